@@ -1,0 +1,31 @@
+"""What every API error looks like: JSON with a stable `code`, a human `detail` and field errors.
+
+Clients branch on `code`; `detail` is for people and may be reworded.
+"""
+
+from django.http import JsonResponse
+from rest_framework import exceptions
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+def error_body(code: str, detail: str, fields: dict | None = None) -> dict:
+    return {"code": code, "detail": detail, "fields": fields or {}}
+
+
+def exception_handler(exc, context):
+    """DRF's handler, reshaped: validation errors keep their per-field messages under `fields`."""
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None  # an unexpected error: Django's 500 handler answers in JSON for /api/
+    if isinstance(exc, exceptions.ValidationError):
+        fields = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+        response.data = error_body("invalid", "The request has invalid fields.", fields)
+    elif isinstance(exc, exceptions.APIException):
+        codes = exc.get_codes()
+        code = codes if isinstance(codes, str) else exc.default_code
+        response.data = error_body(code, str(exc.detail))
+    return response
+
+
+def json_error(status: int, code: str, detail: str) -> JsonResponse:
+    return JsonResponse(error_body(code, detail), status=status)

@@ -1,0 +1,103 @@
+from base64 import b32encode
+from io import BytesIO
+
+import qrcode
+import qrcode.image.svg
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from hotline.console.forms import TokenForm
+from hotline.console.second_factor import has_confirmed_device, has_passed_second_factor
+
+ENROLMENT_DEVICE_NAME = "Authenticator app"
+
+
+def safe_next(request, default: str = "console:home") -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return default
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "console/login.html"
+    redirect_authenticated_user = True
+
+
+@login_required
+def home(request):
+    return render(request, "console/home.html")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def otp_verify(request):
+    """Second step of the login for a person who has an authenticator app enrolled."""
+    if has_passed_second_factor(request.user, request.session):
+        return redirect(safe_next(request))
+    if not has_confirmed_device(request.user):
+        return redirect("console:otp-enrol")
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        for device in TOTPDevice.objects.devices_for_user(request.user, confirmed=True):
+            allowed, _ = device.verify_is_allowed()
+            if not allowed:
+                form.add_error("token", "Too many wrong codes: wait a little and try again.")
+                break
+            if device.verify_token(form.cleaned_data["token"]):
+                otp_login(request, device)
+                return redirect(safe_next(request))
+        else:
+            form.add_error("token", "That code is not right. Check the time on your phone and try again.")
+    return render(request, "console/otp_verify.html", {"form": form, "next": safe_next(request, "")})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def otp_enrol(request):
+    """First login: enrol an authenticator app by scanning a QR code, then prove it with one code."""
+    if has_confirmed_device(request.user):
+        return redirect("console:otp-verify")
+    device, _ = TOTPDevice.objects.get_or_create(
+        user=request.user, confirmed=False, defaults={"name": ENROLMENT_DEVICE_NAME}
+    )
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["token"]):
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            otp_login(request, device)
+            return redirect(safe_next(request))
+        form.add_error("token", "That code is not right. Scan the code again or check the time on your phone.")
+    return render(
+        request,
+        "console/otp_enrol.html",
+        {"form": form, "qr_svg": qr_code_svg(device.config_url), "secret": device_secret_base32(device), "next": safe_next(request, "")},
+    )
+
+
+def qr_code_svg(text: str) -> str:
+    """The QR code as inline SVG, drawn here: no image service, no network."""
+    image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, box_size=8, border=2)
+    buffer = BytesIO()
+    image.save(buffer)
+    return buffer.getvalue().decode()
+
+
+def device_secret_base32(device: TOTPDevice) -> str:
+    """The secret for typing into an app by hand, in the groups of four that apps expect."""
+    secret = b32encode(device.bin_key).decode().rstrip("=")
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+
+
+def page_not_found(request, exception=None):
+    return render(request, "console/error.html", {"status": 404, "title": "Not found", "message": "There is no page at this address."}, status=404)
+
+
+def server_error(request):
+    return render(request, "console/error.html", {"status": 500, "title": "Server error", "message": "Something went wrong on our side. The error was logged; try again, and if it persists phone the commission duty desk."}, status=500)

@@ -1,0 +1,58 @@
+"""Where the service keeps its files, and the two facts derived from that folder: demo mode and the
+kept secret key.
+
+Imported by settings and by the `hotline` CLI before Django is set up, so it imports nothing of Django
+beyond the exception type.
+"""
+
+import os
+import secrets
+from pathlib import Path
+
+from hotline.env import ConfigError, env_bool
+
+DEMO_MARKER = "demo-mode"
+SECRET_KEY_FILE = "secret_key"
+
+
+def data_dir() -> Path:
+    """The folder for the embedded database, the embedded Redis socket, uploads and kept keys."""
+    path = Path(os.environ.get("HOTLINE_DATA_DIR") or "var").expanduser().resolve()
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(f"HOTLINE_DATA_DIR: cannot create {path}: {exc.strerror}") from None
+    return path
+
+
+def is_demo_mode(folder: Path) -> bool:
+    """Demo mode is asked for with HOTLINE_DEMO=1 or remembered by the data folder.
+
+    `hotline demo` leaves a marker in its data folder so that `manage.py` run beside it with the same
+    HOTLINE_DATA_DIR sees the same mode (and so the same kept secret key) without extra settings.
+    """
+    return env_bool("HOTLINE_DEMO", False) or (folder / DEMO_MARKER).exists()
+
+
+def mark_demo_mode(folder: Path) -> None:
+    (folder / DEMO_MARKER).write_text("This data folder belongs to a Hotline demo (see README).\n")
+
+
+def kept_secret_key(folder: Path) -> str:
+    """Read the secret key kept in the data folder, generating it (owner-readable only) the first time."""
+    path = folder / SECRET_KEY_FILE
+    if not path.exists():
+        key = secrets.token_urlsafe(50)
+        # O_EXCL: when two processes start at once, one writes and the other reads what it wrote.
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(key)
+            return key
+    key = path.read_text().strip()
+    if not key:
+        raise ConfigError(f"SECRET_KEY: the kept key file {path} is empty; delete it to generate a new one")
+    return key

@@ -1,0 +1,276 @@
+"""Hotline settings: everything comes from the environment (see README, "Configuration").
+
+Two ways to run the same code:
+- embedded default (no DATABASE_URL, no REDIS_URL): SQLite in WAL mode and an embedded Redis in the
+  data folder; `hotline demo` runs it in demo mode;
+- production: PostgreSQL, Redis, SECRET_KEY and ALLOWED_HOSTS given, DEBUG off.
+"""
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import dj_database_url
+
+from hotline.env import ConfigError, env_bool, env_int, env_list, env_str
+from hotline.runtime import data_dir, is_demo_mode, kept_secret_key
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+DATA_DIR = data_dir()
+
+DEBUG = env_bool("DEBUG", False)
+DEMO_MODE = is_demo_mode(DATA_DIR)
+
+# --- secrets and hosts -------------------------------------------------------------------------------
+SECRET_KEY = env_str("SECRET_KEY") or ""
+if not SECRET_KEY:
+    if DEMO_MODE or DEBUG:
+        SECRET_KEY = kept_secret_key(DATA_DIR)
+    else:
+        raise ConfigError("SECRET_KEY: not set (required outside demo mode when DEBUG is off)")
+
+LOOPBACK_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", LOOPBACK_HOSTS if (DEMO_MODE or DEBUG) else [])
+if not ALLOWED_HOSTS:
+    raise ConfigError("ALLOWED_HOSTS: not set (a comma-separated list of the host names the service answers)")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+# The second factor is enforced for every console user; only demo mode may let people in without it.
+OTP_REQUIRED = not DEMO_MODE or env_bool("HOTLINE_DEMO_REQUIRE_OTP", False)
+
+# --- applications ------------------------------------------------------------------------------------
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "channels",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "hotline.console",
+    "hotline.realtime",
+    "accounts",
+    "incidents",
+]
+
+MIDDLEWARE = [
+    "hotline.logging.RequestIdMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "hotline.console.middleware.SecondFactorRequiredMiddleware",
+    "hotline.console.middleware.UserTimeZoneMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "hotline.urls"
+ASGI_APPLICATION = "hotline.asgi.application"
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "console:login"
+LOGIN_REDIRECT_URL = "console:home"
+LOGOUT_REDIRECT_URL = "console:login"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "hotline.console.context_processors.console",
+            ],
+        },
+    },
+]
+
+# --- database ----------------------------------------------------------------------------------------
+SQLITE_OPTIONS = {
+    # WAL lets readers work beside the one writer; IMMEDIATE takes the write lock when a transaction
+    # starts, so two writers queue on the busy timeout instead of failing with "database is locked".
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+}
+
+
+def _database_from_env() -> dict:
+    url = env_str("DATABASE_URL")
+    if not url:
+        database = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(DATA_DIR / "hotline.sqlite3")}
+    else:
+        try:
+            database = dj_database_url.parse(url, conn_max_age=env_int("DB_CONN_MAX_AGE", 0, minimum=0))
+        except Exception as exc:  # dj-database-url raises ValueError and friends with varying messages
+            raise ConfigError(f"DATABASE_URL: cannot be read ({exc})") from None
+        if not database.get("ENGINE") or (database["ENGINE"] != "django.db.backends.sqlite3" and not database.get("NAME")):
+            raise ConfigError("DATABASE_URL: expected postgres://USER@HOST:PORT/NAME or sqlite:///PATH")
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        database.setdefault("OPTIONS", {}).update(SQLITE_OPTIONS)
+        # A file, not memory, so that a worker or server process started by a test sees the same data.
+        database["TEST"] = {"NAME": str(DATA_DIR / "test-hotline.sqlite3")}
+    else:
+        database["CONN_HEALTH_CHECKS"] = True
+    return database
+
+
+DATABASES = {"default": _database_from_env()}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Redis: channel layer, Celery broker, heartbeats -------------------------------------------------
+EMBEDDED_REDIS = not env_str("REDIS_URL")
+EMBEDDED_REDIS_SOCKET = DATA_DIR / "redis.sock"
+REDIS_URL = env_str("REDIS_URL") or f"unix://{EMBEDDED_REDIS_SOCKET}"
+_redis_scheme = urlsplit(REDIS_URL).scheme
+if _redis_scheme not in {"redis", "rediss", "unix"}:
+    raise ConfigError(f"REDIS_URL: expected redis://HOST:PORT/DB, rediss://… or unix:///PATH; got {REDIS_URL!r}")
+
+CHANNEL_LAYERS = {
+    "default": {
+        # The pub/sub layer keeps up with bursts the list-based layer falls over on (DESIGN.md); a push it
+        # drops is recovered from the database by the catch-up feed.
+        "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+        "CONFIG": {
+            "hosts": [{"address": REDIS_URL, "max_connections": env_int("REDIS_MAX_CONNECTIONS", 500, minimum=10)}],
+        },
+    },
+}
+
+
+def _celery_broker_url(redis_url: str) -> str:
+    # kombu names a Unix-socket Redis "redis+socket://"; redis-py calls it "unix://".
+    if redis_url.startswith("unix://"):
+        return "redis+socket://" + redis_url[len("unix://"):]
+    return redis_url
+
+
+CELERY_BROKER_URL = _celery_broker_url(REDIS_URL)
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TIMEZONE = "UTC"
+CELERY_BEAT_SCHEDULER = "hotline.heartbeat:HeartbeatScheduler"
+CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
+# Beat wakes at least every second: the escalation engine ticks at that rate, and the beat heartbeat
+# is written on each wake.
+CELERY_BEAT_MAX_LOOP_INTERVAL = 1
+CELERY_BEAT_SCHEDULE = {
+    "worker-heartbeat": {"task": "hotline.heartbeat.worker_heartbeat", "schedule": 5.0, "options": {"expires": 30}},
+}
+
+# How old a heartbeat may be before /healthz calls that part down.
+HEALTH_WORKER_MAX_AGE = env_int("HEALTH_WORKER_MAX_AGE", 30, minimum=5)
+HEALTH_BEAT_MAX_AGE = env_int("HEALTH_BEAT_MAX_AGE", 15, minimum=2)
+
+# --- auth and sessions -------------------------------------------------------------------------------
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+OTP_TOTP_ISSUER = "Hotline"
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 12 * 3600, minimum=300)  # one shift
+
+# --- HTTPS (behind nginx in production) --------------------------------------------------------------
+HTTPS = env_bool("HOTLINE_HTTPS", not (DEMO_MODE or DEBUG))
+if HTTPS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    # Monitoring asks for the health over plain HTTP on the host itself.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000, minimum=0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+SESSION_COOKIE_HTTPONLY = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# --- time and language -------------------------------------------------------------------------------
+LANGUAGE_CODE = "en"
+USE_I18N = True
+USE_TZ = True  # stored in UTC, always
+TIME_ZONE = env_str("HOTLINE_TIME_ZONE", "Europe/Belgrade")  # shown to users who chose no zone
+
+# --- static files and uploads ------------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+MEDIA_ROOT = DATA_DIR / "uploads"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+
+# --- e-mail ------------------------------------------------------------------------------------------
+EMAIL_HOST = env_str("EMAIL_HOST", "")
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1, maximum=65535)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "hotline@localhost")
+# Without an SMTP host (the demo), e-mail is written to the log instead of sent.
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend"
+)
+
+# --- API ---------------------------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "EXCEPTION_HANDLER": "hotline.api.exception_handler",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Hotline API",
+    "DESCRIPTION": "The 24/7 cyber and drone incident hotline of the Western Balkans commission.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI and Redoc are served from our own static files: these networks are often closed.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+
+# --- logging -----------------------------------------------------------------------------------------
+LOG_FORMAT = env_str("LOG_FORMAT") or ("text" if (DEBUG or DEMO_MODE) else "json")
+if LOG_FORMAT not in {"json", "text"}:
+    raise ConfigError(f"LOG_FORMAT: expected json or text; got {LOG_FORMAT!r}")
+LOG_LEVEL = (env_str("LOG_LEVEL") or "INFO").upper()
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"context": {"()": "hotline.logging.ContextFilter"}},
+    "formatters": {
+        "json": {"()": "hotline.logging.JsonFormatter"},
+        "text": {"()": "hotline.logging.TextFormatter"},
+    },
+    "handlers": {
+        "stderr": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["context"]},
+    },
+    "root": {"handlers": ["stderr"], "level": LOG_LEVEL},
+    "loggers": {
+        "django": {"level": LOG_LEVEL},
+        # Django logs every 4xx with the request; our own middleware logs one line a request instead.
+        "django.request": {"level": "ERROR"},
+        "django.server": {"level": "ERROR"},
+    },
+}

@@ -1,0 +1,35 @@
+from django.contrib import admin
+from django.contrib.auth.decorators import login_required
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from hotline.api import json_error
+from hotline.console import views as console_views
+from hotline.health import healthz
+
+# The admin signs in through the console's login, so it gets the same second factor.
+admin.site.login = login_required(admin.site.login)
+
+api_v1 = []  # each app's API joins here as its issue lands
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include((api_v1, "api"), namespace="api")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema", template_name="console/redoc.html"), name="api-redoc"),
+    path("", include("hotline.console.urls")),
+]
+
+
+def handler404(request, exception=None):
+    if request.path.startswith("/api/"):
+        return json_error(404, "not_found", "There is no such resource.")
+    return console_views.page_not_found(request, exception)
+
+
+def handler500(request):
+    if request.path.startswith("/api/"):
+        return json_error(500, "server_error", "Unexpected error; it was logged with the request id.")
+    return console_views.server_error(request)
