@@ -61,6 +61,13 @@ class Demo:
             time.sleep(0.5)
         pytest.fail(f"not healthy within {START_TIMEOUT} s:\n{self.output()}")
 
+    def wait_for_output(self, text: str, timeout: float = 15) -> None:
+        deadline = time.monotonic() + timeout
+        while text not in self.output():
+            if time.monotonic() > deadline:
+                pytest.fail(f"{text!r} not printed within {timeout} s:\n{self.output()}")
+            time.sleep(0.2)
+
     def processes(self) -> list[psutil.Process]:
         parent = psutil.Process(self.process.pid)
         return [parent, *parent.children(recursive=True)]
@@ -95,6 +102,7 @@ def test_the_quick_start_runs_everything_and_stops_everything(demo):
     assert {name: check["ok"] for name, check in body["checks"].items()} == {
         "database": True, "redis": True, "worker": True, "beat": True,
     }  # fmt: skip
+    demo.wait_for_output("Press Ctrl-C")  # the banner comes once the supervisor has seen the health too
     assert f"http://127.0.0.1:{demo.port}/" in demo.output()
     assert "rs-mod-duty" in demo.output() and "hotline-demo-2026" in demo.output()
     names = " ".join(" ".join(p.cmdline()) for p in demo.processes())
