@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = "Parties, organisations and people"
+
+    def ready(self):
+        from accounts.api import schema  # noqa: F401  (registers the API-key scheme with drf-spectacular)

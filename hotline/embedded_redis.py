@@ -8,7 +8,6 @@ before a new one starts.
 """
 
 import ctypes
-import os
 import signal
 import subprocess
 import time

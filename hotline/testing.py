@@ -27,6 +27,11 @@ _embedded_redis = None
 
 def pytest_configure(config):
     global _embedded_redis
+    from django.conf import settings
+
+    # The strength of password hashing is not under test, and PBKDF2's million rounds would cost about
+    # 0.3 s for each of the demo world's fifty people. Processes the tests start keep the real hasher.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     if not os.environ.get("REDIS_URL"):
         from hotline.embedded_redis import EmbeddedRedis
 

@@ -10,7 +10,9 @@ from hotline.health import healthz
 # The admin signs in through the console's login, so it gets the same second factor.
 admin.site.login = login_required(admin.site.login)
 
-api_v1 = []  # each app's API joins here as its issue lands
+api_v1 = [
+    path("", include("accounts.api.urls")),
+]
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -19,6 +21,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema", template_name="console/redoc.html"), name="api-redoc"),
+    path("", include("accounts.urls")),
     path("", include("hotline.console.urls")),
 ]
 

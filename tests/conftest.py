@@ -133,3 +133,17 @@ def run_manage(*args: str, env: dict, timeout: float = 120) -> subprocess.Comple
     return subprocess.run(
         [sys.executable, str(ROOT / "manage.py"), *args], env=env, cwd=ROOT, capture_output=True, text=True, timeout=timeout
     )
+
+
+def sign_in(page, server: AsgiServer, user: User) -> None:
+    """Sign in through the real login page with password and the authenticator's current code."""
+    from playwright.sync_api import expect
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or enrol_authenticator(user)
+    page.goto(server.url + "/login/")
+    page.get_by_label("Username").fill(user.username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_label("Six-digit code").fill(current_code(device))
+    page.get_by_role("button", name="Verify").click()
+    expect(page.locator("#live-indicator")).to_have_attribute("data-state", "live")

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.utils import timezone
 
+from accounts.access import manageable_organisations
 from hotline.console.second_factor import has_passed_second_factor
 
 # The console's sections, in the order of the navigation. A section whose page does not exist yet is
@@ -8,8 +9,8 @@ from hotline.console.second_factor import has_passed_second_factor
 SECTIONS = [
     ("Incidents", None),
     ("Notifications", None),
-    ("Directory", None),
-    ("Rosters", None),
+    ("Directory", "accounts:directory"),
+    ("Rosters", "accounts:rosters"),
     ("Audit", None),
 ]
 
@@ -23,5 +24,6 @@ def console(request):
         "demo_mode": settings.DEMO_MODE,
         "otp_required": settings.OTP_REQUIRED,
         "sections": SECTIONS,
+        "manages_keys": user.is_authenticated and manageable_organisations(user).exists(),
         "current_time_zone": timezone.get_current_timezone_name(),
     }

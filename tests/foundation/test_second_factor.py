@@ -48,7 +48,7 @@ def test_the_second_factor_is_asked_before_any_console_page(client, duty_officer
     device = enrol_authenticator(duty_officer)
     response = sign_in(client, "rs-mod-duty", next_url="/admin/")
     assert response.redirect_chain[-1][0].startswith("/otp/verify/")
-    response = client.post(f"/otp/verify/?next=/", {"token": current_code(device)}, follow=True)
+    response = client.post("/otp/verify/?next=/", {"token": current_code(device)}, follow=True)
     assert b"Signed in as" in response.content
 
 

@@ -1,0 +1,174 @@
+"""Every change to contact points, rosters and API keys goes through one of these functions.
+
+Each owns its transaction. Roster changes lock the organisation's row first, so two supervisors
+editing the same roster at once are serialised and the no-overlap rule cannot be raced past.
+(The audit log joins these actions in its own issue.)
+"""
+
+import logging
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import ApiKey, ContactPoint, DutyShift, Organisation, User, validate_scopes
+
+log = logging.getLogger("hotline.accounts")
+
+
+class RosterConflict(ValidationError):
+    """A shift would overlap another of the same kind in the same organisation."""
+
+
+def _lock(organisation: Organisation) -> Organisation:
+    return Organisation.objects.select_for_update().get(pk=organisation.pk)
+
+
+def _refuse_overlap(organisation, kind, starts_at, ends_at, ignoring=()) -> None:
+    clash = (
+        DutyShift.objects.filter(organisation=organisation, kind=kind, starts_at__lt=ends_at, ends_at__gt=starts_at)
+        .exclude(pk__in=[shift.pk for shift in ignoring])
+        .select_related("person")
+        .first()
+    )
+    if clash is not None:
+        zone = organisation.zone
+        raise RosterConflict(
+            f"It overlaps the {clash.get_kind_display().lower()} shift of {clash.person} "
+            f"({timezone.localtime(clash.starts_at, zone):%a %d %b %H:%M}–{timezone.localtime(clash.ends_at, zone):%a %d %b %H:%M} "
+            f"{organisation.time_zone}). Edit that shift, or add an override instead."
+        )
+
+
+def _refuse_outsider(organisation: Organisation, person: User) -> None:
+    if person.organisation_id != organisation.pk:
+        raise ValidationError(f"{person} is not a member of {organisation.code}.")
+
+
+def _validated(shift: DutyShift) -> DutyShift:
+    shift.full_clean()
+    return shift
+
+
+@transaction.atomic
+def do_create_shift(*, organisation, person, kind, starts_at, ends_at, note="", actor) -> DutyShift:
+    organisation = _lock(organisation)
+    _refuse_outsider(organisation, person)
+    shift = _validated(DutyShift(organisation=organisation, person=person, kind=kind, starts_at=starts_at, ends_at=ends_at, note=note, created_by=actor))
+    _refuse_overlap(organisation, kind, starts_at, ends_at)
+    shift.save()
+    log.info("shift created", extra={"actor": actor.username, "organisation": organisation.code, "shift": shift.pk})
+    return shift
+
+
+@transaction.atomic
+def do_update_shift(shift: DutyShift, *, person, kind, starts_at, ends_at, note, actor) -> DutyShift:
+    organisation = _lock(shift.organisation)
+    _refuse_outsider(organisation, person)
+    shift.person, shift.kind, shift.starts_at, shift.ends_at, shift.note = person, kind, starts_at, ends_at, note
+    _validated(shift)
+    _refuse_overlap(organisation, kind, starts_at, ends_at, ignoring=[shift])
+    shift.save(update_fields=["person", "kind", "starts_at", "ends_at", "note"])
+    log.info("shift changed", extra={"actor": actor.username, "organisation": organisation.code, "shift": shift.pk})
+    return shift
+
+
+@transaction.atomic
+def do_delete_shift(shift: DutyShift, *, actor) -> None:
+    organisation = _lock(shift.organisation)
+    log.info("shift deleted", extra={"actor": actor.username, "organisation": organisation.code, "shift": shift.pk})
+    shift.delete()
+
+
+@transaction.atomic
+def do_swap_shifts(first: DutyShift, second: DutyShift, *, actor) -> None:
+    """Exchange the people of two shifts of the same organisation; times and kinds stay."""
+    if first.organisation_id != second.organisation_id:
+        raise ValidationError("Only shifts of the same organisation can be swapped.")
+    if first.pk == second.pk:
+        raise ValidationError("Choose two different shifts.")
+    organisation = _lock(first.organisation)
+    first.person, second.person = second.person, first.person
+    first.save(update_fields=["person"])
+    second.save(update_fields=["person"])
+    log.info("shifts swapped", extra={"actor": actor.username, "organisation": organisation.code, "shifts": [first.pk, second.pk]})
+
+
+@transaction.atomic
+def do_add_override(*, organisation, person, kind, starts_at: datetime, ends_at: datetime, note="", actor) -> DutyShift:
+    """Put `person` on duty for [starts_at, ends_at) in place of whoever was: shifts of that kind that
+    overlap are cut around the override (a shift that spans it is split in two)."""
+    organisation = _lock(organisation)
+    _refuse_outsider(organisation, person)
+    override = _validated(
+        DutyShift(organisation=organisation, person=person, kind=kind, starts_at=starts_at, ends_at=ends_at, note=note, is_override=True, created_by=actor)
+    )
+    overlapping = DutyShift.objects.filter(organisation=organisation, kind=kind, starts_at__lt=ends_at, ends_at__gt=starts_at)
+    for shift in overlapping:
+        before = (shift.starts_at, starts_at) if shift.starts_at < starts_at else None
+        after = (ends_at, shift.ends_at) if shift.ends_at > ends_at else None
+        if before and after:
+            DutyShift.objects.create(
+                organisation=organisation, person=shift.person, kind=kind, starts_at=after[0], ends_at=after[1],
+                note=shift.note, is_override=shift.is_override, created_by=actor,
+            )  # fmt: skip
+        if before:
+            shift.ends_at = before[1]
+            shift.save(update_fields=["ends_at"])
+        elif after:
+            shift.starts_at = after[0]
+            shift.save(update_fields=["starts_at"])
+        else:
+            shift.delete()
+    override.save()
+    log.info("override added", extra={"actor": actor.username, "organisation": organisation.code, "shift": override.pk})
+    return override
+
+
+@transaction.atomic
+def do_save_contact_point(contact_point: ContactPoint, *, actor) -> ContactPoint:
+    contact_point.full_clean()
+    created = contact_point.pk is None
+    contact_point.save()
+    log.info(
+        "contact point created" if created else "contact point changed",
+        extra={"actor": actor.username, "organisation": contact_point.organisation.code, "contact_point": contact_point.pk},
+    )
+    return contact_point
+
+
+@transaction.atomic
+def do_delete_contact_point(contact_point: ContactPoint, *, actor) -> None:
+    log.info("contact point deleted", extra={"actor": actor.username, "organisation": contact_point.organisation.code, "contact_point": contact_point.pk})
+    contact_point.delete()
+
+
+@transaction.atomic
+def do_mark_contact_point_verified(contact_point: ContactPoint, *, actor, at: datetime | None = None) -> ContactPoint:
+    contact_point.last_verified_at = at or timezone.now()
+    contact_point.save(update_fields=["last_verified_at"])
+    log.info("contact point verified", extra={"actor": actor.username, "organisation": contact_point.organisation.code, "contact_point": contact_point.pk})
+    return contact_point
+
+
+@transaction.atomic
+def do_create_api_key(*, organisation, name: str, scopes: list[str], expires_at=None, actor=None) -> tuple[ApiKey, str]:
+    """Create a key and return it with its secret, which is never stored and cannot be shown again."""
+    key = ApiKey(organisation=organisation, name=name, scopes=sorted(set(scopes)), expiry_date=expires_at, created_by=actor)
+    validate_scopes(key.scopes)
+    secret = ApiKey.objects.assign_key(key)
+    key.full_clean(exclude=["id", "hashed_key", "prefix"])
+    key.save()
+    log.info("api key created", extra={"actor": getattr(actor, "username", "system"), "organisation": organisation.code, "key_prefix": key.prefix})
+    return key, secret
+
+
+@transaction.atomic
+def do_revoke_api_key(key: ApiKey, *, actor) -> bool:
+    """Revoke the key; False when it already was. The conditional update makes a double revoke harmless."""
+    changed = ApiKey.objects.filter(pk=key.pk, revoked=False).update(revoked=True, revoked_at=timezone.now())
+    if changed:
+        log.info("api key revoked", extra={"actor": actor.username, "organisation": key.organisation.code, "key_prefix": key.prefix})
+    key.refresh_from_db()
+    return bool(changed)

@@ -1,0 +1,56 @@
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from accounts.duty import on_duty
+from accounts.models import ContactPoint, DutyShift, Organisation, Party
+
+
+class PartySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Party
+        fields = ["code", "name", "kind", "designation_note"]
+
+
+class PartyRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Party
+        fields = ["code", "name", "designation_note"]
+
+
+class DutyShiftSerializer(serializers.ModelSerializer):
+    person = serializers.CharField(source="person.get_full_name")
+    username = serializers.CharField(source="person.username")
+    role = serializers.CharField(source="person.role")
+    phone = serializers.CharField(source="person.phone")
+
+    class Meta:
+        model = DutyShift
+        fields = ["person", "username", "role", "phone", "kind", "starts_at", "ends_at", "is_override"]
+
+
+class ContactPointSerializer(serializers.ModelSerializer):
+    organisation = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = ContactPoint
+        fields = ["id", "organisation", "method", "address", "priority", "languages", "notes", "last_verified_at"]
+
+
+class OnDutySerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    primary = DutyShiftSerializer(many=True)
+    backup = DutyShiftSerializer(many=True)
+    fallback_contact_points = ContactPointSerializer(many=True)
+
+
+class OrganisationSerializer(serializers.ModelSerializer):
+    party = PartyRefSerializer()
+    on_duty_now = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Organisation
+        fields = ["code", "name", "kind", "party", "time_zone", "languages", "on_duty_now"]
+
+    @extend_schema_field(OnDutySerializer)
+    def get_on_duty_now(self, organisation):
+        return OnDutySerializer(on_duty(organisation, self.context.get("now"))).data

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from accounts.api import views
+
+urlpatterns = [
+    path("parties/", views.PartyList.as_view(), name="party-list"),
+    path("organisations/", views.OrganisationList.as_view(), name="organisation-list"),
+    path("contact-points/", views.ContactPointList.as_view(), name="contactpoint-list"),
+]
