@@ -3,6 +3,7 @@
 
     python3 quickstart.py run     set up .venv, then run the whole service with demo data
     python3 quickstart.py test    set up .venv with the test tools, then run the whole test suite
+    python3 quickstart.py bench   the benchmarks of tests/bench/ (not part of the test suite)
 
 Extra arguments after `test` go to pytest (`python3 quickstart.py test tests/foundation -x`).
 """
@@ -70,6 +71,9 @@ def main() -> None:
         ensure_venv("test")
         ensure_chromium()
         os.execv(str(PYTHON), [str(PYTHON), "-m", "pytest", *sys.argv[2:]])
+    elif command == "bench":
+        ensure_venv("test")
+        os.execv(str(PYTHON), [str(PYTHON), "-m", "tests.bench", *sys.argv[2:]])
     else:
         sys.exit(__doc__)
 

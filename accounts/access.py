@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 
 from accounts.choices import OrganisationKind, Role
 from accounts.models import Organisation
+from hotline.audit.log import record
 
 MANAGING_ROLES = {Role.SUPERVISOR, Role.HEAD}
 
@@ -47,5 +48,14 @@ def access_organisation_for_change(user, code: str) -> Organisation:
 
     organisation = get_object_or_404(Organisation, code=code)
     if not can_manage(user, organisation):
+        record("access.refused", actor=user, details={"what": "change the directory, roster or keys", "target": organisation.code})
         raise PermissionDenied(f"You may not change {organisation.code}'s directory entries, rosters or keys.")
     return organisation
+
+
+def is_reviewer(user) -> bool:
+    """Commission reviewers and administrators read the audit log itself (settings.AUDIT_REVIEWER_CHECK)."""
+    if is_commission_administrator(user):
+        return True
+    organisation = getattr(user, "organisation", None)
+    return bool(organisation is not None and organisation.kind == OrganisationKind.SECRETARIAT and getattr(user, "role", None) == Role.REVIEWER)

@@ -2,7 +2,7 @@
 
 Each owns its transaction. Roster changes lock the organisation's row first, so two supervisors
 editing the same roster at once are serialised and the no-overlap rule cannot be raced past.
-(The audit log joins these actions in its own issue.)
+Each also appends its audit entry in the same transaction: the change and its record commit together.
 """
 
 import logging
@@ -13,12 +13,21 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import ApiKey, ContactPoint, DutyShift, Organisation, User, validate_scopes
+from hotline.audit.log import record
 
 log = logging.getLogger("hotline.accounts")
 
 
 class RosterConflict(ValidationError):
     """A shift would overlap another of the same kind in the same organisation."""
+
+
+def _shift_details(shift: DutyShift) -> dict:
+    return {"person": shift.person.username, "kind": shift.kind, "starts_at": shift.starts_at.isoformat(), "ends_at": shift.ends_at.isoformat()}
+
+
+def _contact_details(point: ContactPoint) -> dict:
+    return {"method": point.method, "address": point.address, "priority": point.priority}
 
 
 def _lock(organisation: Organisation) -> Organisation:
@@ -58,6 +67,7 @@ def do_create_shift(*, organisation, person, kind, starts_at, ends_at, note="", 
     shift = _validated(DutyShift(organisation=organisation, person=person, kind=kind, starts_at=starts_at, ends_at=ends_at, note=note, created_by=actor))
     _refuse_overlap(organisation, kind, starts_at, ends_at)
     shift.save()
+    record("roster.shift_created", actor=actor, organisation=organisation.code, target=shift, details=_shift_details(shift))
     log.info("shift created", extra={"actor": actor.username, "organisation": organisation.code, "shift": shift.pk})
     return shift
 
@@ -70,6 +80,7 @@ def do_update_shift(shift: DutyShift, *, person, kind, starts_at, ends_at, note,
     _validated(shift)
     _refuse_overlap(organisation, kind, starts_at, ends_at, ignoring=[shift])
     shift.save(update_fields=["person", "kind", "starts_at", "ends_at", "note"])
+    record("roster.shift_changed", actor=actor, organisation=organisation.code, target=shift, details=_shift_details(shift))
     log.info("shift changed", extra={"actor": actor.username, "organisation": organisation.code, "shift": shift.pk})
     return shift
 
@@ -78,6 +89,7 @@ def do_update_shift(shift: DutyShift, *, person, kind, starts_at, ends_at, note,
 def do_delete_shift(shift: DutyShift, *, actor) -> None:
     organisation = _lock(shift.organisation)
     log.info("shift deleted", extra={"actor": actor.username, "organisation": organisation.code, "shift": shift.pk})
+    record("roster.shift_deleted", actor=actor, organisation=organisation.code, target=shift, details=_shift_details(shift))
     shift.delete()
 
 
@@ -92,6 +104,7 @@ def do_swap_shifts(first: DutyShift, second: DutyShift, *, actor) -> None:
     first.person, second.person = second.person, first.person
     first.save(update_fields=["person"])
     second.save(update_fields=["person"])
+    record("roster.shifts_swapped", actor=actor, organisation=organisation.code, details={"shifts": [_shift_details(first), _shift_details(second)]})
     log.info("shifts swapped", extra={"actor": actor.username, "organisation": organisation.code, "shifts": [first.pk, second.pk]})
 
 
@@ -122,6 +135,7 @@ def do_add_override(*, organisation, person, kind, starts_at: datetime, ends_at:
         else:
             shift.delete()
     override.save()
+    record("roster.override_added", actor=actor, organisation=organisation.code, target=override, details=_shift_details(override))
     log.info("override added", extra={"actor": actor.username, "organisation": organisation.code, "shift": override.pk})
     return override
 
@@ -131,6 +145,10 @@ def do_save_contact_point(contact_point: ContactPoint, *, actor) -> ContactPoint
     contact_point.full_clean()
     created = contact_point.pk is None
     contact_point.save()
+    record(
+        "contact_point.created" if created else "contact_point.changed", actor=actor,
+        organisation=contact_point.organisation.code, target=contact_point, details=_contact_details(contact_point),
+    )  # fmt: skip
     log.info(
         "contact point created" if created else "contact point changed",
         extra={"actor": actor.username, "organisation": contact_point.organisation.code, "contact_point": contact_point.pk},
@@ -141,6 +159,7 @@ def do_save_contact_point(contact_point: ContactPoint, *, actor) -> ContactPoint
 @transaction.atomic
 def do_delete_contact_point(contact_point: ContactPoint, *, actor) -> None:
     log.info("contact point deleted", extra={"actor": actor.username, "organisation": contact_point.organisation.code, "contact_point": contact_point.pk})
+    record("contact_point.deleted", actor=actor, organisation=contact_point.organisation.code, target=contact_point, details=_contact_details(contact_point))
     contact_point.delete()
 
 
@@ -148,6 +167,7 @@ def do_delete_contact_point(contact_point: ContactPoint, *, actor) -> None:
 def do_mark_contact_point_verified(contact_point: ContactPoint, *, actor, at: datetime | None = None) -> ContactPoint:
     contact_point.last_verified_at = at or timezone.now()
     contact_point.save(update_fields=["last_verified_at"])
+    record("contact_point.verified", actor=actor, organisation=contact_point.organisation.code, target=contact_point, details=_contact_details(contact_point))
     log.info("contact point verified", extra={"actor": actor.username, "organisation": contact_point.organisation.code, "contact_point": contact_point.pk})
     return contact_point
 
@@ -160,6 +180,7 @@ def do_create_api_key(*, organisation, name: str, scopes: list[str], expires_at=
     secret = ApiKey.objects.assign_key(key)
     key.full_clean(exclude=["id", "hashed_key", "prefix"])
     key.save()
+    record("api_key.created", actor=actor, organisation=organisation.code, target=f"api_key:{key.prefix}", details={"name": name, "scopes": key.scopes, "expires_at": expires_at})
     log.info("api key created", extra={"actor": getattr(actor, "username", "system"), "organisation": organisation.code, "key_prefix": key.prefix})
     return key, secret
 
@@ -169,6 +190,7 @@ def do_revoke_api_key(key: ApiKey, *, actor) -> bool:
     """Revoke the key; False when it already was. The conditional update makes a double revoke harmless."""
     changed = ApiKey.objects.filter(pk=key.pk, revoked=False).update(revoked=True, revoked_at=timezone.now())
     if changed:
+        record("api_key.revoked", actor=actor, organisation=key.organisation.code, target=f"api_key:{key.prefix}", details={"name": key.name})
         log.info("api key revoked", extra={"actor": actor.username, "organisation": key.organisation.code, "key_prefix": key.prefix})
     key.refresh_from_db()
     return bool(changed)

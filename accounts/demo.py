@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from accounts.choices import KOSOVO_DESIGNATION_NOTE, ContactMethod, OrganisationKind, PartyKind, Role, ShiftKind
 from accounts.models import ContactPoint, DutyShift, Organisation, Party, User
+from hotline.audit.log import record
 
 DEMO_PASSWORD = "hotline-demo-2026"
 ROSTER_DAYS = 14
@@ -156,3 +157,4 @@ def load_demo_data() -> None:
             _person(organisation, Role.ADMINISTRATOR, names[4], index * 10 + 5)
         _contact_points(organisation, index)
         _roster(organisation, duty, supervisor, head, today)
+    record("demo.loaded", details={"parties": len(MEMBER_PARTIES) + len(OTHER_PARTIES), "organisations": len(organisations)})

@@ -100,15 +100,21 @@ def web_command(host: str, port: int) -> list[str]:
     ]  # fmt: skip
 
 
-def worker_command(concurrency: int) -> list[str]:
+def log_level() -> str:
+    return os.environ.get("LOG_LEVEL", "INFO").upper()
+
+
+def worker_command(concurrency: int, name: str | None = None) -> list[str]:
+    # A name per process: several workers on one host must not share one (`celery inspect` tells them apart).
+    name = name or f"worker-{os.getpid()}@%h"
     return [
-        sys.executable, "-m", "celery", "-A", "hotline", "worker",
-        "--loglevel", "INFO", "--concurrency", str(concurrency), "--without-gossip", "--without-mingle",
+        sys.executable, "-m", "celery", "-A", "hotline", "worker", "--hostname", name,
+        "--loglevel", log_level(), "--concurrency", str(concurrency), "--without-gossip", "--without-mingle",
     ]  # fmt: skip
 
 
 def beat_command() -> list[str]:
-    return [sys.executable, "-m", "celery", "-A", "hotline", "beat", "--loglevel", "INFO"]
+    return [sys.executable, "-m", "celery", "-A", "hotline", "beat", "--loglevel", log_level()]
 
 
 def default_port() -> int:
@@ -292,6 +298,14 @@ def run_demo(host: str, port: int) -> int:
     return status
 
 
+def run_manage(arguments: list[str]) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS_MODULE)
+    with exit_on_config_error():
+        from django.core.management import execute_from_command_line
+
+        execute_from_command_line(["hotline manage", *arguments])
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="hotline", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -302,15 +316,21 @@ def main(argv: list[str] | None = None) -> None:
         sub.add_argument("--port", type=int, default=None, help="default: $PORT or 8000")
     worker = commands.add_parser("worker", help="production: a Celery worker")
     worker.add_argument("--concurrency", type=int, default=2)
+    worker.add_argument("--name", default=None, help="Celery node name (default worker-<pid>@<host>)")
     commands.add_parser("beat", help="production: Celery beat (run exactly one)")
-    args = parser.parse_args(argv)
+    commands.add_parser("manage", help="Django's manage.py, for installs without the source checkout", add_help=False)
+    arguments = sys.argv[1:] if argv is None else argv
+    if arguments[:1] == ["manage"]:
+        run_manage(arguments[1:])
+        return
+    args = parser.parse_args(arguments)
 
     if args.command == "demo":
         sys.exit(run_demo(args.host, args.port or default_port()))
     if args.command == "web":
         run_production_process(web_command(args.host, args.port or default_port()))
     elif args.command == "worker":
-        run_production_process(worker_command(args.concurrency))
+        run_production_process(worker_command(args.concurrency, args.name))
     elif args.command == "beat":
         run_production_process(beat_command())
 

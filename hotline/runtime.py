@@ -26,12 +26,15 @@ def data_dir() -> Path:
 
 
 def is_demo_mode(folder: Path) -> bool:
-    """Demo mode is asked for with HOTLINE_DEMO=1 or remembered by the data folder.
+    """Demo mode is asked for with HOTLINE_DEMO=1 or remembered by the data folder (without SECRET_KEY).
 
     `hotline demo` leaves a marker in its data folder so that `manage.py` run beside it with the same
     HOTLINE_DATA_DIR sees the same mode (and so the same kept secret key) without extra settings.
     """
-    return env_bool("HOTLINE_DEMO", False) or (folder / DEMO_MARKER).exists()
+    # Only without SECRET_KEY: a deployment that sets its own key is never a demo, whatever lies in
+    # its data folder, so a stray marker cannot switch the second factor off in production.
+    remembered = (folder / DEMO_MARKER).exists() and not os.environ.get("SECRET_KEY")
+    return env_bool("HOTLINE_DEMO", False) or remembered
 
 
 def mark_demo_mode(folder: Path) -> None:

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "hotline.console",
     "hotline.realtime",
+    "hotline.audit",
     "accounts",
     "incidents",
 ]
@@ -131,6 +132,13 @@ def _database_from_env() -> dict:
 DATABASES = {"default": _database_from_env()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- audit log ---------------------------------------------------------------------------------------
+# The checkpoints' origin line: it names this log for the parties who keep its checkpoints.
+AUDIT_ORIGIN = env_str("HOTLINE_AUDIT_ORIGIN") or "hotline/audit"
+AUDIT_CHECKPOINT_MINUTES = env_int("HOTLINE_AUDIT_CHECKPOINT_MINUTES", 5, minimum=1, maximum=1440)
+# The audit app imports no other app (DESIGN.md): who counts as a reviewer is asked of accounts here.
+AUDIT_REVIEWER_CHECK = "accounts.access.is_reviewer"
+
 # --- Redis: channel layer, Celery broker, heartbeats -------------------------------------------------
 EMBEDDED_REDIS = not env_str("REDIS_URL")
 EMBEDDED_REDIS_SOCKET = DATA_DIR / "redis.sock"
@@ -164,6 +172,8 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
+# Worker and beat log through Django's LOGGING (JSON lines in production), not Celery's own set-up.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULER = "hotline.heartbeat:HeartbeatScheduler"
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 # Beat wakes at least every second: the escalation engine ticks at that rate, and the beat heartbeat
@@ -171,6 +181,11 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 CELERY_BEAT_MAX_LOOP_INTERVAL = 1
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "hotline.heartbeat.worker_heartbeat", "schedule": 5.0, "options": {"expires": 30}},
+    "audit-checkpoint": {
+        "task": "hotline.audit.publish_checkpoint",
+        "schedule": 60.0 * AUDIT_CHECKPOINT_MINUTES,
+        "options": {"expires": 60},
+    },
 }
 
 # How old a heartbeat may be before /healthz calls that part down.

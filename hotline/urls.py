@@ -12,6 +12,7 @@ admin.site.login = login_required(admin.site.login)
 
 api_v1 = [
     path("", include("accounts.api.urls")),
+    path("", include("hotline.audit.api_urls")),
 ]
 
 urlpatterns = [
@@ -22,6 +23,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema", template_name="console/redoc.html"), name="api-redoc"),
     path("", include("accounts.urls")),
+    path("", include("hotline.audit.urls")),
     path("", include("hotline.console.urls")),
 ]
 

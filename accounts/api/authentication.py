@@ -10,6 +10,7 @@ from django.utils import timezone
 from rest_framework import authentication, exceptions
 
 from accounts.models import ApiKey, Organisation
+from hotline.audit.log import record
 
 KEYWORD = "Api-Key"
 
@@ -44,6 +45,11 @@ class KeyRefused(exceptions.AuthenticationFailed):
     pass
 
 
+def refuse(code: str, message: str, prefix: str = "", organisation: str = ""):
+    record("api_key.refused", organisation=organisation, details={"code": code, "prefix": prefix[:8]})
+    return KeyRefused(message, code=code)
+
+
 class ApiKeyAuthentication(authentication.BaseAuthentication):
     def authenticate(self, request):
         header = authentication.get_authorization_header(request).decode("latin-1")
@@ -55,14 +61,14 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         secret = secret.strip()
         prefix, dot, _ = secret.partition(".")
         if not dot or not prefix or " " in secret:
-            raise KeyRefused("The API key is malformed: expected `Api-Key <prefix>.<secret>`.", code="api_key_malformed")
+            raise refuse("api_key_malformed", "The API key is malformed: expected `Api-Key <prefix>.<secret>`.")
         key = ApiKey.objects.select_related("organisation").filter(prefix=prefix).first()
         if key is None or not key.is_valid(secret):
-            raise KeyRefused("The API key is not known.", code="api_key_invalid")
+            raise refuse("api_key_invalid", "The API key is not known.", prefix)
         if key.revoked:
-            raise KeyRefused("The API key was revoked.", code="api_key_revoked")
+            raise refuse("api_key_revoked", "The API key was revoked.", prefix, key.organisation.code)
         if key.expiry_date is not None and key.expiry_date <= timezone.now():
-            raise KeyRefused("The API key has expired.", code="api_key_expired")
+            raise refuse("api_key_expired", "The API key has expired.", prefix, key.organisation.code)
         return ApiClient(key), key
 
     def authenticate_header(self, request):

@@ -1,6 +1,7 @@
 from rest_framework import exceptions, permissions
 
 from accounts.api.authentication import ApiClient
+from hotline.audit.log import record
 
 
 class MissingScope(exceptions.PermissionDenied):
@@ -16,5 +17,6 @@ class HasRequiredScope(permissions.BasePermission):
         if isinstance(request.user, ApiClient):
             scope = getattr(view, "required_scope", None)
             if scope is None or not request.user.has_scope(scope):
+                record("access.refused", actor=request.user, details={"what": request.path, "missing_scope": scope})
                 raise MissingScope(f"This API key lacks the scope {scope!r}.")
         return True

@@ -11,7 +11,7 @@ SECTIONS = [
     ("Notifications", None),
     ("Directory", "accounts:directory"),
     ("Rosters", "accounts:rosters"),
-    ("Audit", None),
+    ("Audit", "audit:index"),
 ]
 
 

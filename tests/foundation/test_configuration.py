@@ -80,3 +80,23 @@ def test_demo_data_refuses_to_load_outside_demo_mode(tmp_path):
     result = run_manage("load_demo_data", env=environment)
     assert result.returncode != 0
     assert "only in demo mode" in result.stderr
+
+
+def test_a_demo_marker_does_not_make_a_deployment_with_its_own_secret_key_a_demo(tmp_path):
+    from hotline.runtime import mark_demo_mode
+
+    mark_demo_mode(tmp_path)
+    show = "from django.conf import settings; print(settings.DEMO_MODE, settings.OTP_REQUIRED)"
+    result = run_manage("shell", "-v0", "-c", show, env=hotline_env(HOTLINE_DATA_DIR=str(tmp_path), SECRET_KEY="own-key-" + "x" * 40))
+    assert result.stdout.split() == ["False", "True"], result.stderr
+
+
+def test_the_hotline_command_runs_management_commands_without_the_source_checkout(tmp_path):
+    import subprocess
+
+    result = subprocess.run(
+        [sys.executable, "-m", "hotline.cli", "manage", "check"], env=hotline_env(HOTLINE_DATA_DIR=str(tmp_path)),
+        cwd=tmp_path, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout

@@ -1,0 +1,55 @@
+"""1,000 appends from several processes at once make one chain, in commit order, with no gap."""
+
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from hotline.audit.models import AuditEntry
+from hotline.audit.verify import verify_log
+from tests.conftest import ROOT, hotline_env
+
+PROCESSES = 4
+APPENDS_EACH = 250
+
+APPENDER = """
+import django, sys
+django.setup()
+from django.db import transaction
+from hotline.audit.log import record
+for number in range(int(sys.argv[2])):
+    with transaction.atomic():
+        record("test.concurrent", details={"process": int(sys.argv[1]), "number": number})
+"""
+
+
+def database_url_of_the_test_database() -> str:
+    database = settings.DATABASES["default"]
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{database['NAME']}"
+    return f"postgres://{database['USER']}:{database['PASSWORD']}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_appends_from_several_processes_form_one_gapless_chain():
+    before = AuditEntry.objects.count()
+    environment = hotline_env(DATABASE_URL=database_url_of_the_test_database(), DJANGO_SETTINGS_MODULE="hotline.settings")
+    workers = [
+        subprocess.Popen([sys.executable, "-c", APPENDER, str(number), str(APPENDS_EACH)], env=environment, cwd=ROOT, stderr=subprocess.PIPE, text=True)
+        for number in range(PROCESSES)
+    ]
+    for worker in workers:
+        _, errors = worker.communicate(timeout=300)
+        assert worker.returncode == 0, errors
+    verdict = verify_log()
+    assert verdict.ok, verdict.problem
+    assert verdict.tree_size == before + PROCESSES * APPENDS_EACH
+    seqs = list(AuditEntry.objects.order_by("seq").values_list("seq", flat=True))
+    assert seqs == list(range(1, len(seqs) + 1))
+    # Interleaved, not one process after another: the appends really were concurrent.
+    processes = [entry.content["details"]["process"] for entry in AuditEntry.objects.filter(action="test.concurrent").order_by("seq")]
+    switches = sum(1 for a, b in zip(processes, processes[1:], strict=False) if a != b)
+    assert switches > PROCESSES
