@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "hotline.console",
     "hotline.realtime",
     "hotline.audit",
+    "hotline.idempotency",
     "accounts",
     "incidents",
 ]
@@ -229,6 +230,15 @@ TIME_ZONE = env_str("HOTLINE_TIME_ZONE", "Europe/Belgrade")  # shown to users wh
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 MEDIA_ROOT = DATA_DIR / "uploads"
+# Incident attachments: the largest accepted, and the types accepted (by file-name extension).
+ATTACHMENT_MAX_BYTES = env_int("HOTLINE_ATTACHMENT_MAX_MB", 25, minimum=1, maximum=1024) * 1024 * 1024
+ATTACHMENT_EXTENSIONS = env_list(
+    "HOTLINE_ATTACHMENT_EXTENSIONS",
+    ["pdf", "txt", "csv", "json", "xml", "png", "jpg", "jpeg", "gif", "eml", "pcap", "pcapng", "zip", "gz", "7z", "docx", "xlsx", "odt", "ods", "kml", "geojson"],
+)
+# Uploads are streamed to a temporary file above this size, never held in memory whole.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = ATTACHMENT_MAX_BYTES + 1024 * 1024
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

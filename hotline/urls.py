@@ -13,6 +13,7 @@ admin.site.login = login_required(admin.site.login)
 api_v1 = [
     path("", include("accounts.api.urls")),
     path("", include("hotline.audit.api_urls")),
+    path("", include("incidents.api.urls")),
 ]
 
 urlpatterns = [
@@ -24,6 +25,7 @@ urlpatterns = [
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema", template_name="console/redoc.html"), name="api-redoc"),
     path("", include("accounts.urls")),
     path("", include("hotline.audit.urls")),
+    path("", include("incidents.urls")),
     path("", include("hotline.console.urls")),
 ]
 

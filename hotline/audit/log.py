@@ -14,10 +14,9 @@ from django.utils import timezone
 
 from hotline.audit.merkle import leaf_hash
 from hotline.audit.models import ActorKind, AuditEntry
+from hotline.db import lock_commit_order
 
 GENESIS_HASH = bytes(32)
-# Any fixed number: the advisory lock that serialises appends on PostgreSQL.
-APPEND_LOCK_KEY = 0x484C_4155  # "HLAU"
 MAX_DETAILS_CHARACTERS = 4096
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"  # fixed width: 27 characters
 
@@ -70,8 +69,7 @@ def record(action: str, *, actor=None, organisation: str | None = None, target=N
     # No savepoint of its own: it adds a round trip to every action, and an error here fails the
     # caller's transaction anyway, as it should.
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [APPEND_LOCK_KEY])
+        lock_commit_order(cursor)
         cursor.execute("SELECT seq, leaf_hash FROM audit_entry ORDER BY seq DESC LIMIT 1")
         last = cursor.fetchone()
         seq, prev_hash = (last[0] + 1, bytes(last[1])) if last else (1, GENESIS_HASH)

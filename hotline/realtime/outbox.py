@@ -1,0 +1,67 @@
+"""Publishing to the outbox and reading it back.
+
+`publish()` writes an event for an audience in the caller's transaction and rings the audience's
+channel groups after commit. `events_after()` is the catch-up feed, for the console's WebSocket and for
+`GET /api/v1/events/`. Both take organisation ids; who may see what is decided by the publishing app.
+"""
+
+import logging
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+
+from hotline.db import lock_commit_order
+from hotline.realtime.models import Event, EventAudience
+
+log = logging.getLogger("hotline.realtime")
+
+FEED_PAGE = 500  # events per catch-up page
+
+
+def organisation_group(organisation_id: int) -> str:
+    return f"org.{organisation_id}"
+
+
+def event_message(event: Event) -> dict:
+    """What a client receives, over the WebSocket and from the feed alike."""
+    return {"id": event.pk, "type": event.kind, "created_at": event.created_at.isoformat(), **event.payload}
+
+
+def publish(kind: str, subject: str, payload: dict, audience) -> Event | None:
+    """Write one event for the organisations in `audience` (ids), in the caller's transaction.
+    Returns None for an empty audience (nothing to write)."""
+    organisation_ids = sorted(set(audience))
+    if not organisation_ids:
+        return None
+    lock_commit_order()  # ids in commit order: a reader that saw id N never misses an id below N
+    event = Event.objects.create(kind=kind, subject=subject, payload=payload)
+    EventAudience.objects.bulk_create(EventAudience(event=event, organisation_id=organisation_id) for organisation_id in organisation_ids)
+    message = event_message(event)
+    transaction.on_commit(lambda: ring(organisation_ids, message))
+    return event
+
+
+def ring(organisation_ids, message: dict) -> None:
+    """Push an event to its audience's groups. A push that fails is logged, not raised: the event is in
+    the database, and every client catches up from there."""
+    layer = get_channel_layer()
+    try:
+        for organisation_id in organisation_ids:
+            async_to_sync(layer.group_send)(organisation_group(organisation_id), {"type": "event.push", "event": message})
+    except Exception:
+        log.warning("push failed; clients will catch up from the outbox", exc_info=True, extra={"event": message["id"]})
+
+
+def events_after(organisation_id: int, after: int, limit: int = FEED_PAGE) -> list[dict]:
+    """The organisation's events with an id above `after`, oldest first, at most `limit`."""
+    events = (
+        Event.objects.filter(audience__organisation_id=organisation_id, pk__gt=after)
+        .order_by("pk")[:limit]
+    )
+    return [event_message(event) for event in events]
+
+
+def last_event_id(organisation_id: int) -> int:
+    last = EventAudience.objects.filter(organisation_id=organisation_id).order_by("-event_id").values_list("event_id", flat=True).first()
+    return last or 0

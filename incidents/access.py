@@ -1,0 +1,53 @@
+"""Who may report, post, acknowledge and change incidents. Views and API views ask here.
+
+- Reporting: the people of a CERT, a crisis centre or the commission secretariat who are on the duty
+  side (duty officers, supervisors, heads, commission administrators), and API keys of those
+  organisations with `incidents:write`. Reviewers and observers read only.
+- Posting and acknowledging: the same people and keys, in incidents their organisation takes part in
+  (as originator or recipient).
+- Changing status or TLP: the originating organisation's people and keys, and commission administrators.
+"""
+
+from django.core.exceptions import PermissionDenied
+
+from accounts.access import is_commission_administrator
+from accounts.choices import OrganisationKind, Role
+from hotline.audit.log import record
+from incidents.models import Incident
+from incidents.visibility import is_participant
+
+REPORTING_ORGANISATIONS = {OrganisationKind.CERT, OrganisationKind.CRISIS_CENTRE, OrganisationKind.SECRETARIAT}
+ACTING_ROLES = {Role.DUTY_OFFICER, Role.SUPERVISOR, Role.HEAD, Role.ADMINISTRATOR}
+
+
+def is_person(caller) -> bool:
+    return getattr(caller, "api_key", None) is None
+
+
+def may_act(caller) -> bool:
+    """May this person or key write anything at all in incidents (scopes are checked by the API)?"""
+    organisation = getattr(caller, "organisation", None)
+    if organisation is None or organisation.kind not in REPORTING_ORGANISATIONS:
+        return False
+    return not is_person(caller) or caller.role in ACTING_ROLES
+
+
+def may_take_part(caller, incident: Incident) -> bool:
+    return may_act(caller) and is_participant(caller.organisation, incident)
+
+
+def may_change(caller, incident: Incident) -> bool:
+    if is_person(caller) and is_commission_administrator(caller):
+        return True
+    return may_act(caller) and incident.originator_id == caller.organisation.pk
+
+
+def refuse(caller, what: str, incident: Incident | None = None) -> PermissionDenied:
+    """Record the refusal and return the exception to raise."""
+    record("access.refused", actor=caller, target=incident, details={"what": what, **({"incident": incident.reference} if incident else {})})
+    return PermissionDenied(f"You may not {what}.")
+
+
+def require(allowed: bool, caller, what: str, incident: Incident | None = None) -> None:
+    if not allowed:
+        raise refuse(caller, what, incident)

@@ -1,0 +1,284 @@
+"""Every change to incidents goes through one of these functions (STYLE.md: actions own writes).
+
+Each runs in one transaction with its audit entries and its outbox events, so the change, its record
+and what consoles are told commit together or not at all. Access is checked by the caller (views and
+API views ask incidents.access first, outside the transaction, so that a refusal stays recorded).
+Audit details carry references and labels, never titles or bodies: the log is kept at TLP:GREEN.
+"""
+
+import hashlib
+import logging
+import mimetypes
+from datetime import datetime
+from pathlib import PurePath
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from accounts.models import Organisation
+from hotline.audit.log import record
+from hotline.db import lock_commit_order
+from hotline.realtime.outbox import publish
+from incidents.choices import ACKNOWLEDGE_WITHIN, REPLY_WITHIN, AckMethod, MessageKind, Status, Tlp
+from incidents.models import Acknowledgement, Attachment, Incident, IncidentRecipient, Message, attachment_path
+from incidents.payloads import acknowledgement_payload, incident_payload, message_payload
+from incidents.visibility import Sight, audiences
+
+log = logging.getLogger("hotline.incidents")
+
+
+def _author(caller) -> tuple:
+    """(the person or None for an API key, the label shown and recorded, the organisation)."""
+    person = caller if getattr(caller, "api_key", None) is None else None
+    return person, caller.username, caller.organisation
+
+
+def _publish(kind: str, incident: Incident, build) -> None:
+    """One event per audience: `build(content)` makes the payload with or without the content."""
+    for sight, organisation_ids in audiences(incident).items():
+        content = sight is Sight.CONTENT
+        publish(kind, f"incident:{incident.pk}", {"exercise": incident.exercise, **build(content)}, organisation_ids)
+
+
+def _participants(incident: Incident) -> list[Organisation]:
+    return [incident.originator, *incident.recipients.all()]
+
+
+def _post(incident: Incident, *, caller, kind: str, body: str, requires_ack: bool, reply_by: datetime | None = None) -> Message:
+    """Append a message to the thread (the incident row is locked by the caller) with a pending
+    acknowledgement for every other taking-part organisation when it needs one."""
+    person, label, organisation = _author(caller)
+    number = (incident.messages.aggregate(last=Max("number"))["last"] or 0) + 1
+    message = Message(
+        incident=incident, number=number, kind=kind, organisation=organisation, author=person, author_label=label,
+        body=body, requires_ack=requires_ack, reply_by=reply_by,
+    )  # fmt: skip
+    message.full_clean()
+    message.save()
+    if requires_ack:
+        due_at = message.created_at + ACKNOWLEDGE_WITHIN[incident.severity]
+        Acknowledgement.objects.bulk_create(
+            Acknowledgement(message=message, organisation=other, due_at=due_at)
+            for other in _participants(incident)
+            if other.pk != organisation.pk
+        )
+    Incident.objects.filter(pk=incident.pk).update(updated_at=message.created_at)
+    incident.updated_at = message.created_at
+    return message
+
+
+def _publish_message(incident: Incident, message: Message) -> None:
+    _publish("message.created", incident, lambda content: {
+        "incident": incident_payload(incident, content=content), "message": message_payload(message, content=content),
+    })  # fmt: skip
+
+
+def _locked(incident: Incident) -> Incident:
+    """The incident's row, locked for this transaction: its thread is numbered one message at a time."""
+    return Incident.objects.select_for_update().select_related("originator__party").get(pk=incident.pk)
+
+
+def resolve_recipients(codes, originator: Organisation) -> list[Organisation]:
+    """Organisations named by code (`HR-CERT`) or by party (`HR`: all of the party's organisations).
+    Refuses unknown codes, observers, and a list that leaves nobody but the reporter."""
+    wanted, unknown = {}, []
+    for code in dict.fromkeys(str(code).strip().upper() for code in codes):
+        by_code = Organisation.objects.filter(code=code).select_related("party")
+        found = list(by_code) or list(Organisation.objects.filter(party__code=code).select_related("party"))
+        if not found:
+            unknown.append(code)
+        for organisation in found:
+            wanted[organisation.pk] = organisation
+    if unknown:
+        raise ValidationError({"recipients": f"Unknown organisation or party: {', '.join(unknown)}."})
+    wanted.pop(originator.pk, None)
+    if not wanted:
+        raise ValidationError({"recipients": "Name at least one organisation or party other than your own."})
+    return sorted(wanted.values(), key=lambda organisation: organisation.code)
+
+
+@transaction.atomic
+def do_report_incident(caller, *, recipients: list[Organisation], title: str, summary: str, category: str, severity: str,
+                       tlp: str, occurred_at: datetime, exercise: bool = False, location: dict | None = None) -> Incident:  # fmt: skip
+    """Steps: take the commit-order lock (so the yearly number is allocated once), number the incident,
+    write it with its recipients, open its thread with the report itself as message 1, which every
+    recipient must acknowledge; record it; tell every audience."""
+    person, label, organisation = _author(caller)
+    lock_commit_order()
+    year = timezone.now().year
+    number = (Incident.objects.filter(year=year).aggregate(last=Max("number"))["last"] or 0) + 1
+    incident = Incident(
+        year=year, number=number, category=category, severity=severity, tlp=tlp, exercise=exercise,
+        originator=organisation, title=title, summary=summary, occurred_at=occurred_at, location=location,
+        reported_by=person, reported_by_label=label,
+    )  # fmt: skip
+    incident.full_clean()
+    incident.save()
+    IncidentRecipient.objects.bulk_create(IncidentRecipient(incident=incident, organisation=recipient) for recipient in recipients)
+    message = _post(incident, caller=caller, kind=MessageKind.INFORMATION, body=summary, requires_ack=True)
+    record("incident.reported", actor=caller, target=incident, details={
+        "incident": incident.reference, "category": category, "severity": severity, "tlp": tlp,
+        "exercise": exercise, "recipients": [recipient.code for recipient in recipients],
+    })  # fmt: skip
+    _publish("incident.created", incident, lambda content: {
+        "incident": incident_payload(incident, content=content), "message": message_payload(message, content=content),
+    })  # fmt: skip
+    log.info("incident reported", extra={"actor": label, "incident": incident.reference, "tlp": tlp, "exercise": exercise})
+    return incident
+
+
+@transaction.atomic
+def do_post_message(caller, incident: Incident, *, kind: str, body: str, requires_ack: bool = False, reply_by: datetime | None = None) -> Message:
+    """A request for assistance always needs an acknowledgement and has a reply-by deadline (48 h
+    unless its author sets one)."""
+    incident = _locked(incident)
+    if kind == MessageKind.REQUEST_FOR_ASSISTANCE:
+        requires_ack = True
+        reply_by = reply_by or timezone.now() + REPLY_WITHIN
+        if reply_by <= timezone.now():
+            raise ValidationError({"reply_by": "The reply-by deadline must lie in the future."})
+    elif reply_by is not None:
+        raise ValidationError({"reply_by": "Only a request for assistance has a reply-by deadline."})
+    message = _post(incident, caller=caller, kind=kind, body=body, requires_ack=requires_ack, reply_by=reply_by)
+    record("incident.message_posted", actor=caller, target=message, details={
+        "incident": incident.reference, "message": message.number, "kind": kind, "requires_ack": requires_ack,
+    })  # fmt: skip
+    _publish_message(incident, message)
+    log.info("message posted", extra={"actor": caller.username, "incident": incident.reference, "message": message.number})
+    return message
+
+
+class NotAwaited(ValidationError):
+    """The message does not wait on the caller's organisation (it never did, or it is acknowledged)."""
+
+
+@transaction.atomic
+def do_acknowledge(caller, incident: Incident, *, message_number: int | None = None, method: str = AckMethod.CONSOLE) -> list[Acknowledgement]:
+    """Acknowledge one message, or every message that waits on the caller's organisation. A conditional
+    update: two officers clicking at once acknowledge once; the second gets an empty list (or, for one
+    named message, NotAwaited)."""
+    person, label, organisation = _author(caller)
+    pending = Acknowledgement.objects.filter(message__incident=incident, organisation=organisation, acknowledged_at__isnull=True)
+    if message_number is not None:
+        pending = pending.filter(message__number=message_number)
+    chosen = list(pending.select_for_update().values_list("pk", flat=True))
+    now = timezone.now()
+    given = Acknowledgement.objects.filter(pk__in=chosen, acknowledged_at__isnull=True).update(
+        acknowledged_at=now, acknowledged_by=person, acknowledged_by_label=label, method=method,
+    )  # fmt: skip
+    if message_number is not None and given == 0:
+        raise NotAwaited({"message": f"Message {message_number} does not wait for {organisation.code}'s acknowledgement."})
+    acknowledgements = list(
+        Acknowledgement.objects.filter(pk__in=chosen, acknowledged_at=now).select_related("message__incident", "organisation")
+    )
+    for acknowledgement in acknowledgements:
+        message = acknowledgement.message
+        record("incident.acknowledged", actor=caller, target=message, details={
+            "incident": incident.reference, "message": message.number, "method": method,
+            "late": now > acknowledgement.due_at,
+        })  # fmt: skip
+        _publish("ack.recorded", incident, lambda content, message=message, acknowledgement=acknowledgement: {
+            "incident": incident_payload(incident, content=content), "message": message_payload(message, content=content),
+            "acknowledgement": acknowledgement_payload(acknowledgement),
+        })  # fmt: skip
+    if acknowledgements:
+        log.info("acknowledged", extra={"actor": label, "incident": incident.reference, "messages": [a.message.number for a in acknowledgements]})
+    return acknowledgements
+
+
+def _change(caller, incident: Incident, field: str, value: str, action: str, text: str) -> Incident:
+    incident = _locked(incident)
+    before = getattr(incident, field)
+    if before == value:
+        return incident
+    setattr(incident, field, value)
+    incident.full_clean()
+    incident.save(update_fields=[field, "updated_at"])
+    message = _post(incident, caller=caller, kind=MessageKind.STATUS_CHANGE, body=text.format(before=before, after=value), requires_ack=False)
+    record(action, actor=caller, target=incident, details={"incident": incident.reference, "from": before, "to": value})
+    _publish("incident.updated", incident, lambda content: {"incident": incident_payload(incident, content=content)})
+    _publish_message(incident, message)
+    log.info(action, extra={"actor": caller.username, "incident": incident.reference, "from": before, "to": value})
+    return incident
+
+
+@transaction.atomic
+def do_change_status(caller, incident: Incident, status: str) -> Incident:
+    if status not in Status.values:
+        raise ValidationError({"status": f"Unknown status {status!r}."})
+    return _change(caller, incident, "status", status, "incident.status_changed", "Status changed from {before} to {after}.")
+
+
+@transaction.atomic
+def do_change_tlp(caller, incident: Incident, tlp: str) -> Incident:
+    """Changing the TLP changes who sees the content from now on: lowering it opens the content to the
+    commission (and observers for CLEAR/GREEN); raising it withholds what follows."""
+    if tlp not in Tlp.values:
+        raise ValidationError({"tlp": f"Unknown TLP label {tlp!r}."})
+    return _change(caller, incident, "tlp", tlp, "incident.tlp_changed", "TLP changed from TLP:{before} to TLP:{after}.")
+
+
+def _checked_upload(upload: UploadedFile) -> tuple[str, str]:
+    """(the file name to keep, its content type), or ValidationError for a file we do not take."""
+    name = PurePath(upload.name or "attachment").name[:200] or "attachment"
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if extension not in settings.ATTACHMENT_EXTENSIONS:
+        raise ValidationError({"file": f"Files of type .{extension or '(none)'} are not accepted; accepted: {', '.join(settings.ATTACHMENT_EXTENSIONS)}."})
+    if upload.size > settings.ATTACHMENT_MAX_BYTES:
+        raise ValidationError({"file": f"The file is {upload.size:,} bytes; the limit is {settings.ATTACHMENT_MAX_BYTES:,}."})
+    if upload.size == 0:
+        raise ValidationError({"file": "The file is empty."})
+    # The type is taken from the extension we allowed, never from what the client claims.
+    return name, mimetypes.guess_type(name)[0] or "application/octet-stream"
+
+
+@transaction.atomic
+def do_add_attachment(caller, incident: Incident, upload: UploadedFile, *, message_number: int | None = None) -> Attachment:
+    name, content_type = _checked_upload(upload)
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    incident = _locked(incident)
+    _, label, organisation = _author(caller)
+    linked = incident.messages.filter(number=message_number).first() if message_number else None
+    if message_number and linked is None:
+        raise ValidationError({"message": f"Message {message_number} is not in this thread."})
+    attachment = Attachment(
+        incident=incident, message=linked, filename=name, content_type=content_type, size=upload.size,
+        sha256=digest.hexdigest(), organisation=organisation, uploaded_by_label=label,
+    )  # fmt: skip
+    # Stored by content: the same file twice is one file on disk, and a file left by a transaction that
+    # rolled back is only ever reused for the same content, never shown without its row.
+    path = attachment_path(attachment, name)
+    if not default_storage.exists(path):
+        default_storage.save(path, upload)
+    attachment.file.name = path
+    attachment.save()
+    message = _post(incident, caller=caller, kind=MessageKind.SYSTEM, body=f"Attached {name} ({upload.size:,} bytes, SHA-256 {attachment.sha256}).", requires_ack=False)
+    record("incident.attachment_added", actor=caller, target=attachment, details={
+        "incident": incident.reference, "attachment": attachment.pk, "sha256": attachment.sha256, "size": attachment.size,
+    })  # fmt: skip
+    _publish_message(incident, message)
+    return attachment
+
+
+def note_attachment_download(caller, attachment: Attachment) -> None:
+    record("incident.attachment_downloaded", actor=caller, target=attachment, details={
+        "incident": attachment.incident.reference, "attachment": attachment.pk, "sha256": attachment.sha256,
+    })  # fmt: skip
+
+
+def note_export(caller, incident: Incident, form: str) -> None:
+    record("incident.exported", actor=caller, target=incident, details={"incident": incident.reference, "form": form})
+
+
+def note_read(caller, incident: Incident) -> None:
+    """Reading a RED incident's content is recorded each time (DESIGN.md: Audit)."""
+    if incident.tlp == Tlp.RED:
+        record("incident.red_read", actor=caller, target=incident, details={"incident": incident.reference})
