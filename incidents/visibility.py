@@ -62,7 +62,7 @@ def visible_incidents(caller, queryset=None):
 
 def audiences(incident: Incident) -> dict[Sight, set[int]]:
     """The ids of the organisations that see `incident` with content, and with metadata only."""
-    participants = {incident.originator_id, *incident.recipients.values_list("pk", flat=True)}
+    participants = {incident.originator_id, *(organisation.pk for organisation in incident.recipients.all())}
     content, metadata = set(participants), set()
     for organisation_id, kind in Organisation.objects.exclude(pk__in=participants).filter(
         kind__in=[OrganisationKind.SECRETARIAT, OrganisationKind.OBSERVER]

@@ -46,11 +46,15 @@ def ring(organisation_ids, message: dict) -> None:
     """Push an event to its audience's groups. A push that fails is logged, not raised: the event is in
     the database, and every client catches up from there."""
     layer = get_channel_layer()
-    try:
+
+    async def send_to_all():  # one hop into the event loop for the whole audience, not one per group
         for organisation_id in organisation_ids:
-            async_to_sync(layer.group_send)(organisation_group(organisation_id), {"type": "event.push", "event": message})
-    except Exception:
-        log.warning("push failed; clients will catch up from the outbox", exc_info=True, extra={"event": message["id"]})
+            await layer.group_send(organisation_group(organisation_id), {"type": "event.push", "event": message})
+
+    try:
+        async_to_sync(send_to_all)()
+    except Exception as error:  # any failure of the layer (Redis down, full): the outbox has the event
+        log.warning("push failed; clients will catch up from the outbox", extra={"event": message["id"], "error": repr(error)})
 
 
 def events_after(organisation_id: int, after: int, limit: int = FEED_PAGE) -> list[dict]:
