@@ -3,7 +3,8 @@
 Clients branch on `code`; `detail` is for people and may be reworded.
 """
 
-from django.http import JsonResponse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, JsonResponse
 from rest_framework import exceptions
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -13,7 +14,12 @@ def error_body(code: str, detail: str, fields: dict | None = None) -> dict:
 
 
 def exception_handler(exc, context):
-    """DRF's handler, reshaped: validation errors keep their per-field messages under `fields`."""
+    """DRF's handler, reshaped: validation errors keep their per-field messages under `fields`.
+    Django's own Http404 and PermissionDenied (raised by the access functions) get their codes too."""
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound(str(exc) or None)
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied(str(exc) or None)
     response = drf_exception_handler(exc, context)
     if response is None:
         return None  # an unexpected error: Django's 500 handler answers in JSON for /api/

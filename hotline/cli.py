@@ -208,7 +208,13 @@ def prepare_database() -> None:
     if demo_data_loaded():
         print("hotline: demo data already loaded; reusing it", flush=True)
     else:
-        load_demo_data()
+        from django.db import transaction
+
+        from incidents.demo import load_demo_incidents
+
+        with transaction.atomic():  # all or nothing: a half-loaded demo would count as loaded
+            load_demo_data()
+            load_demo_incidents()
         print("hotline: demo data loaded", flush=True)
     connections.close_all()
 

@@ -17,9 +17,10 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Prefetch, prefetch_related_objects
 from django.utils import timezone
 
+from accounts.choices import OrganisationKind
 from accounts.models import Organisation
 from hotline.audit.log import record
 from hotline.db import lock_commit_order
@@ -73,7 +74,14 @@ def _post(incident: Incident, *, caller, kind: str, body: str, requires_ack: boo
     return message
 
 
+def _with_acknowledgements(message: Message) -> Message:
+    """Load the message's acknowledgements once for every audience's payload."""
+    prefetch_related_objects([message], Prefetch("acknowledgements", queryset=Acknowledgement.objects.select_related("organisation")))
+    return message
+
+
 def _publish_message(incident: Incident, message: Message) -> None:
+    _with_acknowledgements(message)
     _publish("message.created", incident, lambda content: {
         "incident": incident_payload(incident, content=content), "message": message_payload(message, content=content),
     })  # fmt: skip
@@ -87,16 +95,20 @@ def _locked(incident: Incident) -> Incident:
 def resolve_recipients(codes, originator: Organisation) -> list[Organisation]:
     """Organisations named by code (`HR-CERT`) or by party (`HR`: all of the party's organisations).
     Refuses unknown codes, observers, and a list that leaves nobody but the reporter."""
-    wanted, unknown = {}, []
+    wanted, unknown, observers = {}, [], []
     for code in dict.fromkeys(str(code).strip().upper() for code in codes):
         by_code = Organisation.objects.filter(code=code).select_related("party")
         found = list(by_code) or list(Organisation.objects.filter(party__code=code).select_related("party"))
         if not found:
             unknown.append(code)
+        elif any(organisation.kind == OrganisationKind.OBSERVER for organisation in found):
+            observers.append(code)  # observers read what the TLP lets them; they are not counterparts
         for organisation in found:
             wanted[organisation.pk] = organisation
     if unknown:
         raise ValidationError({"recipients": f"Unknown organisation or party: {', '.join(unknown)}."})
+    if observers:
+        raise ValidationError({"recipients": f"Observers cannot be recipients: {', '.join(observers)}."})
     wanted.pop(originator.pk, None)
     if not wanted:
         raise ValidationError({"recipients": "Name at least one organisation or party other than your own."})
@@ -122,6 +134,7 @@ def do_report_incident(caller, *, recipients: list[Organisation], title: str, su
     incident.save()
     IncidentRecipient.objects.bulk_create(IncidentRecipient(incident=incident, organisation=recipient) for recipient in recipients)
     message = _post(incident, caller=caller, kind=MessageKind.INFORMATION, body=summary, requires_ack=True)
+    _with_acknowledgements(message)
     record("incident.reported", actor=caller, target=incident, details={
         "incident": incident.reference, "category": category, "severity": severity, "tlp": tlp,
         "exercise": exercise, "recipients": [recipient.code for recipient in recipients],
@@ -150,7 +163,7 @@ def do_post_message(caller, incident: Incident, *, kind: str, body: str, require
         "incident": incident.reference, "message": message.number, "kind": kind, "requires_ack": requires_ack,
     })  # fmt: skip
     _publish_message(incident, message)
-    log.info("message posted", extra={"actor": caller.username, "incident": incident.reference, "message": message.number})
+    log.info("message posted", extra={"actor": caller.username, "incident": incident.reference, "message_number": message.number})
     return message
 
 
@@ -178,7 +191,7 @@ def do_acknowledge(caller, incident: Incident, *, message_number: int | None = N
         Acknowledgement.objects.filter(pk__in=chosen, acknowledged_at=now).select_related("message__incident", "organisation")
     )
     for acknowledgement in acknowledgements:
-        message = acknowledgement.message
+        message = _with_acknowledgements(acknowledgement.message)
         record("incident.acknowledged", actor=caller, target=message, details={
             "incident": incident.reference, "message": message.number, "method": method,
             "late": now > acknowledgement.due_at,

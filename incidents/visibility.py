@@ -22,6 +22,9 @@ from incidents.choices import COMMUNITY_TLP, RESTRICTED_TLP
 from incidents.models import Incident
 
 
+LARGEST_ID = 2**63 - 1
+
+
 class Sight(Enum):
     NONE = "none"
     METADATA = "metadata"
@@ -89,6 +92,8 @@ def access_incident(caller, reference_or_pk, *, content: bool = False) -> Incide
     queryset = visible_incidents(caller)
     try:
         if isinstance(reference_or_pk, int) or str(reference_or_pk).isdigit():
+            if int(reference_or_pk) > LARGEST_ID:  # no such row, and SQLite cannot even be asked
+                raise Incident.DoesNotExist
             incident = queryset.get(pk=int(reference_or_pk))
         else:
             _, year, number = str(reference_or_pk).split("-")

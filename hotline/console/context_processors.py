@@ -3,11 +3,12 @@ from django.utils import timezone
 
 from accounts.access import manageable_organisations
 from hotline.console.second_factor import has_passed_second_factor
+from hotline.realtime.outbox import last_event_id
 
 # The console's sections, in the order of the navigation. A section whose page does not exist yet is
 # shown greyed out, so nobody mistakes an unbuilt feature for a working one.
 SECTIONS = [
-    ("Incidents", None),
+    ("Incidents", "incidents:list"),
     ("Notifications", None),
     ("Directory", "accounts:directory"),
     ("Rosters", "accounts:rosters"),
@@ -17,6 +18,7 @@ SECTIONS = [
 
 def console(request):
     user = request.user
+    organisation_id = getattr(user, "organisation_id", None)
     return {
         # Navigation and the live channel only once the person is fully signed in: on the second-factor
         # pages the channel would be refused, and the page would keep asking.
@@ -26,4 +28,8 @@ def console(request):
         "sections": SECTIONS,
         "manages_keys": user.is_authenticated and manageable_organisations(user).exists(),
         "current_time_zone": timezone.get_current_timezone_name(),
+        # Where the page's live channel resumes from: the events up to this id are in the page. A
+        # callable, so that only a template that shows it queries for it; a view that renders live
+        # content passes its own value, taken before it reads that content.
+        "last_event_id": (lambda: last_event_id(organisation_id)) if organisation_id else 0,
     }

@@ -4,7 +4,7 @@ from django.db import models
 class IdempotentResponse(models.Model):
     """The first successful answer to a POST that carried an `Idempotency-Key`, kept for its retries."""
 
-    caller = models.CharField(max_length=80, help_text="key:<id> for an API key, user:<id> for a person.")
+    caller = models.CharField(max_length=80, help_text="key:<prefix> for an API key, user:<id> for a person.")
     key = models.CharField(max_length=200)
     fingerprint = models.CharField(max_length=64, help_text="SHA-256 of the method, path and body.")
     status = models.PositiveSmallIntegerField()

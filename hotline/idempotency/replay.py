@@ -14,7 +14,7 @@ import json
 
 from django.db import IntegrityError, transaction
 from rest_framework import status as http
-from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.exceptions import APIException
 from rest_framework.response import Response
 from rest_framework.utils.encoders import JSONEncoder
 
@@ -31,18 +31,27 @@ class KeyReused(APIException):
     default_detail = "This Idempotency-Key was used for another request; use a new key for a new request."
 
 
+class KeyInvalid(APIException):
+    status_code = http.HTTP_400_BAD_REQUEST
+    default_code = "idempotency_key_invalid"
+    default_detail = f"An Idempotency-Key is 1 to {MAX_KEY_LENGTH} printable characters."
+
+
 def caller_label(user) -> str:
     api_key = getattr(user, "api_key", None)
-    return f"key:{api_key.pk}" if api_key is not None else f"user:{user.pk}"
+    # The key's prefix identifies it (its primary key would carry its hash into another table).
+    return f"key:{api_key.prefix}" if api_key is not None else f"user:{user.pk}"
 
 
 def fingerprint(request) -> str:
     """What makes two requests the same: method, path and body. A JSON body counts by its content
     (key order and spacing do not matter); a form by its fields and its files' content."""
     digest = hashlib.sha256(f"{request.method} {request.path}\n".encode())
-    if request.content_type.startswith("application/json"):
-        digest.update(json.dumps(request.data, sort_keys=True, separators=(",", ":"), cls=JSONEncoder).encode())
-    elif request.content_type.startswith("multipart/form-data"):
+    if not request.content_type.startswith("multipart/form-data"):
+        # The body as parsed (DRF has read the stream already): JSON of any media type, or a form.
+        data = dict(request.data.lists()) if hasattr(request.data, "lists") else request.data
+        digest.update(json.dumps(data, sort_keys=True, separators=(",", ":"), cls=JSONEncoder).encode())
+    else:
         for name in sorted(request.data.keys()):
             if name in request.FILES:
                 continue
@@ -53,8 +62,6 @@ def fingerprint(request) -> str:
                 for chunk in upload.chunks():
                     digest.update(chunk)
                 upload.seek(0)
-    else:
-        digest.update(request.body)
     return digest.hexdigest()
 
 
@@ -70,7 +77,7 @@ def idempotent(request, perform) -> Response:
         return perform()
     key = key.strip()
     if not key or len(key) > MAX_KEY_LENGTH or not key.isprintable():
-        raise ValidationError({HEADER: f"An Idempotency-Key is 1 to {MAX_KEY_LENGTH} printable characters."}, code="idempotency_key_invalid")
+        raise KeyInvalid()
     caller, request_fingerprint = caller_label(request.user), fingerprint(request)
     stored = IdempotentResponse.objects.filter(caller=caller, key=key).first()
     if stored is not None:

@@ -1,6 +1,7 @@
 """The thread is numbered in order, every recipient owes an acknowledgement, and each change commits
 together with its audit entries and its events — or not at all."""
 
+import logging
 import threading
 from datetime import timedelta
 
@@ -88,7 +89,7 @@ def test_each_change_writes_its_audit_entry_and_its_events_in_the_same_transacti
         report(officer)
         raise RuntimeError("the caller's transaction fails after the report")
     assert (Incident.objects.count(), AuditEntry.objects.count(), Event.objects.count()) == (0, entries, events)
-    incident = report(officer)
+    report(officer)
     assert AuditEntry.objects.filter(action="incident.reported").count() == 1
     assert verify_log().ok
 
@@ -157,3 +158,17 @@ def test_concurrent_posts_to_one_thread_get_consecutive_numbers_and_ordered_even
     seen = [event["message"]["number"] for event in events_after(person("hr-mod-duty").organisation_id, 0) if event["type"] == "message.created"]
     assert seen == sorted(seen) and len(seen) == 40
     assert verify_log().ok
+
+
+def test_every_action_logs_who_what_and_which_incident_but_never_the_content(world, caplog):
+    caplog.set_level(logging.INFO, logger="hotline.incidents")
+    officer, counterpart = person("rs-mod-duty"), person("hr-mod-duty")
+    incident = report(officer, tlp="RED", title="Secret title")
+    do_post_message(counterpart, incident, kind=MessageKind.NOTE, body="A RED body")
+    do_acknowledge(counterpart, incident)
+    do_change_tlp(officer, incident, "AMBER")
+    lines = [record for record in caplog.records if record.name == "hotline.incidents"]
+    assert [record.getMessage() for record in lines] == ["incident reported", "message posted", "acknowledged", "incident.tlp_changed"]
+    assert all(record.incident == incident.reference and record.actor for record in lines)
+    logged = " ".join(str(vars(record)) for record in lines)
+    assert "Secret title" not in logged and "A RED body" not in logged

@@ -76,3 +76,12 @@ def test_a_party_not_addressed_cannot_learn_that_the_reference_exists(world):
 
 def test_sight_is_an_enumeration_of_three(world):
     assert {sight.value for sight in Sight} == {"none", "metadata", "content"}
+
+
+def test_observers_cannot_be_made_recipients(world):
+    from django.core.exceptions import ValidationError
+
+    from incidents.actions import resolve_recipients
+
+    with pytest.raises(ValidationError, match="Observers cannot be recipients: OSCE"):
+        resolve_recipients(["HR-MOD", "OSCE"], person("rs-mod-duty").organisation)

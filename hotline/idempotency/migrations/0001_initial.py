@@ -15,7 +15,7 @@ class Migration(migrations.Migration):
             name='IdempotentResponse',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('caller', models.CharField(help_text='key:<id> for an API key, user:<id> for a person.', max_length=80)),
+                ('caller', models.CharField(help_text='key:<prefix> for an API key, user:<id> for a person.', max_length=80)),
                 ('key', models.CharField(max_length=200)),
                 ('fingerprint', models.CharField(help_text='SHA-256 of the method, path and body.', max_length=64)),
                 ('status', models.PositiveSmallIntegerField()),

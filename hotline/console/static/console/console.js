@@ -1,5 +1,9 @@
 // The console shell: the UTC/local clocks and the live channel with its indicator.
-// The channel reconnects by itself with growing pauses; pages listen for "hotline:event" on document.
+// The channel reconnects by itself with growing pauses and resumes where it left off: on every
+// (re)connect, and every minute, it asks for everything after the last point the server confirmed,
+// which the server replays from the database before live pushes continue (DESIGN.md: real-time delivery without loss). Each
+// event reaches the page once: pages listen for "hotline:event" on document (detail = the event).
+// "hotline:resumed" follows each catch-up; "hotline:channel" carries the other server messages.
 (function () {
   "use strict";
 
@@ -25,9 +29,46 @@
   const label = indicator.querySelector(".label");
   const PING_EVERY_MS = 15000;
   const PONG_WITHIN_MS = 10000;
+  // Pushes are a doorbell and can be lost (a Redis hiccup); a periodic catch-up finds what they missed.
+  const RESYNC_EVERY_MS = 60000;
   let retryDelay = 1000;
   let pingTimer = null;
   let pongDeadline = null;
+  let resyncTimer = null;
+  let socket = null;
+
+  // `watermark`: every event at or below it has reached the page. It comes from the page itself
+  // (data-last-event-id: the server took it before reading what it rendered) and then only from the
+  // server's `resumed` answers: the server hands out ids in commit order, so once it has replayed
+  // everything up to id L, nothing at or below L can still arrive. Live pushes above the watermark are
+  // shown at once and remembered in `seen`, so the replay after a reconnect, which always starts at the
+  // watermark, shows each event once even when pushes arrived out of order or were lost.
+  let watermark = null;
+  const seen = new Set();
+
+  function readBaseline() {
+    const holder = document.querySelector("[data-last-event-id]");
+    const value = holder ? parseInt(holder.dataset.lastEventId, 10) : NaN;
+    if (Number.isInteger(value) && value >= 0) watermark = value;
+  }
+
+  function raiseWatermark(last) {
+    if (!Number.isInteger(last) || (watermark !== null && last <= watermark)) return;
+    watermark = last;
+    seen.forEach((id) => { if (id <= watermark) seen.delete(id); });
+  }
+
+  function receive(event) {
+    const id = event && event.id;
+    if (!Number.isInteger(id)) return;
+    if ((watermark !== null && id <= watermark) || seen.has(id)) return; // shown already
+    seen.add(id);
+    document.dispatchEvent(new CustomEvent("hotline:event", { detail: event }));
+  }
+
+  function resume(current) {
+    current.send(JSON.stringify(watermark === null ? { type: "resume" } : { type: "resume", after: watermark }));
+  }
 
   function show(state, text) {
     indicator.dataset.state = state;
@@ -36,27 +77,39 @@
 
   function connect() {
     const scheme = location.protocol === "https:" ? "wss://" : "ws://";
-    const socket = new WebSocket(scheme + location.host + indicator.dataset.url);
+    socket = new WebSocket(scheme + location.host + indicator.dataset.url);
+    const current = socket;
     show("connecting", "connecting…");
 
-    socket.addEventListener("open", () => {
+    current.addEventListener("open", () => {
       retryDelay = 1000;
+      // The server joined our group before accepting: whatever it replays now and pushes later
+      // together cover every event after the watermark.
+      resume(current);
+      resyncTimer = setInterval(() => resume(current), RESYNC_EVERY_MS);
       show("live", "live");
       pingTimer = setInterval(() => {
-        socket.send(JSON.stringify({ type: "ping" }));
+        current.send(JSON.stringify({ type: "ping" }));
         // A socket can die without a close event (sleeping laptop, dropped NAT entry): no pong, reconnect.
-        pongDeadline = setTimeout(() => socket.close(), PONG_WITHIN_MS);
+        pongDeadline = setTimeout(() => current.close(), PONG_WITHIN_MS);
       }, PING_EVERY_MS);
     });
 
-    socket.addEventListener("message", (message) => {
+    current.addEventListener("message", (message) => {
       const data = JSON.parse(message.data);
       if (data.type === "pong") { clearTimeout(pongDeadline); return; }
-      document.dispatchEvent(new CustomEvent("hotline:event", { detail: data }));
+      if (data.type === "event") { receive(data.event); return; }
+      if (data.type === "resumed") {
+        raiseWatermark(data.last);
+        document.dispatchEvent(new CustomEvent("hotline:resumed", { detail: { last: watermark } }));
+        return;
+      }
+      document.dispatchEvent(new CustomEvent("hotline:channel", { detail: data }));
     });
 
-    socket.addEventListener("close", (event) => {
+    current.addEventListener("close", (event) => {
       clearInterval(pingTimer);
+      clearInterval(resyncTimer);
       clearTimeout(pongDeadline);
       // Refused (session ended or second factor not passed): the next page load leads to the login.
       if (event.code === 4401) { show("offline", "signed out — reload to sign in"); return; }
@@ -67,5 +120,21 @@
     });
   }
 
-  connect();
+  // For tests and for the curious on a console: the channel's state, and a way to cut it.
+  window.hotlineLive = {
+    get socket() { return socket; },
+    get lastEventId() { return watermark; },
+    close() { if (socket) socket.close(); },
+  };
+
+  // After the page's own scripts (deferred like this one) have registered their listeners.
+  let started = false;
+  function start() {
+    if (started) return;
+    started = true;
+    readBaseline();
+    connect();
+  }
+  if (document.readyState === "complete") start();
+  else { document.addEventListener("DOMContentLoaded", start); window.addEventListener("load", start); }
 })();

@@ -1,0 +1,415 @@
+"""The incidents API: incidents, threads, acknowledgements, attachments and the event feed.
+
+Thin views (STYLE.md): find the incident through incidents.visibility (404 for what the caller may not
+know of), ask incidents.access (403, recorded), validate, then call one action inside `idempotent()`.
+What they answer is built by incidents/payloads.py, the shapes the event feed and the console share.
+"""
+
+from contextlib import contextmanager
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.http import FileResponse, Http404
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import generics, status
+from rest_framework.exceptions import APIException, NotFound, ValidationError
+from rest_framework.pagination import CursorPagination
+from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.permissions import SAFE_METHODS, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.api.permissions import HasRequiredScope
+from accounts.choices import ApiScope
+from hotline.idempotency.replay import HEADER as IDEMPOTENCY_HEADER
+from hotline.idempotency.replay import idempotent
+from hotline.realtime.outbox import FEED_PAGE, events_after, last_event_id
+from incidents.access import is_person, may_act, may_change, may_take_part, require
+from incidents.actions import (
+    NotAwaited,
+    do_acknowledge,
+    do_add_attachment,
+    do_change_status,
+    do_change_tlp,
+    do_post_message,
+    do_report_incident,
+    note_attachment_download,
+    note_read,
+    resolve_recipients,
+)
+from incidents.api.filtersets import IncidentFilterSet
+from incidents.api.serializers import (
+    MAX_ID,
+    AcknowledgedSerializer,
+    AcknowledgeSerializer,
+    ApiErrorSerializer,
+    AttachmentSerializer,
+    AttachmentUploadSerializer,
+    EventFeedSerializer,
+    IncidentChangeSerializer,
+    IncidentDetailSerializer,
+    IncidentReportSerializer,
+    IncidentSerializer,
+    MessagePostSerializer,
+    MessageSerializer,
+    attachment_payload,
+)
+from incidents.choices import AckMethod
+from incidents.models import Message
+from incidents.payloads import message_payload
+from incidents.visibility import access_incident, visible_incidents
+
+# --- shared pieces -----------------------------------------------------------------------------------
+
+
+class NotAwaitingAcknowledgement(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "not_awaiting_acknowledgement"
+    default_detail = "The message does not wait for your organisation's acknowledgement."
+
+
+def _fields(error: DjangoValidationError) -> dict:
+    if hasattr(error, "error_dict"):
+        return {("non_field_errors" if name == "__all__" else name): messages for name, messages in error.message_dict.items()}
+    return {"non_field_errors": error.messages}
+
+
+@contextmanager
+def action_errors():
+    """The actions refuse with Django's ValidationError; the API answers 400 `invalid` with the fields."""
+    try:
+        yield
+    except NotAwaited as error:
+        raise NotAwaitingAcknowledgement(" ".join(error.messages)) from None
+    except DjangoValidationError as error:
+        raise ValidationError(_fields(error)) from None
+
+
+def _detail(caller, pk: int) -> dict:
+    """The incident as the caller sees it now, with its thread (after a change that may have changed
+    how much the caller sees, e.g. raising the TLP)."""
+    return IncidentDetailSerializer(visible_incidents(caller).get(pk=pk)).data
+
+
+def _errors(*statuses: int) -> dict:
+    described = {
+        400: "Invalid input: `code` is `invalid` and `fields` names each refused field.",
+        401: "No credentials, or an API key that is malformed, unknown, revoked or expired.",
+        403: "The key lacks the scope (`missing_scope`), or the caller may not do this (`permission_denied`).",
+        404: "No such incident, or not one the caller may know of (`not_found`).",
+        409: "The message does not wait for the caller's acknowledgement (`not_awaiting_acknowledgement`).",
+        422: "The Idempotency-Key was used for another request (`idempotency_key_reused`).",
+    }
+    return {code: OpenApiResponse(ApiErrorSerializer, description=described[code]) for code in statuses}
+
+
+IDEMPOTENCY_PARAMETER = OpenApiParameter(
+    IDEMPOTENCY_HEADER, {"type": "string", "minLength": 1, "maxLength": 200, "pattern": "^[!-~]([ -~]*[!-~])?$"},
+    OpenApiParameter.HEADER, required=False,
+    description="Up to 200 printable characters. A retry with the same key and body gets the first answer "
+    "again (header Idempotent-Replayed: true) and changes nothing; the same key with another body gets 422.",
+)  # fmt: skip
+INCIDENT_ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="The incident's id.")
+WRITE_ERRORS = _errors(400, 401, 403, 404, 422)
+READ_ERRORS = _errors(401, 403, 404)
+
+
+class IncidentsApiView(APIView):
+    # Reading needs `incidents:read`, writing `incidents:write` (for an API key; people by their role).
+    permission_classes = [IsAuthenticated, HasRequiredScope]
+    parser_classes = [JSONParser]
+
+    @property
+    def required_scope(self) -> str:
+        return ApiScope.INCIDENTS_READ if self.request.method in SAFE_METHODS else ApiScope.INCIDENTS_WRITE
+
+
+class IncidentCursorPagination(CursorPagination):
+    ordering = "-id"
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+    def decode_cursor(self, request):
+        refused = ValidationError({self.cursor_query_param: ["Not a cursor this API gave out: follow the `next` and `previous` links."]})
+        try:
+            cursor = super().decode_cursor(request)
+        except NotFound:
+            raise refused from None
+        # A position is an id: one edited by hand must not reach the database as text or as too large a number.
+        if cursor is not None and cursor.position is not None and not (cursor.position.isdigit() and int(cursor.position) <= MAX_ID):
+            raise refused
+        return cursor
+
+
+# --- incidents ---------------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="List the incidents the caller may see",
+        description="Newest first, in pages (follow `next`). Incidents the caller sees only the metadata of "
+        "have `content_withheld: true` and no title, summary or location.",
+        responses={200: IncidentSerializer(many=True), **_errors(400, 401, 403)},
+    ),
+)
+class IncidentList(IncidentsApiView, generics.ListAPIView):
+    serializer_class = IncidentSerializer
+    filterset_class = IncidentFilterSet
+    pagination_class = IncidentCursorPagination
+
+    def get_queryset(self):
+        return visible_incidents(self.request.user).prefetch_related("recipients")
+
+    @extend_schema(
+        summary="Report an incident",
+        description="To organisations (`HR-CERT`) or whole parties (`HR`). The report opens the thread as message "
+        "1, which every recipient must acknowledge.",
+        request=IncidentReportSerializer,
+        responses={201: IncidentDetailSerializer, **WRITE_ERRORS},
+        parameters=[IDEMPOTENCY_PARAMETER],
+        examples=[
+            OpenApiExample(
+                "A DDoS reported to Croatia's CERT and crisis centre",
+                request_only=True,
+                value={
+                    "title": "DDoS on the e-government portal", "summary": "Volumetric attack since 07:50 UTC, 40 Gbit/s.",
+                    "category": "cyber", "severity": "high", "tlp": "AMBER", "recipients": ["HR-CERT", "HR-MOD"],
+                    "occurred_at": "2026-11-25T08:00:00Z", "exercise": False,
+                },
+            ),
+            OpenApiExample(
+                "An exercise drone sighting near the border, to a whole party",
+                request_only=True,
+                value={
+                    "title": "Unidentified drone over the border crossing", "summary": "Seen by border police at 21:10.",
+                    "category": "drone", "severity": "medium", "tlp": "GREEN", "recipients": ["BA"],
+                    "occurred_at": "2026-11-25T21:10:00Z", "exercise": True,
+                    "location": {"type": "Point", "coordinates": [19.10, 44.75]},
+                },
+            ),
+        ],
+    )  # fmt: skip
+    def post(self, request):
+        caller = request.user
+        require(may_act(caller), caller, "report incidents")
+        serializer = IncidentReportSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        fields = dict(serializer.validated_data)
+        with action_errors():
+            recipients = resolve_recipients(fields.pop("recipients"), caller.organisation)
+
+        def perform():
+            with action_errors():
+                incident = do_report_incident(caller, recipients=recipients, **fields)
+            location = reverse("api:incident-detail", args=[incident.pk])
+            return Response(_detail(caller, incident.pk), status=status.HTTP_201_CREATED, headers={"Location": location})
+
+        return idempotent(request, perform)
+
+
+class IncidentDetail(IncidentsApiView):
+    @extend_schema(
+        summary="One incident with its thread and attachments",
+        description="Where the caller sees only the metadata, title, summary, location and message bodies are null "
+        "and `attachments` is null. Reading a RED incident is recorded in the audit log.",
+        parameters=[INCIDENT_ID],
+        responses={200: IncidentDetailSerializer, **READ_ERRORS},
+    )
+    def get(self, request, pk):
+        incident = access_incident(request.user, pk)
+        if incident.content_visible:
+            note_read(request.user, incident)
+        return Response(IncidentDetailSerializer(incident).data)
+
+    @extend_schema(
+        summary="Change the status or the TLP",
+        description="For the originating organisation and commission administrators. Each change is added to the "
+        "thread and sent to every audience; raising the TLP withholds the content from those who may no longer read it.",
+        parameters=[INCIDENT_ID],
+        request=IncidentChangeSerializer,
+        responses={200: IncidentDetailSerializer, **_errors(400, 401, 403, 404)},
+        examples=[
+            OpenApiExample("Resolved", request_only=True, value={"status": "resolved"}),
+            OpenApiExample("Shared with the community", request_only=True, value={"tlp": "GREEN"}),
+        ],
+    )
+    def patch(self, request, pk):
+        caller = request.user
+        incident = access_incident(request.user, pk)
+        require(may_change(caller, incident), caller, "change this incident", incident)
+        serializer = IncidentChangeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        changes = serializer.validated_data
+        with transaction.atomic(), action_errors():
+            if "status" in changes:
+                incident = do_change_status(caller, incident, changes["status"])
+            if "tlp" in changes:
+                incident = do_change_tlp(caller, incident, changes["tlp"])
+        return Response(_detail(caller, incident.pk))
+
+
+# --- the thread --------------------------------------------------------------------------------------
+
+
+class IncidentMessages(IncidentsApiView):
+    @extend_schema(
+        summary="The thread, oldest first",
+        description="Message bodies are null where the caller sees only the incident's metadata.",
+        parameters=[INCIDENT_ID],
+        responses={200: MessageSerializer(many=True), **READ_ERRORS},
+    )
+    def get(self, request, pk):
+        incident = access_incident(request.user, pk)
+        content = incident.content_visible
+        if content:
+            note_read(request.user, incident)
+        messages = Message.objects.filter(incident=incident).select_related("incident", "organisation").prefetch_related("acknowledgements__organisation")
+        return Response([message_payload(message, content=content) for message in messages])
+
+    @extend_schema(
+        summary="Post to the thread",
+        description="For the organisations taking part (originator and recipients). A request for assistance always "
+        "needs acknowledgement and has a reply-by deadline (48 hours unless given).",
+        parameters=[INCIDENT_ID, IDEMPOTENCY_PARAMETER],
+        request=MessagePostSerializer,
+        responses={201: MessageSerializer, **WRITE_ERRORS},
+        examples=[
+            OpenApiExample(
+                "A request for assistance",
+                request_only=True,
+                value={"body": "Can you block the source ranges at your upstream?", "kind": "request_for_assistance", "requires_ack": True},
+            ),
+            OpenApiExample("A note", request_only=True, value={"body": "Traffic has dropped since 09:10.", "kind": "note"}),
+        ],
+    )  # fmt: skip
+    def post(self, request, pk):
+        caller = request.user
+        incident = access_incident(request.user, pk)
+        require(may_take_part(caller, incident), caller, "post in this incident", incident)
+        serializer = MessagePostSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+
+        def perform():
+            with action_errors():
+                message = do_post_message(caller, incident, **serializer.validated_data)
+            return Response(message_payload(message, content=True), status=status.HTTP_201_CREATED)
+
+        return idempotent(request, perform)
+
+
+class IncidentAcknowledge(IncidentsApiView):
+    @extend_schema(
+        summary="Acknowledge one message, or every message waiting on the caller's organisation",
+        description="Recorded with the method `api` for an API key and `console` for a person. When nothing waits, "
+        "`acknowledged` is empty; naming a message that does not wait gives 409.",
+        parameters=[INCIDENT_ID, IDEMPOTENCY_PARAMETER],
+        request=AcknowledgeSerializer,
+        responses={200: AcknowledgedSerializer, **_errors(400, 401, 403, 404, 409, 422)},
+        examples=[
+            OpenApiExample("Everything that waits on us", request_only=True, value={}),
+            OpenApiExample("Message 3 only", request_only=True, value={"message": 3}),
+        ],
+    )
+    def post(self, request, pk):
+        caller = request.user
+        incident = access_incident(request.user, pk)
+        require(may_take_part(caller, incident), caller, "acknowledge in this incident", incident)
+        serializer = AcknowledgeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        method = AckMethod.CONSOLE if is_person(caller) else AckMethod.API
+
+        def perform():
+            with action_errors():
+                given = do_acknowledge(caller, incident, message_number=serializer.validated_data["message"], method=method)
+            return Response({"acknowledged": [message_payload(ack.message, content=True) for ack in given]})
+
+        return idempotent(request, perform)
+
+
+# --- attachments -------------------------------------------------------------------------------------
+
+
+class IncidentAttachments(IncidentsApiView):
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(
+        summary="Attach a file",
+        description="Multipart, field `file`, optionally `message` (a message number in the thread). Files are kept "
+        "by their SHA-256; size and types are limited (400 with the reason under `fields.file`).",
+        parameters=[INCIDENT_ID, IDEMPOTENCY_PARAMETER],
+        request={"multipart/form-data": AttachmentUploadSerializer},
+        responses={201: AttachmentSerializer, **WRITE_ERRORS},
+        examples=[OpenApiExample("A packet capture", request_only=True, media_type="multipart/form-data", value={"file": "capture.pcap", "message": 1})],
+    )
+    def post(self, request, pk):
+        caller = request.user
+        incident = access_incident(request.user, pk)
+        require(may_take_part(caller, incident), caller, "attach files to this incident", incident)
+        serializer = AttachmentUploadSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+
+        def perform():
+            with action_errors():
+                attachment = do_add_attachment(
+                    caller, incident, serializer.validated_data["file"], message_number=serializer.validated_data["message"]
+                )
+            return Response(attachment_payload(attachment), status=status.HTTP_201_CREATED)
+
+        return idempotent(request, perform)
+
+
+class AttachmentDownload(IncidentsApiView):
+    @extend_schema(
+        summary="Download an attachment",
+        description="Only for those who may read the incident's content; every download is recorded.",
+        parameters=[INCIDENT_ID, OpenApiParameter("attachment_id", int, OpenApiParameter.PATH)],
+        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, **READ_ERRORS},
+    )
+    def get(self, request, pk, attachment_id):
+        incident = access_incident(request.user, pk, content=True)
+        attachment = incident.attachments.filter(pk=attachment_id).first() if attachment_id <= MAX_ID else None
+        if attachment is None:
+            raise Http404("There is no such attachment.")
+        note_attachment_download(request.user, attachment)
+        response = FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.filename, content_type=attachment.content_type)
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
+
+
+# --- the event feed ----------------------------------------------------------------------------------
+
+
+def _whole_number(request, name: str, default: int | None, lowest: int, highest: int) -> int | None:
+    raw = request.query_params.get(name)
+    if raw is None:
+        return default
+    if not raw.isascii() or not raw.isdigit() or not lowest <= int(raw) <= highest:
+        raise ValidationError({name: [f"Give a whole number from {lowest} to {highest}."]})
+    return int(raw)
+
+
+class EventFeed(IncidentsApiView):
+    @extend_schema(
+        summary="The events of the caller's organisation after an id",
+        description="The catch-up feed the console uses too: each event as the WebSocket pushes it, oldest first. "
+        "Keep `last_id` and send it back as `after`. Without `after` the feed starts now (no events, and the "
+        "current `last_id`), so a new client does not download the whole history.",
+        parameters=[
+            OpenApiParameter("after", int, description="The last event id the client has seen."),
+            OpenApiParameter("limit", int, description=f"At most this many events (1 to {FEED_PAGE}, default {FEED_PAGE})."),
+        ],
+        responses={200: EventFeedSerializer, **_errors(400, 401, 403)},
+    )
+    def get(self, request):
+        after = _whole_number(request, "after", None, 0, MAX_ID)
+        limit = _whole_number(request, "limit", FEED_PAGE, 1, FEED_PAGE)
+        organisation_id = getattr(request.user, "organisation_id", None)
+        if organisation_id is None:
+            return Response({"events": [], "last_id": after or 0, "has_more": False})
+        if after is None:
+            return Response({"events": [], "last_id": last_event_id(organisation_id), "has_more": False})
+        events = events_after(organisation_id, after, limit + 1)
+        return Response({"events": events[:limit], "last_id": events[:limit][-1]["id"] if events else after, "has_more": len(events) > limit})

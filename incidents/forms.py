@@ -1,0 +1,151 @@
+"""Console forms of incidents. Times are entered in the person's own time zone (activated by the
+console's middleware) and stored in UTC; the actions validate the rest."""
+
+import json
+from datetime import timedelta
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from accounts.choices import OrganisationKind, PartyKind
+from accounts.models import Organisation, Party
+from incidents.actions import resolve_recipients
+from incidents.choices import POSTABLE_KINDS, Category, Severity, Status, Tlp
+from incidents.geojson import validate_location
+
+LOCAL_MINUTE = "%Y-%m-%dT%H:%M"
+# A clock a few minutes fast should not make a report look as if it came from the future.
+FUTURE_TOLERANCE = timedelta(minutes=5)
+
+
+class LocalDateTimeField(forms.DateTimeField):
+    """A `datetime-local` input, read in the current (the person's) time zone. Django refuses a time
+    that a DST change skips or repeats with a readable message."""
+
+    widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format=LOCAL_MINUTE)
+
+    def __init__(self, **kwargs):
+        super().__init__(input_formats=[LOCAL_MINUTE, "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"], **kwargs)
+
+
+def recipient_organisations():
+    # Observers read what the commission grants them; nobody reports *to* them.
+    return Organisation.objects.exclude(kind=OrganisationKind.OBSERVER).select_related("party")
+
+
+class IncidentForm(forms.Form):
+    parties = forms.MultipleChoiceField(
+        required=False, widget=forms.CheckboxSelectMultiple, label="Recipient parties",
+        help_text="All organisations of each party chosen.",
+    )  # fmt: skip
+    organisations = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple, label="Recipient organisations")
+    title = forms.CharField(max_length=200)
+    summary = forms.CharField(max_length=20_000, widget=forms.Textarea(attrs={"rows": 6}))
+    category = forms.ChoiceField(choices=Category.choices)
+    severity = forms.ChoiceField(choices=Severity.choices, initial=Severity.HIGH)
+    tlp = forms.ChoiceField(label="TLP", choices=Tlp.choices, initial=Tlp.AMBER)
+    occurred_at = LocalDateTimeField(label="Occurred at")
+    exercise = forms.BooleanField(required=False, label="Exercise (a drill, not a real event)")
+    location = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 3, "placeholder": '{"type": "Point", "coordinates": [19.1, 45.8]}'}),
+        label="Location (GeoJSON, optional)", help_text="A Point or a Polygon in longitude/latitude.",
+    )  # fmt: skip
+
+    def __init__(self, *args, reporter, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.reporter = reporter
+        own = reporter.organisation_id
+        self.fields["parties"].choices = [
+            (party.code, party.name) for party in Party.objects.exclude(kind=PartyKind.OBSERVER)
+        ]  # fmt: skip
+        self.fields["organisations"].choices = [
+            (organisation.code, f"{organisation.code} — {organisation.name}")
+            for organisation in recipient_organisations().exclude(pk=own)
+        ]  # fmt: skip
+        self.fields["occurred_at"].label = f"Occurred at ({timezone.get_current_timezone_name()})"
+        if not self.is_bound:
+            self.initial.setdefault("occurred_at", timezone.localtime().replace(second=0, microsecond=0))
+
+    def clean_occurred_at(self):
+        occurred_at = self.cleaned_data["occurred_at"]
+        if occurred_at > timezone.now() + FUTURE_TOLERANCE:
+            raise ValidationError("An incident cannot have occurred in the future.")
+        return occurred_at
+
+    def clean_location(self):
+        text = self.cleaned_data["location"].strip()
+        if not text:
+            return None
+        try:
+            location = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise ValidationError(f"This is not valid JSON ({error.msg} at line {error.lineno}, column {error.colno}).") from None
+        validate_location(location)
+        return location
+
+    def clean(self):
+        data = super().clean()
+        codes = [*data.get("parties", []), *data.get("organisations", [])]
+        if not codes:
+            self.add_error("organisations", "Choose at least one party or organisation to report to.")
+            return data
+        try:
+            data["recipients"] = resolve_recipients(codes, self.reporter.organisation)
+        except ValidationError as error:
+            self.add_error("organisations", error.message_dict.get("recipients", error.messages))
+        return data
+
+
+class MessageForm(forms.Form):
+    kind = forms.ChoiceField(choices=[(kind.value, kind.label) for kind in POSTABLE_KINDS])
+    body = forms.CharField(max_length=20_000, widget=forms.Textarea(attrs={"rows": 4}), label="Message")
+    requires_ack = forms.BooleanField(required=False, label="Requires acknowledgement")
+    reply_by = LocalDateTimeField(
+        required=False, label="Reply by", help_text="Requests for assistance only; empty: in 48 hours.",
+    )  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reply_by"].label = f"Reply by ({timezone.get_current_timezone_name()})"
+
+
+class AcknowledgeForm(forms.Form):
+    message = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(choices=Status.choices)
+
+
+class TlpForm(forms.Form):
+    tlp = forms.ChoiceField(label="TLP", choices=Tlp.choices)
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField()
+
+
+class IncidentFilterForm(forms.Form):
+    status = forms.ChoiceField(choices=[("", "Any status"), *Status.choices], required=False)
+    category = forms.ChoiceField(choices=[("", "Any category"), *Category.choices], required=False)
+    severity = forms.ChoiceField(choices=[("", "Any severity"), *Severity.choices], required=False)
+    tlp = forms.ChoiceField(label="TLP", choices=[("", "Any TLP"), *Tlp.choices], required=False)
+    exercise = forms.ChoiceField(choices=[("", "Real and exercise"), ("no", "Real only"), ("yes", "Exercise only")], required=False)
+
+    def filter(self, queryset):
+        if not self.is_valid():
+            return queryset
+        data = self.cleaned_data
+        for field in ("status", "category", "severity", "tlp"):
+            if data.get(field):
+                queryset = queryset.filter(**{field: data[field]})
+        if data.get("exercise"):
+            queryset = queryset.filter(exercise=data["exercise"] == "yes")
+        return queryset
+
+    def active(self) -> dict:
+        """The filters in force, for the page script to decide whether a live incident belongs here."""
+        if not self.is_valid():
+            return {}
+        return {field: value for field, value in self.cleaned_data.items() if value}
