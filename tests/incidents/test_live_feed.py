@@ -3,6 +3,7 @@ outbox, each once and in order, before live pushes resume."""
 
 import json
 import time
+from contextlib import contextmanager
 
 import pytest
 
@@ -17,14 +18,15 @@ from tests.incidents.reports import elsewhere, report
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+@contextmanager
 def channel_for(asgi_server, client, username: str):
     someone = person(username)
     someone.set_password(PASSWORD)
     someone.save(update_fields=["password"])
     cookie = signed_in_cookie(client, username, enrol_authenticator(someone))
-    channel = open_channel(asgi_server, cookie)
-    assert json.loads(channel.recv(timeout=5))["type"] == "hello"
-    return channel
+    with open_channel(asgi_server, cookie) as channel:
+        assert json.loads(channel.recv(timeout=5))["type"] == "hello"
+        yield channel
 
 
 def receive_until(channel, kind: str, timeout: float = 5.0) -> list[dict]:
