@@ -23,8 +23,6 @@ from incidents.payloads import incident_payload, message_payload
 # A clock a few minutes fast on the reporter's side is no reason to refuse a report.
 FUTURE_TOLERANCE = timedelta(minutes=5)
 MAX_RECIPIENTS = 50  # more names than there are organisations is a client's mistake
-# The largest id a client may name (a 64-bit database integer); larger ones simply do not exist.
-MAX_ID = 2**63 - 1
 MAX_NUMBER = 2**31 - 1
 
 

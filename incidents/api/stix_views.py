@@ -5,15 +5,12 @@ client that asks for `application/json`; errors are always our JSON errors. The 
 as the body, as `application/json` or `application/stix+json`.
 """
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
-from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import APIException, NotFound, PermissionDenied, ValidationError
+from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import JSONRenderer
@@ -26,7 +23,8 @@ from hotline.idempotency.replay import HEADER as IDEMPOTENCY_HEADER
 from hotline.idempotency.replay import idempotent
 from incidents.access import may_act, require
 from incidents.actions import do_add_attachment, do_report_incident, note_export, resolve_recipients
-from incidents.api.serializers import MAX_ID, ApiErrorSerializer, IncidentSerializer
+from incidents.api.serializers import ApiErrorSerializer, IncidentSerializer
+from incidents.api.views import action_errors
 from incidents.choices import Severity
 from incidents.payloads import incident_payload
 from incidents.stix import InvalidBundle, export_bundle, import_bundle
@@ -56,10 +54,6 @@ class InvalidStix(APIException):
     status_code = status.HTTP_400_BAD_REQUEST
     default_code = "invalid_stix"
     default_detail = "The body is not a valid STIX 2.1 bundle."
-
-
-def _field_errors(error: DjangoValidationError) -> ValidationError:
-    return ValidationError(error.message_dict if hasattr(error, "error_dict") else {"non_field_errors": error.messages})
 
 
 def _errors(**described: str) -> dict:
@@ -144,13 +138,7 @@ class IncidentStixExport(APIView):
         },
     )
     def get(self, request, pk: int):
-        try:
-            if pk > MAX_ID:  # no such row; and SQLite cannot even be asked about a number this large
-                raise Http404("There is no such incident.")
-            incident = access_incident(request.user, pk, content=True)
-        except Http404 as error:
-            # Raised as DRF's own: hotline.api's handler gives Django's Http404 no `code`.
-            raise NotFound(str(error)) from None
+        incident = access_incident(request.user, pk, content=True)
         bundle = export_bundle(incident)
         note_export(request.user, incident, "stix")
         return Response(bundle)
@@ -206,21 +194,15 @@ class IncidentStixImport(APIView):
         },
     )
     def post(self, request):
-        # Read the raw body before DRF parses the stream: it becomes the attachment, and the
-        # Idempotency-Key fingerprint of an application/stix+json body hashes it.
+        # Read the raw body before DRF parses the stream: kept as the attachment, byte for byte.
         raw = request.body
         caller = request.user
-        try:
-            require(may_act(caller), caller, "report incidents")
-        except DjangoPermissionDenied as error:
-            raise PermissionDenied(str(error)) from None  # as for Http404 above: so that it has a `code`
+        require(may_act(caller), caller, "report incidents")
         query = ImportQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
-        try:
-            codes = [code for code in query.validated_data["recipients"].split(",") if code.strip()]
+        codes = [code for code in query.validated_data["recipients"].split(",") if code.strip()]
+        with action_errors():
             recipients = resolve_recipients(codes, caller.organisation)
-        except DjangoValidationError as error:
-            raise _field_errors(error) from None
         try:
             imported = import_bundle(request.data)
         except InvalidBundle as error:
@@ -230,18 +212,15 @@ class IncidentStixImport(APIView):
             raise ValidationError({"severity": ["The bundle does not give a severity: choose one with ?severity=."]})
 
         def perform():
-            try:
-                with transaction.atomic():
-                    incident = do_report_incident(
-                        caller, recipients=recipients, title=imported.title, summary=imported.summary,
-                        category=imported.category, severity=severity, tlp=imported.tlp,
-                        occurred_at=imported.occurred_at, exercise=imported.exercise or query.validated_data["exercise"],
-                        location=imported.location,
-                    )  # fmt: skip
-                    if imported.keep_bundle_as_attachment:
-                        do_add_attachment(caller, incident, SimpleUploadedFile("bundle.json", raw, content_type="application/json"))
-            except DjangoValidationError as error:
-                raise _field_errors(error) from None
+            with action_errors(), transaction.atomic():
+                incident = do_report_incident(
+                    caller, recipients=recipients, title=imported.title, summary=imported.summary,
+                    category=imported.category, severity=severity, tlp=imported.tlp,
+                    occurred_at=imported.occurred_at, exercise=imported.exercise or query.validated_data["exercise"],
+                    location=imported.location,
+                )  # fmt: skip
+                if imported.keep_bundle_as_attachment:
+                    do_add_attachment(caller, incident, SimpleUploadedFile("bundle.json", raw, content_type="application/json"))
             return Response(incident_payload(incident, content=True), status=status.HTTP_201_CREATED)
 
         return idempotent(request, perform)

@@ -41,7 +41,6 @@ from incidents.actions import (
 )
 from incidents.api.filtersets import IncidentFilterSet
 from incidents.api.serializers import (
-    MAX_ID,
     AcknowledgedSerializer,
     AcknowledgeSerializer,
     ApiErrorSerializer,
@@ -59,7 +58,7 @@ from incidents.api.serializers import (
 from incidents.choices import AckMethod
 from incidents.models import Message
 from incidents.payloads import message_payload
-from incidents.visibility import access_incident, visible_incidents
+from incidents.visibility import LARGEST_ID, access_incident, visible_incidents
 
 # --- shared pieces -----------------------------------------------------------------------------------
 
@@ -139,7 +138,7 @@ class IncidentCursorPagination(CursorPagination):
         except NotFound:
             raise refused from None
         # A position is an id: one edited by hand must not reach the database as text or as too large a number.
-        if cursor is not None and cursor.position is not None and not (cursor.position.isdigit() and int(cursor.position) <= MAX_ID):
+        if cursor is not None and cursor.position is not None and not (cursor.position.isdigit() and int(cursor.position) <= LARGEST_ID):
             raise refused
         return cursor
 
@@ -370,7 +369,7 @@ class AttachmentDownload(IncidentsApiView):
     )
     def get(self, request, pk, attachment_id):
         incident = access_incident(request.user, pk, content=True)
-        attachment = incident.attachments.filter(pk=attachment_id).first() if attachment_id <= MAX_ID else None
+        attachment = incident.attachments.filter(pk=attachment_id).first() if attachment_id <= LARGEST_ID else None
         if attachment is None:
             raise Http404("There is no such attachment.")
         note_attachment_download(request.user, attachment)
@@ -404,7 +403,7 @@ class EventFeed(IncidentsApiView):
         responses={200: EventFeedSerializer, **_errors(400, 401, 403)},
     )
     def get(self, request):
-        after = _whole_number(request, "after", None, 0, MAX_ID)
+        after = _whole_number(request, "after", None, 0, LARGEST_ID)
         limit = _whole_number(request, "limit", FEED_PAGE, 1, FEED_PAGE)
         organisation_id = getattr(request.user, "organisation_id", None)
         if organisation_id is None:
