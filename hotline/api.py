@@ -3,9 +3,12 @@
 Clients branch on `code`; `detail` is for people and may be reworded.
 """
 
+from contextlib import contextmanager
+
 from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
-from rest_framework import exceptions
+from rest_framework import exceptions, serializers
 from rest_framework.views import exception_handler as drf_exception_handler
 
 
@@ -35,3 +38,29 @@ def exception_handler(exc, context):
 
 def json_error(status: int, code: str, detail: str) -> JsonResponse:
     return JsonResponse(error_body(code, detail), status=status)
+
+
+def field_errors(error: DjangoValidationError) -> dict:
+    """A Django ValidationError as the API's `fields`: per field, `non_field_errors` for the rest."""
+    if hasattr(error, "error_dict"):
+        return {("non_field_errors" if name == "__all__" else name): messages for name, messages in error.message_dict.items()}
+    return {"non_field_errors": error.messages}
+
+
+@contextmanager
+def validation_errors_as_400():
+    """Actions refuse with Django's ValidationError; the API answers 400 `invalid` with the fields."""
+    try:
+        yield
+    except DjangoValidationError as error:
+        raise exceptions.ValidationError(field_errors(error)) from None
+
+
+class ApiErrorSerializer(serializers.Serializer):
+    """Every error of the API (hotline/api.py): branch on `code`; `detail` is for people."""
+
+    code = serializers.CharField(help_text="Stable: invalid, not_found, permission_denied, missing_scope, …")
+    detail = serializers.CharField()
+    fields = serializers.DictField(
+        child=serializers.JSONField(), help_text="For `invalid`: the messages of each field that was refused."
+    )

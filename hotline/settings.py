@@ -6,6 +6,8 @@ Two ways to run the same code:
 - production: PostgreSQL, Redis, SECRET_KEY and ALLOWED_HOSTS given, DEBUG off.
 """
 
+import hashlib
+import hmac
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -58,6 +60,7 @@ INSTALLED_APPS = [
     "hotline.realtime",
     "hotline.audit",
     "hotline.idempotency",
+    "hotline.escalation",
     "accounts",
     "incidents",
 ]
@@ -182,6 +185,10 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 CELERY_BEAT_MAX_LOOP_INTERVAL = 1
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "hotline.heartbeat.worker_heartbeat", "schedule": 5.0, "options": {"expires": 30}},
+    # The escalation engine (DESIGN.md): fire what is due, every second; retry sending every 5 s. Short
+    # expiries: a tick that waited in a queue for longer is useless, the next one does its work.
+    "escalation-tick": {"task": "hotline.escalation.tick", "schedule": 1.0, "options": {"expires": 5}},
+    "escalation-send": {"task": "hotline.escalation.send_deliveries", "schedule": 5.0, "options": {"expires": 10}},
     "audit-checkpoint": {
         "task": "hotline.audit.publish_checkpoint",
         "schedule": 60.0 * AUDIT_CHECKPOINT_MINUTES,
@@ -192,6 +199,22 @@ CELERY_BEAT_SCHEDULE = {
 # How old a heartbeat may be before /healthz calls that part down.
 HEALTH_WORKER_MAX_AGE = env_int("HEALTH_WORKER_MAX_AGE", 30, minimum=5)
 HEALTH_BEAT_MAX_AGE = env_int("HEALTH_BEAT_MAX_AGE", 15, minimum=2)
+# A timer overdue by longer than this (seconds) means the engine is not keeping up: /healthz fails.
+HEALTH_ESCALATION_MAX_LAG = env_int("HEALTH_ESCALATION_MAX_LAG", 30, minimum=2)
+
+# --- escalation and paging ---------------------------------------------------------------------------
+# Where pages link to (the console as people reach it, behind nginx in production).
+HOTLINE_BASE_URL = env_str("HOTLINE_BASE_URL", f"http://127.0.0.1:{env_int('PORT', 8000, minimum=1, maximum=65535)}")
+# Webhook bodies are signed with this (HMAC-SHA256); receivers are given it. Derived from SECRET_KEY when
+# unset, so that it is stable across restarts.
+HOTLINE_WEBHOOK_SECRET = env_str("HOTLINE_WEBHOOK_SECRET", "") or hmac.new(SECRET_KEY.encode(), b"hotline webhook signing", hashlib.sha256).hexdigest()
+# SMS through an HTTP gateway; without one, no SMS is sent (the timeline says so).
+HOTLINE_SMS_GATEWAY_URL = env_str("HOTLINE_SMS_GATEWAY_URL", "")
+HOTLINE_SMS_GATEWAY_TOKEN = env_str("HOTLINE_SMS_GATEWAY_TOKEN", "")
+ESCALATION_SEND_WINDOW_S = env_int("ESCALATION_SEND_WINDOW_S", 900, minimum=30)  # a page not sent by then has failed
+ESCALATION_SEND_LEASE_S = env_int("ESCALATION_SEND_LEASE_S", 60, minimum=2)  # a sender's claim on a delivery
+ESCALATION_HTTP_TIMEOUT_S = env_int("ESCALATION_HTTP_TIMEOUT_S", 10, minimum=1, maximum=60)
+
 
 # --- auth and sessions -------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -253,10 +276,16 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "hotline@localhost")
-# Without an SMTP host (the demo), e-mail is written to the log instead of sent.
-EMAIL_BACKEND = (
-    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend"
-)
+# Without an SMTP host: the demo keeps its e-mails as files in the data folder (var/mail/), to be read
+# there; elsewhere they go to the log, and the escalation engine does not page by e-mail at all (a page
+# written to a log has reached nobody).
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+elif DEMO_MODE:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = DATA_DIR / "mail"
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 
 # --- API ---------------------------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -9,7 +9,7 @@ Audit details carry references and labels, never titles or bodies: the log is ke
 import hashlib
 import logging
 import mimetypes
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import PurePath
 
 from django.conf import settings
@@ -25,7 +25,8 @@ from accounts.models import Organisation
 from hotline.audit.log import record
 from hotline.db import lock_commit_order
 from hotline.realtime.outbox import publish
-from incidents.choices import ACKNOWLEDGE_WITHIN, REPLY_WITHIN, AckMethod, MessageKind, Status, Tlp
+from incidents import paging
+from incidents.choices import AckMethod, MessageKind, Status, Tlp
 from incidents.models import Acknowledgement, Attachment, Incident, IncidentRecipient, Message, attachment_path
 from incidents.payloads import acknowledgement_payload, incident_payload, message_payload
 from incidents.visibility import Sight, audiences
@@ -63,12 +64,14 @@ def _post(incident: Incident, *, caller, kind: str, body: str, requires_ack: boo
     message.full_clean(exclude=["incident", "organisation", "author"], validate_constraints=False)
     message.save()
     if requires_ack:
-        due_at = message.created_at + ACKNOWLEDGE_WITHIN[incident.severity]
-        Acknowledgement.objects.bulk_create(
-            Acknowledgement(message=message, organisation=other, due_at=due_at)
-            for other in _participants(incident)
-            if other.pk != organisation.pk
+        # Each recipient's deadline is its escalation policy's (the commission may set one per pair of parties).
+        others = [other for other in _participants(incident) if other.pk != organisation.pk]
+        policies = {other.pk: paging.deadline_policy(incident, organisation, other) for other in others}
+        acknowledgements = Acknowledgement.objects.bulk_create(
+            Acknowledgement(message=message, organisation=other, due_at=message.created_at + policies[other.pk].acknowledge_within)
+            for other in others
         )
+        paging.watch(incident, message, acknowledgements, policies)
     Incident.objects.filter(pk=incident.pk).update(updated_at=message.created_at)
     incident.updated_at = message.created_at
     return message
@@ -153,12 +156,13 @@ def do_post_message(caller, incident: Incident, *, kind: str, body: str, require
     incident = _locked(incident)
     if kind == MessageKind.REQUEST_FOR_ASSISTANCE:
         requires_ack = True
-        reply_by = reply_by or timezone.now() + REPLY_WITHIN
+        reply_by = reply_by or timezone.now() + timedelta(seconds=paging.deadline_policy(incident, caller.organisation, caller.organisation).reply_within_s)
         if reply_by <= timezone.now():
             raise ValidationError({"reply_by": "The reply-by deadline must lie in the future."})
     elif reply_by is not None:
         raise ValidationError({"reply_by": "Only a request for assistance has a reply-by deadline."})
     message = _post(incident, caller=caller, kind=kind, body=body, requires_ack=requires_ack, reply_by=reply_by)
+    paging.stop_reply_clocks(incident, message.organisation, by_label=caller.username)
     record("incident.message_posted", actor=caller, target=message, details={
         "incident": incident.reference, "message": message.number, "kind": kind, "requires_ack": requires_ack,
     })  # fmt: skip
@@ -172,11 +176,15 @@ class NotAwaited(ValidationError):
 
 
 @transaction.atomic
-def do_acknowledge(caller, incident: Incident, *, message_number: int | None = None, method: str = AckMethod.CONSOLE) -> list[Acknowledgement]:
+def do_acknowledge(caller, incident: Incident, *, message_number: int | None = None, method: str = AckMethod.CONSOLE,
+                   recorded_by=None) -> list[Acknowledgement]:  # fmt: skip
     """Acknowledge one message, or every message that waits on the caller's organisation. A conditional
     update: two officers clicking at once acknowledge once; the second gets an empty list (or, for one
-    named message, NotAwaited)."""
+    named message, NotAwaited). The escalation of what is acknowledged stops in the same transaction.
+    `recorded_by`: the supervisor who took an acknowledgement by phone (method PHONE) for `caller`."""
     person, label, organisation = _author(caller)
+    if recorded_by is not None:
+        label = f"{label} (by phone, recorded by {recorded_by.username})"[:150]
     pending = Acknowledgement.objects.filter(message__incident=incident, organisation=organisation, acknowledged_at__isnull=True)
     if message_number is not None:
         pending = pending.filter(message__number=message_number)
@@ -190,11 +198,12 @@ def do_acknowledge(caller, incident: Incident, *, message_number: int | None = N
     acknowledgements = list(
         Acknowledgement.objects.filter(pk__in=chosen, acknowledged_at=now).select_related("message__incident", "organisation")
     )
+    paging.stop_acknowledged(acknowledgements, by_label=label)
     for acknowledgement in acknowledgements:
         message = _with_acknowledgements(acknowledgement.message)
-        record("incident.acknowledged", actor=caller, target=message, details={
+        record("incident.acknowledged", actor=recorded_by or caller, target=message, details={
             "incident": incident.reference, "message": message.number, "method": method,
-            "late": now > acknowledgement.due_at,
+            "late": now > acknowledgement.due_at, **({"on_behalf_of": caller.username} if recorded_by else {}),
         })  # fmt: skip
         _publish("ack.recorded", incident, lambda content, message=message, acknowledgement=acknowledgement: {
             "incident": incident_payload(incident, content=content), "message": message_payload(message, content=content),
@@ -225,6 +234,8 @@ def _change(caller, incident: Incident, field: str, value: str, action: str, tex
 def do_change_status(caller, incident: Incident, status: str) -> Incident:
     if status not in Status.values:
         raise ValidationError({"status": f"Unknown status {status!r}."})
+    if status in (Status.RESOLVED, Status.CLOSED):
+        paging.cancel_all(incident, by_label=caller.username)
     return _change(caller, incident, "status", status, "incident.status_changed", "Status changed from {before} to {after}.")
 
 

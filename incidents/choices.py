@@ -1,6 +1,6 @@
-from datetime import timedelta
-
 from django.db import models
+
+from hotline.escalation.choices import Severity  # noqa: F401  (one scale for incidents and policies)
 
 
 class Category(models.TextChoices):
@@ -9,13 +9,6 @@ class Category(models.TextChoices):
     AIRSPACE_VIOLATION = "airspace_violation", "Airspace violation"
     BORDER_INCIDENT = "border_incident", "Border incident"
     OTHER = "other", "Other"
-
-
-class Severity(models.TextChoices):
-    LOW = "low", "Low"
-    MEDIUM = "medium", "Medium"
-    HIGH = "high", "High"
-    CRITICAL = "critical", "Critical"
 
 
 class Tlp(models.TextChoices):
@@ -58,14 +51,3 @@ class AckMethod(models.TextChoices):
     API = "api", "API"
     LINK = "link", "Link in a page"
     PHONE = "phone", "Phoned in"
-
-
-# How long a recipient has to acknowledge, by severity (DESIGN.md's default escalation policy).
-ACKNOWLEDGE_WITHIN = {
-    Severity.CRITICAL: timedelta(minutes=5),
-    Severity.HIGH: timedelta(minutes=15),
-    Severity.MEDIUM: timedelta(hours=1),
-    Severity.LOW: timedelta(hours=4),
-}
-# A request for assistance needs a substantive reply by then, unless its author sets another deadline.
-REPLY_WITHIN = timedelta(hours=48)

@@ -10,8 +10,9 @@ from hotline.api import json_error
 from hotline.console.second_factor import has_confirmed_device, has_passed_second_factor
 
 # Paths a signed-in person may reach before passing the second factor: the second-factor pages
-# themselves, signing out, static files and the health check.
-SECOND_FACTOR_EXEMPT_PREFIXES = ("/otp/", "/logout/", "/static/", "/healthz")
+# themselves, signing out, static files, the health check and a page's signed acknowledgement link
+# (which needs no sign-in at all: its signature is the credential).
+SECOND_FACTOR_EXEMPT_PREFIXES = ("/otp/", "/logout/", "/static/", "/healthz", "/ack/")
 
 
 class SecondFactorRequiredMiddleware:

@@ -15,6 +15,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from hotline.api import ApiErrorSerializer  # noqa: F401  (every app's errors have one shape)
 from incidents.choices import POSTABLE_KINDS, AckMethod, Category, MessageKind, Severity, Status, Tlp
 from incidents.geojson import validate_location
 from incidents.models import Attachment
@@ -24,19 +25,6 @@ from incidents.payloads import incident_payload, message_payload
 FUTURE_TOLERANCE = timedelta(minutes=5)
 MAX_RECIPIENTS = 50  # more names than there are organisations is a client's mistake
 MAX_NUMBER = 2**31 - 1
-
-
-# --- errors ------------------------------------------------------------------------------------------
-
-
-class ApiErrorSerializer(serializers.Serializer):
-    """Every error of the API (hotline/api.py): branch on `code`; `detail` is for people."""
-
-    code = serializers.CharField(help_text="Stable: invalid, not_found, permission_denied, missing_scope, …")
-    detail = serializers.CharField()
-    fields = serializers.DictField(
-        child=serializers.JSONField(), help_text="For `invalid`: the messages of each field that was refused."
-    )
 
 
 # --- what comes in -----------------------------------------------------------------------------------

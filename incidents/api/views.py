@@ -7,7 +7,6 @@ What they answer is built by incidents/payloads.py, the shapes the event feed an
 
 from contextlib import contextmanager
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.http import FileResponse, Http404
 from django.urls import reverse
@@ -23,6 +22,9 @@ from rest_framework.views import APIView
 
 from accounts.api.permissions import HasRequiredScope
 from accounts.choices import ApiScope
+from hotline.api import validation_errors_as_400
+from hotline.escalation.api.serializers import TimerEntrySerializer
+from hotline.escalation.timeline import timeline
 from hotline.idempotency.replay import HEADER as IDEMPOTENCY_HEADER
 from hotline.idempotency.replay import idempotent
 from hotline.realtime.outbox import FEED_PAGE, events_after, last_event_id
@@ -56,7 +58,8 @@ from incidents.api.serializers import (
     attachment_payload,
 )
 from incidents.choices import AckMethod
-from incidents.models import Message
+from incidents import paging
+from incidents.models import Acknowledgement, Message
 from incidents.payloads import message_payload
 from incidents.visibility import LARGEST_ID, access_incident, visible_incidents
 
@@ -69,21 +72,15 @@ class NotAwaitingAcknowledgement(APIException):
     default_detail = "The message does not wait for your organisation's acknowledgement."
 
 
-def _fields(error: DjangoValidationError) -> dict:
-    if hasattr(error, "error_dict"):
-        return {("non_field_errors" if name == "__all__" else name): messages for name, messages in error.message_dict.items()}
-    return {"non_field_errors": error.messages}
-
-
 @contextmanager
 def action_errors():
-    """The actions refuse with Django's ValidationError; the API answers 400 `invalid` with the fields."""
+    """The actions refuse with Django's ValidationError: 400 `invalid` with the fields, or 409 when a
+    message no longer waits for the caller."""
     try:
-        yield
+        with validation_errors_as_400():
+            yield
     except NotAwaited as error:
         raise NotAwaitingAcknowledgement(" ".join(error.messages)) from None
-    except DjangoValidationError as error:
-        raise ValidationError(_fields(error)) from None
 
 
 def _detail(caller, pk: int) -> dict:
@@ -326,6 +323,21 @@ class IncidentAcknowledge(IncidentsApiView):
             return Response({"acknowledged": [message_payload(ack.message, content=True) for ack in given]})
 
         return idempotent(request, perform)
+
+
+class IncidentTimeline(IncidentsApiView):
+    @extend_schema(
+        summary="The escalation timeline of an incident",
+        description="For every message that needed an acknowledgement (and every reply clock of a request for "
+        "assistance): each recipient organisation's timer, the pages it fired and how each page was delivered "
+        "(method, to whom, status, attempts, last error). Metadata only: anyone who sees the incident sees it.",
+        parameters=[INCIDENT_ID],
+        responses={200: TimerEntrySerializer(many=True), **READ_ERRORS},
+    )
+    def get(self, request, pk):
+        incident = access_incident(request.user, pk)
+        acknowledgements = Acknowledgement.objects.filter(message__incident=incident).values_list("pk", flat=True)
+        return Response(TimerEntrySerializer(timeline(paging.SUBJECT_KIND, acknowledgements), many=True).data)
 
 
 # --- attachments -------------------------------------------------------------------------------------

@@ -100,7 +100,7 @@ def test_the_quick_start_runs_everything_and_stops_everything(demo):
     demo.start()
     body = demo.wait_until_healthy()
     assert {name: check["ok"] for name, check in body["checks"].items()} == {
-        "database": True, "redis": True, "worker": True, "beat": True,
+        "database": True, "redis": True, "worker": True, "beat": True, "escalation": True,
     }  # fmt: skip
     demo.wait_for_output("Press Ctrl-C")  # the banner comes once the supervisor has seen the health too
     assert f"http://127.0.0.1:{demo.port}/" in demo.output()

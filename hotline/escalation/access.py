@@ -1,0 +1,43 @@
+"""Who may do what with escalation. Views and API views ask here.
+
+- Everyone signed in (and every API key) reads the policies; commission administrators edit them.
+- A timer's timeline is seen by whoever may see its subject (the subject's app decides).
+- A timer is acknowledged by people of its recipient organisation (the subject's app checks it).
+- "Acknowledged by phone" is recorded by a supervisor or head of the sending or the receiving
+  organisation, or by a commission administrator.
+"""
+
+from django.core.exceptions import PermissionDenied
+
+from accounts.access import is_commission_administrator
+from accounts.choices import Role
+from hotline.audit.log import record
+from hotline.escalation.models import Timer
+from hotline.escalation.subjects import subject_type
+
+PHONE_RECORDING_ROLES = {Role.SUPERVISOR, Role.HEAD}
+
+
+def is_person(caller) -> bool:
+    return getattr(caller, "api_key", None) is None
+
+
+def may_edit_policies(caller) -> bool:
+    return is_person(caller) and is_commission_administrator(caller)
+
+
+def may_see_timer(caller, timer: Timer) -> bool:
+    return subject_type(timer.subject_kind).may_see(caller, timer.subject_id)
+
+
+def may_record_phone_acknowledgement(caller, timer: Timer) -> bool:
+    if not is_person(caller):
+        return False
+    if is_commission_administrator(caller):
+        return True
+    return caller.role in PHONE_RECORDING_ROLES and caller.organisation_id in (timer.sender_id, timer.recipient_id)
+
+
+def refuse(caller, what: str) -> PermissionDenied:
+    record("access.refused", actor=caller, details={"what": what})
+    return PermissionDenied(f"You may not {what}.")

@@ -1,0 +1,255 @@
+"""The escalation engine: starting and stopping timers, and the tick that fires what is due.
+
+Steps of a tick (DESIGN.md): in one short transaction, claim a batch of running timers whose
+`next_fire_at` has come (`FOR UPDATE SKIP LOCKED` on PostgreSQL, so several workers share the work; the
+embedded SQLite serialises whole transactions, so there is nothing to skip), write one page per timer
+with its deliveries, advance each timer to its next step and commit. Console alerts are events written
+in that same transaction; everything else is sent after commit by `sending.send_due()`. The page's unique
+key (timer, level, repeat) makes a second page for one step impossible, whatever runs twice.
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from accounts.choices import ContactMethod, OrganisationKind, Role
+from accounts.duty import on_duty
+from accounts.models import ContactPoint, Organisation, User
+from hotline.audit.log import record
+from hotline.escalation.choices import Clock, DeliveryStatus, Target, TimerState
+from hotline.escalation.models import Delivery, EscalationPolicy, Page, Timer
+from hotline.escalation.policy import Policy
+from hotline.escalation.transports import transport_for
+
+log = logging.getLogger("hotline.escalation")
+
+TICK_BATCH = 200  # timers per transaction: short transactions keep acknowledgements from waiting long
+
+
+# --- policies ----------------------------------------------------------------------------------------
+
+
+def policy_for(severity: str, sender: Organisation, recipient: Organisation) -> Policy:
+    """The commission's override for the two parties, else the severity's policy, else the default."""
+    rows = EscalationPolicy.objects.filter(severity=severity).select_related("party_a", "party_b")
+    if sender.party_id != recipient.party_id:
+        override = rows.filter(party_a_id__in=[sender.party_id, recipient.party_id], party_b_id__in=[sender.party_id, recipient.party_id]).first()
+        if override is not None:
+            return override.as_policy()
+    row = rows.filter(party_a__isnull=True).first()
+    return row.as_policy() if row is not None else Policy.default(severity)
+
+
+# --- starting and stopping ---------------------------------------------------------------------------
+
+
+@dataclass
+class Watch:
+    """What a subject asks the engine to watch: one clock for one recipient organisation."""
+
+    subject_kind: str
+    subject_id: int
+    recipient: Organisation
+    sender: Organisation
+    severity: str
+    policy: Policy
+    started_at: datetime
+    clock: str = Clock.ACKNOWLEDGEMENT
+    exercise: bool = False
+    deadline: datetime | None = None  # default: the policy's acknowledgement deadline (a reply clock sets its own)
+
+
+def start_timers(watches: list[Watch]) -> list[Timer]:
+    """Start the timers in the caller's transaction; the tick fires their first level within a second."""
+    timers = []
+    for watch in watches:
+        policy = watch.policy
+        timers.append(Timer(
+            subject_kind=watch.subject_kind, subject_id=watch.subject_id, clock=watch.clock, recipient=watch.recipient,
+            sender=watch.sender, severity=watch.severity, exercise=watch.exercise, policy=policy.snapshot(),
+            started_at=watch.started_at, deadline=watch.deadline or watch.started_at + policy.acknowledge_within,
+            next_fire_at=watch.started_at + timedelta(seconds=policy.levels[0]["after_s"]),
+        ))  # fmt: skip
+    return Timer.objects.bulk_create(timers)
+
+
+def stop_timers(subject_kind: str, subject_ids, *, by_label: str, clock: str | None = None, recipient_id: int | None = None,
+                state: str = TimerState.ACKNOWLEDGED) -> int:  # fmt: skip
+    """Stop the running timers of these subjects and cancel what they have not sent yet, in the caller's
+    transaction (the one that records the acknowledgement). A tick that holds a timer now finishes first:
+    its page was due before the acknowledgement, and its unsent deliveries are cancelled here."""
+    running = Timer.objects.filter(subject_kind=subject_kind, subject_id__in=list(subject_ids), state=TimerState.RUNNING)
+    if clock is not None:
+        running = running.filter(clock=clock)
+    if recipient_id is not None:
+        running = running.filter(recipient_id=recipient_id)
+    timer_ids = list(running.select_for_update().values_list("pk", flat=True))
+    if not timer_ids:
+        return 0
+    now = timezone.now()
+    stopped = Timer.objects.filter(pk__in=timer_ids, state=TimerState.RUNNING).update(
+        state=state, stopped_at=now, stopped_by_label=by_label, next_fire_at=None
+    )
+    Delivery.objects.filter(page__timer_id__in=timer_ids, status=DeliveryStatus.PENDING).update(status=DeliveryStatus.CANCELLED)
+    return stopped
+
+
+# --- the tick ----------------------------------------------------------------------------------------
+
+
+def tick(now: datetime | None = None) -> int:
+    """Fire every due timer, a batch per transaction. Returns how many pages were written."""
+    fired = 0
+    while True:
+        with transaction.atomic():
+            moment = now or timezone.now()
+            due = Timer.objects.filter(state=TimerState.RUNNING, next_fire_at__lte=moment).order_by("next_fire_at")
+            if connection.features.has_select_for_update_skip_locked:
+                due = due.select_for_update(skip_locked=True, of=("self",))
+            timers = list(due.select_related("recipient__party", "sender")[:TICK_BATCH])
+            for timer in timers:
+                fired += fire(timer, moment)
+        if len(timers) < TICK_BATCH:
+            break
+    if fired:
+        _ask_for_sending()
+    return fired
+
+
+def _ask_for_sending() -> None:
+    """Wake a sender now rather than at its next 5-second round; if the broker is down, that round (or
+    the one after the broker is back) sends them, since the deliveries wait in the database."""
+    from hotline.escalation.tasks import send_deliveries
+
+    try:
+        send_deliveries.apply_async(retry=False)
+    except Exception as error:  # any broker failure: the deliveries are safe in the database
+        log.warning("could not queue sending; the next round will send", extra={"error": repr(error)})
+
+
+def fire(timer: Timer, now: datetime) -> int:
+    """Page the timer's current step, then advance it. Returns 1 if a page was written."""
+    policy = timer.as_policy()
+    level = policy.levels[timer.level]
+    written = 0
+    try:
+        with transaction.atomic():
+            page = Page.objects.create(timer=timer, level=timer.level, repeat=timer.repeat, due_at=timer.next_fire_at, targets=level["targets"])
+    except IntegrityError:
+        log.warning("step already paged; advancing", extra={"timer": timer.pk, "level": timer.level, "repeat": timer.repeat})
+    else:
+        deliveries = _deliveries(page, timer, level, now)
+        for delivery in deliveries:
+            if transport_for(delivery.method).in_transaction:
+                transport_for(delivery.method).send_now(delivery, timer, page)
+        record("escalation.paged", target=page, organisation=timer.recipient.code, details={
+            "subject": f"{timer.subject_kind}:{timer.subject_id}", "clock": timer.clock, "recipient": timer.recipient.code,
+            "level": page.level, "repeat": page.repeat, "deliveries": len(deliveries),
+            "lag_ms": round((now - page.due_at).total_seconds() * 1000),
+        })  # fmt: skip
+        written = 1
+    _advance(timer, policy, now)
+    return written
+
+
+def _advance(timer: Timer, policy: Policy, now: datetime) -> None:
+    if timer.level + 1 < len(policy.levels):
+        timer.level += 1
+        timer.next_fire_at = timer.started_at + timedelta(seconds=policy.levels[timer.level]["after_s"])
+    elif policy.repeat_count is None or timer.repeat < policy.repeat_count:
+        timer.repeat += 1  # the last level again
+        # Counted from when it was due, so lag does not accumulate; after an outage, not a burst.
+        timer.next_fire_at = max(timer.next_fire_at + timedelta(seconds=policy.repeat_every_s), now + timedelta(seconds=1))
+    else:
+        timer.state, timer.next_fire_at, timer.stopped_at = TimerState.EXHAUSTED, None, now
+    timer.save(update_fields=["level", "repeat", "next_fire_at", "state", "stopped_at"])
+
+
+# --- whom a level reaches ----------------------------------------------------------------------------
+
+
+@dataclass
+class Route:
+    method: str
+    address: str
+    label: str
+    person: User | None = None
+    contact_point: ContactPoint | None = None
+
+
+def _person_routes(person: User, methods) -> list[Route]:
+    routes = []
+    name = f"{person} ({person.organisation.code})" if person.organisation_id else str(person)
+    if ContactMethod.EMAIL in methods and person.email:
+        routes.append(Route(ContactMethod.EMAIL, person.email, name, person=person))
+    if ContactMethod.SMS in methods and person.phone:
+        routes.append(Route(ContactMethod.SMS, person.phone, name, person=person))
+    return routes
+
+
+def _contact_point_routes(points, methods) -> list[Route]:
+    return [
+        Route(point.method, point.address, f"{point.organisation.code} {point.get_method_display()}", contact_point=point)
+        for point in points
+        if point.method in methods and point.method != ContactMethod.CONSOLE and point.address
+    ]
+
+
+def _on_duty_routes(organisation: Organisation, now: datetime, methods) -> list[Route]:
+    """The primary on-duty officer(s) at this moment, else the backup, else the organisation's own
+    contact points: somebody is always paged."""
+    duty = on_duty(organisation, now)
+    people = [shift.person for shift in duty.primary] or [shift.person for shift in duty.backup]
+    if people:
+        return [route for person in people for route in _person_routes(person, methods)]
+    return _contact_point_routes(duty.fallback_contact_points, methods)
+
+
+def _people_with_role(organisation: Organisation, role: str, methods) -> list[Route]:
+    people = User.objects.filter(organisation=organisation, role=role, is_active=True).select_related("organisation")
+    return [route for person in people for route in _person_routes(person, methods)]
+
+
+def _routes(timer: Timer, level: dict, now: datetime) -> list[Route]:
+    methods = set(level["methods"])
+    recipient = timer.recipient
+    routes = []
+    if ContactMethod.CONSOLE in methods:
+        routes.append(Route(ContactMethod.CONSOLE, f"console:{recipient.code}", f"{recipient.code} console"))
+    for target in level["targets"]:
+        if target == Target.ORGANISATION:
+            routes += _contact_point_routes(recipient.contact_points.select_related("organisation"), methods - {ContactMethod.WEBHOOK})
+        elif target == Target.ON_DUTY:
+            routes += _on_duty_routes(recipient, now, methods)
+        elif target == Target.SUPERVISORS:
+            routes += _people_with_role(recipient, Role.SUPERVISOR, methods)
+        elif target == Target.HEAD:
+            routes += _people_with_role(recipient, Role.HEAD, methods)
+        elif target == Target.COMMISSION_DESK:
+            for desk in Organisation.objects.filter(kind=OrganisationKind.SECRETARIAT):
+                routes += _on_duty_routes(desk, now, methods - {ContactMethod.WEBHOOK})
+        elif target == Target.CONTACT_POINTS:
+            routes += _contact_point_routes(ContactPoint.objects.filter(pk__in=level.get("contact_points", [])).select_related("organisation"), methods)
+    if ContactMethod.WEBHOOK in methods:
+        # The recipient's gateways (SMS, voice, chat, ticketing) get every page that asks for webhooks.
+        routes += _contact_point_routes(recipient.contact_points.filter(method=ContactMethod.WEBHOOK).select_related("organisation"), methods)
+    return routes
+
+
+def _deliveries(page: Page, timer: Timer, level: dict, now: datetime) -> list[Delivery]:
+    window = timedelta(seconds=settings.ESCALATION_SEND_WINDOW_S)
+    unique: dict[tuple[str, str], Delivery] = {}
+    for route in _routes(timer, level, now):
+        if not transport_for(route.method).available():
+            continue  # e.g. no SMS gateway configured: the timeline says which methods were not used
+        send_after = now + timedelta(seconds=level["methods"].get(route.method, 0))
+        unique.setdefault((route.method, route.address), Delivery(
+            page=page, method=route.method, address=route.address, label=route.label[:200], person=route.person,
+            contact_point=route.contact_point, send_after=send_after, next_attempt_at=send_after,
+            send_before=send_after + window,
+        ))  # fmt: skip
+    return Delivery.objects.bulk_create(unique.values())

@@ -1,0 +1,60 @@
+"""What a timer watches, seen through a small interface: the engine imports none of the apps that use it.
+
+An app registers one `SubjectType` per kind of acknowledgeable thing (in its AppConfig.ready): incidents
+their acknowledgements and reply clocks, accounts its reachability checks. The engine asks it to
+describe subjects for pages and timelines, and to record an acknowledgement given through a page's link
+or by phone, which the owning app records by its own action (which then stops the timer).
+"""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Summary:
+    """How a page names its subject. `title` is content: it is shown only in the console of the
+    recipient organisation (which may see it) and never leaves the product above TLP:GREEN."""
+
+    reference: str
+    title: str
+    tlp: str
+    path: str  # the console page where it is acknowledged
+    what: str = "message"  # "message", "reply", "reachability check", for wording
+
+
+class SubjectType:
+    kind: str = ""
+
+    def summarise(self, subject_ids: list[int]) -> dict[int, Summary]:
+        raise NotImplementedError
+
+    def acknowledge(self, subject_id: int, person, method: str, recorded_by=None) -> bool:
+        """Record the acknowledgement of `subject_id` by `person` (given by `method`; `recorded_by` is the
+        supervisor who took it by phone). False when it no longer waits (acknowledged meanwhile)."""
+        raise NotImplementedError
+
+    def may_see(self, caller, subject_id: int) -> bool:
+        """May `caller` see this subject's timeline?"""
+        raise NotImplementedError
+
+
+_registry: dict[str, SubjectType] = {}
+
+
+def register(subject_type: SubjectType) -> None:
+    _registry[subject_type.kind] = subject_type
+
+
+def subject_type(kind: str) -> SubjectType:
+    return _registry[kind]
+
+
+def summaries(timers) -> dict[tuple[str, int], Summary]:
+    """Summaries of the timers' subjects, one query per kind."""
+    wanted: dict[str, set[int]] = {}
+    for timer in timers:
+        wanted.setdefault(timer.subject_kind, set()).add(timer.subject_id)
+    found = {}
+    for kind, ids in wanted.items():
+        for subject_id, summary in subject_type(kind).summarise(sorted(ids)).items():
+            found[(kind, subject_id)] = summary
+    return found

@@ -1,0 +1,155 @@
+"""Paging transports, one class each, in one registry (STYLE.md: the only place that talks SMTP or HTTP).
+
+`send()` raises TransportError(message, permanent=…): a permanent error is not retried (a refused
+address), a temporary one is, with back-off. The console transport writes its alert as an event in the
+tick's own transaction, so it cannot be lost or sent twice.
+"""
+
+import hashlib
+import hmac
+import json
+import smtplib
+import time
+import urllib.error
+import urllib.request
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+
+from accounts.choices import ContactMethod
+
+
+class TransportError(Exception):
+    def __init__(self, message: str, permanent: bool = False):
+        super().__init__(message)
+        self.message = message[:480]
+        self.permanent = permanent
+
+
+class Transport:
+    method = ""
+    in_transaction = False  # True: sent while the page is written (see ConsoleTransport)
+
+    def available(self) -> bool:
+        return True
+
+    def send(self, delivery, notice) -> None:
+        raise NotImplementedError
+
+
+class ConsoleTransport(Transport):
+    """An alert in every open console of the recipient organisation (WebSocket push, browser
+    notification, sound), with an Acknowledge button; the event is stored, so a console that connects
+    later catches up on it."""
+
+    method = ContactMethod.CONSOLE
+    in_transaction = True
+
+    def send_now(self, delivery, timer, page) -> None:
+        from django.utils import timezone
+
+        from hotline.escalation.notices import notice_for
+        from hotline.escalation.models import Delivery
+        from hotline.realtime.outbox import publish
+
+        notice = notice_for(delivery, page, timer)
+        publish("page", f"timer:{timer.pk}", {
+            "page": notice.as_json() | {"timer": timer.pk, "clock": timer.clock, "recipient_id": timer.recipient_id,
+                                        "path": notice.url, "acknowledge_url": ""},
+        }, [timer.recipient_id, timer.sender_id])  # fmt: skip
+        now = timezone.now()
+        Delivery.objects.filter(pk=delivery.pk).update(status="sent", attempts=1, sent_at=now)
+        delivery.status, delivery.attempts, delivery.sent_at = "sent", 1, now
+
+
+class EmailTransport(Transport):
+    method = ContactMethod.EMAIL
+
+    def available(self) -> bool:
+        # The console backend only logs: without an SMTP host (outside the demo), e-mail pages nobody.
+        return settings.EMAIL_BACKEND != "django.core.mail.backends.console.EmailBackend"
+
+    def send(self, delivery, notice) -> None:
+        lines = [
+            f"{notice.reference} ({notice.what}) awaits {notice.recipient}'s acknowledgement.",
+            f"Severity: {notice.severity.upper()}   TLP:{notice.tlp}   Deadline: {notice.deadline:%Y-%m-%d %H:%M} UTC",
+            f"Escalation level {notice.level}" + (f", repeat {notice.repeat}" if notice.repeat else ""),
+        ]
+        if notice.exercise:
+            lines.insert(0, "EXERCISE EXERCISE EXERCISE")
+        if notice.title:
+            lines.append(f"Title: {notice.title}")
+        else:
+            lines.append(f"The content is TLP:{notice.tlp}: read it in the console.")
+        lines.append(f"Open: {notice.url}")
+        if notice.acknowledge_url:
+            lines.append(f"Acknowledge (one use, no sign-in needed): {notice.acknowledge_url}")
+        message = EmailMessage(
+            subject=notice.subject_line, body="\n".join(lines) + "\n", to=[delivery.address],
+            headers={"Message-ID": f"<{notice.idempotency_key}.{delivery.pk}@hotline>", "X-Hotline-Page": notice.idempotency_key},
+        )  # fmt: skip
+        try:
+            message.send(fail_silently=False)
+        except smtplib.SMTPRecipientsRefused as error:
+            raise TransportError(f"recipient refused: {error.recipients}", permanent=True) from None
+        except (smtplib.SMTPException, OSError) as error:
+            raise TransportError(f"SMTP: {type(error).__name__}: {error}") from None
+
+
+def signature(secret: str, timestamp: str, body: bytes) -> str:
+    """HMAC-SHA256 over "<timestamp>.<body>", hex; receivers recompute it and compare in constant time."""
+    return hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+
+
+def post_json(url: str, payload: dict, headers: dict) -> None:
+    """POST a signed JSON page; 2xx is sent, 4xx (but 408 and 429) permanent, anything else retried."""
+    body = json.dumps(payload, separators=(",", ":")).encode()
+    timestamp = str(int(time.time()))
+    request = urllib.request.Request(url, data=body, method="POST", headers={
+        "Content-Type": "application/json", "User-Agent": "Hotline-Pager/1",
+        "X-Hotline-Timestamp": timestamp,
+        "X-Hotline-Signature": f"t={timestamp},v1={signature(settings.HOTLINE_WEBHOOK_SECRET, timestamp, body)}",
+        **headers,
+    })  # fmt: skip
+    try:
+        with urllib.request.urlopen(request, timeout=settings.ESCALATION_HTTP_TIMEOUT_S) as response:
+            response.read(1024)
+    except urllib.error.HTTPError as error:
+        raise TransportError(f"HTTP {error.code} from {url}", permanent=400 <= error.code < 500 and error.code not in (408, 429)) from None
+    except (urllib.error.URLError, OSError) as error:
+        raise TransportError(f"{type(error).__name__}: {getattr(error, 'reason', error)}") from None
+
+
+class WebhookTransport(Transport):
+    """The generic way into SMS, voice and chat gateways: the page as JSON, signed, with the page id as
+    the idempotency key so that a receiver drops a repeat."""
+
+    method = ContactMethod.WEBHOOK
+
+    def send(self, delivery, notice) -> None:
+        post_json(delivery.address, {"type": "hotline.page", **notice.as_json()}, {"Idempotency-Key": notice.idempotency_key})
+
+
+class SmsTransport(Transport):
+    """SMS through an HTTP gateway (HOTLINE_SMS_GATEWAY_URL): {"to", "text", "reference"}, signed like a
+    webhook. Without a gateway, no SMS delivery is made."""
+
+    method = ContactMethod.SMS
+
+    def available(self) -> bool:
+        return bool(settings.HOTLINE_SMS_GATEWAY_URL)
+
+    def send(self, delivery, notice) -> None:
+        headers = {"Idempotency-Key": f"{notice.idempotency_key}-{delivery.pk}"}
+        if settings.HOTLINE_SMS_GATEWAY_TOKEN:
+            headers["Authorization"] = f"Bearer {settings.HOTLINE_SMS_GATEWAY_TOKEN}"
+        post_json(settings.HOTLINE_SMS_GATEWAY_URL, {"to": delivery.address, "text": notice.short_text[:459], "reference": notice.idempotency_key}, headers)
+
+
+TRANSPORTS: dict[str, Transport] = {
+    transport.method: transport for transport in (ConsoleTransport(), EmailTransport(), WebhookTransport(), SmsTransport())
+}
+
+
+def transport_for(method: str) -> Transport:
+    return TRANSPORTS[method]

@@ -1,0 +1,89 @@
+"""An unacknowledged message climbs the levels of its policy; an acknowledgement stops it at once.
+
+The tick is called with the time it would run at (the engine takes `now`), so a 30-minute escalation is
+checked in a second; the real worker and beat run it in test_worker.py.
+"""
+
+from datetime import timedelta
+
+import pytest
+
+from accounts.choices import ContactMethod
+from accounts.duty import on_duty
+from hotline.escalation.choices import DeliveryStatus, TimerState
+from hotline.escalation.engine import tick
+from hotline.escalation.models import Delivery, Page, Timer
+from incidents.actions import do_acknowledge
+from tests.accounts.world import build_demo_world, organisation, person
+from tests.incidents.reports import report
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world():
+    build_demo_world()
+
+
+def pages_of(timer):
+    return list(Page.objects.filter(timer=timer).order_by("created_at", "pk").values_list("level", "repeat"))
+
+
+def on_duty_usernames(code, at):
+    duty = on_duty(organisation(code), at)
+    return {shift.person.username for shift in duty.primary or duty.backup}
+
+
+def paged_people(timer, level, repeat=0):
+    deliveries = Delivery.objects.filter(page__timer=timer, page__level=level, page__repeat=repeat)
+    return {delivery.person.username for delivery in deliveries if delivery.person}
+
+
+def test_it_pages_each_level_at_its_time_then_repeats_the_last(world):
+    incident = report(person("rs-mod-duty"), to=("HR-MOD",), severity="critical")
+    timer = Timer.objects.get(recipient__code="HR-MOD")
+    start = timer.started_at
+    assert timer.deadline == start + timedelta(minutes=5)
+
+    tick(now=start)
+    assert pages_of(timer) == [(0, 0)]
+    tick(now=start + timedelta(minutes=4, seconds=59))
+    assert pages_of(timer) == [(0, 0)], "nothing before the deadline"
+
+    tick(now=start + timedelta(minutes=5))
+    assert paged_people(timer, 1) == on_duty_usernames("HR-MOD", start + timedelta(minutes=5))
+    tick(now=start + timedelta(minutes=15))
+    assert paged_people(timer, 2) == {"hr-mod-supervisor"}
+    tick(now=start + timedelta(minutes=30))
+    assert paged_people(timer, 3) == {"hr-mod-head"} | on_duty_usernames("WBC-SEC", start + timedelta(minutes=30))
+    tick(now=start + timedelta(minutes=45))
+    tick(now=start + timedelta(minutes=60))
+    assert pages_of(timer) == [(0, 0), (1, 0), (2, 0), (3, 0), (3, 1), (3, 2)]
+    assert Page.objects.filter(timer__subject_id__in=incident.messages.values("acknowledgements")).count() == 6
+
+
+def test_an_acknowledgement_stops_further_pages_and_cancels_unsent_ones(world):
+    incident = report(person("rs-mod-duty"), to=("HR-MOD",), severity="critical")
+    timer = Timer.objects.get(recipient__code="HR-MOD")
+    tick(now=timer.started_at)
+    tick(now=timer.started_at + timedelta(minutes=5))
+    waiting = Delivery.objects.filter(page__timer=timer).exclude(method=ContactMethod.CONSOLE)
+    assert waiting.filter(status=DeliveryStatus.PENDING).exists()
+
+    do_acknowledge(person("hr-mod-duty"), incident)
+
+    timer.refresh_from_db()
+    assert timer.state == TimerState.ACKNOWLEDGED and timer.next_fire_at is None
+    assert not waiting.filter(status=DeliveryStatus.PENDING).exists()
+    for minutes in (15, 30, 45):
+        tick(now=timer.started_at + timedelta(minutes=minutes))
+    assert pages_of(timer) == [(0, 0), (1, 0)]
+
+
+def test_one_step_pages_once_however_often_the_tick_runs(world):
+    report(person("rs-mod-duty"), to=("HR-MOD",), severity="critical")
+    timer = Timer.objects.get(recipient__code="HR-MOD")
+    moment = timer.started_at + timedelta(minutes=5)
+    for _ in range(4):
+        tick(now=moment)
+    assert pages_of(timer) == [(0, 0), (1, 0)]
