@@ -37,7 +37,7 @@ def do_save_policy(caller, severity: str, pair: tuple[Party, Party] | None, *, l
     if missing:
         raise ValidationError({"levels": f"No contact point with the id {', '.join(map(str, sorted(missing)))}."})
     party_a, party_b = ordered_pair(*pair) if pair else (None, None)
-    row = EscalationPolicy.objects.select_for_update().filter(severity=severity, party_a=party_a, party_b=party_b).first()
+    row = EscalationPolicy.objects.select_for_update(of=("self",)).filter(severity=severity, party_a=party_a, party_b=party_b).order_by().first()
     before = row.as_policy().snapshot() if row else None
     row = row or EscalationPolicy(severity=severity, party_a=party_a, party_b=party_b)
     row.levels, row.repeat_every_s, row.repeat_count, row.reply_within_s = levels, repeat_every_s, repeat_count, reply_within_s
@@ -79,7 +79,9 @@ def do_acknowledge_by_link(token: str) -> Delivery:
         raise LinkRefused("This acknowledgement link has expired; open the console to acknowledge.") from None
     except (signing.BadSignature, ValueError, KeyError, TypeError):
         raise LinkRefused("This is not a valid acknowledgement link.") from None
-    delivery = Delivery.objects.select_for_update().select_related("page__timer__recipient", "person__organisation").filter(pk=delivery_id).first()
+    delivery = (
+        Delivery.objects.select_for_update(of=("self",)).select_related("page__timer__recipient", "person__organisation").filter(pk=delivery_id).first()
+    )
     if delivery is None:
         raise LinkRefused("This is not a valid acknowledgement link.")
     timer = delivery.page.timer

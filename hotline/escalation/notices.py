@@ -33,11 +33,12 @@ class Notice:
     exercise: bool
     url: str
     acknowledge_url: str  # a signed single-use link, or empty
+    awaited: str = "acknowledgement"  # or "reply": what the recipient owes
 
     @property
     def subject_line(self) -> str:
         drill = "[EXERCISE] " if self.exercise else ""
-        return f"{drill}Hotline {self.severity.upper()}: {self.reference} awaits {self.recipient}'s acknowledgement"
+        return f"{drill}Hotline {self.severity.upper()}: {self.reference} awaits {self.recipient}'s {self.awaited}"
 
     @property
     def short_text(self) -> str:
@@ -45,14 +46,14 @@ class Notice:
         drill = "EXERCISE " if self.exercise else ""
         link = self.acknowledge_url or self.url
         return (f"{drill}HOTLINE {self.severity.upper()} {self.reference}: {self.what} awaits {self.recipient} "
-                f"acknowledgement, due {self.deadline:%H:%M} UTC. {link}")  # fmt: skip
+                f"{self.awaited}, due {self.deadline:%H:%M} UTC. {link}")  # fmt: skip
 
     def as_json(self) -> dict:
         return {
             "page": self.page_id, "idempotency_key": self.idempotency_key, "reference": self.reference, "what": self.what,
             "severity": self.severity, "tlp": self.tlp, "title": self.title, "recipient": self.recipient,
             "level": self.level, "repeat": self.repeat, "deadline": self.deadline.isoformat(), "exercise": self.exercise,
-            "url": self.url, "acknowledge_url": self.acknowledge_url,
+            "url": self.url, "acknowledge_url": self.acknowledge_url, "awaited": self.awaited,
         }  # fmt: skip
 
 
@@ -87,4 +88,5 @@ def notice_for(delivery: Delivery, page: Page, timer: Timer, summary: Summary | 
         severity=timer.severity, tlp=summary.tlp, title=summary.title if summary.tlp in SHAREABLE_TLP else "",
         recipient=timer.recipient.code, level=page.level, repeat=page.repeat, deadline=timer.deadline,
         exercise=timer.exercise, url=absolute(summary.path), acknowledge_url=acknowledge_url,
+        awaited="reply" if timer.clock == Clock.REPLY else "acknowledgement",
     )  # fmt: skip

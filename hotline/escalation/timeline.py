@@ -56,7 +56,12 @@ def timeline(subject_kind: str, subject_ids) -> list[dict]:
 def waiting(organisation) -> dict:
     """The waiting panel: what the organisation must acknowledge (or reply to), soonest deadline first,
     and what it waits for from others."""
-    running = Timer.objects.filter(state=TimerState.RUNNING).select_related("recipient", "sender").order_by("deadline", "pk")
+    # An escalation that has paged every level still waits for its acknowledgement: it stays on the panel.
+    running = (
+        Timer.objects.filter(state__in=[TimerState.RUNNING, TimerState.EXHAUSTED])
+        .select_related("recipient", "sender")
+        .order_by("deadline", "pk")
+    )
     mine = list(running.filter(recipient=organisation)[:200])
     theirs = list(running.filter(sender=organisation)[:200])
     found = summaries(mine + theirs)
@@ -68,7 +73,7 @@ def waiting(organisation) -> dict:
             "what": summary.what if summary else "", "path": summary.path if summary else "", "clock": timer.clock,
             "severity": timer.severity, "exercise": timer.exercise, "recipient": timer.recipient.code, "sender": timer.sender.code,
             "deadline": _time(timer.deadline), "level": timer.level, "repeat": timer.repeat, "next_fire_at": _time(timer.next_fire_at),
-            "reply": timer.clock == Clock.REPLY,
+            "reply": timer.clock == Clock.REPLY, "state": timer.state,
         }  # fmt: skip
 
     return {"to_acknowledge": [entry(timer) for timer in mine], "waiting_for": [entry(timer) for timer in theirs]}

@@ -71,7 +71,7 @@ class EmailTransport(Transport):
 
     def send(self, delivery, notice) -> None:
         lines = [
-            f"{notice.reference} ({notice.what}) awaits {notice.recipient}'s acknowledgement.",
+            f"{notice.reference} ({notice.what}) awaits {notice.recipient}'s {notice.awaited}.",
             f"Severity: {notice.severity.upper()}   TLP:{notice.tlp}   Deadline: {notice.deadline:%Y-%m-%d %H:%M} UTC",
             f"Escalation level {notice.level}" + (f", repeat {notice.repeat}" if notice.repeat else ""),
         ]

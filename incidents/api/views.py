@@ -7,6 +7,7 @@ What they answer is built by incidents/payloads.py, the shapes the event feed an
 
 from contextlib import contextmanager
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.http import FileResponse, Http404
 from django.urls import reverse
@@ -22,7 +23,7 @@ from rest_framework.views import APIView
 
 from accounts.api.permissions import HasRequiredScope
 from accounts.choices import ApiScope
-from hotline.api import validation_errors_as_400
+from hotline.api import field_errors
 from hotline.escalation.api.serializers import TimerEntrySerializer
 from hotline.escalation.timeline import timeline
 from hotline.idempotency.replay import HEADER as IDEMPOTENCY_HEADER
@@ -77,10 +78,11 @@ def action_errors():
     """The actions refuse with Django's ValidationError: 400 `invalid` with the fields, or 409 when a
     message no longer waits for the caller."""
     try:
-        with validation_errors_as_400():
-            yield
-    except NotAwaited as error:
+        yield
+    except NotAwaited as error:  # a ValidationError too: caught first
         raise NotAwaitingAcknowledgement(" ".join(error.messages)) from None
+    except DjangoValidationError as error:
+        raise ValidationError(field_errors(error)) from None
 
 
 def _detail(caller, pk: int) -> dict:

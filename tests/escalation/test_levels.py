@@ -7,6 +7,7 @@ checked in a second; the real worker and beat run it in test_worker.py.
 from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from accounts.choices import ContactMethod
 from accounts.duty import on_duty
@@ -87,3 +88,37 @@ def test_one_step_pages_once_however_often_the_tick_runs(world):
     for _ in range(4):
         tick(now=moment)
     assert pages_of(timer) == [(0, 0), (1, 0)]
+
+
+def test_a_request_for_assistance_reminds_until_the_counterpart_replies(world):
+    from hotline.escalation.choices import Clock
+    from incidents.actions import do_post_message
+
+    incident = report(person("rs-mod-duty"), to=("HR-MOD",), severity="medium")
+    do_acknowledge(person("hr-mod-duty"), incident)
+    request = do_post_message(person("rs-mod-duty"), incident, kind="request_for_assistance", body="Radar tracks, please.")
+    reply_clock = Timer.objects.get(clock=Clock.REPLY, recipient__code="HR-MOD")
+    assert reply_clock.deadline == request.reply_by
+    start = reply_clock.started_at
+
+    tick(now=start + timedelta(hours=24))
+    assert pages_of(reply_clock) == [(0, 0)], "a reminder at half the reply time"
+    do_acknowledge(person("hr-mod-duty"), incident)  # acknowledging is not replying
+    reply_clock.refresh_from_db()
+    assert reply_clock.state == TimerState.RUNNING
+
+    do_post_message(person("hr-mod-duty"), incident, kind="information", body="Tracks attached.")
+    reply_clock.refresh_from_db()
+    assert reply_clock.state == TimerState.ACKNOWLEDGED
+    tick(now=start + timedelta(hours=48))
+    assert pages_of(reply_clock) == [(0, 0)]
+
+
+def test_resolving_an_incident_stops_its_escalations(world):
+    from incidents.actions import do_change_status
+
+    incident = report(person("rs-mod-duty"), to=("HR-MOD", "BA-MOD"), severity="critical")
+    do_change_status(person("rs-mod-duty"), incident, "resolved")
+    assert set(Timer.objects.values_list("state", flat=True)) == {TimerState.CANCELLED}
+    tick(now=timezone.now() + timedelta(hours=1))
+    assert not Page.objects.exists()

@@ -94,6 +94,7 @@ class WaitingEntrySerializer(serializers.Serializer):
     repeat = serializers.IntegerField()
     next_fire_at = serializers.DateTimeField(allow_null=True)
     reply = serializers.BooleanField()
+    state = serializers.CharField(help_text="running, or exhausted: every level paged, still unacknowledged.")
 
 
 class WaitingSerializer(serializers.Serializer):
