@@ -58,6 +58,26 @@ class ApiScope(models.TextChoices):
     NOTIFICATIONS_READ = "notifications:read", "Read exercise and drone-flight notifications"
     NOTIFICATIONS_WRITE = "notifications:write", "File exercise and drone-flight notifications"
     AUDIT_READ = "audit:read", "Read checkpoints and the audit log's status"
+    CHECKS_READ = "checks:read", "Read reachability checks and their figures"
+    CHECKS_ANSWER = "checks:answer", "Answer reachability checks sent to the organisation"
+
+
+class CheckAnswerMethod(models.TextChoices):
+    """How an organisation answered a reachability check (the same words as an incident's acknowledgement)."""
+
+    CONSOLE = "console", "Console"
+    API = "api", "API"
+    LINK = "link", "Link in a page"
+    PHONE = "phone", "Phoned in"
+
+
+class CheckResponseState(models.TextChoices):
+    """Where one organisation's answer to a check stands (derived, never stored)."""
+
+    PENDING = "pending", "Waiting, within the window"
+    ANSWERED = "answered", "Answered within the window"
+    LATE = "late", "Answered after the window"
+    MISSED = "missed", "Not answered, window closed"
 
 
 # Kosovo takes part without prejudice to status (DESIGN.md): wherever its name is shown, so is this.

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 import dj_database_url
 
+from accounts.schedule import validate_settings as _validate_check_schedule
 from hotline.env import ConfigError, env_bool, env_int, env_list, env_str
 from hotline.runtime import data_dir, is_demo_mode, kept_secret_key
 
@@ -189,6 +190,8 @@ CELERY_BEAT_SCHEDULE = {
     # expiries: a tick that waited in a queue for longer is useless, the next one does its work.
     "escalation-tick": {"task": "hotline.escalation.tick", "schedule": 1.0, "options": {"expires": 5}},
     "escalation-send": {"task": "hotline.escalation.send_deliveries", "schedule": 5.0, "options": {"expires": 10}},
+    # Reachability checks (accounts.tasks): start the scheduled check when its slot has come; idempotent.
+    "reachability-check-schedule": {"task": "hotline.accounts.start_scheduled_check", "schedule": 60.0, "options": {"expires": 50}},
     "audit-checkpoint": {
         "task": "hotline.audit.publish_checkpoint",
         "schedule": 60.0 * AUDIT_CHECKPOINT_MINUTES,
@@ -215,6 +218,13 @@ ESCALATION_SEND_WINDOW_S = env_int("ESCALATION_SEND_WINDOW_S", 900, minimum=30) 
 ESCALATION_SEND_LEASE_S = env_int("ESCALATION_SEND_LEASE_S", 60, minimum=2)  # a sender's claim on a delivery
 ESCALATION_HTTP_TIMEOUT_S = env_int("ESCALATION_HTTP_TIMEOUT_S", 10, minimum=1, maximum=60)
 
+# --- reachability checks -----------------------------------------------------------------------------
+# The commission's 24/7 test of every party's points of contact: when the scheduled check goes out ("tue
+# 10:00", "mon,thu 09:30", "daily 10:00" or "off"), in which zone, and how long organisations have to answer.
+HOTLINE_CHECK_SCHEDULE = env_str("HOTLINE_CHECK_SCHEDULE", "tue 10:00")
+HOTLINE_CHECK_TIME_ZONE = env_str("HOTLINE_CHECK_TIME_ZONE", "Europe/Belgrade")
+HOTLINE_CHECK_WINDOW_MINUTES = env_int("HOTLINE_CHECK_WINDOW_MINUTES", 120, minimum=5, maximum=1440)
+_validate_check_schedule(HOTLINE_CHECK_SCHEDULE, HOTLINE_CHECK_TIME_ZONE)
 
 # --- auth and sessions -------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

@@ -20,8 +20,10 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from hotline.escalation.choices import TimerState
+from hotline.escalation.views import console_timelines
 from hotline.realtime.outbox import last_event_id
-from incidents import actions
+from incidents import actions, paging
 from incidents.access import may_act, may_change, may_take_part, require
 from incidents.choices import AckMethod, Category, MessageKind, Severity, Status, Tlp
 from incidents.forms import AcknowledgeForm, AttachmentForm, IncidentFilterForm, IncidentForm, MessageForm, StatusForm, TlpForm
@@ -121,16 +123,21 @@ def _detail(request, incident, *, baseline=None, status=200, **forms):
     content = incident.content_visible
     if content:
         actions.note_read(user, incident)
-    thread = incident.messages.select_related("organisation").prefetch_related(
+    thread = list(incident.messages.select_related("organisation").prefetch_related(
         Prefetch("acknowledgements", queryset=Acknowledgement.objects.select_related("organisation").order_by("organisation__code"))
-    )
+    ))  # fmt: skip
     taking_part = may_take_part(user, incident)
     changing = may_change(user, incident)
     own = _organisation_id(user)
-    shown = [
-        {"message": message, "awaits_us": taking_part and any(ack.organisation_id == own and ack.is_pending for ack in message.acknowledgements.all())}
-        for message in thread
-    ]  # fmt: skip
+    # Each acknowledgement is an escalation subject: its timers, pages and deliveries go under its message.
+    timelines = console_timelines(user, paging.SUBJECT_KIND, [ack.pk for message in thread for ack in message.acknowledgements.all()])
+    shown = []
+    for message in thread:
+        escalation = [timer for ack in message.acknowledgements.all() for timer in timelines.get(ack.pk, [])]
+        shown.append({
+            "message": message, "escalation": escalation, "escalation_open": any(timer["state"] == TimerState.RUNNING for timer in escalation),
+            "awaits_us": taking_part and any(ack.organisation_id == own and ack.is_pending for ack in message.acknowledgements.all()),
+        })  # fmt: skip
     return render(request, "incidents/detail.html", {
         "incident": incident, "content": content, "thread": shown, "last_event_id": baseline,
         "recipients": incident.recipients.order_by("code"),

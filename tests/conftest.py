@@ -23,10 +23,12 @@ ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "correct horse battery staple"
 CHROMIUM = "/usr/bin/chromium"
 # Without the background-networking flags Chromium tries to reach Google's hosts, which this closed
-# network refuses; loopback is the only network the tests use.
+# network refuses; loopback is the only network the tests use. The autoplay flag lets the console alert
+# beep without a click first, as a console left open all shift (and clicked once) does.
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--autoplay-policy=no-user-gesture-required",
 ]  # fmt: skip
 
 

@@ -1,14 +1,44 @@
 """The 24/7 directory through the API: read-only, for every signed-in person and every key with
-`directory:read`. The lists are bounded by the number of organisations, so they are not paginated."""
+`directory:read`. The lists are bounded by the number of organisations, so they are not paginated.
 
-from rest_framework import generics
-from rest_framework.permissions import IsAuthenticated
+And the reachability checks that test it: the history with counts, one check, answering it, and the
+figures per organisation."""
 
+from contextlib import contextmanager
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.urls import reverse
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import generics, status
+from rest_framework.exceptions import APIException, NotFound, ValidationError
+from rest_framework.pagination import CursorPagination
+from rest_framework.parsers import JSONParser
+from rest_framework.permissions import SAFE_METHODS, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.access import is_person, may_answer_checks, may_start_checks, refuse
+from accounts.actions import do_answer_check, do_start_check
 from accounts.api.filtersets import ContactPointFilterSet, OrganisationFilterSet, PartyFilterSet
 from accounts.api.permissions import HasRequiredScope
-from accounts.api.serializers import ContactPointSerializer, OrganisationSerializer, PartySerializer
-from accounts.choices import ApiScope
+from accounts.api.serializers import (
+    CheckAnsweredSerializer,
+    CheckDetailSerializer,
+    CheckSerializer,
+    CheckStartSerializer,
+    ContactPointSerializer,
+    FiguresSerializer,
+    OrganisationSerializer,
+    PartySerializer,
+    figures_payload,
+)
+from accounts.checks import FIGURES_OVER, FIGURES_OVER_MAX, organisation_figures, visible_checks, with_counts
+from accounts.choices import ApiScope, CheckAnswerMethod
 from accounts.models import ContactPoint, Organisation, Party
+from accounts.payloads import check_payload, response_payload
+from hotline.api import ApiErrorSerializer
+from hotline.idempotency.replay import HEADER as IDEMPOTENCY_HEADER
+from hotline.idempotency.replay import idempotent
 
 
 class DirectoryView(generics.ListAPIView):
@@ -39,3 +69,189 @@ class ContactPointList(DirectoryView):
     queryset = ContactPoint.objects.select_related("organisation")
     serializer_class = ContactPointSerializer
     filterset_class = ContactPointFilterSet
+
+
+# --- reachability checks -------------------------------------------------------------------------------
+# Thin views (STYLE.md): find the check (404), ask accounts.access (403, recorded), validate, then call one
+# action inside `idempotent()`.
+
+LARGEST_ID = 2**63 - 1  # a path id beyond a bigint is no check (and must not reach the database)
+
+
+class AlreadyAnswered(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "already_answered"
+    default_detail = "Your organisation has already answered this check."
+
+
+class NotAwaitingAnswer(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "not_awaiting_answer"
+    default_detail = "This check was not sent to your organisation."
+
+
+@contextmanager
+def action_errors():
+    """The actions refuse with Django's ValidationError; the API answers 400 `invalid` with the fields."""
+    try:
+        yield
+    except DjangoValidationError as error:
+        fields = error.message_dict if hasattr(error, "error_dict") else {"non_field_errors": error.messages}
+        raise ValidationError({("non_field_errors" if name == "__all__" else name): texts for name, texts in fields.items()}) from None
+
+
+def _errors(*statuses: int) -> dict:
+    described = {
+        400: "Invalid input: `code` is `invalid` and `fields` names each refused field.",
+        401: "No credentials, or an API key that is malformed, unknown, revoked or expired.",
+        403: "The key lacks the scope (`missing_scope`), or the caller may not do this (`permission_denied`).",
+        404: "No such check (`not_found`).",
+        409: "The caller's organisation has answered already (`already_answered`), or the check was not sent to it (`not_awaiting_answer`).",
+        422: "The Idempotency-Key was used for another request (`idempotency_key_reused`).",
+    }
+    return {code: OpenApiResponse(ApiErrorSerializer, description=described[code]) for code in statuses}
+
+
+IDEMPOTENCY_PARAMETER = OpenApiParameter(
+    IDEMPOTENCY_HEADER, {"type": "string", "minLength": 1, "maxLength": 200, "pattern": "^[!-~]([ -~]*[!-~])?$"},
+    OpenApiParameter.HEADER, required=False,
+    description="Up to 200 printable characters. A retry with the same key and body gets the first answer "
+    "again (header Idempotent-Replayed: true) and changes nothing; the same key with another body gets 422.",
+)  # fmt: skip
+CHECK_ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="The check's id.")
+
+
+def access_check_by_id(caller, pk: int):
+    check = with_counts(visible_checks(caller)).filter(pk=pk).first() if pk <= LARGEST_ID else None
+    if check is None:
+        raise NotFound("There is no such reachability check.")
+    return check
+
+
+class ChecksApiView(APIView):
+    # Reading needs `checks:read`, writing `checks:answer` (for an API key; people by their role).
+    permission_classes = [IsAuthenticated, HasRequiredScope]
+    parser_classes = [JSONParser]
+
+    @property
+    def required_scope(self) -> str:
+        return ApiScope.CHECKS_READ if self.request.method in SAFE_METHODS else ApiScope.CHECKS_ANSWER
+
+
+class CheckCursorPagination(CursorPagination):
+    ordering = "-id"
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+    def decode_cursor(self, request):
+        refused = ValidationError({self.cursor_query_param: ["Not a cursor this API gave out: follow the `next` and `previous` links."]})
+        try:
+            cursor = super().decode_cursor(request)
+        except NotFound:
+            raise refused from None
+        if cursor is not None and cursor.position is not None and not (cursor.position.isdigit() and int(cursor.position) <= LARGEST_ID):
+            raise refused
+        return cursor
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="List the reachability checks",
+        description="Newest first, in pages (follow `next`), each with its counts: answered within the window, late, "
+        "missed (window closed) and still waiting.",
+        responses={200: CheckSerializer(many=True), **_errors(400, 401, 403)},
+    ),
+)
+class ReachabilityCheckList(ChecksApiView, generics.ListAPIView):
+    serializer_class = CheckSerializer
+    pagination_class = CheckCursorPagination
+    filter_backends = []
+
+    def get_queryset(self):
+        return with_counts(visible_checks(self.request.user))
+
+    @extend_schema(
+        summary="Send a reachability check now",
+        description="For commission administrators (API keys never start checks). Every organisation but the "
+        "observers and the secretariat must answer within the window; one that does not is paged like any "
+        "unacknowledged message.",
+        request=CheckStartSerializer,
+        responses={201: CheckDetailSerializer, **_errors(400, 401, 403, 422)},
+        parameters=[IDEMPOTENCY_PARAMETER],
+        examples=[
+            OpenApiExample("With the default window", request_only=True, value={}),
+            OpenApiExample("With a 30-minute window", request_only=True, value={"window_minutes": 30}),
+        ],
+    )
+    def post(self, request):
+        caller = request.user
+        if not may_start_checks(caller):
+            raise refuse(caller, "start reachability checks")
+        serializer = CheckStartSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+
+        def perform():
+            with action_errors():
+                check = do_start_check(caller, window_minutes=serializer.validated_data.get("window_minutes"))
+            location = reverse("api:reachability-check-detail", args=[check.pk])
+            return Response(CheckDetailSerializer(access_check_by_id(caller, check.pk)).data, status=status.HTTP_201_CREATED, headers={"Location": location})
+
+        return idempotent(request, perform)
+
+
+class ReachabilityCheckDetail(ChecksApiView):
+    @extend_schema(
+        summary="One reachability check with every organisation's answer",
+        parameters=[CHECK_ID],
+        responses={200: CheckDetailSerializer, **_errors(401, 403, 404)},
+    )
+    def get(self, request, pk):
+        return Response(CheckDetailSerializer(access_check_by_id(request.user, pk)).data)
+
+
+class ReachabilityCheckAnswer(ChecksApiView):
+    @extend_schema(
+        summary="Answer a check for the caller's organisation",
+        description="People who act for a checked organisation (duty officers, supervisors, heads, administrators) "
+        "and its keys with `checks:answer`; there is no answering for another organisation. Recorded with the "
+        "method `api` for a key and `console` for a person. A second answer gets 409 `already_answered`.",
+        parameters=[CHECK_ID, IDEMPOTENCY_PARAMETER],
+        request=None,
+        responses={200: CheckAnsweredSerializer, **_errors(401, 403, 404, 409, 422)},
+    )
+    def post(self, request, pk):
+        caller = request.user
+        check = access_check_by_id(caller, pk)
+        if not may_answer_checks(caller):
+            raise refuse(caller, "answer reachability checks", check)
+        response = check.responses.filter(organisation_id=caller.organisation_id).select_related("organisation", "reachability_check").first()
+        if response is None:
+            raise NotAwaitingAnswer(f"{check.reference} was not sent to {caller.organisation.code}.")
+        method = CheckAnswerMethod.CONSOLE if is_person(caller) else CheckAnswerMethod.API
+
+        def perform():
+            if not do_answer_check(caller, response, method=method):
+                raise AlreadyAnswered(f"{response.organisation.code} answered {check.reference} at {response.acknowledged_at.isoformat()} ({response.acknowledged_by_label}).")
+            return Response({"check": check_payload(check), "response": response_payload(response)})
+
+        return idempotent(request, perform)
+
+
+class ReachabilityFigures(ChecksApiView):
+    @extend_schema(
+        summary="Per organisation: how it answered the latest checks",
+        description="Over the latest `last` checks whose window has closed (default 12): answered within the window, "
+        "late, missed, the share within the window and the median time from the check to the answer.",
+        parameters=[OpenApiParameter("last", int, description=f"How many closed checks (1 to {FIGURES_OVER_MAX}, default {FIGURES_OVER}).")],
+        responses={200: FiguresSerializer, **_errors(400, 401, 403)},
+    )
+    def get(self, request):
+        raw = request.query_params.get("last")
+        last = FIGURES_OVER
+        if raw is not None:
+            if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= FIGURES_OVER_MAX:
+                raise ValidationError({"last": [f"Give a whole number from 1 to {FIGURES_OVER_MAX}."]})
+            last = int(raw)
+        figures, covered = organisation_figures(last)
+        return Response({"last": last, "checks": [check.reference for check in covered], "organisations": [figures_payload(figure) for figure in figures]})

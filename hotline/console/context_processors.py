@@ -9,9 +9,12 @@ from hotline.realtime.outbox import last_event_id
 # shown greyed out, so nobody mistakes an unbuilt feature for a working one.
 SECTIONS = [
     ("Incidents", "incidents:list"),
+    ("Waiting", "escalation:waiting"),
     ("Notifications", None),
     ("Directory", "accounts:directory"),
     ("Rosters", "accounts:rosters"),
+    ("Reachability checks", "accounts:checks"),
+    ("Policies", "escalation:policies"),
     ("Audit", "audit:index"),
 ]
 
@@ -28,6 +31,8 @@ def console(request):
         "sections": SECTIONS,
         "manages_keys": user.is_authenticated and manageable_organisations(user).exists(),
         "current_time_zone": timezone.get_current_timezone_name(),
+        # The console alert (escalation.js) shows the pages addressed to this organisation.
+        "current_organisation_id": organisation_id,
         # Where the page's live channel resumes from: the events up to this id are in the page. A
         # callable, so that only a template that shows it queries for it; a view that renders live
         # content passes its own value, taken before it reads that content.

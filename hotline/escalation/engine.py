@@ -9,7 +9,7 @@ key (timer, level, repeat) makes a second page for one step impossible, whatever
 """
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -17,12 +17,13 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from accounts.choices import ContactMethod, OrganisationKind, Role
-from accounts.duty import on_duty
+from accounts.duty import OnDuty, on_duty
 from accounts.models import ContactPoint, Organisation, User
 from hotline.audit.log import record
 from hotline.escalation.choices import Clock, DeliveryStatus, Target, TimerState
 from hotline.escalation.models import Delivery, EscalationPolicy, Page, Timer
 from hotline.escalation.policy import Policy
+from hotline.escalation.subjects import Summary, summaries
 from hotline.escalation.transports import transport_for
 
 log = logging.getLogger("hotline.escalation")
@@ -111,8 +112,9 @@ def tick(now: datetime | None = None) -> int:
             if connection.features.has_select_for_update_skip_locked:
                 due = due.select_for_update(skip_locked=True, of=("self",))
             timers = list(due.select_related("recipient__party", "sender")[:TICK_BATCH])
+            batch = Batch(moment, summaries(timers))
             for timer in timers:
-                fired += fire(timer, moment)
+                fired += fire(timer, moment, batch)
         if len(timers) < TICK_BATCH:
             break
     if fired:
@@ -131,8 +133,27 @@ def _ask_for_sending() -> None:
         log.warning("could not queue sending; the next round will send", extra={"error": repr(error)})
 
 
-def fire(timer: Timer, now: datetime) -> int:
+@dataclass
+class Batch:
+    """What the pages of one tick batch share, asked once per batch rather than once per page: their
+    subjects' summaries, and who is on duty at each organisation at the batch's moment."""
+
+    moment: datetime
+    summaries: dict[tuple[str, int], Summary] = field(default_factory=dict)
+    duty: dict[int, OnDuty] = field(default_factory=dict)
+
+    def summary(self, timer: Timer) -> Summary | None:
+        return self.summaries.get((timer.subject_kind, timer.subject_id))
+
+    def on_duty(self, organisation: Organisation) -> OnDuty:
+        if organisation.pk not in self.duty:
+            self.duty[organisation.pk] = on_duty(organisation, self.moment)
+        return self.duty[organisation.pk]
+
+
+def fire(timer: Timer, now: datetime, batch: Batch | None = None) -> int:
     """Page the timer's current step, then advance it. Returns 1 if a page was written."""
+    batch = batch or Batch(now)
     policy = timer.as_policy()
     level = policy.levels[timer.level]
     written = 0
@@ -142,10 +163,10 @@ def fire(timer: Timer, now: datetime) -> int:
     except IntegrityError:
         log.warning("step already paged; advancing", extra={"timer": timer.pk, "level": timer.level, "repeat": timer.repeat})
     else:
-        deliveries = _deliveries(page, timer, level, now)
+        deliveries = _deliveries(page, timer, level, now, batch)
         for delivery in deliveries:
             if transport_for(delivery.method).in_transaction:
-                transport_for(delivery.method).send_now(delivery, timer, page)
+                transport_for(delivery.method).send_now(delivery, timer, page, batch.summary(timer))
         record("escalation.paged", target=page, organisation=timer.recipient.code, details={
             "subject": f"{timer.subject_kind}:{timer.subject_id}", "clock": timer.clock, "recipient": timer.recipient.code,
             "level": page.level, "repeat": page.repeat, "deliveries": len(deliveries),
@@ -199,10 +220,10 @@ def _contact_point_routes(points, methods) -> list[Route]:
     ]
 
 
-def _on_duty_routes(organisation: Organisation, now: datetime, methods) -> list[Route]:
+def _on_duty_routes(organisation: Organisation, batch: Batch, methods) -> list[Route]:
     """The primary on-duty officer(s) at this moment, else the backup, else the organisation's own
     contact points: somebody is always paged."""
-    duty = on_duty(organisation, now)
+    duty = batch.on_duty(organisation)
     people = [shift.person for shift in duty.primary] or [shift.person for shift in duty.backup]
     if people:
         return [route for person in people for route in _person_routes(person, methods)]
@@ -214,7 +235,7 @@ def _people_with_role(organisation: Organisation, role: str, methods) -> list[Ro
     return [route for person in people for route in _person_routes(person, methods)]
 
 
-def _routes(timer: Timer, level: dict, now: datetime) -> list[Route]:
+def _routes(timer: Timer, level: dict, batch: Batch) -> list[Route]:
     methods = set(level["methods"])
     recipient = timer.recipient
     routes = []
@@ -224,14 +245,14 @@ def _routes(timer: Timer, level: dict, now: datetime) -> list[Route]:
         if target == Target.ORGANISATION:
             routes += _contact_point_routes(recipient.contact_points.select_related("organisation"), methods - {ContactMethod.WEBHOOK})
         elif target == Target.ON_DUTY:
-            routes += _on_duty_routes(recipient, now, methods)
+            routes += _on_duty_routes(recipient, batch, methods)
         elif target == Target.SUPERVISORS:
             routes += _people_with_role(recipient, Role.SUPERVISOR, methods)
         elif target == Target.HEAD:
             routes += _people_with_role(recipient, Role.HEAD, methods)
         elif target == Target.COMMISSION_DESK:
             for desk in Organisation.objects.filter(kind=OrganisationKind.SECRETARIAT):
-                routes += _on_duty_routes(desk, now, methods - {ContactMethod.WEBHOOK})
+                routes += _on_duty_routes(desk, batch, methods - {ContactMethod.WEBHOOK})
         elif target == Target.CONTACT_POINTS:
             routes += _contact_point_routes(ContactPoint.objects.filter(pk__in=level.get("contact_points", [])).select_related("organisation"), methods)
     if ContactMethod.WEBHOOK in methods:
@@ -240,10 +261,10 @@ def _routes(timer: Timer, level: dict, now: datetime) -> list[Route]:
     return routes
 
 
-def _deliveries(page: Page, timer: Timer, level: dict, now: datetime) -> list[Delivery]:
+def _deliveries(page: Page, timer: Timer, level: dict, now: datetime, batch: Batch) -> list[Delivery]:
     window = timedelta(seconds=settings.ESCALATION_SEND_WINDOW_S)
     unique: dict[tuple[str, str], Delivery] = {}
-    for route in _routes(timer, level, now):
+    for route in _routes(timer, level, batch):
         if not transport_for(route.method).available():
             continue  # e.g. no SMS gateway configured: the timeline says which methods were not used
         send_after = now + timedelta(seconds=level["methods"].get(route.method, 0))

@@ -40,7 +40,7 @@ def find(severity: str, pair: str | None) -> tuple[dict, EscalationPolicy | None
     if pair is not None:
         codes = pair.upper().split("+")
         found = {party.code: party for party in Party.objects.filter(code__in=codes)}
-        if len(codes) != 2 or set(codes) != set(found):
+        if len(set(codes)) != 2 or len(codes) != 2 or set(codes) != set(found):
             raise LookupError(f"Name two parties as AL+RS; got {pair!r}.")
         parties = tuple(sorted(found.values(), key=lambda party: party.code))
     rows = EscalationPolicy.objects.select_related("party_a", "party_b").filter(severity=severity)

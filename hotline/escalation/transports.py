@@ -45,14 +45,14 @@ class ConsoleTransport(Transport):
     method = ContactMethod.CONSOLE
     in_transaction = True
 
-    def send_now(self, delivery, timer, page) -> None:
+    def send_now(self, delivery, timer, page, summary=None) -> None:
         from django.utils import timezone
 
         from hotline.escalation.notices import notice_for
         from hotline.escalation.models import Delivery
         from hotline.realtime.outbox import publish
 
-        notice = notice_for(delivery, page, timer)
+        notice = notice_for(delivery, page, timer, summary)
         publish("page", f"timer:{timer.pk}", {
             "page": notice.as_json() | {"timer": timer.pk, "clock": timer.clock, "recipient_id": timer.recipient_id,
                                         "path": notice.url, "acknowledge_url": ""},

@@ -1,4 +1,5 @@
-"""Benchmarks: `python3 quickstart.py bench [--entries N]` (or `.venv/bin/python -m tests.bench`).
+"""Benchmarks: `python3 quickstart.py bench [audit] [escalation] [--entries N] [--timers N]` (or
+`.venv/bin/python -m tests.bench`); without names, all of them.
 
 Each runs in a fresh data folder against a database made for it (SQLite, or the server of DATABASE_URL
 under a test_ name) and prints its figures. The machine is shared: compare the ratios within one run.
@@ -10,12 +11,22 @@ import shutil
 import sys
 import tempfile
 
+BENCHMARKS = ["audit", "escalation"]
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="bench", description=__doc__.splitlines()[0])
+    parser.add_argument("benchmarks", nargs="*", metavar="NAME", help=f"which to run: {', '.join(BENCHMARKS)} (default: all)")
     parser.add_argument("--entries", type=int, default=1_000_000, help="audit entries to append and verify (default 1,000,000)")
     parser.add_argument("--actions", type=int, default=2_000, help="messages posted with and without their audit entry")
+    parser.add_argument("--timers", type=int, default=10_000, help="escalation deadlines to fire (default 10,000)")
+    parser.add_argument("--spread", type=float, default=60.0, help="seconds the deadlines are spread over (default 60; 0: all at once)")
+    parser.add_argument("--methods", default="console,email", help="how level 1 pages (default console,email; console alone: the engine only)")
     args = parser.parse_args()
+    unknown = set(args.benchmarks) - set(BENCHMARKS)
+    if unknown:
+        parser.error(f"unknown benchmark {', '.join(sorted(unknown))}; choose from {', '.join(BENCHMARKS)}")
+    chosen = [name for name in BENCHMARKS if name in args.benchmarks or not args.benchmarks]
 
     folder = tempfile.mkdtemp(prefix="hotline-bench-")
     os.environ["HOTLINE_DATA_DIR"] = folder
@@ -41,9 +52,14 @@ def main() -> None:
         embedded_redis.start()
     connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
-        from tests.bench import bench_audit
+        if "audit" in chosen:
+            from tests.bench import bench_audit
 
-        bench_audit.run(entries=args.entries, actions=args.actions)
+            bench_audit.run(entries=args.entries, actions=args.actions)
+        if "escalation" in chosen:
+            from tests.bench import bench_escalation
+
+            bench_escalation.run(timers=args.timers, spread_s=args.spread, methods=args.methods.split(","))
     finally:
         connection.creation.destroy_test_db(connection.settings_dict["NAME"], verbosity=0)
         if embedded_redis is not None:

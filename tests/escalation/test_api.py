@@ -71,7 +71,7 @@ def test_a_running_escalation_keeps_the_policy_it_started_with(signed_in):
 
 
 @pytest.mark.parametrize(("change", "message"), [
-    (lambda levels: levels[2].update(after_s=200), "must increase"),
+    (lambda levels: levels[2].update(after_s=200), "must increase from level to level"),
     (lambda levels: levels[1]["methods"].update(sms=600), "not shorter than the level's wait"),
     (lambda levels: levels[1].update(targets=["the janitor"]), "targets is a non-empty list"),
 ])  # fmt: skip
@@ -182,3 +182,7 @@ def test_an_incidents_timeline_lists_pages_and_deliveries_to_those_who_see_it(si
     # Metadata: the commission sees it even of a RED incident; a party outside it does not know it exists.
     assert signed_in("wbc-sec-duty").get(f"/api/v1/incidents/{incident.pk}/timeline/").status_code == 200
     assert signed_in("me-mod-duty").get(f"/api/v1/incidents/{incident.pk}/timeline/").status_code == 404
+
+
+def test_a_pair_of_one_party_is_not_a_pair(signed_in):
+    assert signed_in("rs-mod-duty").get("/api/v1/escalation-policies/critical/RS+RS/").status_code == 404
