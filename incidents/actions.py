@@ -24,7 +24,7 @@ from accounts.choices import OrganisationKind
 from accounts.models import Organisation
 from hotline.audit.log import record
 from hotline.db import lock_commit_order
-from hotline.realtime.outbox import publish
+from hotline.realtime.outbox import publish_many
 from incidents import paging
 from incidents.choices import AckMethod, MessageKind, Status, Tlp
 from incidents.models import Acknowledgement, Attachment, Incident, IncidentRecipient, Message, attachment_path
@@ -42,9 +42,10 @@ def _author(caller) -> tuple:
 
 def _publish(kind: str, incident: Incident, build) -> None:
     """One event per audience: `build(content)` makes the payload with or without the content."""
-    for sight, organisation_ids in audiences(incident).items():
-        content = sight is Sight.CONTENT
-        publish(kind, f"incident:{incident.pk}", {"exercise": incident.exercise, **build(content)}, organisation_ids)
+    publish_many([
+        (kind, f"incident:{incident.pk}", {"exercise": incident.exercise, **build(sight is Sight.CONTENT)}, organisation_ids)
+        for sight, organisation_ids in audiences(incident).items()
+    ])  # fmt: skip
 
 
 def _participants(incident: Incident) -> list[Organisation]:

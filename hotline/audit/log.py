@@ -7,6 +7,7 @@ one chain without gaps, in commit order; a rolled-back transaction leaves no ent
 """
 
 import json
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from django.db import connection, transaction
@@ -60,28 +61,54 @@ def describe_target(target) -> str:
 def record(action: str, *, actor=None, organisation: str | None = None, target=None, details: dict | None = None) -> AuditEntry:
     """Append an entry for `action` (e.g. "api_key.created") by `actor` (a person, an API client, or None
     for the system). `details` is a small JSON object; it must never hold content above TLP:GREEN."""
-    details = details or {}
-    # Checked before the transaction is touched, so a refusal leaves the caller's transaction usable.
-    if len(json.dumps(details, default=str)) > MAX_DETAILS_CHARACTERS:
-        raise ValueError("audit details are limited to 4 KB: record references, not content")
-    label, kind, actor_organisation = describe_actor(actor)
-    organisation = organisation if organisation is not None else actor_organisation
+    return record_many([Entry(action, actor=actor, organisation=organisation, target=target, details=details)])[0]
+
+
+@dataclass
+class Entry:
+    """One entry to append (see record())."""
+
+    action: str
+    actor: object = None
+    organisation: str | None = None
+    target: object = None
+    details: dict | None = None
+
+
+def record_many(entries: list[Entry]) -> list[AuditEntry]:
+    """Append several entries in one locked step, in order: one lock, one read of the last entry and
+    one batch of inserts for all of them (the escalation engine records a whole tick's pages so)."""
+    prepared = []
+    for entry in entries:
+        details = entry.details or {}
+        # Checked before the transaction is touched, so a refusal leaves the caller's transaction usable.
+        if len(json.dumps(details, default=str)) > MAX_DETAILS_CHARACTERS:
+            raise ValueError("audit details are limited to 4 KB: record references, not content")
+        label, kind, actor_organisation = describe_actor(entry.actor)
+        organisation = entry.organisation if entry.organisation is not None else actor_organisation
+        prepared.append((entry.action, label, kind, organisation, describe_target(entry.target), details))
+    if not prepared:
+        return []
+    written = []
     # No savepoint of its own: it adds a round trip to every action, and an error here fails the
     # caller's transaction anyway, as it should.
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         lock_commit_order(cursor)
         cursor.execute("SELECT seq, leaf_hash FROM audit_entry ORDER BY seq DESC LIMIT 1")
         last = cursor.fetchone()
-        seq, prev_hash = (last[0] + 1, bytes(last[1])) if last else (1, GENESIS_HASH)
+        seq, prev_hash = (last[0], bytes(last[1])) if last else (0, GENESIS_HASH)
         now = timezone.now()
-        body = canonical_body(
-            time=now, actor=label, actor_kind=kind, organisation=organisation, action=action,
-            target=describe_target(target), details=details,
-        )  # fmt: skip
-        leaf = leaf_hash(entry_bytes(seq, prev_hash, body))
-        cursor.execute(
+        rows = []
+        for action, label, kind, organisation, target, details in prepared:
+            seq += 1
+            body = canonical_body(time=now, actor=label, actor_kind=kind, organisation=organisation, action=action, target=target, details=details)
+            leaf = leaf_hash(entry_bytes(seq, prev_hash, body))
+            rows.append([seq, connection.ops.adapt_datetimefield_value(now), label, organisation, action, body, prev_hash, leaf])
+            written.append(AuditEntry(seq=seq, recorded_at=now, actor=label, organisation=organisation, action=action, body=body, prev_hash=prev_hash, leaf_hash=leaf))
+            prev_hash = leaf
+        cursor.executemany(
             "INSERT INTO audit_entry (seq, recorded_at, actor, organisation, action, body, prev_hash, leaf_hash)"
             " VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
-            [seq, connection.ops.adapt_datetimefield_value(now), label, organisation, action, body, prev_hash, leaf],
+            rows,
         )
-    return AuditEntry(seq=seq, recorded_at=now, actor=label, organisation=organisation, action=action, body=body, prev_hash=prev_hash, leaf_hash=leaf)
+    return written

@@ -19,12 +19,13 @@ from django.utils import timezone
 from accounts.choices import ContactMethod, OrganisationKind, Role
 from accounts.duty import OnDuty, on_duty
 from accounts.models import ContactPoint, Organisation, User
-from hotline.audit.log import record
+from hotline.audit.log import Entry, record_many
 from hotline.escalation.choices import Clock, DeliveryStatus, Target, TimerState
 from hotline.escalation.models import Delivery, EscalationPolicy, Page, Timer
 from hotline.escalation.policy import Policy
 from hotline.escalation.subjects import Summary, summaries
 from hotline.escalation.transports import transport_for
+from hotline.realtime.outbox import publish_many
 
 log = logging.getLogger("hotline.escalation")
 
@@ -112,9 +113,7 @@ def tick(now: datetime | None = None) -> int:
             if connection.features.has_select_for_update_skip_locked:
                 due = due.select_for_update(skip_locked=True, of=("self",))
             timers = list(due.select_related("recipient__party", "sender")[:TICK_BATCH])
-            batch = Batch(moment, summaries(timers))
-            for timer in timers:
-                fired += fire(timer, moment, batch)
+            fired += fire(timers, moment)
         if len(timers) < TICK_BATCH:
             break
     if fired:
@@ -136,45 +135,77 @@ def _ask_for_sending() -> None:
 @dataclass
 class Batch:
     """What the pages of one tick batch share, asked once per batch rather than once per page: their
-    subjects' summaries, and who is on duty at each organisation at the batch's moment."""
+    subjects' summaries, who is on duty at each organisation at the batch's moment, and the people and
+    contact points of each organisation."""
 
     moment: datetime
     summaries: dict[tuple[str, int], Summary] = field(default_factory=dict)
-    duty: dict[int, OnDuty] = field(default_factory=dict)
+    known: dict[tuple, object] = field(default_factory=dict)
 
     def summary(self, timer: Timer) -> Summary | None:
         return self.summaries.get((timer.subject_kind, timer.subject_id))
 
+    def cached(self, key: tuple, compute):
+        if key not in self.known:
+            self.known[key] = compute()
+        return self.known[key]
+
     def on_duty(self, organisation: Organisation) -> OnDuty:
-        if organisation.pk not in self.duty:
-            self.duty[organisation.pk] = on_duty(organisation, self.moment)
-        return self.duty[organisation.pk]
+        return self.cached(("duty", organisation.pk), lambda: on_duty(organisation, self.moment))
 
 
-def fire(timer: Timer, now: datetime, batch: Batch | None = None) -> int:
-    """Page the timer's current step, then advance it. Returns 1 if a page was written."""
-    batch = batch or Batch(now)
-    policy = timer.as_policy()
-    level = policy.levels[timer.level]
-    written = 0
+def fire(timers: list[Timer], now: datetime) -> int:
+    """Page the current step of each timer and advance them, in the caller's transaction, with a
+    constant number of statements per batch: the pages, their deliveries, the console alerts (events),
+    the audit entries and the timers' new steps are each written in one go. Returns the pages written."""
+    if not timers:
+        return 0
+    batch = Batch(now, summaries(timers))
+    policies = [timer.as_policy() for timer in timers]
+    pages = _write_pages(timers, policies)
+    deliveries, alerts, entries = [], [], []
+    for timer, policy, page in zip(timers, policies, pages, strict=True):
+        if page is None:
+            continue
+        level = policy.levels[page.level]
+        written = _deliveries(page, timer, level, now, batch)
+        deliveries += written
+        alerts += [transport_for(d.method).alert(d, timer, page, batch.summary(timer)) for d in written if transport_for(d.method).in_transaction]
+        entries.append(Entry("escalation.paged", target=page, organisation=timer.recipient.code, details={
+            "subject": f"{timer.subject_kind}:{timer.subject_id}", "clock": timer.clock, "recipient": timer.recipient.code,
+            "level": page.level, "repeat": page.repeat, "deliveries": len(written),
+            "lag_ms": round((now - page.due_at).total_seconds() * 1000),
+        }))  # fmt: skip
+    Delivery.objects.bulk_create(deliveries)
+    publish_many(alerts)
+    record_many(entries)
+    for timer, policy in zip(timers, policies, strict=True):
+        _advance(timer, policy, now)
+    Timer.objects.bulk_update(timers, ["level", "repeat", "next_fire_at", "state", "stopped_at"])
+    return sum(page is not None for page in pages)
+
+
+def _write_pages(timers: list[Timer], policies: list[Policy]) -> list[Page | None]:
+    """One page per timer's current step, in one statement. A step that has paged already (impossible
+    while a timer is claimed and advanced in one transaction; kept safe all the same) is skipped, one
+    page at a time, and the timer moves on."""
+
+    def page_of(timer, policy):
+        return Page(timer=timer, level=timer.level, repeat=timer.repeat, due_at=timer.next_fire_at, targets=policy.levels[timer.level]["targets"])
+
     try:
         with transaction.atomic():
-            page = Page.objects.create(timer=timer, level=timer.level, repeat=timer.repeat, due_at=timer.next_fire_at, targets=level["targets"])
+            return Page.objects.bulk_create([page_of(timer, policy) for timer, policy in zip(timers, policies, strict=True)])
     except IntegrityError:
-        log.warning("step already paged; advancing", extra={"timer": timer.pk, "level": timer.level, "repeat": timer.repeat})
-    else:
-        deliveries = _deliveries(page, timer, level, now, batch)
-        for delivery in deliveries:
-            if transport_for(delivery.method).in_transaction:
-                transport_for(delivery.method).send_now(delivery, timer, page, batch.summary(timer))
-        record("escalation.paged", target=page, organisation=timer.recipient.code, details={
-            "subject": f"{timer.subject_kind}:{timer.subject_id}", "clock": timer.clock, "recipient": timer.recipient.code,
-            "level": page.level, "repeat": page.repeat, "deliveries": len(deliveries),
-            "lag_ms": round((now - page.due_at).total_seconds() * 1000),
-        })  # fmt: skip
-        written = 1
-    _advance(timer, policy, now)
-    return written
+        pages = []
+        for timer, policy in zip(timers, policies, strict=True):
+            try:
+                with transaction.atomic():
+                    pages.append(Page.objects.create(**{f.name: getattr(page_of(timer, policy), f.name) for f in Page._meta.concrete_fields if f.name not in ("id", "created_at")}))
+            except IntegrityError:
+                log.warning("step already paged; advancing", extra={"timer": timer.pk, "level": timer.level, "repeat": timer.repeat})
+                pages.append(None)
+        return pages
 
 
 def _advance(timer: Timer, policy: Policy, now: datetime) -> None:
@@ -187,7 +218,6 @@ def _advance(timer: Timer, policy: Policy, now: datetime) -> None:
         timer.next_fire_at = max(timer.next_fire_at + timedelta(seconds=policy.repeat_every_s), now + timedelta(seconds=1))
     else:
         timer.state, timer.next_fire_at, timer.stopped_at = TimerState.EXHAUSTED, None, now
-    timer.save(update_fields=["level", "repeat", "next_fire_at", "state", "stopped_at"])
 
 
 # --- whom a level reaches ----------------------------------------------------------------------------
@@ -230,9 +260,14 @@ def _on_duty_routes(organisation: Organisation, batch: Batch, methods) -> list[R
     return _contact_point_routes(duty.fallback_contact_points, methods)
 
 
-def _people_with_role(organisation: Organisation, role: str, methods) -> list[Route]:
-    people = User.objects.filter(organisation=organisation, role=role, is_active=True).select_related("organisation")
+def _people_with_role(organisation: Organisation, role: str, methods, batch: Batch) -> list[Route]:
+    people = batch.cached(("role", organisation.pk, role), lambda: list(
+        User.objects.filter(organisation=organisation, role=role, is_active=True).select_related("organisation")))  # fmt: skip
     return [route for person in people for route in _person_routes(person, methods)]
+
+
+def _own_contact_points(organisation: Organisation, batch: Batch) -> list[ContactPoint]:
+    return batch.cached(("points", organisation.pk), lambda: list(organisation.contact_points.select_related("organisation")))
 
 
 def _routes(timer: Timer, level: dict, batch: Batch) -> list[Route]:
@@ -243,21 +278,21 @@ def _routes(timer: Timer, level: dict, batch: Batch) -> list[Route]:
         routes.append(Route(ContactMethod.CONSOLE, f"console:{recipient.code}", f"{recipient.code} console"))
     for target in level["targets"]:
         if target == Target.ORGANISATION:
-            routes += _contact_point_routes(recipient.contact_points.select_related("organisation"), methods - {ContactMethod.WEBHOOK})
+            routes += _contact_point_routes(_own_contact_points(recipient, batch), methods - {ContactMethod.WEBHOOK})
         elif target == Target.ON_DUTY:
             routes += _on_duty_routes(recipient, batch, methods)
         elif target == Target.SUPERVISORS:
-            routes += _people_with_role(recipient, Role.SUPERVISOR, methods)
+            routes += _people_with_role(recipient, Role.SUPERVISOR, methods, batch)
         elif target == Target.HEAD:
-            routes += _people_with_role(recipient, Role.HEAD, methods)
+            routes += _people_with_role(recipient, Role.HEAD, methods, batch)
         elif target == Target.COMMISSION_DESK:
-            for desk in Organisation.objects.filter(kind=OrganisationKind.SECRETARIAT):
+            for desk in batch.cached(("desks",), lambda: list(Organisation.objects.filter(kind=OrganisationKind.SECRETARIAT))):
                 routes += _on_duty_routes(desk, batch, methods - {ContactMethod.WEBHOOK})
         elif target == Target.CONTACT_POINTS:
             routes += _contact_point_routes(ContactPoint.objects.filter(pk__in=level.get("contact_points", [])).select_related("organisation"), methods)
     if ContactMethod.WEBHOOK in methods:
         # The recipient's gateways (SMS, voice, chat, ticketing) get every page that asks for webhooks.
-        routes += _contact_point_routes(recipient.contact_points.filter(method=ContactMethod.WEBHOOK).select_related("organisation"), methods)
+        routes += _contact_point_routes([point for point in _own_contact_points(recipient, batch) if point.method == ContactMethod.WEBHOOK], methods)
     return routes
 
 
@@ -268,9 +303,13 @@ def _deliveries(page: Page, timer: Timer, level: dict, now: datetime, batch: Bat
         if not transport_for(route.method).available():
             continue  # e.g. no SMS gateway configured: the timeline says which methods were not used
         send_after = now + timedelta(seconds=level["methods"].get(route.method, 0))
-        unique.setdefault((route.method, route.address), Delivery(
+        delivery = Delivery(
             page=page, method=route.method, address=route.address, label=route.label[:200], person=route.person,
             contact_point=route.contact_point, send_after=send_after, next_attempt_at=send_after,
             send_before=send_after + window,
-        ))  # fmt: skip
-    return Delivery.objects.bulk_create(unique.values())
+        )  # fmt: skip
+        if transport_for(route.method).in_transaction:
+            # Delivered by being written: the alert is an event in this same transaction.
+            delivery.status, delivery.attempts, delivery.sent_at = DeliveryStatus.SENT, 1, now
+        unique.setdefault((route.method, route.address), delivery)
+    return list(unique.values())

@@ -83,7 +83,8 @@ class Policy:
     @property
     def acknowledge_within(self) -> timedelta:
         """The deadline people see: when the first level after the immediate alert fires."""
-        return timedelta(seconds=next(level["after_s"] for level in self.levels if level["after_s"] > 0))
+        # validate() refuses a policy without such a level; one written around it pages at once.
+        return timedelta(seconds=next((level["after_s"] for level in self.levels if level["after_s"] > 0), 0))
 
     def with_deadline(self, deadline: timedelta) -> "Policy":
         """The same escalation, moved so that its deadline is `deadline` (a reachability check's window):

@@ -28,7 +28,7 @@ class TransportError(Exception):
 
 class Transport:
     method = ""
-    in_transaction = False  # True: sent while the page is written (see ConsoleTransport)
+    in_transaction = False  # True: delivered as an event written with the page (see ConsoleTransport.alert)
 
     def available(self) -> bool:
         return True
@@ -45,21 +45,15 @@ class ConsoleTransport(Transport):
     method = ContactMethod.CONSOLE
     in_transaction = True
 
-    def send_now(self, delivery, timer, page, summary=None) -> None:
-        from django.utils import timezone
-
+    def alert(self, delivery, timer, page, summary=None) -> tuple:
+        """The alert as an event for the outbox — (kind, subject, payload, audience) — written by the tick
+        with the page; the sender's consoles get it too, for their waiting panel."""
         from hotline.escalation.notices import notice_for
-        from hotline.escalation.models import Delivery
-        from hotline.realtime.outbox import publish
 
         notice = notice_for(delivery, page, timer, summary)
-        publish("page", f"timer:{timer.pk}", {
-            "page": notice.as_json() | {"timer": timer.pk, "clock": timer.clock, "recipient_id": timer.recipient_id,
-                                        "path": notice.url, "acknowledge_url": ""},
-        }, [timer.recipient_id, timer.sender_id])  # fmt: skip
-        now = timezone.now()
-        Delivery.objects.filter(pk=delivery.pk).update(status="sent", attempts=1, sent_at=now)
-        delivery.status, delivery.attempts, delivery.sent_at = "sent", 1, now
+        payload = {"page": notice.as_json() | {"timer": timer.pk, "clock": timer.clock, "recipient_id": timer.recipient_id,
+                                               "path": notice.url, "acknowledge_url": ""}}  # fmt: skip
+        return "page", f"timer:{timer.pk}", payload, [timer.recipient_id, timer.sender_id]
 
 
 class EmailTransport(Transport):

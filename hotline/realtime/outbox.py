@@ -31,30 +31,48 @@ def event_message(event: Event) -> dict:
 def publish(kind: str, subject: str, payload: dict, audience) -> Event | None:
     """Write one event for the organisations in `audience` (ids), in the caller's transaction.
     Returns None for an empty audience (nothing to write)."""
-    organisation_ids = sorted(set(audience))
-    if not organisation_ids:
-        return None
+    return publish_many([(kind, subject, payload, audience)])[0]
+
+
+def publish_many(items) -> list[Event | None]:
+    """Write several events — (kind, subject, payload, audience) each — in one locked step and ring all
+    their audiences after commit in one hop: what a tick of the escalation engine writes at once."""
+    wanted = [(kind, subject, payload, sorted(set(audience))) for kind, subject, payload, audience in items]
+    if not any(organisation_ids for *_, organisation_ids in wanted):
+        return [None] * len(wanted)
     lock_commit_order()  # ids in commit order: a reader that saw id N never misses an id below N
-    event = Event.objects.create(kind=kind, subject=subject, payload=payload)
-    EventAudience.objects.bulk_create(EventAudience(event=event, organisation_id=organisation_id) for organisation_id in organisation_ids)
-    message = event_message(event)
-    transaction.on_commit(lambda: ring(organisation_ids, message))
-    return event
+    events = Event.objects.bulk_create(
+        Event(kind=kind, subject=subject, payload=payload) for kind, subject, payload, organisation_ids in wanted if organisation_ids
+    )
+    written = iter(events)
+    results, audiences, pushes = [], [], []
+    for *_, organisation_ids in wanted:
+        if not organisation_ids:
+            results.append(None)
+            continue
+        event = next(written)
+        results.append(event)
+        audiences += [EventAudience(event=event, organisation_id=organisation_id) for organisation_id in organisation_ids]
+        pushes.append((organisation_ids, event_message(event)))
+    EventAudience.objects.bulk_create(audiences)
+    transaction.on_commit(lambda: ring_many(pushes))
+    return results
 
 
-def ring(organisation_ids, message: dict) -> None:
-    """Push an event to its audience's groups. A push that fails is logged, not raised: the event is in
-    the database, and every client catches up from there."""
+def ring_many(pushes) -> None:
+    """Push events to their audiences' groups, all in one hop into the event loop. A push that fails is
+    logged, not raised: the events are in the database, and every client catches up from there."""
     layer = get_channel_layer()
 
-    async def send_to_all():  # one hop into the event loop for the whole audience, not one per group
-        for organisation_id in organisation_ids:
-            await layer.group_send(organisation_group(organisation_id), {"type": "event.push", "event": message})
+    async def send_to_all():
+        for organisation_ids, message in pushes:
+            for organisation_id in organisation_ids:
+                await layer.group_send(organisation_group(organisation_id), {"type": "event.push", "event": message})
 
     try:
         async_to_sync(send_to_all)()
-    except Exception as error:  # any failure of the layer (Redis down, full): the outbox has the event
-        log.warning("push failed; clients will catch up from the outbox", extra={"event": message["id"], "error": repr(error)})
+    except Exception as error:  # any failure of the layer (Redis down, full): the outbox has the events
+        log.warning("push failed; clients will catch up from the outbox", extra={"events": [message["id"] for _, message in pushes], "error": repr(error)})
 
 
 def events_after(organisation_id: int, after: int, limit: int = FEED_PAGE) -> list[dict]:

@@ -17,6 +17,7 @@ from tests.escalation.fakes import SEND_LEASE_S, Engine, FakeHttp, FakeSmtp, Rec
 
 @pytest.fixture
 def receivers():
+    """The fake SMTP server and the fake webhook / SMS-gateway server, empty, answering 200."""
     smtp, http = FakeSmtp(), FakeHttp()
     smtp.start()
     http.start()
