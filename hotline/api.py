@@ -8,8 +8,13 @@ from contextlib import contextmanager
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import exceptions, serializers
+from rest_framework.pagination import CursorPagination
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from hotline.db import LARGEST_ID
+from hotline.idempotency.replay import HEADER as IDEMPOTENCY_HEADER
 
 
 def error_body(code: str, detail: str, fields: dict | None = None) -> dict:
@@ -64,3 +69,46 @@ class ApiErrorSerializer(serializers.Serializer):
     fields = serializers.DictField(
         child=serializers.JSONField(), help_text="For `invalid`: the messages of each field that was refused."
     )
+
+
+class IdCursorPagination(CursorPagination):
+    """Newest first by id, in pages: a cursor names an id, and one edited by hand is refused with 400
+    rather than reaching the database as text or as too large a number."""
+
+    ordering = "-id"
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+    def decode_cursor(self, request):
+        refused = exceptions.ValidationError({self.cursor_query_param: ["Not a cursor this API gave out: follow the `next` and `previous` links."]})
+        try:
+            cursor = super().decode_cursor(request)
+        except exceptions.NotFound:
+            raise refused from None
+        if cursor is not None and cursor.position is not None and not (cursor.position.isdigit() and int(cursor.position) <= LARGEST_ID):
+            raise refused
+        return cursor
+
+
+# What every endpoint may answer; each API adds what its 404 and 409 mean (`documented_errors`).
+COMMON_ERRORS = {
+    400: "Invalid input: `code` is `invalid` and `fields` names each refused field.",
+    401: "No credentials, or an API key that is malformed, unknown, revoked or expired.",
+    403: "The key lacks the scope (`missing_scope`), or the caller may not do this (`permission_denied`).",
+    422: "The Idempotency-Key was used for another request (`idempotency_key_reused`).",
+}
+
+
+def documented_errors(specific: dict[int, str], *statuses: int) -> dict:
+    """The OpenAPI responses of `statuses`, described by `specific` where given, else COMMON_ERRORS."""
+    described = {**COMMON_ERRORS, **specific}
+    return {code: OpenApiResponse(ApiErrorSerializer, description=described[code]) for code in statuses}
+
+
+IDEMPOTENCY_PARAMETER = OpenApiParameter(
+    IDEMPOTENCY_HEADER, {"type": "string", "minLength": 1, "maxLength": 200, "pattern": "^[!-~]([ -~]*[!-~])?$"},
+    OpenApiParameter.HEADER, required=False,
+    description="Up to 200 printable characters. A retry with the same key and body gets the first answer "
+    "again (header Idempotent-Replayed: true) and changes nothing; the same key with another body gets 422.",
+)  # fmt: skip

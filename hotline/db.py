@@ -12,6 +12,9 @@ SQLite needs nothing: its IMMEDIATE transactions already hold the database's one
 from django.db import connection
 
 COMMIT_ORDER_LOCK_KEY = 0x484C_4155  # any fixed number ("HLAU")
+# The largest id a row can have (a bigint): an id from a URL beyond it is no row, and must not reach the
+# database (SQLite cannot even be asked).
+LARGEST_ID = 2**63 - 1
 
 
 def lock_commit_order(cursor=None) -> None:

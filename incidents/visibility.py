@@ -18,11 +18,9 @@ from django.http import Http404
 
 from accounts.choices import OrganisationKind
 from accounts.models import Organisation
+from hotline.db import LARGEST_ID
 from incidents.choices import COMMUNITY_TLP, RESTRICTED_TLP
 from incidents.models import Incident
-
-
-LARGEST_ID = 2**63 - 1
 
 
 class Sight(Enum):

@@ -4,14 +4,11 @@
 And the reachability checks that test it: the history with counts, one check, answering it, and the
 figures per organisation."""
 
-from contextlib import contextmanager
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, status
 from rest_framework.exceptions import APIException, NotFound, ValidationError
-from rest_framework.pagination import CursorPagination
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import SAFE_METHODS, IsAuthenticated
 from rest_framework.response import Response
@@ -36,8 +33,8 @@ from accounts.checks import FIGURES_OVER, FIGURES_OVER_MAX, organisation_figures
 from accounts.choices import ApiScope, CheckAnswerMethod
 from accounts.models import ContactPoint, Organisation, Party
 from accounts.payloads import check_payload, response_payload
-from hotline.api import ApiErrorSerializer
-from hotline.idempotency.replay import HEADER as IDEMPOTENCY_HEADER
+from hotline.api import IDEMPOTENCY_PARAMETER, IdCursorPagination, documented_errors, validation_errors_as_400
+from hotline.db import LARGEST_ID
 from hotline.idempotency.replay import idempotent
 
 
@@ -75,7 +72,6 @@ class ContactPointList(DirectoryView):
 # Thin views (STYLE.md): find the check (404), ask accounts.access (403, recorded), validate, then call one
 # action inside `idempotent()`.
 
-LARGEST_ID = 2**63 - 1  # a path id beyond a bigint is no check (and must not reach the database)
 
 
 class AlreadyAnswered(APIException):
@@ -90,34 +86,20 @@ class NotAwaitingAnswer(APIException):
     default_detail = "This check was not sent to your organisation."
 
 
-@contextmanager
-def action_errors():
-    """The actions refuse with Django's ValidationError; the API answers 400 `invalid` with the fields."""
-    try:
-        yield
-    except DjangoValidationError as error:
-        fields = error.message_dict if hasattr(error, "error_dict") else {"non_field_errors": error.messages}
-        raise ValidationError({("non_field_errors" if name == "__all__" else name): texts for name, texts in fields.items()}) from None
+
+
+
+
+CHECK_ERRORS = {
+    404: "No such check (`not_found`).",
+    409: "The caller's organisation has answered already (`already_answered`), or the check was not sent to it (`not_awaiting_answer`).",
+}
 
 
 def _errors(*statuses: int) -> dict:
-    described = {
-        400: "Invalid input: `code` is `invalid` and `fields` names each refused field.",
-        401: "No credentials, or an API key that is malformed, unknown, revoked or expired.",
-        403: "The key lacks the scope (`missing_scope`), or the caller may not do this (`permission_denied`).",
-        404: "No such check (`not_found`).",
-        409: "The caller's organisation has answered already (`already_answered`), or the check was not sent to it (`not_awaiting_answer`).",
-        422: "The Idempotency-Key was used for another request (`idempotency_key_reused`).",
-    }
-    return {code: OpenApiResponse(ApiErrorSerializer, description=described[code]) for code in statuses}
+    return documented_errors(CHECK_ERRORS, *statuses)
 
 
-IDEMPOTENCY_PARAMETER = OpenApiParameter(
-    IDEMPOTENCY_HEADER, {"type": "string", "minLength": 1, "maxLength": 200, "pattern": "^[!-~]([ -~]*[!-~])?$"},
-    OpenApiParameter.HEADER, required=False,
-    description="Up to 200 printable characters. A retry with the same key and body gets the first answer "
-    "again (header Idempotent-Replayed: true) and changes nothing; the same key with another body gets 422.",
-)  # fmt: skip
 CHECK_ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="The check's id.")
 
 
@@ -138,23 +120,6 @@ class ChecksApiView(APIView):
         return ApiScope.CHECKS_READ if self.request.method in SAFE_METHODS else ApiScope.CHECKS_ANSWER
 
 
-class CheckCursorPagination(CursorPagination):
-    ordering = "-id"
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 200
-
-    def decode_cursor(self, request):
-        refused = ValidationError({self.cursor_query_param: ["Not a cursor this API gave out: follow the `next` and `previous` links."]})
-        try:
-            cursor = super().decode_cursor(request)
-        except NotFound:
-            raise refused from None
-        if cursor is not None and cursor.position is not None and not (cursor.position.isdigit() and int(cursor.position) <= LARGEST_ID):
-            raise refused
-        return cursor
-
-
 @extend_schema_view(
     get=extend_schema(
         summary="List the reachability checks",
@@ -165,7 +130,7 @@ class CheckCursorPagination(CursorPagination):
 )
 class ReachabilityCheckList(ChecksApiView, generics.ListAPIView):
     serializer_class = CheckSerializer
-    pagination_class = CheckCursorPagination
+    pagination_class = IdCursorPagination
     filter_backends = []
 
     def get_queryset(self):
@@ -192,7 +157,7 @@ class ReachabilityCheckList(ChecksApiView, generics.ListAPIView):
         serializer.is_valid(raise_exception=True)
 
         def perform():
-            with action_errors():
+            with validation_errors_as_400():
                 check = do_start_check(caller, window_minutes=serializer.validated_data.get("window_minutes"))
             location = reverse("api:reachability-check-detail", args=[check.pk])
             return Response(CheckDetailSerializer(access_check_by_id(caller, check.pk)).data, status=status.HTTP_201_CREATED, headers={"Location": location})

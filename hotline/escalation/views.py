@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.choices import ContactMethod
 from accounts.models import ContactPoint
 from hotline.console.views import safe_next
+from hotline.db import LARGEST_ID
 from hotline.escalation import policies
 from hotline.escalation.access import may_edit_policies, may_record_phone_acknowledgement, may_see_timer, refuse
 from hotline.escalation.actions import (
@@ -39,7 +40,6 @@ from hotline.escalation.subjects import subject_type
 from hotline.escalation.timeline import timeline, waiting
 from hotline.realtime.outbox import last_event_id
 
-MAX_TIMER_ID = 2**63 - 1
 METHOD_LABELS = dict(ContactMethod.choices)
 STATUS_LABELS = dict(DeliveryStatus.choices)
 TARGET_LABELS = dict(Target.choices)
@@ -91,7 +91,7 @@ def _reference(timer: Timer) -> str:
 
 def _visible_timer(caller, pk: int) -> Timer:
     """The timer, if the caller may see its subject; 404 otherwise (not a 403 that would confirm it exists)."""
-    if pk > MAX_TIMER_ID:
+    if pk > LARGEST_ID:
         raise Http404("There is no such timer.")
     timer = get_object_or_404(Timer.objects.select_related("recipient", "sender"), pk=pk)
     if not may_see_timer(caller, timer):

@@ -12,10 +12,9 @@ from django.db import transaction
 from django.http import FileResponse, Http404
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, status
-from rest_framework.exceptions import APIException, NotFound, ValidationError
-from rest_framework.pagination import CursorPagination
+from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.permissions import SAFE_METHODS, IsAuthenticated
 from rest_framework.response import Response
@@ -23,10 +22,10 @@ from rest_framework.views import APIView
 
 from accounts.api.permissions import HasRequiredScope
 from accounts.choices import ApiScope
-from hotline.api import field_errors
+from hotline.api import IDEMPOTENCY_PARAMETER, IdCursorPagination, documented_errors, field_errors
+from hotline.db import LARGEST_ID
 from hotline.escalation.api.serializers import TimerEntrySerializer
 from hotline.escalation.timeline import timeline
-from hotline.idempotency.replay import HEADER as IDEMPOTENCY_HEADER
 from hotline.idempotency.replay import idempotent
 from hotline.realtime.outbox import FEED_PAGE, events_after, last_event_id
 from incidents.access import is_person, may_act, may_change, may_take_part, require
@@ -46,7 +45,6 @@ from incidents.api.filtersets import IncidentFilterSet
 from incidents.api.serializers import (
     AcknowledgedSerializer,
     AcknowledgeSerializer,
-    ApiErrorSerializer,
     AttachmentSerializer,
     AttachmentUploadSerializer,
     EventFeedSerializer,
@@ -62,7 +60,7 @@ from incidents.choices import AckMethod
 from incidents import paging
 from incidents.models import Acknowledgement, Message
 from incidents.payloads import message_payload
-from incidents.visibility import LARGEST_ID, access_incident, visible_incidents
+from incidents.visibility import access_incident, visible_incidents
 
 # --- shared pieces -----------------------------------------------------------------------------------
 
@@ -91,24 +89,16 @@ def _detail(caller, pk: int) -> dict:
     return IncidentDetailSerializer(visible_incidents(caller).get(pk=pk)).data
 
 
+INCIDENT_ERRORS = {
+    404: "No such incident, or not one the caller may know of (`not_found`).",
+    409: "The message does not wait for the caller's acknowledgement (`not_awaiting_acknowledgement`).",
+}
+
+
 def _errors(*statuses: int) -> dict:
-    described = {
-        400: "Invalid input: `code` is `invalid` and `fields` names each refused field.",
-        401: "No credentials, or an API key that is malformed, unknown, revoked or expired.",
-        403: "The key lacks the scope (`missing_scope`), or the caller may not do this (`permission_denied`).",
-        404: "No such incident, or not one the caller may know of (`not_found`).",
-        409: "The message does not wait for the caller's acknowledgement (`not_awaiting_acknowledgement`).",
-        422: "The Idempotency-Key was used for another request (`idempotency_key_reused`).",
-    }
-    return {code: OpenApiResponse(ApiErrorSerializer, description=described[code]) for code in statuses}
+    return documented_errors(INCIDENT_ERRORS, *statuses)
 
 
-IDEMPOTENCY_PARAMETER = OpenApiParameter(
-    IDEMPOTENCY_HEADER, {"type": "string", "minLength": 1, "maxLength": 200, "pattern": "^[!-~]([ -~]*[!-~])?$"},
-    OpenApiParameter.HEADER, required=False,
-    description="Up to 200 printable characters. A retry with the same key and body gets the first answer "
-    "again (header Idempotent-Replayed: true) and changes nothing; the same key with another body gets 422.",
-)  # fmt: skip
 INCIDENT_ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="The incident's id.")
 WRITE_ERRORS = _errors(400, 401, 403, 404, 422)
 READ_ERRORS = _errors(401, 403, 404)
@@ -122,24 +112,6 @@ class IncidentsApiView(APIView):
     @property
     def required_scope(self) -> str:
         return ApiScope.INCIDENTS_READ if self.request.method in SAFE_METHODS else ApiScope.INCIDENTS_WRITE
-
-
-class IncidentCursorPagination(CursorPagination):
-    ordering = "-id"
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 200
-
-    def decode_cursor(self, request):
-        refused = ValidationError({self.cursor_query_param: ["Not a cursor this API gave out: follow the `next` and `previous` links."]})
-        try:
-            cursor = super().decode_cursor(request)
-        except NotFound:
-            raise refused from None
-        # A position is an id: one edited by hand must not reach the database as text or as too large a number.
-        if cursor is not None and cursor.position is not None and not (cursor.position.isdigit() and int(cursor.position) <= LARGEST_ID):
-            raise refused
-        return cursor
 
 
 # --- incidents ---------------------------------------------------------------------------------------
@@ -156,7 +128,7 @@ class IncidentCursorPagination(CursorPagination):
 class IncidentList(IncidentsApiView, generics.ListAPIView):
     serializer_class = IncidentSerializer
     filterset_class = IncidentFilterSet
-    pagination_class = IncidentCursorPagination
+    pagination_class = IdCursorPagination
 
     def get_queryset(self):
         return visible_incidents(self.request.user).prefetch_related("recipients")

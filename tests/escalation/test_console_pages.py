@@ -60,7 +60,7 @@ def test_it_shows_what_waits_on_me_and_what_i_wait_for(world):
     croatia = text(signed_in("hr-mod-duty").get("/waiting/"))
     mine = part(croatia, "to-acknowledge")
     assert f"{incident.reference} #1" in mine and "RS-MOD" in mine and "Critical" in mine
-    assert f'data-deadline="{timer.deadline.isoformat()}"' in mine
+    assert f'data-due="{timer.deadline.isoformat()}"' in mine
     assert "level 0 reached" in mine and "next: level 1" in mine
     assert "Acknowledge</button>" in mine
     assert 'data-testid="nothing-waited-for"' in croatia

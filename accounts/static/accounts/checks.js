@@ -3,23 +3,8 @@
 (function () {
   "use strict";
 
-  function two(n) { return String(n).padStart(2, "0"); }
-  function span(ms) {
-    const total = Math.floor(Math.abs(ms) / 1000);
-    const hours = Math.floor(total / 3600);
-    const rest = two(Math.floor((total % 3600) / 60)) + ":" + two(total % 60);
-    return hours ? hours + ":" + rest : rest;
-  }
-  function tickCountdowns() {
-    const now = Date.now();
-    document.querySelectorAll(".countdown[data-due]").forEach((node) => {
-      const left = new Date(node.dataset.due).getTime() - now;
-      node.classList.toggle("overdue", left < 0);
-      node.textContent = left >= 0 ? "due in " + span(left) : "overdue by " + span(left);
-    });
-  }
-  tickCountdowns();
-  setInterval(tickCountdowns, 1000);
+  // Countdowns (.countdown[data-due]) are the console shell's (console.js): it ticks them every second.
+  const tickCountdowns = () => window.hotlineCountdowns && window.hotlineCountdowns();
 
   // The parts of the page a check event can change, by the id or test id they carry.
   const LIVE_PARTS = ['#check-responses', '[data-testid="check-counts"]', '[data-testid="check-history"]', '[data-testid="waiting-checks"]'];

@@ -4,7 +4,7 @@ timer (the console alert uses it too), recording a phone acknowledgement, and th
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import IsAuthenticated
@@ -14,7 +14,8 @@ from rest_framework.views import APIView
 from accounts.api.permissions import HasRequiredScope
 from accounts.choices import ApiScope
 from accounts.models import User
-from hotline.api import ApiErrorSerializer, validation_errors_as_400
+from hotline.api import documented_errors, validation_errors_as_400
+from hotline.db import LARGEST_ID
 from hotline.escalation import access, policies
 from hotline.escalation.actions import do_acknowledge_timer, do_delete_override, do_record_phone_acknowledgement, do_save_policy
 from hotline.escalation.api.serializers import (
@@ -26,18 +27,16 @@ from hotline.escalation.api.serializers import (
 from hotline.escalation.models import Timer
 from hotline.escalation.timeline import waiting
 
-MAX_TIMER_ID = 2**63 - 1
 
 
-def _errors(*codes: int) -> dict:
-    described = {
-        400: "Invalid input (`invalid`, with `fields`).",
-        401: "No credentials, or an API key that is malformed, unknown, revoked or expired.",
-        403: "Not allowed (`permission_denied`), or the key lacks the scope (`missing_scope`).",
-        404: "No such policy, timer or party (`not_found`).",
-        409: "Nothing waits any more: already acknowledged, or the escalation ended (`not_waiting`).",
-    }
-    return {code: OpenApiResponse(ApiErrorSerializer, description=described[code]) for code in codes}
+ESCALATION_ERRORS = {
+    404: "No such policy, timer or party (`not_found`).",
+    409: "Nothing waits any more: already acknowledged, or the escalation ended (`not_waiting`).",
+}
+
+
+def _errors(*statuses: int) -> dict:
+    return documented_errors(ESCALATION_ERRORS, *statuses)
 
 
 class EscalationApiView(APIView):
@@ -118,7 +117,7 @@ class NotWaiting(NotFound):
 
 def _timer(caller, pk: int) -> Timer:
     """The timer, if the caller may see its subject; 404 otherwise (not a 403 that would confirm it exists)."""
-    if pk > MAX_TIMER_ID:
+    if pk > LARGEST_ID:
         raise Http404("There is no such timer.")
     timer = get_object_or_404(Timer.objects.select_related("recipient", "sender"), pk=pk)
     if not access.may_see_timer(caller, timer):

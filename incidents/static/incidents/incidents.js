@@ -45,24 +45,8 @@
       el("button", { type: "submit" }, "Acknowledge"));
   }
 
-  // --- countdowns to acknowledgement deadlines --------------------------------------------------
-  function two(n) { return String(n).padStart(2, "0"); }
-  function span(ms) {
-    const total = Math.floor(Math.abs(ms) / 1000);
-    const hours = Math.floor(total / 3600);
-    const rest = two(Math.floor((total % 3600) / 60)) + ":" + two(total % 60);
-    return hours ? hours + ":" + rest : rest;
-  }
-  function tickCountdowns() {
-    const now = Date.now();
-    document.querySelectorAll(".countdown[data-due]").forEach((node) => {
-      const left = new Date(node.dataset.due).getTime() - now;
-      node.classList.toggle("overdue", left < 0);
-      node.textContent = left >= 0 ? "due in " + span(left) : "overdue by " + span(left);
-    });
-  }
-  tickCountdowns();
-  setInterval(tickCountdowns, 1000);
+  // Countdowns (.countdown[data-due]) are the console shell's (console.js): it ticks them every second.
+  const tickCountdowns = () => window.hotlineCountdowns && window.hotlineCountdowns();
 
   const ours = (acknowledgement) => acknowledgement.organisation === page.organisation;
 

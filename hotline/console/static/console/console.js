@@ -15,10 +15,32 @@
   let localFormat;
   try { localFormat = format(timeZone); } catch (e) { localFormat = utcFormat; }
 
+  // Countdowns to deadlines, on every page: a .countdown with data-due (an ISO time) says how long is
+  // left, or how long it is overdue. Scripts that add such elements call window.hotlineCountdowns().
+  const two = (n) => String(n).padStart(2, "0");
+  function span(ms) {
+    const total = Math.floor(Math.abs(ms) / 1000);
+    const hours = Math.floor(total / 3600);
+    const rest = two(Math.floor((total % 3600) / 60)) + ":" + two(total % 60);
+    return hours ? hours + ":" + rest : rest;
+  }
+  function tickCountdowns() {
+    const now = Date.now();
+    document.querySelectorAll(".countdown[data-due]").forEach((node) => {
+      const left = new Date(node.dataset.due).getTime() - now;
+      if (Number.isNaN(left)) return;
+      node.classList.toggle("overdue", left < 0);
+      node.textContent = left >= 0 ? "due in " + span(left) : "overdue by " + span(left);
+    });
+  }
+  window.hotlineCountdowns = tickCountdowns;
+  document.addEventListener("htmx:afterSettle", tickCountdowns);
+
   function tick() {
     const now = new Date();
     if (utcClock) utcClock.textContent = utcFormat.format(now);
     if (localClock) localClock.textContent = localFormat.format(now);
+    tickCountdowns();
   }
   tick();
   setInterval(tick, 1000);

@@ -5,7 +5,7 @@
 //   acknowledgement given elsewhere removes it. Open alerts survive moving between pages (sessionStorage,
 //   checked against the server's waiting list), so an officer cannot lose one by clicking a link;
 // - a warning to the sender and the commission when a page could not be delivered;
-// - live countdowns to deadlines ([data-deadline]), the waiting panel reloaded on live events, and a
+// - live countdowns to deadlines (.countdown[data-due]), the waiting panel reloaded on live events, and a
 //   "reload" hint on an incident's escalation timeline when its escalation moves on.
 // console.js hands each live event over once as "hotline:event". Text goes in with textContent only.
 (function () {
@@ -55,26 +55,8 @@
     return cookie ? decodeURIComponent(cookie.slice("csrftoken=".length)) : "";
   }
 
-  // --- countdowns to deadlines -------------------------------------------------------------------
-  const two = (n) => String(n).padStart(2, "0");
-  function span(ms) {
-    const total = Math.floor(Math.abs(ms) / 1000);
-    const hours = Math.floor(total / 3600);
-    const rest = two(Math.floor((total % 3600) / 60)) + ":" + two(total % 60);
-    return hours ? hours + ":" + rest : rest;
-  }
-  function tickDeadlines() {
-    const now = Date.now();
-    document.querySelectorAll("[data-deadline]").forEach((node) => {
-      const left = new Date(node.dataset.deadline).getTime() - now;
-      if (Number.isNaN(left)) return;
-      node.classList.toggle("overdue", left < 0);
-      node.textContent = left >= 0 ? "due in " + span(left) : "overdue by " + span(left);
-    });
-  }
-  tickDeadlines();
-  setInterval(tickDeadlines, 1000);
-  document.addEventListener("htmx:afterSettle", tickDeadlines);
+  // Countdowns to deadlines (.countdown[data-due]) are the console shell's (console.js): it ticks them every second.
+  const tickDeadlines = () => window.hotlineCountdowns && window.hotlineCountdowns();
 
   if (!document.getElementById("live-indicator")) return; // no live channel on this page
 
@@ -214,7 +196,7 @@
         ? page.recipient + " owes a substantive reply to this " + what + (page.title ? ": " + page.title : "") + "."
         : page.recipient + " must acknowledge this " + what + (page.title ? ": " + page.title : "") + "."),
       el("p", {}, (reply ? "Reply due " : "Deadline ") + when(page.deadline) + " · ",
-        el("span", { class: "deadline", "data-deadline": page.deadline, "data-testid": "alert-countdown" }, "")),
+        el("span", { class: "deadline countdown", "data-due": page.deadline, "data-testid": "alert-countdown" }, "")),
       el("p", { class: "muted" }, "Escalation level " + page.level + (page.repeat ? ", repeat " + page.repeat : "") + "."),
       el("div", { class: "alert-actions" },
         reply ? null : el("button", { type: "button", class: "alert-acknowledge" }, "Acknowledge"),
