@@ -150,3 +150,28 @@ class Attachment(models.Model):
 
     def __str__(self):
         return f"{self.incident} {self.filename}"
+
+
+class BoundaryVersion(models.Model):
+    """A set of party boundaries the commission loaded (`manage.py load_boundaries`). The active one is
+    what incidents/borders.py computes with; without one, the committed Natural Earth data is used."""
+
+    label = models.CharField(max_length=100, unique=True, help_text="The version's name, recorded on every computation.")
+    source = models.CharField(max_length=300, help_text="Where the boundaries come from (agreement, survey, data set).")
+    loaded_at = models.DateTimeField()
+    loaded_by_label = models.CharField(max_length=150)
+    geojson = models.JSONField(help_text="A GeoJSON FeatureCollection: one feature per party code, WGS84 lon/lat.")
+    sha256 = models.CharField(max_length=64, help_text="Of the file as loaded.")
+    active = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-loaded_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["active"], condition=Q(active=True), name="boundary_version_one_active",
+                violation_error_message="Only one boundary version is active at a time.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.label
