@@ -186,3 +186,13 @@ def test_an_incidents_timeline_lists_pages_and_deliveries_to_those_who_see_it(si
 
 def test_a_pair_of_one_party_is_not_a_pair(signed_in):
     assert signed_in("rs-mod-duty").get("/api/v1/escalation-policies/critical/RS+RS/").status_code == 404
+
+
+def test_a_recipients_api_client_acknowledges_a_timer_with_the_method_api(signed_in):
+    report("rs-mod-duty", to=("HR-MOD",), severity="critical")
+    timer = Timer.objects.get(recipient__code="HR-MOD")
+    reader = make_key_client("HR-MOD", scopes=("incidents:read",))
+    assert reader.post(f"/api/v1/escalation/timers/{timer.pk}/acknowledge/").json()["code"] == "missing_scope"
+    response = make_key_client("HR-MOD").post(f"/api/v1/escalation/timers/{timer.pk}/acknowledge/")
+    assert response.status_code == 200
+    assert Acknowledgement.objects.get(organisation__code="HR-MOD").method == "api"
