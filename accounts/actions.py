@@ -31,7 +31,8 @@ from accounts.payloads import check_payload, response_payload
 from accounts.schedule import configured_schedule, parse_time_zone
 from hotline.audit.log import record
 from hotline.db import lock_commit_order
-from hotline.realtime.outbox import publish
+from hotline.escalation.subjects import acknowledged_by_label
+from hotline.realtime.outbox import publish, publish_many
 
 log = logging.getLogger("hotline.accounts")
 
@@ -243,10 +244,11 @@ def _next_reference(started_at: datetime) -> str:
 
 def _publish_check(kind: str, check: ReachabilityCheck, responses: list[CheckResponse], desk_ids: list[int]) -> None:
     """Each checked organisation hears of its own response; the commission of the whole check."""
-    summary = check_payload(check)
-    for response in responses:
-        publish(kind, f"check:{check.pk}", {"check": summary, "response": response_payload(response)}, [response.organisation_id])
-    publish(kind, f"check:{check.pk}", {"check": summary, "responses": [response_payload(r) for r in responses]}, desk_ids)
+    summary, subject = check_payload(check), f"check:{check.pk}"
+    publish_many([
+        *((kind, subject, {"check": summary, "response": response_payload(response)}, [response.organisation_id]) for response in responses),
+        (kind, subject, {"check": summary, "responses": [response_payload(r) for r in responses]}, desk_ids),
+    ])  # fmt: skip
 
 
 @transaction.atomic
@@ -316,9 +318,7 @@ def do_answer_check(caller, response: CheckResponse, *, method: str, recorded_by
     if getattr(caller, "organisation_id", None) != response.organisation_id:
         raise PermissionDenied(f"Only {response.organisation.code} answers its reachability check.")
     person = caller if getattr(caller, "api_key", None) is None else None
-    label = caller.username
-    if recorded_by is not None:
-        label = f"{label} (by phone, recorded by {recorded_by.username})"[:150]
+    label = acknowledged_by_label(caller.username, recorded_by)
     now = timezone.now()
     answered = CheckResponse.objects.filter(pk=response.pk, acknowledged_at__isnull=True).update(
         acknowledged_at=now, acknowledged_by=person, acknowledged_by_label=label, method=method,

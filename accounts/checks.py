@@ -33,12 +33,12 @@ def is_checked(organisation: Organisation | None) -> bool:
 
 def commission() -> Organisation | None:
     """The organisation that sends checks: the commission secretariat (the first, if there were several)."""
-    return Organisation.objects.filter(kind=OrganisationKind.SECRETARIAT).order_by("pk").first()
+    return Organisation.objects.commission().order_by("pk").first()
 
 
 def commission_ids() -> list[int]:
     """The secretariat's organisations: they hear of every check and every answer."""
-    return list(Organisation.objects.filter(kind=OrganisationKind.SECRETARIAT).values_list("pk", flat=True))
+    return list(Organisation.objects.commission().values_list("pk", flat=True))
 
 
 def visible_checks(caller):

@@ -62,6 +62,13 @@ class Party(models.Model):
         return self.name
 
 
+class OrganisationQuerySet(models.QuerySet):
+    def commission(self):
+        """The commission secretariat's organisations: its duty desk is paged at the last level, and it
+        hears of every failed page and every reachability check."""
+        return self.filter(kind=OrganisationKind.SECRETARIAT)
+
+
 class Organisation(models.Model):
     """A CERT, a defence crisis centre, the commission secretariat or an observer body of one party."""
 
@@ -71,6 +78,8 @@ class Organisation(models.Model):
     kind = models.CharField(max_length=16, choices=OrganisationKind.choices)
     time_zone = models.CharField(max_length=64, default=DEFAULT_TIME_ZONE, validators=[validate_time_zone])
     languages = models.JSONField(default=list, blank=True, validators=[validate_languages])
+
+    objects = OrganisationQuerySet.as_manager()
 
     class Meta:
         ordering = ["party__position", "party__name", "code"]

@@ -24,6 +24,8 @@ from accounts.choices import OrganisationKind
 from accounts.models import Organisation
 from hotline.audit.log import record
 from hotline.db import lock_commit_order
+from hotline.escalation.engine import severity_policy
+from hotline.escalation.subjects import acknowledged_by_label
 from hotline.realtime.outbox import publish_many
 from incidents import paging
 from incidents.choices import AckMethod, MessageKind, Status, Tlp
@@ -157,7 +159,7 @@ def do_post_message(caller, incident: Incident, *, kind: str, body: str, require
     incident = _locked(incident)
     if kind == MessageKind.REQUEST_FOR_ASSISTANCE:
         requires_ack = True
-        reply_by = reply_by or timezone.now() + timedelta(seconds=paging.deadline_policy(incident, caller.organisation, caller.organisation).reply_within_s)
+        reply_by = reply_by or timezone.now() + timedelta(seconds=severity_policy(incident.severity).reply_within_s)
         if reply_by <= timezone.now():
             raise ValidationError({"reply_by": "The reply-by deadline must lie in the future."})
     elif reply_by is not None:
@@ -184,8 +186,7 @@ def do_acknowledge(caller, incident: Incident, *, message_number: int | None = N
     named message, NotAwaited). The escalation of what is acknowledged stops in the same transaction.
     `recorded_by`: the supervisor who took an acknowledgement by phone (method PHONE) for `caller`."""
     person, label, organisation = _author(caller)
-    if recorded_by is not None:
-        label = f"{label} (by phone, recorded by {recorded_by.username})"[:150]
+    label = acknowledged_by_label(label, recorded_by)
     pending = Acknowledgement.objects.filter(message__incident=incident, organisation=organisation, acknowledged_at__isnull=True)
     if message_number is not None:
         pending = pending.filter(message__number=message_number)

@@ -31,9 +31,7 @@ def watch(incident: Incident, message: Message, acknowledgements: list[Acknowled
         )  # fmt: skip
         watches.append(engine.Watch(**common, policy=policy))
         if message.reply_by is not None:
-            reply_within = int((message.reply_by - message.created_at).total_seconds())
-            reminders = policy.reply_reminders() if reply_within == policy.reply_within_s else type(policy)(
-                **{**policy.snapshot(), "reply_within_s": reply_within}).reply_reminders()  # fmt: skip
+            reminders = policy.reply_reminders(int((message.reply_by - message.created_at).total_seconds()))
             watches.append(engine.Watch(**common, policy=reminders, clock=Clock.REPLY, deadline=message.reply_by))
     engine.start_timers(watches)
 
@@ -45,7 +43,7 @@ def stop_acknowledged(acknowledgements: list[Acknowledgement], by_label: str) ->
 def stop_reply_clocks(incident: Incident, organisation, by_label: str) -> None:
     """The organisation replied in the thread: its requests for assistance have their reply."""
     waiting = Acknowledgement.objects.filter(message__incident=incident, organisation=organisation, message__reply_by__isnull=False)
-    engine.stop_timers(SUBJECT_KIND, waiting.values_list("pk", flat=True), by_label=by_label, clock=Clock.REPLY, state=TimerState.ACKNOWLEDGED)
+    engine.stop_timers(SUBJECT_KIND, waiting.values_list("pk", flat=True), by_label=by_label, clock=Clock.REPLY)
 
 
 def cancel_all(incident: Incident, by_label: str) -> None:

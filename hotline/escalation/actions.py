@@ -4,6 +4,7 @@ are recorded by the subject's own app (its action stops the timer in the same tr
 
 import logging
 
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -71,8 +72,6 @@ def do_acknowledge_by_link(token: str) -> Delivery:
     """The signed single-use link of a page: acknowledges as the person it was sent to, with no sign-in.
     Steps: check the signature and age, take the delivery's row, refuse a used link, mark it used,
     ask the subject's app to record the acknowledgement."""
-    from django.core import signing
-
     try:
         delivery_id = delivery_of_token(token)
     except signing.SignatureExpired:

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from accounts.choices import ContactMethod, OrganisationKind, Role
+from accounts.choices import ContactMethod, Role
 from accounts.duty import OnDuty, on_duty
 from accounts.models import ContactPoint, Organisation, User
 from hotline.audit.log import Entry, record_many
@@ -35,15 +35,20 @@ TICK_BATCH = 200  # timers per transaction: short transactions keep acknowledgem
 # --- policies ----------------------------------------------------------------------------------------
 
 
+def severity_policy(severity: str) -> Policy:
+    """The severity's policy as the commission saved it, else the built-in default."""
+    row = EscalationPolicy.objects.filter(severity=severity, party_a__isnull=True).first()
+    return row.as_policy() if row is not None else Policy.default(severity)
+
+
 def policy_for(severity: str, sender: Organisation, recipient: Organisation) -> Policy:
-    """The commission's override for the two parties, else the severity's policy, else the default."""
-    rows = EscalationPolicy.objects.filter(severity=severity).select_related("party_a", "party_b")
+    """The commission's override for the two parties, else the severity's policy."""
     if sender.party_id != recipient.party_id:
-        override = rows.filter(party_a_id__in=[sender.party_id, recipient.party_id], party_b_id__in=[sender.party_id, recipient.party_id]).first()
+        parties = [sender.party_id, recipient.party_id]
+        override = EscalationPolicy.objects.filter(severity=severity, party_a_id__in=parties, party_b_id__in=parties).select_related("party_a", "party_b").first()
         if override is not None:
             return override.as_policy()
-    row = rows.filter(party_a__isnull=True).first()
-    return row.as_policy() if row is not None else Policy.default(severity)
+    return severity_policy(severity)
 
 
 # --- starting and stopping ---------------------------------------------------------------------------
@@ -199,9 +204,11 @@ def _write_pages(timers: list[Timer], policies: list[Policy]) -> list[Page | Non
     except IntegrityError:
         pages = []
         for timer, policy in zip(timers, policies, strict=True):
+            page = page_of(timer, policy)
             try:
                 with transaction.atomic():
-                    pages.append(Page.objects.create(**{f.name: getattr(page_of(timer, policy), f.name) for f in Page._meta.concrete_fields if f.name not in ("id", "created_at")}))
+                    page.save()
+                pages.append(page)
             except IntegrityError:
                 log.warning("step already paged; advancing", extra={"timer": timer.pk, "level": timer.level, "repeat": timer.repeat})
                 pages.append(None)
@@ -286,7 +293,7 @@ def _routes(timer: Timer, level: dict, batch: Batch) -> list[Route]:
         elif target == Target.HEAD:
             routes += _people_with_role(recipient, Role.HEAD, methods, batch)
         elif target == Target.COMMISSION_DESK:
-            for desk in batch.cached(("desks",), lambda: list(Organisation.objects.filter(kind=OrganisationKind.SECRETARIAT))):
+            for desk in batch.cached(("desks",), lambda: list(Organisation.objects.commission())):
                 routes += _on_duty_routes(desk, batch, methods - {ContactMethod.WEBHOOK})
         elif target == Target.CONTACT_POINTS:
             routes += _contact_point_routes(ContactPoint.objects.filter(pk__in=level.get("contact_points", [])).select_related("organisation"), methods)

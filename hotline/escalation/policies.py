@@ -2,6 +2,7 @@
 
 from accounts.models import Party
 from hotline.escalation.choices import Severity
+from hotline.escalation.engine import severity_policy
 from hotline.escalation.models import EscalationPolicy
 from hotline.escalation.policy import Policy
 
@@ -49,7 +50,6 @@ def find(severity: str, pair: str | None) -> tuple[dict, EscalationPolicy | None
         return describe_row(row), row, parties
     if parties:
         # No override yet: what the pair gets now is the severity's policy.
-        base = rows.filter(party_a__isnull=True).first()
-        policy = base.as_policy() if base else Policy.default(severity)
+        policy = severity_policy(severity)
         return describe(policy, key=f"{severity}/{parties[0].code}+{parties[1].code}", parties=[p.code for p in parties]), None, parties
     return describe(Policy.default(severity), key=severity), None, None

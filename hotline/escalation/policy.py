@@ -93,10 +93,11 @@ class Policy:
         levels = [level if level["after_s"] == 0 else {**level, "after_s": level["after_s"] + shift} for level in self.levels]
         return Policy(**{**self.snapshot(), "levels": levels})
 
-    def reply_reminders(self) -> "Policy":
+    def reply_reminders(self, within: int | None = None) -> "Policy":
         """The second clock of a request for assistance: reminders to the recipient organisation at half
-        and nine tenths of the reply time, then the on-duty officer and supervisors at the deadline."""
-        within = self.reply_within_s
+        and nine tenths of the reply time (`within` seconds, default the policy's), then the on-duty
+        officer and supervisors at the deadline."""
+        within = within or self.reply_within_s
         remind = {"console": 0, "email": 0}
         return Policy(
             severity=self.severity, repeat_every_s=self.repeat_every_s, repeat_count=0, reply_within_s=within, source=self.source,

@@ -14,7 +14,6 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from accounts.choices import OrganisationKind
 from accounts.models import Organisation
 from hotline.audit.log import record
 from hotline.escalation.choices import DeliveryStatus
@@ -100,7 +99,7 @@ def _finish(delivery: Delivery, status: str, error: str) -> None:
 def _tell_of_failure(delivery: Delivery, error: str) -> None:
     """A page that cannot be delivered is itself news: to the sender and to the commission duty desk."""
     timer = delivery.page.timer
-    desks = Organisation.objects.filter(kind=OrganisationKind.SECRETARIAT).values_list("pk", flat=True)
+    desks = Organisation.objects.commission().values_list("pk", flat=True)
     publish("delivery.failed", f"timer:{timer.pk}", {"delivery": {
         "id": delivery.pk, "timer": timer.pk, "page": delivery.page_id, "method": delivery.method, "to": delivery.label,
         "recipient": timer.recipient.code, "error": error[:200],

@@ -37,6 +37,14 @@ class SubjectType:
         raise NotImplementedError
 
 
+def acknowledged_by_label(label: str, recorded_by=None) -> str:
+    """How an acknowledgement names who gave it (`label`); one taken by phone also names the person who
+    recorded it (`recorded_by`, see SubjectType.acknowledge)."""
+    if recorded_by is not None:
+        label = f"{label} (by phone, recorded by {recorded_by.username})"
+    return label[:150]
+
+
 _registry: dict[str, SubjectType] = {}
 
 

@@ -276,10 +276,6 @@ def _require_editor(caller) -> None:
 
 
 def _find(severity: str, pair: str | None):
-    if pair is not None:
-        codes = pair.upper().split("+")
-        if len(set(codes)) != len(codes):  # "AL+AL": not a pair
-            raise Http404("An override is for two different parties.")
     try:
         return policies.find(severity, pair)
     except LookupError as missing:
