@@ -7,6 +7,9 @@ class IncidentsConfig(AppConfig):
 
     def ready(self):
         from hotline.escalation.subjects import register
+        from incidents.notices.paging import ExerciseAcknowledgementSubject, FlightAcknowledgementSubject
         from incidents.paging import AcknowledgementSubject
 
         register(AcknowledgementSubject())
+        register(ExerciseAcknowledgementSubject())
+        register(FlightAcknowledgementSubject())

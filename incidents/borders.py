@@ -116,7 +116,10 @@ class Boundaries:
     def neighbours_within(self, geometry, buffer_m: float, exclude: str | None = None, *, parties_only: bool = True) -> list[tuple[str, float]]:
         """(code, metres) of every territory within `buffer_m` of the geometry, nearest first; the
         territory the geometry is in counts with 0 unless it is `exclude` (the notifying party)."""
-        projected = project(geometry)
+        return self.neighbours_within_projected(project(geometry), buffer_m, exclude, parties_only=parties_only)
+
+    def neighbours_within_projected(self, projected, buffer_m: float, exclude: str | None = None, *, parties_only: bool = True) -> list[tuple[str, float]]:
+        """neighbours_within() of a geometry already in EPSG:3035 (a caller asking several questions projects once)."""
         found = []
         for territory in self._candidates(parties_only, exclude=(exclude,)):
             # dwithin on a prepared geometry is indexed: most territories are ruled out cheaply.
@@ -127,7 +130,9 @@ class Boundaries:
     def crosses_into(self, geometry, home_party: str, *, parties_only: bool = True) -> list[str]:
         """Codes of the territories other than `home_party` the geometry enters (touching a line is not
         entering), in code order."""
-        projected = project(geometry)
+        return self.crosses_into_projected(project(geometry), home_party, parties_only=parties_only)
+
+    def crosses_into_projected(self, projected, home_party: str, *, parties_only: bool = True) -> list[str]:
         entered = []
         for territory in self._candidates(parties_only, exclude=(home_party,)):
             if territory.area.intersects(projected) and not territory.area.touches(projected):

@@ -20,6 +20,10 @@ def validate_location(value) -> None:
     if value["type"] == "Point":
         _position(coordinates, "Point")
         return
+    _rings(coordinates)
+
+
+def _rings(coordinates) -> None:
     if not isinstance(coordinates, list) or not coordinates:
         raise ValidationError("Polygon: coordinates are a list of linear rings.")
     for number, ring in enumerate(coordinates, 1):
@@ -30,3 +34,23 @@ def validate_location(value) -> None:
             _position(position, where)
         if list(ring[0]) != list(ring[-1]):
             raise ValidationError(f"{where}: the last position must repeat the first.")
+
+
+def validate_polygon(value) -> None:
+    """A GeoJSON Polygon (RFC 7946) in WGS84 longitude/latitude."""
+    if not isinstance(value, dict) or value.get("type") != "Polygon":
+        raise ValidationError('An area is a GeoJSON object of type "Polygon".')
+    _rings(value.get("coordinates"))
+
+
+MAX_RADIUS_M = 200_000
+
+
+def validate_circle(value) -> None:
+    """A circle as {"lon": …, "lat": …, "radius_m": …}: WGS84 centre, radius in metres."""
+    if not isinstance(value, dict) or set(value) != {"lon", "lat", "radius_m"}:
+        raise ValidationError('A circle is {"lon": …, "lat": …, "radius_m": …}.')
+    _position([value["lon"], value["lat"]], "Circle centre")
+    radius = value["radius_m"]
+    if not isinstance(radius, int | float) or isinstance(radius, bool) or not 0 < radius <= MAX_RADIUS_M:
+        raise ValidationError(f"Circle: radius_m is a number of metres above 0 and at most {MAX_RADIUS_M:,}.")

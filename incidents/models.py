@@ -175,3 +175,10 @@ class BoundaryVersion(models.Model):
 
     def __str__(self):
         return self.label
+
+
+# Exercise and drone-flight notifications belong to this app (DESIGN.md) but live in their own module.
+from incidents.notices.models import (  # noqa: E402, F401
+    DroneConflict, DroneFlight, DroneFlightAcknowledgement, DroneVolume, ExerciseAcknowledgement, ExerciseNotification,
+    ExerciseVersion, NotificationPolicy, ObservationInvitation, ObservationReply,
+)  # fmt: skip
