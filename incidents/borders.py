@@ -30,6 +30,8 @@ from pyproj import Transformer
 from shapely.geometry import Point, shape
 from shapely.validation import explain_validity
 
+from hotline.db import lock_commit_order
+
 COMMITTED_FILE = Path(__file__).resolve().parent / "data" / "borders.geojson"
 COMMITTED_LABEL = "natural-earth-10m"
 
@@ -264,6 +266,8 @@ def do_load_boundaries(raw: bytes, *, label: str, source: str, loaded_by: str):
         raise BoundaryError(f"the file is not JSON ({error})") from None
     validate_collection(collection)
     with transaction.atomic():
+        # Two loads at once: the second waits here, then sees the first's label and active row.
+        lock_commit_order()
         if BoundaryVersion.objects.filter(label=label).exists():
             raise BoundaryError(f"a boundary version labelled {label!r} exists already")
         BoundaryVersion.objects.filter(active=True).update(active=False)

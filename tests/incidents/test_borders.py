@@ -6,10 +6,12 @@ Expected distances were measured on the committed data and checked against a map
 """
 
 import json
+import threading
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connections
 from pyproj import Geod
 
 from hotline.audit.models import AuditEntry
@@ -246,4 +248,31 @@ def test_it_refuses_a_label_already_used(db, tmp_path):
     with pytest.raises(CommandError, match="a boundary version labelled 'WBC-2027-1' exists already"):
         load(tmp_path, synthetic_boundaries(), label="WBC-2027-1")
     assert BoundaryVersion.objects.count() == 1
+    assert AuditEntry.objects.filter(action="boundaries.loaded").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_loads_of_one_label_store_one_and_refuse_the_other_in_words():
+    raw = json.dumps(synthetic_boundaries()).encode()
+    outcomes, start = [], threading.Barrier(2)
+
+    def load_once():
+        try:
+            start.wait(timeout=10)
+            borders.do_load_boundaries(raw, label="WBC-2027-1", source="Commission agreement 2027/1", loaded_by="secretariat-admin")
+            outcomes.append("loaded")
+        except borders.BoundaryError as error:
+            outcomes.append(str(error))
+        except Exception as error:  # an IntegrityError here is what this test exists to catch
+            outcomes.append(repr(error))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=load_once) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(outcomes) == ["a boundary version labelled 'WBC-2027-1' exists already", "loaded"]
+    assert BoundaryVersion.objects.filter(active=True).count() == 1
     assert AuditEntry.objects.filter(action="boundaries.loaded").count() == 1
