@@ -27,6 +27,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("hotline.audit.urls")),
     path("", include("incidents.urls")),
+    path("", include("incidents.notices.urls")),
     path("", include("hotline.escalation.urls")),
     path("", include("hotline.console.urls")),
 ]

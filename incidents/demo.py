@@ -11,6 +11,7 @@ from django.utils import timezone
 from accounts.models import User
 from incidents.actions import do_acknowledge, do_post_message, do_report_incident, resolve_recipients
 from incidents.choices import MessageKind
+from incidents.notices.demo import load_demo_notifications
 
 DEMO_INCIDENTS = [
     # reporter, recipients, category, severity, TLP, exercise, title, summary, hours ago
@@ -40,3 +41,4 @@ def load_demo_incidents() -> None:
             do_post_message(counterpart, incident, kind=MessageKind.INFORMATION, body="Seen here too since 09:20; blocking the /24s you listed.")
         if category == "drone":
             do_post_message(by, incident, kind=MessageKind.REQUEST_FOR_ASSISTANCE, body="Please check your radar track for 02:30–03:00 and tell us if you had a flight there.")
+    load_demo_notifications(people)
