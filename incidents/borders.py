@@ -69,6 +69,15 @@ def project(geometry) -> shapely.Geometry:
     return shapely.transform(geometry, lambda x, y: _to_metres().transform(x, y), interleaved=False)
 
 
+def project_exact(geometry) -> tuple[shapely.Geometry, float]:
+    """(projected geometry, radius): a circle as its projected centre and its radius, so that distances
+    from it are exact (project() draws it as a polygon inside the true circle); anything else as project()
+    gives it, with radius 0."""
+    if isinstance(geometry, dict) and "radius_m" in geometry:
+        return project((geometry["lon"], geometry["lat"])), float(geometry["radius_m"])
+    return project(geometry), 0.0
+
+
 @dataclass(frozen=True)
 class Territory:
     code: str
@@ -113,31 +122,42 @@ class Boundaries:
         territory = self.territories.get(party_code)
         if territory is None:
             raise KeyError(f"no boundary for {party_code} in {self.version}")
-        return float(territory.area.distance(project(geometry)))
+        projected, grow_m = project_exact(geometry)
+        return max(0.0, float(territory.area.distance(projected)) - grow_m)
 
     def neighbours_within(self, geometry, buffer_m: float, exclude: str | None = None, *, parties_only: bool = True) -> list[tuple[str, float]]:
         """(code, metres) of every territory within `buffer_m` of the geometry, nearest first; the
         territory the geometry is in counts with 0 unless it is `exclude` (the notifying party)."""
-        return self.neighbours_within_projected(project(geometry), buffer_m, exclude, parties_only=parties_only)
+        projected, grow_m = project_exact(geometry)
+        return self.neighbours_within_projected(projected, buffer_m, exclude, parties_only=parties_only, grow_m=grow_m)
 
-    def neighbours_within_projected(self, projected, buffer_m: float, exclude: str | None = None, *, parties_only: bool = True) -> list[tuple[str, float]]:
-        """neighbours_within() of a geometry already in EPSG:3035 (a caller asking several questions projects once)."""
+    def neighbours_within_projected(self, projected, buffer_m: float, exclude: str | None = None, *, parties_only: bool = True,
+                                    grow_m: float = 0.0) -> list[tuple[str, float]]:  # fmt: skip
+        """neighbours_within() of a geometry already in EPSG:3035 (a caller asking several questions
+        projects once). `grow_m`: the geometry is a circle's centre and this its radius, measured exactly
+        (a circle drawn as a polygon lies inside the true one and would overstate distances)."""
         found = []
         for territory in self._candidates(parties_only, exclude=(exclude,)):
             # dwithin on a prepared geometry is indexed: most territories are ruled out cheaply.
-            if shapely.dwithin(territory.area, projected, buffer_m):
-                found.append((territory.code, round(float(territory.area.distance(projected)), 1)))
+            if shapely.dwithin(territory.area, projected, buffer_m + grow_m):
+                found.append((territory.code, round(max(0.0, float(territory.area.distance(projected)) - grow_m), 1)))
         return sorted(found, key=lambda item: (item[1], item[0]))
 
     def crosses_into(self, geometry, home_party: str, *, parties_only: bool = True) -> list[str]:
         """Codes of the territories other than `home_party` the geometry enters (touching a line is not
         entering), in code order."""
-        return self.crosses_into_projected(project(geometry), home_party, parties_only=parties_only)
+        projected, grow_m = project_exact(geometry)
+        return self.crosses_into_projected(projected, home_party, parties_only=parties_only, grow_m=grow_m)
 
-    def crosses_into_projected(self, projected, home_party: str, *, parties_only: bool = True) -> list[str]:
+    def crosses_into_projected(self, projected, home_party: str, *, parties_only: bool = True, grow_m: float = 0.0) -> list[str]:
+        """crosses_into() of a projected geometry; with `grow_m`, of the circle of that radius around it."""
         entered = []
         for territory in self._candidates(parties_only, exclude=(home_party,)):
-            if territory.area.intersects(projected) and not territory.area.touches(projected):
+            if grow_m:
+                inside = float(territory.area.distance(projected)) < grow_m
+            else:
+                inside = territory.area.intersects(projected) and not territory.area.touches(projected)
+            if inside:
                 entered.append(territory.code)
         return sorted(entered)
 

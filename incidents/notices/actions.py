@@ -7,6 +7,7 @@ except a flight's purpose, which stays out of the log.
 """
 
 import logging
+from decimal import Decimal
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -15,6 +16,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from accounts.models import Organisation
 from hotline.audit.log import Entry, record, record_many
 from hotline.db import lock_commit_order
 from hotline.escalation import engine
@@ -98,6 +100,11 @@ def _write_version(caller, notification: ExerciseNotification, kind: str, values
         superseded = ExerciseAcknowledgement.objects.filter(version__notification=notification, acknowledged_at__isnull=True)
         paging.cancel(paging.EXERCISE_KIND, superseded.values_list("pk", flat=True), by_label=f"superseded by v{version.number}")
     to = recipients.exercise_recipients(organisation, values["exercise_type"])
+    if previous is not None:
+        # Whoever received a version hears of the next one, even if the type changed (a cyber exercise
+        # amended to another type still tells the CERTs it told before).
+        had = Organisation.objects.filter(pk__in=previous.acknowledgements.values("organisation_id")).exclude(pk__in=[o.pk for o in to])
+        to += list(had.select_related("party"))
     policies = {other.pk: engine.policy_for(paging.EXERCISE_SEVERITY, organisation, other) for other in to}
     acknowledgements = ExerciseAcknowledgement.objects.bulk_create(
         ExerciseAcknowledgement(version=version, organisation=other, due_at=now + policies[other.pk].acknowledge_within) for other in to
@@ -327,6 +334,11 @@ def _publish_flight(kind: str, flight: DroneFlight, extra: dict | None = None) -
     return payload
 
 
+def _mass(value):
+    """A JSON number as the Decimal it means (9.2, not 9.199999999999999289…), anything else as given."""
+    return Decimal(str(value)) if isinstance(value, float) else value
+
+
 @transaction.atomic
 def do_notify_flight(caller, *, aircraft: dict, purpose: str, volumes: list) -> DroneFlight:
     """Steps: check the volumes; compute from the active boundaries which parties lie within the buffer
@@ -342,7 +354,7 @@ def do_notify_flight(caller, *, aircraft: dict, purpose: str, volumes: list) -> 
     flight = DroneFlight(
         year=year, number=_next_number(DroneFlight, year), organisation=organisation,
         aircraft_type=str(aircraft.get("type") or "").strip(), aircraft_category=str(aircraft.get("category") or "").strip().lower(),
-        armed=bool(aircraft.get("armed")), mtom_kg=aircraft.get("mtom_kg"), remote_id=str(aircraft.get("remote_id") or "").strip(),
+        armed=bool(aircraft.get("armed")), mtom_kg=_mass(aircraft.get("mtom_kg")), remote_id=str(aircraft.get("remote_id") or "").strip(),
         purpose=(purpose or "").strip(), starts_at=min(v.starts_at for v in assessment.volumes),
         ends_at=max(v.ends_at for v in assessment.volumes), filed_at=now, filed_by=person, filed_by_label=label,
         late_by_s=assessment.late_by_s, neighbours=geography.neighbours, crosses_into=geography.crosses_into,
@@ -395,8 +407,8 @@ def _warn_conflicts(caller, flight: DroneFlight, conflicts: list[DroneConflict])
         for conflict in DroneConflict.objects.filter(pk__in=[c.pk for c in conflicts]).select_related("first__flight", "second__flight")
     ])  # fmt: skip
     for other in DroneFlight.objects.filter(pk__in=others):
-        _publish_flight("drone_flight.conflict", other, {"with": flight.reference})
-    _publish_flight("drone_flight.conflict", flight, {"with": sorted(DroneFlight.objects.filter(pk__in=others).values_list("pk", flat=True))})
+        _publish_flight("drone_flight.conflict", other, {"with": [flight.reference]})
+    _publish_flight("drone_flight.conflict", flight, {"with": sorted(other.reference for other in DroneFlight.objects.filter(pk__in=others))})
 
 
 @transaction.atomic

@@ -164,7 +164,9 @@ class Altitude:
 
 @dataclass(frozen=True)
 class Volume:
-    """A 4D volume, checked: `area` is the polygon or circle as given, `projected` its EPSG:3035 shape."""
+    """A 4D volume, checked: `area` is the polygon or circle as given; `projected` is the polygon in
+    EPSG:3035, or a circle's centre there (a circle is measured exactly from its centre and radius: drawn
+    as a polygon it would lie inside the true circle and understate how near it comes)."""
 
     area: dict
     lower: Altitude
@@ -177,9 +179,17 @@ class Volume:
     def is_circle(self) -> bool:
         return "radius_m" in self.area
 
+    @property
+    def radius_m(self) -> float:
+        return float(self.area["radius_m"]) if self.is_circle else 0.0
+
     def band(self) -> tuple[float, float]:
         """The widest range of mean-sea-level heights (m) the volume may occupy."""
         return self.lower.above_sea_level()[0], self.upper.above_sea_level()[1]
+
+    @property
+    def references(self) -> set[str]:
+        return {self.lower.reference, self.upper.reference}
 
     def bbox(self) -> tuple[float, float, float, float]:
         """(west, south, east, north) in degrees, a little generous for a circle."""
@@ -212,7 +222,10 @@ def _altitude(raw, where: str, errors: dict) -> Altitude | None:
 
 
 def _time(raw, where: str, errors: dict) -> datetime | None:
-    value = raw if isinstance(raw, datetime) else (parse_datetime(raw) if isinstance(raw, str) else None)
+    try:
+        value = raw if isinstance(raw, datetime) else (parse_datetime(raw) if isinstance(raw, str) else None)
+    except ValueError:  # well-formed but impossible, e.g. 30 February
+        value = None
     if value is None or value.tzinfo is None:
         errors[where] = "A time is given in RFC 3339 with its offset, e.g. 2026-12-01T08:00:00Z."
         return None
@@ -227,7 +240,7 @@ def _area(raw: dict, where: str, errors: dict) -> tuple[dict, shapely.Geometry] 
     area = raw["polygon"] if has_polygon else raw["circle"]
     try:
         (validate_polygon if has_polygon else validate_circle)(area)
-        projected = borders.project(area)
+        projected, _ = borders.project_exact(area)
     except ValidationError as error:
         errors[where] = " ".join(error.messages)
         return None, None
@@ -298,9 +311,9 @@ def flight_geography(volumes: list[Volume], home_party: str, buffer_m: float, bo
     nearest: dict[str, float] = {}
     entered: set[str] = set()
     for volume in volumes:
-        for code, metres in boundaries.neighbours_within_projected(volume.projected, buffer_m, exclude=home_party):
+        for code, metres in boundaries.neighbours_within_projected(volume.projected, buffer_m, exclude=home_party, grow_m=volume.radius_m):
             nearest[code] = min(metres, nearest.get(code, metres))
-        entered.update(boundaries.crosses_into_projected(volume.projected, home_party))
+        entered.update(boundaries.crosses_into_projected(volume.projected, home_party, grow_m=volume.radius_m))
     neighbours = [{"party": code, "distance_m": metres} for code, metres in sorted(nearest.items(), key=lambda item: (item[1], item[0]))]
     return Geography(neighbours, sorted(entered), boundaries.version)
 
@@ -309,9 +322,16 @@ def volumes_conflict(first: Volume, second: Volume) -> bool:
     """Do two volumes overlap in time, altitude and area (touching is not overlapping)?"""
     if not (first.starts_at < second.ends_at and second.starts_at < first.ends_at):
         return False
-    (low_a, high_a), (low_b, high_b) = first.band(), second.band()
+    if len(first.references | second.references) == 1:
+        # One reference for all four bounds: the heights compare as given (over the same ground, 0–120 m
+        # AGL and 200–300 m AGL never meet).
+        (low_a, high_a), (low_b, high_b) = (first.lower.metres, first.upper.metres), (second.lower.metres, second.upper.metres)
+    else:
+        (low_a, high_a), (low_b, high_b) = first.band(), second.band()
     if not (low_a < high_b and low_b < high_a):
         return False
+    if first.is_circle or second.is_circle:
+        return first.projected.distance(second.projected) < first.radius_m + second.radius_m
     return first.projected.intersects(second.projected) and not first.projected.touches(second.projected)
 
 
@@ -319,5 +339,6 @@ def volume_from_row(row) -> Volume:
     """A stored DroneVolume as a Volume (for deconfliction against later filings)."""
     return Volume(
         row.geometry, Altitude(row.lower_value, row.lower_unit, row.lower_reference),
-        Altitude(row.upper_value, row.upper_unit, row.upper_reference), row.starts_at, row.ends_at, borders.project(row.geometry),
+        Altitude(row.upper_value, row.upper_unit, row.upper_reference), row.starts_at, row.ends_at,
+        borders.project_exact(row.geometry)[0],
     )  # fmt: skip

@@ -1,4 +1,4 @@
-"""Benchmarks: `python3 quickstart.py bench [audit] [escalation] [--entries N] [--timers N]` (or
+"""Benchmarks: `python3 quickstart.py bench [audit] [escalation] [notices] [--entries N] [--timers N] [--volumes N]` (or
 `.venv/bin/python -m tests.bench`); without names, all of them.
 
 Each runs in a fresh data folder against a database made for it (SQLite, or the server of DATABASE_URL
@@ -11,7 +11,7 @@ import shutil
 import sys
 import tempfile
 
-BENCHMARKS = ["audit", "escalation"]
+BENCHMARKS = ["audit", "escalation", "notices"]
 
 
 def main() -> None:
@@ -22,6 +22,8 @@ def main() -> None:
     parser.add_argument("--timers", type=int, default=10_000, help="escalation deadlines to fire (default 10,000)")
     parser.add_argument("--spread", type=float, default=60.0, help="seconds the deadlines are spread over (default 60; 0: all at once)")
     parser.add_argument("--methods", default="console,email", help="how level 1 pages (default console,email; console alone: the engine only)")
+    parser.add_argument("--volumes", type=int, default=10_000, help="drone-flight volumes whose recipients are computed (default 10,000)")
+    parser.add_argument("--seed", type=int, default=8, help="the random volumes' seed (default 8)")
     args = parser.parse_args()
     unknown = set(args.benchmarks) - set(BENCHMARKS)
     if unknown:
@@ -60,6 +62,10 @@ def main() -> None:
             from tests.bench import bench_escalation
 
             bench_escalation.run(timers=args.timers, spread_s=args.spread, methods=args.methods.split(","))
+        if "notices" in chosen:
+            from tests.bench import bench_notices
+
+            bench_notices.run(volumes=args.volumes, seed=args.seed)
     finally:
         connection.creation.destroy_test_db(connection.settings_dict["NAME"], verbosity=0)
         if embedded_redis is not None:
