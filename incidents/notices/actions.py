@@ -63,6 +63,7 @@ def assess_exercise(values: dict, organisation, *, filed_at: datetime, previous:
     An amendment that does not bring the start forward keeps the lateness of the notice it amends:
     postponing an exercise does not make its notice late."""
     policy, boundaries = NotificationPolicy.current(), borders.active()
+    rules.check_in_region("area", rules.check_area(values["area"]), 0.0, boundaries)
     near = rules.near_borders(values["area"], organisation.party.code, policy.border_distance_m, boundaries)
     if previous is not None and values["starts_at"] >= previous.starts_at:
         late = previous.late_by_s
@@ -305,8 +306,10 @@ class FlightAssessment:
 def assess_flight(raw_volumes, organisation, *, filed_at: datetime) -> FlightAssessment:
     """What the rules say of a flight's volumes as filed now (also the console's preview)."""
     policy = NotificationPolicy.current()
-    volumes = rules.clean_volumes(raw_volumes, filed_at)
-    geography = rules.flight_geography(volumes, organisation.party.code, policy.drone_buffer_m, borders.active())
+    volumes, boundaries = rules.clean_volumes(raw_volumes, filed_at), borders.active()
+    for index, volume in enumerate(volumes):
+        rules.check_in_region(f"volumes[{index}].area", volume.projected, volume.radius_m, boundaries)
+    geography = rules.flight_geography(volumes, organisation.party.code, policy.drone_buffer_m, boundaries)
     late = rules.late_by_seconds(filed_at, min(v.starts_at for v in volumes), timedelta(hours=policy.drone_notice_hours))
     return FlightAssessment(volumes, geography, late, policy.snapshot())
 

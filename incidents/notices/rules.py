@@ -21,6 +21,12 @@ from incidents.notices.choices import AltitudeReference, AltitudeUnit, ExerciseT
 
 # --- exercises ---------------------------------------------------------------------------------------
 
+# With an end in the future, this bounds how long before filing an exercise can have started, so the
+# lateness stays a sane number.
+LONGEST_EXERCISE = timedelta(days=366)
+# Notifications concern the parties' region: an area farther than this from all of them is a mistake.
+REGION_M = 200_000
+
 # (field, what it counts, the commission's policy field or None, Vienna Document 2011 notification
 # threshold (40.1), observation threshold (47.4) or None)
 EXERCISE_FIGURES = [
@@ -95,8 +101,19 @@ def check_exercise(values) -> None:
     starts_at, ends_at = values.get("starts_at"), values.get("ends_at")
     if starts_at and ends_at and ends_at <= starts_at:
         errors["ends_at"] = "The exercise must end after it starts."
+    elif starts_at and ends_at and ends_at - starts_at > LONGEST_EXERCISE:
+        errors["ends_at"] = f"An exercise lasts at most {LONGEST_EXERCISE.days} days; notify a longer activity as several."
     if errors:
         raise ValidationError(errors)
+
+
+def check_in_region(where: str, projected, radius_m: float, boundaries: borders.Boundaries) -> None:
+    """Refuse an area far from every party: most likely longitude and latitude were swapped."""
+    if not boundaries.neighbours_within_projected(projected, REGION_M, grow_m=radius_m):
+        raise ValidationError({where: (
+            f"This area lies more than {REGION_M // 1000} km from every party's territory. "
+            "Positions are [longitude, latitude]: were they swapped?"
+        )})  # fmt: skip
 
 
 def near_borders(area, home_party: str, distance_m: float, boundaries: borders.Boundaries) -> list[dict]:
@@ -208,7 +225,7 @@ def _altitude(raw, where: str, errors: dict) -> Altitude | None:
         errors[where] = 'An altitude is {"value": …, "unit": "m" or "ft", "reference": "AGL", "AMSL" or "WGS84"}.'
         return None
     value, unit, reference = raw.get("value"), raw.get("unit"), raw.get("reference")
-    if not isinstance(value, int | float) or isinstance(value, bool) or not math.isfinite(value):
+    if not isinstance(value, int | float) or isinstance(value, bool) or not -1e9 < value < 1e9:  # also NaN, ±inf
         errors[where] = "The altitude's value is a number."
     elif unit not in AltitudeUnit.values:
         errors[where] = f"The altitude's unit is one of {', '.join(AltitudeUnit.values)}."
@@ -244,7 +261,7 @@ def _area(raw: dict, where: str, errors: dict) -> tuple[dict, shapely.Geometry] 
     except ValidationError as error:
         errors[where] = " ".join(error.messages)
         return None, None
-    except ValueError as error:
+    except (ValueError, OverflowError) as error:
         errors[where] = f"The area cannot be used: {error}."
         return None, None
     if not projected.is_valid:

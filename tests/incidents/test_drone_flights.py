@@ -384,3 +384,26 @@ def test_replacing_the_boundary_file_changes_what_the_next_flight_computes(world
     assert before.boundary_version.startswith("natural-earth-10m@")
     # The moved line no longer runs through the river: the new flight activates without Croatia.
     assert do_change_flight_state(person("rs-mod-duty"), after, "activated").state == "activated"
+
+
+def test_an_area_far_from_every_party_is_refused_as_probably_swapped_coordinates(world):
+    belgrade_swapped = circle(44.82, 20.46, 2_000)  # [latitude, longitude] of Belgrade: the Arabian Peninsula
+    with pytest.raises(ValidationError) as refused:
+        fly(belgrade_swapped)
+    assert "were they swapped" in refused.value.message_dict["volumes[0].area"][0]
+    assert DroneFlight.objects.count() == 0
+
+
+@pytest.mark.parametrize("bad_area", [
+    box(19.40, 45.30, 19.42, 10**400),  # a number no float holds
+    {"type": "Polygon", "coordinates": [[[19.40, 45.30, 10**400], [19.42, 45.30], [19.42, 45.32], [19.40, 45.30]]]},
+])  # fmt: skip
+def test_numbers_too_large_for_arithmetic_are_refused_not_crashed_on(world, bad_area):
+    with pytest.raises(ValidationError):
+        fly(bad_area)
+
+
+def test_an_altitude_too_large_for_a_float_is_refused(world):
+    with pytest.raises(ValidationError) as refused:
+        fly(circle(19.45, 45.30, 1_000), upper=(10**400, "AGL"))
+    assert "volumes[0].altitude_upper" in refused.value.message_dict

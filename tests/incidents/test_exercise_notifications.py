@@ -462,3 +462,16 @@ def test_every_participant_is_told_and_observers_are_not(world):
             assert told == [], organisation.code
         else:
             assert [event["exercise_notification"]["reference"] for event in told] == [notification.reference], organisation.code
+
+
+def test_an_exercise_longer_than_a_year_is_refused(world):
+    with pytest.raises(ValidationError) as refused:
+        notify(**{"ends_at": exercise()["starts_at"] + timedelta(days=367)})
+    assert "ends_at" in refused.value.message_dict
+
+
+def test_an_exercise_area_far_from_every_party_is_refused(world):
+    with pytest.raises(ValidationError) as refused:
+        notify(area=square(45.30, 19.39, 0.01))  # north of Bačka Palanka with longitude and latitude swapped
+    assert "were they swapped" in refused.value.message_dict["area"][0]
+    assert ExerciseNotification.objects.count() == 0
