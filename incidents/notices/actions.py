@@ -59,7 +59,8 @@ class ExerciseAssessment:
 
 
 def assess_exercise(values: dict, organisation, *, filed_at: datetime, previous: ExerciseVersion | None = None) -> ExerciseAssessment:
-    """What the rules say of an exercise as notified now (also the console's "why notifiable" preview).
+    """What the rules say of an exercise as notified now (also the console's "why notifiable" preview);
+    ValidationError {"area": …} for an area that cannot be used or lies far from every party.
     An amendment that does not bring the start forward keeps the lateness of the notice it amends:
     postponing an exercise does not make its notice late."""
     policy, boundaries = NotificationPolicy.current(), borders.active()
@@ -90,7 +91,6 @@ def _write_version(caller, notification: ExerciseNotification, kind: str, values
         **{field: values[field] for field in EXERCISE_FIELDS}, filed_at=now, filed_by=person, filed_by_label=label,
     )  # fmt: skip
     version.full_clean(exclude=["notification", "filed_by", "boundary_version"], validate_constraints=False)
-    rules.check_area(values["area"])
     assessment = assess_exercise(values, organisation, filed_at=now, previous=previous)
     version.notifiable_reasons, version.near_borders = assessment.reasons, assessment.near_borders
     version.late_by_s = None if kind == VersionKind.CANCELLATION else assessment.late_by_s

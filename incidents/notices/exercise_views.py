@@ -249,17 +249,16 @@ def assess(form, organisation, previous=None) -> dict:
     else:
         defaults = {field: ExerciseVersion._meta.get_field(field).get_default() for field in EXERCISE_FIELDS}
         values = {**defaults, **{field: data[field] for field in EXERCISE_FIELDS if field in data}}
-    try:
-        rules.check_area(values["area"])
-    except ValidationError as error:
-        return {"checked": False, "missing": [], "problems": [f"{form.fields['area'].label}: {' '.join(error.messages)}"]}
     problems = []
     try:
         rules.check_exercise(values)
     except ValidationError as error:
         problems = error.messages
     now = timezone.now()
-    found = actions.assess_exercise(values, organisation, filed_at=now, previous=previous)
+    try:  # it checks the area first: one that cannot be used (or lies far from every party) is all we say
+        found = actions.assess_exercise(values, organisation, filed_at=now, previous=previous)
+    except ValidationError as error:
+        return {"checked": False, "missing": [], "problems": [f"{form.fields['area'].label}: {' '.join(error.messages)}"]}
     notice = timedelta(days=found.policy["exercise_notice_days"])
     return {
         "checked": True, "problems": problems, "reasons": found.reasons, "late": rules.late_text(found.late_by_s, "day"),

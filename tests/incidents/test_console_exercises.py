@@ -239,6 +239,16 @@ def test_an_area_that_is_not_a_closed_polygon_is_refused_under_the_area(console)
     assert "the last position must repeat the first" in page.split('name="area"')[1].split("</div>")[0]
 
 
+def test_an_area_with_longitude_and_latitude_swapped_is_refused_by_the_check_and_the_form(console):
+    swapped = json.dumps(square(45.30, 19.39))  # north of Bačka Palanka as [latitude, longitude]
+    client = console("rs-mod-duty")
+    partial = text(client.post("/notifications/exercises/preview/", form_data(area=swapped), HTTP_HX_REQUEST="true"))
+    assert "were they swapped?" in partial
+    page = text(client.post("/notifications/exercises/new/", form_data(area=swapped)))
+    assert "were they swapped?" in page.split('name="area"')[1].split("</div>")[0]
+    assert not ExerciseNotification.objects.exists()
+
+
 def test_the_commission_and_reviewers_may_not_file_and_the_refusal_is_recorded(console):
     for username in ("wbc-sec-duty", "wbc-sec-reviewer"):
         client = console(username)

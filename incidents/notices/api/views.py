@@ -319,7 +319,6 @@ class ExerciseAssess(NoticesApiView):
         values = dict(serializer.validated_data)
         with action_errors():
             rules.check_exercise(values)
-            rules.check_area(values["area"])
             assessment = assess_exercise(values, caller.organisation, filed_at=timezone.now())
         return Response(exercise_assessment_payload(assessment))
 
