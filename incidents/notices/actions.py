@@ -6,6 +6,7 @@ recorded. Audit details carry references, figures and codes; notifications are n
 except a flight's purpose, which stays out of the log.
 """
 
+import json
 import logging
 from decimal import Decimal
 from dataclasses import dataclass
@@ -31,7 +32,9 @@ from incidents.notices.models import (
     POLICY_FIELDS, DroneConflict, DroneFlight, DroneFlightAcknowledgement, DroneVolume, ExerciseAcknowledgement,
     ExerciseNotification, ExerciseVersion, NotificationPolicy, ObservationInvitation, ObservationReply,
 )  # fmt: skip
-from incidents.notices.payloads import EXERCISE_FIELDS, exercise_payload, flight_payload, with_exercise_details, with_flight_details
+from incidents.notices.payloads import (
+    EXERCISE_FIELDS, conflicts_of, exercise_payload, flight_payload, with_exercise_details, with_flight_details,
+)  # fmt: skip
 from incidents.notices.visibility import exercise_audience, flight_audience
 
 log = logging.getLogger("hotline.notices")
@@ -330,11 +333,23 @@ def _find_conflicts(flight: DroneFlight, volumes: list[DroneVolume], checked: li
     return DroneConflict.objects.bulk_create(conflicts)
 
 
-def _publish_flight(kind: str, flight: DroneFlight, extra: dict | None = None) -> dict:
+def _publish_flight(kind: str, flight: DroneFlight, extra: dict | None = None) -> None:
+    """One event per group of readers who may know of the same conflicts (conflicts_of's rule): a party
+    told of this flight is not told of another flight it may not see."""
     flight = with_flight_details(DroneFlight.objects.filter(pk=flight.pk)).get()
-    payload = flight_payload(flight)
-    publish_many([(kind, f"drone_flight:{flight.pk}", {"drone_flight": payload, **(extra or {})}, flight_audience(flight))])
-    return payload
+    audience = Organisation.objects.filter(pk__in=flight_audience(flight)).select_related("party")
+    if not conflicts_of([flight], None)[flight.pk]:
+        publish_many([(kind, f"drone_flight:{flight.pk}", {"drone_flight": flight_payload(flight, []), **(extra or {})}, {a.pk for a in audience})])
+        return
+    groups: dict[str, tuple[list[dict], set[int]]] = {}
+    for reader in audience:
+        conflicts = conflicts_of([flight], reader)[flight.pk]
+        key = json.dumps(conflicts, sort_keys=True)
+        groups.setdefault(key, (conflicts, set()))[1].add(reader.pk)
+    publish_many([
+        (kind, f"drone_flight:{flight.pk}", {"drone_flight": flight_payload(flight, conflicts), **(extra or {})}, readers)
+        for conflicts, readers in groups.values()
+    ])  # fmt: skip
 
 
 def _mass(value):
@@ -410,8 +425,8 @@ def _warn_conflicts(caller, flight: DroneFlight, conflicts: list[DroneConflict])
         for conflict in DroneConflict.objects.filter(pk__in=[c.pk for c in conflicts]).select_related("first__flight", "second__flight")
     ])  # fmt: skip
     for other in DroneFlight.objects.filter(pk__in=others):
-        _publish_flight("drone_flight.conflict", other, {"with": [flight.reference]})
-    _publish_flight("drone_flight.conflict", flight, {"with": sorted(other.reference for other in DroneFlight.objects.filter(pk__in=others))})
+        _publish_flight("drone_flight.conflict", other)
+    _publish_flight("drone_flight.conflict", flight)
 
 
 @transaction.atomic

@@ -18,7 +18,7 @@ from accounts.models import Organisation, Party
 from incidents.notices.choices import ExerciseType, FlightState
 from incidents.notices.models import DroneFlight, ExerciseNotification
 from incidents.notices.rules import late_text
-from incidents.notices.visibility import visible_exercises, visible_flights
+from incidents.notices.visibility import OrganisationReader, visible_exercises, visible_flights
 
 FEED_SALT = "hotline.calendar-feed"
 PRODUCT_ID = "-//Hotline//Notified activities//EN"
@@ -27,13 +27,6 @@ FLIGHT = "flight"
 
 
 # --- what a reader sees -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class OrganisationReader:
-    """An organisation standing in for its people: visibility.py asks a caller only for its organisation."""
-
-    organisation: Organisation
 
 
 @dataclass(frozen=True)

@@ -109,7 +109,7 @@ def flight_list(request):
     if not show_all:
         flights = flights.filter(state__in=LIVE_FLIGHT_STATES)
     flights = list(with_flight_details(flights.order_by("-pk"))[:LIST_LENGTH])
-    conflicts = conflicts_of(flights)
+    conflicts = conflicts_of(flights, request.user.organisation)
     acknowledging = may_acknowledge(request.user)
     organisation_id = getattr(request.user, "organisation_id", None)
     return render(request, "notices/flights/list.html", {
@@ -240,7 +240,7 @@ def flight_detail(request, reference):
     flight = DroneFlight.objects.filter(pk=found.pk).select_related("organisation__party").prefetch_related(
         "volumes", Prefetch("acknowledgements", queryset=DroneFlightAcknowledgement.objects.select_related("organisation__party")),
     ).get()  # fmt: skip
-    conflicts = conflicts_of([flight])[flight.pk]
+    conflicts = conflicts_of([flight], user.organisation)[flight.pk]
     # The other flights of its conflicts, where the user may see them (drawn on the map, linked).
     others = list(with_flight_details(_by_references(visible_flights(user), {conflict["flight"] for conflict in conflicts})))
     acknowledgements = list(flight.acknowledgements.all())

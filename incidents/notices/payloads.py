@@ -3,12 +3,14 @@ so that a client sees the same object whichever way it arrives."""
 
 from django.db.models import Prefetch, Q
 
+from accounts.models import Organisation
 from incidents.notices.choices import VersionKind
 from incidents.notices.models import (
     DroneConflict, DroneFlight, DroneFlightAcknowledgement, DroneVolume, ExerciseAcknowledgement, ExerciseNotification,
     ExerciseVersion, ObservationReply,
 )  # fmt: skip
 from incidents.notices.rules import late_text
+from incidents.notices.visibility import OrganisationReader, visible_flights
 
 # What a version says, in the order forms and comparisons show it.
 EXERCISE_FIELDS = [
@@ -134,27 +136,36 @@ def with_flight_details(queryset):
     )  # fmt: skip
 
 
-def conflicts_of(flights: list[DroneFlight]) -> dict[int, list[dict]]:
-    """Per flight id: [{flight, operator, volume, with_volume, found_at}] of the conflicts it is in."""
+def conflicts_of(flights: list[DroneFlight], seen_by: Organisation | None) -> dict[int, list[dict]]:
+    """Per flight id: [{flight, operator, state, volume, with_volume, found_at}] of the conflicts it is in,
+    as `seen_by` may know them: the operator of a flight hears of every conflict of its own flight (it
+    must be warned); anyone else only of those with flights it sees itself. None: all of them (for
+    the outbox, which splits its audiences by the same rule)."""
     ids = [flight.pk for flight in flights]
     found: dict[int, list[dict]] = {pk: [] for pk in ids}
-    rows = DroneConflict.objects.filter(Q(first__flight_id__in=ids) | Q(second__flight_id__in=ids)).select_related(
+    rows = list(DroneConflict.objects.filter(Q(first__flight_id__in=ids) | Q(second__flight_id__in=ids)).select_related(
         "first__flight__organisation", "second__flight__organisation"
-    )
+    ))  # fmt: skip
+    visible = None
+    if seen_by is not None and rows:
+        others = {volume.flight_id for conflict in rows for volume in (conflict.first, conflict.second)}
+        visible = set(visible_flights(OrganisationReader(seen_by)).filter(pk__in=others).values_list("pk", flat=True))
     for conflict in rows:
         for own, other in ((conflict.first, conflict.second), (conflict.second, conflict.first)):
-            if own.flight_id in found:
-                found[own.flight_id].append({
-                    "flight": other.flight.reference, "operator": other.flight.organisation.code, "state": other.flight.state,
-                    "volume": own.number, "with_volume": other.number, "found_at": _time(conflict.found_at),
-                })  # fmt: skip
+            if own.flight_id not in found:
+                continue
+            if visible is not None and other.flight_id not in visible and own.flight.organisation.party_id != seen_by.party_id:
+                continue
+            found[own.flight_id].append({
+                "flight": other.flight.reference, "operator": other.flight.organisation.code, "state": other.flight.state,
+                "volume": own.number, "with_volume": other.number, "found_at": _time(conflict.found_at),
+            })  # fmt: skip
     return found
 
 
-def flight_payload(flight: DroneFlight, conflicts: list[dict] | None = None) -> dict:
+def flight_payload(flight: DroneFlight, conflicts: list[dict]) -> dict:
+    """`conflicts`: conflicts_of() as the reader may know them."""
     acknowledgements = list(flight.acknowledgements.all())
-    if conflicts is None:
-        conflicts = conflicts_of([flight])[flight.pk]
     return {
         "id": flight.pk,
         "reference": flight.reference,

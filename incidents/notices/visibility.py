@@ -6,6 +6,8 @@
   commission: the organisations of those parties and the commission see it; no other party learns of it.
 """
 
+from dataclasses import dataclass
+
 from django.db.models import Q
 from django.http import Http404
 
@@ -15,6 +17,13 @@ from hotline.db import LARGEST_ID
 from incidents.notices.models import DroneFlight, ExerciseNotification
 
 TAKING_PART = (OrganisationKind.CERT, OrganisationKind.CRISIS_CENTRE, OrganisationKind.SECRETARIAT)
+
+
+@dataclass(frozen=True)
+class OrganisationReader:
+    """An organisation standing in for its people (feeds, events): only the organisation is asked of a caller."""
+
+    organisation: Organisation
 
 
 def _organisation(caller):

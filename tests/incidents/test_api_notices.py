@@ -464,10 +464,11 @@ def test_a_page_of_either_list_costs_the_same_queries_however_many_notifications
 
     notified("RS-MOD")
     filed("RS-MOD")
+    filed("RS-CERT")  # in conflict with the first
     with_one = queries()
     notice = notified("HR-MOD", area=square(18.60, 45.45, 18.75, 45.55))
     key("HR-MOD").post(f"{EXERCISES}{notice['id']}/amend/", {"troops": 900, "reason": "Fewer units."})
-    filed("RS-CERT")  # in conflict with the first
+    filed("RS-CERT")  # in conflict with both
     filed("RS-MOD", volume(polygon=ACROSS_THE_DANUBE_AT_ILOK))
     assert queries() == with_one
 

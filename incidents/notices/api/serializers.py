@@ -501,7 +501,7 @@ class DroneFlightSerializer(serializers.Serializer):
     updated_at = serializers.DateTimeField()
 
     def to_representation(self, flight):
-        return flight_payload(flight, self.context.get("conflicts", {}).get(flight.pk))
+        return flight_payload(flight, self.context["conflicts"][flight.pk])
 
 
 class FlightAssessmentSerializer(serializers.Serializer):

@@ -117,8 +117,9 @@ def _exercise(pk: int) -> dict:
     return exercise_payload(with_exercise_details(ExerciseNotification.objects.filter(pk=pk)).get())
 
 
-def _flight(pk: int) -> dict:
-    return flight_payload(with_flight_details(DroneFlight.objects.filter(pk=pk)).get())
+def _flight(pk: int, caller) -> dict:
+    flight = with_flight_details(DroneFlight.objects.filter(pk=pk)).get()
+    return flight_payload(flight, conflicts_of([flight], caller.organisation)[flight.pk])
 
 
 def _invitation(caller, pk: int) -> ObservationInvitation:
@@ -508,7 +509,7 @@ class FlightList(NoticesApiView, generics.ListAPIView):
 
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        conflicts = conflicts_of(page)
+        conflicts = conflicts_of(page, request.user.organisation)
         return self.get_paginated_response(DroneFlightSerializer(page, many=True, context={"conflicts": conflicts}).data)
 
     @extend_schema(
@@ -534,7 +535,7 @@ class FlightList(NoticesApiView, generics.ListAPIView):
             with action_errors(flight=True):
                 flight = do_notify_flight(caller, aircraft=dict(fields["aircraft"]), purpose=fields["purpose"], volumes=fields["volumes"])
             location = reverse("api:drone-flight-detail", args=[flight.pk])
-            return Response(_flight(flight.pk), status=status.HTTP_201_CREATED, headers={"Location": location})
+            return Response(_flight(flight.pk, request.user), status=status.HTTP_201_CREATED, headers={"Location": location})
 
         return idempotent(request, perform)
 
@@ -569,7 +570,7 @@ class FlightDetail(NoticesApiView):
     )
     def get(self, request, pk):
         flight = access_flight(request.user, pk)
-        return Response(_flight(flight.pk))
+        return Response(_flight(flight.pk, request.user))
 
 
 class FlightAcknowledge(NoticesApiView):
@@ -591,7 +592,7 @@ class FlightAcknowledge(NoticesApiView):
         def perform():
             with action_errors():
                 do_acknowledge_flight(caller, flight, method=_method(caller))
-            return Response(_flight(flight.pk))
+            return Response(_flight(flight.pk, request.user))
 
         return idempotent(request, perform)
 
@@ -621,7 +622,7 @@ class FlightStateChange(NoticesApiView):
         def perform():
             with action_errors():
                 do_change_flight_state(caller, flight, **serializer.validated_data)
-            return Response(_flight(flight.pk))
+            return Response(_flight(flight.pk, request.user))
 
         return idempotent(request, perform)
 
