@@ -33,7 +33,8 @@ def test_a_supervisor_adds_a_shift_and_the_directory_shows_the_new_duty_officer(
     page.get_by_role("link", name="Add a shift").click()
 
     zone = crisis_centre.zone
-    start = timezone.localtime(now - timedelta(minutes=5), zone)
+    # Not before the cancelled shift began: just after 08:00 or 20:00 that would overlap the shift before it.
+    start = timezone.localtime(max(now - timedelta(minutes=5), cancelled.starts_at), zone)
     end = timezone.localtime(cancelled.ends_at, zone)
     page.get_by_label("Person").select_option(label=str(head))
     page.get_by_label("Kind").select_option("primary")
