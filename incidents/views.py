@@ -37,7 +37,9 @@ def _organisation_id(user):
     return getattr(user, "organisation_id", None)
 
 
-def _baseline(user) -> int:
+def event_baseline(user) -> int:
+    """The last event id of the user's organisation, taken before a live page reads its content, so an
+    event committed meanwhile is replayed rather than lost."""
     organisation_id = _organisation_id(user)
     return last_event_id(organisation_id) if organisation_id else 0
 
@@ -83,7 +85,7 @@ def awaiting(user):
 @login_required
 @require_GET
 def incident_list(request):
-    baseline = _baseline(request.user)
+    baseline = event_baseline(request.user)
     form = IncidentFilterForm(request.GET or None)
     incidents = form.filter(visible_incidents(request.user)).prefetch_related("recipients").order_by("-updated_at", "-pk")
     incidents = incidents[:LIST_LENGTH]
@@ -119,7 +121,7 @@ def incident_new(request):
 def _detail(request, incident, *, baseline=None, status=200, **forms):
     """The incident page; `forms` replaces the blank forms with bound ones that carry errors."""
     user = request.user
-    baseline = _baseline(user) if baseline is None else baseline
+    baseline = event_baseline(user) if baseline is None else baseline
     content = incident.content_visible
     if content:
         actions.note_read(user, incident)
@@ -156,7 +158,7 @@ def _detail(request, incident, *, baseline=None, status=200, **forms):
 @login_required
 @require_GET
 def incident_detail(request, reference):
-    baseline = _baseline(request.user)
+    baseline = event_baseline(request.user)
     incident = access_incident(request.user, reference)
     return _detail(request, incident, baseline=baseline)
 

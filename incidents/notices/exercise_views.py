@@ -25,7 +25,6 @@ from accounts.models import Party
 from accounts.views import designation_notes
 from hotline.console.views import safe_next
 from hotline.db import LARGEST_ID
-from hotline.realtime.outbox import last_event_id
 from incidents.notices import actions, rules
 from incidents.notices import calendar as activity_calendar
 from incidents.notices.access import may_acknowledge, may_change, may_file, may_set_policy, require
@@ -38,7 +37,7 @@ from incidents.notices.models import (
 )  # fmt: skip
 from incidents.notices.payloads import EXERCISE_FIELDS, differences, with_exercise_details
 from incidents.notices.visibility import access_exercise, visible_exercises
-from incidents.views import add_errors
+from incidents.views import add_errors, event_baseline
 
 log = logging.getLogger("hotline.notices")
 
@@ -53,17 +52,8 @@ REASON_NAMES = {
 VIENNA_NOTICE_DAYS = 42
 
 
-def _baseline(user) -> int:
-    organisation_id = getattr(user, "organisation_id", None)
-    return last_event_id(organisation_id) if organisation_id else 0
-
-
-def _km(metres) -> str:
-    return f"{metres / 1000:.1f} km"
-
-
 def _near(near_borders: list[dict]) -> list[dict]:
-    return [{"party": item["party"], "distance": _km(item["distance_m"])} for item in near_borders]
+    return [{"party": item["party"], "distance": rules.km(item["distance_m"])} for item in near_borders]
 
 
 def _reason_summary(reasons: list[dict]) -> str:
@@ -142,7 +132,7 @@ def compliance(user, year: int) -> list[dict]:
 @require_GET
 def exercise_list(request):
     user = request.user
-    baseline = _baseline(user)
+    baseline = event_baseline(user)
     # The lateness of the last notice or amendment: a cancellation is never late, but what it cancels may have been.
     shown_late = ExerciseVersion.objects.filter(notification=OuterRef("pk")).exclude(kind=VersionKind.CANCELLATION).order_by("-number")
     notifications = list(
@@ -175,7 +165,7 @@ def _form_page(request, form, *, notification=None, assessment=None, status=200)
     return render(request, "notices/exercises/form.html", {
         "form": form, "notification": notification, "assessment": assessment,
         "thresholds": rules.threshold_table(policy), "policy": policy, "vienna_notice_days": VIENNA_NOTICE_DAYS,
-        "border_distance": _km(policy.border_distance_m),
+        "border_distance": rules.km(policy.border_distance_m),
     }, status=status)  # fmt: skip
 
 
@@ -263,7 +253,7 @@ def assess(form, organisation, previous=None) -> dict:
     return {
         "checked": True, "problems": problems, "reasons": found.reasons, "late": rules.late_text(found.late_by_s, "day"),
         "notice_days": found.policy["exercise_notice_days"], "on_time_until": values["starts_at"] - notice,
-        "near": _near(found.near_borders), "border_distance": _km(found.policy["border_distance_m"]),
+        "near": _near(found.near_borders), "border_distance": rules.km(found.policy["border_distance_m"]),
         "boundary_version": found.boundary_version, "amending": previous is not None,
     }  # fmt: skip
 
@@ -296,7 +286,7 @@ def _detail(request, notification, *, baseline=None, status=200, **forms):
     """The notification's page; `forms` replaces the blank forms with bound ones that carry errors
     (`reply_forms` per invitation id)."""
     user = request.user
-    baseline = _baseline(user) if baseline is None else baseline
+    baseline = event_baseline(user) if baseline is None else baseline
     notification = with_exercise_details(ExerciseNotification.objects.filter(pk=notification.pk)).get()
     own = getattr(user, "organisation_id", None)
     acting = may_acknowledge(user)
@@ -330,7 +320,7 @@ def _detail(request, notification, *, baseline=None, status=200, **forms):
         "map_volumes": [{"id": notification.reference, "geometry": content.area, "state": "exercise",
                          "label": f"{notification.reference} {content.designation}"}],
         "reasons": content.notifiable_reasons, "late": rules.late_text(content.late_by_s, "day"), "near": _near(content.near_borders),
-        "border_distance": _km(content.policy.get("border_distance_m", NotificationPolicy().border_distance_m)),
+        "border_distance": rules.km(content.policy.get("border_distance_m", NotificationPolicy().border_distance_m)),
         "awaits_us": any(item["awaits_us"] for item in shown), "may_change": changing, "invitations": invitations,
         "cancel_form": forms.get("cancel_form") or CancelForm(),
         "invitation_form": forms.get("invitation_form") or InvitationForm(),
@@ -342,7 +332,7 @@ def _detail(request, notification, *, baseline=None, status=200, **forms):
 @login_required
 @require_GET
 def exercise_detail(request, reference):
-    baseline = _baseline(request.user)
+    baseline = event_baseline(request.user)
     return _detail(request, access_exercise(request.user, reference), baseline=baseline)
 
 
@@ -503,6 +493,6 @@ def policy(request):
     current = NotificationPolicy.current()
     return render(request, "notices/policy.html", {
         "policy": current, "thresholds": rules.threshold_table(current), "form": form,
-        "vienna_notice_days": VIENNA_NOTICE_DAYS, "border_distance": _km(current.border_distance_m),
-        "buffer": _km(current.drone_buffer_m),
+        "vienna_notice_days": VIENNA_NOTICE_DAYS, "border_distance": rules.km(current.border_distance_m),
+        "buffer": rules.km(current.drone_buffer_m),
     }, status=400 if form is not None and form.errors else 200)  # fmt: skip

@@ -23,7 +23,6 @@ from django.utils.http import quote_etag
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from hotline.console.views import safe_next
-from hotline.realtime.outbox import last_event_id
 from incidents import borders
 from incidents.notices import actions, recipients
 from incidents.notices.access import may_acknowledge, may_change, may_file, require
@@ -31,8 +30,9 @@ from incidents.notices.choices import FLIGHT_TRANSITIONS, LIVE_FLIGHT_STATES, Dr
 from incidents.notices.flight_forms import VOLUMES_PREFIX, FlightForm, StateForm, VolumeFormSet, add_action_errors
 from incidents.notices.models import DroneFlight, DroneFlightAcknowledgement
 from incidents.notices.payloads import conflicts_of, with_flight_details
-from incidents.notices.rules import late_text
+from incidents.notices.rules import km, late_text
 from incidents.notices.visibility import access_flight, visible_flights
+from incidents.views import event_baseline
 
 LIST_LENGTH = 200  # the most recent flights; older ones are reached by reference
 # The order the operator's buttons appear in, whichever the current state allows.
@@ -40,16 +40,6 @@ STATE_BUTTONS = [
     (FlightState.ACTIVATED, "Activate"), (FlightState.COMPLETED, "Mark completed"),
     (FlightState.NON_CONFORMING, "Report non-conforming"), (FlightState.CANCELLED, "Cancel the flight"),
 ]  # fmt: skip
-
-
-def _baseline(user) -> int:
-    organisation_id = getattr(user, "organisation_id", None)
-    return last_event_id(organisation_id) if organisation_id else 0
-
-
-def km(metres) -> str:
-    """As flights.js writes it: one decimal."""
-    return f"{metres / 1000:.1f} km"
 
 
 def map_volumes(flight: DroneFlight, *, highlight: bool = False) -> list[dict]:
@@ -103,7 +93,7 @@ def _page_data(request, **extra) -> dict:
 @require_GET
 def flight_list(request):
     """Live flights (planned, activated, non-conforming) by default; `?all=1` adds completed and cancelled ones."""
-    baseline = _baseline(request.user)
+    baseline = event_baseline(request.user)
     show_all = request.GET.get("all") == "1"
     flights = visible_flights(request.user)
     if not show_all:
@@ -233,7 +223,7 @@ def _altitude(value: float, unit: str, reference: str) -> str:
 @login_required
 @require_GET
 def flight_detail(request, reference):
-    baseline = _baseline(request.user)
+    baseline = event_baseline(request.user)
     user = request.user
     found = access_flight(user, reference)
     # As with_flight_details(), with each recipient's party (the page groups them by party).

@@ -55,6 +55,11 @@ def threshold_table(policy) -> list[ThresholdRow]:
     ]
 
 
+def km(metres: float) -> str:
+    """A distance as the console shows it (and flights.js writes it): one decimal."""
+    return f"{metres / 1000:.1f} km"
+
+
 def _km(metres: float) -> str:
     return f"{metres / 1000:.1f}".rstrip("0").rstrip(".") + " km"
 
