@@ -56,7 +56,9 @@ def ensure_chromium() -> None:
     say("installing Debian's chromium for the browser tests")
     environment = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     subprocess.run([*prefix, apt, "update", "-qq"], env=environment, check=False)
-    result = subprocess.run([*prefix, apt, "install", "-y", "-qq", "--no-install-recommends", "chromium"], env=environment, check=False)
+    result = subprocess.run(
+        [*prefix, apt, "install", "-y", "-qq", "--no-install-recommends", "chromium"], env=environment, check=False
+    )
     if result.returncode != 0:
         say(f"could not install chromium (apt-get exit {result.returncode}): the browser tests will fail")
 

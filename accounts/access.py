@@ -27,7 +27,11 @@ def is_commission_administrator(user) -> bool:
     organisation = getattr(user, "organisation", None)
     return bool(
         getattr(user, "is_superuser", False)
-        or (organisation is not None and organisation.kind == OrganisationKind.SECRETARIAT and user.role == Role.ADMINISTRATOR)
+        or (
+            organisation is not None
+            and organisation.kind == OrganisationKind.SECRETARIAT
+            and user.role == Role.ADMINISTRATOR
+        )
     )
 
 
@@ -56,7 +60,11 @@ def access_organisation_for_change(user, code: str) -> Organisation:
 
     organisation = get_object_or_404(Organisation, code=code)
     if not can_manage(user, organisation):
-        record("access.refused", actor=user, details={"what": "change the directory, roster or keys", "target": organisation.code})
+        record(
+            "access.refused",
+            actor=user,
+            details={"what": "change the directory, roster or keys", "target": organisation.code},
+        )
         raise PermissionDenied(f"You may not change {organisation.code}'s directory entries, rosters or keys.")
     return organisation
 
@@ -66,7 +74,11 @@ def is_reviewer(user) -> bool:
     if is_commission_administrator(user):
         return True
     organisation = getattr(user, "organisation", None)
-    return bool(organisation is not None and organisation.kind == OrganisationKind.SECRETARIAT and getattr(user, "role", None) == Role.REVIEWER)
+    return bool(
+        organisation is not None
+        and organisation.kind == OrganisationKind.SECRETARIAT
+        and getattr(user, "role", None) == Role.REVIEWER
+    )
 
 
 # --- reachability checks -------------------------------------------------------------------------------

@@ -9,7 +9,9 @@ from accounts.models import ApiKey, ContactPoint, DutyShift, Organisation, Party
 class UserAdmin(DjangoUserAdmin):
     list_display = ["username", "first_name", "last_name", "organisation", "role", "is_active"]
     list_filter = ["organisation__party", "role", "is_active"]
-    fieldsets = DjangoUserAdmin.fieldsets + (("Hotline", {"fields": ("organisation", "role", "phone", "language", "time_zone")}),)
+    fieldsets = DjangoUserAdmin.fieldsets + (
+        ("Hotline", {"fields": ("organisation", "role", "phone", "language", "time_zone")}),
+    )
 
 
 @admin.register(Party)

@@ -20,7 +20,9 @@ def on_logout(sender, request, user, **kwargs):
 
 def on_login_failed(sender, credentials, request=None, **kwargs):
     # Django has already masked anything secret-looking in `credentials`; only the name tried is kept.
-    record("login.failed", details={"username": str(credentials.get("username", ""))[:150], "ip": client_address(request)})
+    record(
+        "login.failed", details={"username": str(credentials.get("username", ""))[:150], "ip": client_address(request)}
+    )
 
 
 def client_address(request) -> str:

@@ -116,7 +116,9 @@ def closed_checks(last: int, now: datetime | None = None) -> list[ReachabilityCh
     )
 
 
-def organisation_figures(last: int = FIGURES_OVER, now: datetime | None = None) -> tuple[list[Figures], list[ReachabilityCheck]]:
+def organisation_figures(
+    last: int = FIGURES_OVER, now: datetime | None = None
+) -> tuple[list[Figures], list[ReachabilityCheck]]:
     """Per organisation over the latest `last` closed checks: how many it answered within the window,
     late, or not at all, and the median time from the check to its answer (answered ones, late too).
     Returns the figures (in directory order) and the checks they cover."""
@@ -136,11 +138,16 @@ def organisation_figures(last: int = FIGURES_OVER, now: datetime | None = None) 
     for organisation_id, answers in grouped.items():
         states = [response.state_at(now) for response in answers]
         times = [response.time_to_answer for response in answers if response.acknowledged_at is not None]
-        figures.append(Figures(
-            organisation=organisations[organisation_id], checks=len(answers),
-            answered_within_window=states.count(CheckResponseState.ANSWERED), answered_late=states.count(CheckResponseState.LATE),
-            missed=states.count(CheckResponseState.MISSED), median_time_to_answer=statistics.median(times) if times else None,
-        ))  # fmt: skip
+        figures.append(
+            Figures(
+                organisation=organisations[organisation_id],
+                checks=len(answers),
+                answered_within_window=states.count(CheckResponseState.ANSWERED),
+                answered_late=states.count(CheckResponseState.LATE),
+                missed=states.count(CheckResponseState.MISSED),
+                median_time_to_answer=statistics.median(times) if times else None,
+            )
+        )
     return figures, checks
 
 

@@ -33,20 +33,103 @@ MEMBER_PARTIES = [
     ("RS", "Serbia", ["sr", "en"], "+381"),
 ]
 OTHER_PARTIES = [
-    ("WBC", "Commission secretariat", PartyKind.SECRETARIAT, "WBC-SEC", "Commission secretariat and duty desk", OrganisationKind.SECRETARIAT, ["en"], "+32"),
-    ("OSCE", "OSCE", PartyKind.OBSERVER, "OSCE-CPC", "OSCE Conflict Prevention Centre", OrganisationKind.OBSERVER, ["en", "fr", "de"], "+43"),
-    ("EU", "European Union", PartyKind.OBSERVER, "EU-EEAS", "EEAS Crisis Response Centre", OrganisationKind.OBSERVER, ["en", "fr"], "+32"),
+    (
+        "WBC",
+        "Commission secretariat",
+        PartyKind.SECRETARIAT,
+        "WBC-SEC",
+        "Commission secretariat and duty desk",
+        OrganisationKind.SECRETARIAT,
+        ["en"],
+        "+32",
+    ),
+    (
+        "OSCE",
+        "OSCE",
+        PartyKind.OBSERVER,
+        "OSCE-CPC",
+        "OSCE Conflict Prevention Centre",
+        OrganisationKind.OBSERVER,
+        ["en", "fr", "de"],
+        "+43",
+    ),
+    (
+        "EU",
+        "European Union",
+        PartyKind.OBSERVER,
+        "EU-EEAS",
+        "EEAS Crisis Response Centre",
+        OrganisationKind.OBSERVER,
+        ["en", "fr"],
+        "+32",
+    ),
 ]
 # A few names per party so the demo reads like a real directory; roles are (duty officer, supervisor, head).
 PEOPLE = {
-    "AL": [("Arben", "Hoxha"), ("Elira", "Shehu"), ("Gent", "Kola"), ("Besa", "Dervishi"), ("Ilir", "Leka"), ("Mira", "Gjoka")],
-    "BA": [("Amar", "Hadžić"), ("Lejla", "Kovač"), ("Dario", "Marić"), ("Selma", "Begić"), ("Nikola", "Jurić"), ("Ajla", "Delić")],
-    "HR": [("Ivana", "Horvat"), ("Luka", "Babić"), ("Petra", "Novak"), ("Marko", "Knežević"), ("Ana", "Vuković"), ("Tomislav", "Perić")],
-    "XK": [("Blerim", "Krasniqi"), ("Drita", "Berisha"), ("Arton", "Gashi"), ("Vjosa", "Morina"), ("Faton", "Hoti"), ("Teuta", "Rexhepi")],
-    "ME": [("Milica", "Vujović"), ("Stefan", "Popović"), ("Jelena", "Radović"), ("Danilo", "Đukanović"), ("Maja", "Perović"), ("Nemanja", "Vukčević")],
-    "MK": [("Elena", "Stojanovska"), ("Aleksandar", "Petrovski"), ("Bojan", "Nikolovski"), ("Marija", "Trajkovska"), ("Dimitar", "Georgiev"), ("Ivana", "Ristovska")],
-    "RS": [("Marko", "Petrović"), ("Jovana", "Nikolić"), ("Nenad", "Jovanović"), ("Milena", "Ilić"), ("Stefan", "Marković"), ("Tamara", "Đorđević")],
-    "WBC": [("Claire", "Dubois"), ("Jonas", "Berg"), ("Sofia", "Rossi"), ("Lukas", "Weber"), ("Ana", "Kramer"), ("Emma", "Laurent")],
+    "AL": [
+        ("Arben", "Hoxha"),
+        ("Elira", "Shehu"),
+        ("Gent", "Kola"),
+        ("Besa", "Dervishi"),
+        ("Ilir", "Leka"),
+        ("Mira", "Gjoka"),
+    ],
+    "BA": [
+        ("Amar", "Hadžić"),
+        ("Lejla", "Kovač"),
+        ("Dario", "Marić"),
+        ("Selma", "Begić"),
+        ("Nikola", "Jurić"),
+        ("Ajla", "Delić"),
+    ],
+    "HR": [
+        ("Ivana", "Horvat"),
+        ("Luka", "Babić"),
+        ("Petra", "Novak"),
+        ("Marko", "Knežević"),
+        ("Ana", "Vuković"),
+        ("Tomislav", "Perić"),
+    ],
+    "XK": [
+        ("Blerim", "Krasniqi"),
+        ("Drita", "Berisha"),
+        ("Arton", "Gashi"),
+        ("Vjosa", "Morina"),
+        ("Faton", "Hoti"),
+        ("Teuta", "Rexhepi"),
+    ],
+    "ME": [
+        ("Milica", "Vujović"),
+        ("Stefan", "Popović"),
+        ("Jelena", "Radović"),
+        ("Danilo", "Đukanović"),
+        ("Maja", "Perović"),
+        ("Nemanja", "Vukčević"),
+    ],
+    "MK": [
+        ("Elena", "Stojanovska"),
+        ("Aleksandar", "Petrovski"),
+        ("Bojan", "Nikolovski"),
+        ("Marija", "Trajkovska"),
+        ("Dimitar", "Georgiev"),
+        ("Ivana", "Ristovska"),
+    ],
+    "RS": [
+        ("Marko", "Petrović"),
+        ("Jovana", "Nikolić"),
+        ("Nenad", "Jovanović"),
+        ("Milena", "Ilić"),
+        ("Stefan", "Marković"),
+        ("Tamara", "Đorđević"),
+    ],
+    "WBC": [
+        ("Claire", "Dubois"),
+        ("Jonas", "Berg"),
+        ("Sofia", "Rossi"),
+        ("Lukas", "Weber"),
+        ("Ana", "Kramer"),
+        ("Emma", "Laurent"),
+    ],
     "OSCE": [("Anna", "Gruber"), ("Paul", "Schmid"), ("Ingrid", "Holm")],
     "EU": [("Marie", "Lefèvre"), ("Pieter", "Janssen"), ("Carmen", "Ortega")],
 }
@@ -54,7 +137,10 @@ USERNAME_SUFFIX = {
     Role.DUTY_OFFICER: "duty", Role.SUPERVISOR: "supervisor", Role.HEAD: "head",
     Role.REVIEWER: "reviewer", Role.ADMINISTRATOR: "admin",
 }  # fmt: skip
-UNITS = [("CERT", "National CERT", OrganisationKind.CERT), ("MOD", "Ministry of Defence crisis centre", OrganisationKind.CRISIS_CENTRE)]
+UNITS = [
+    ("CERT", "National CERT", OrganisationKind.CERT),
+    ("MOD", "Ministry of Defence crisis centre", OrganisationKind.CRISIS_CENTRE),
+]
 
 
 def demo_logins() -> list[tuple[str, str]]:
@@ -88,7 +174,9 @@ def _person(organisation, role, name, index):
     return user
 
 
-DIALLING = {code: prefix for code, _, _, prefix in MEMBER_PARTIES} | {code: prefix for code, *_, prefix in OTHER_PARTIES}
+DIALLING = {code: prefix for code, _, _, prefix in MEMBER_PARTIES} | {
+    code: prefix for code, *_, prefix in OTHER_PARTIES
+}
 
 
 def _contact_points(organisation, index):
@@ -121,9 +209,23 @@ def _roster(organisation, duty_officer, supervisor, head, today):
         evening = datetime.combine(day, NIGHT_SHIFT_STARTS, tzinfo=zone).astimezone(UTC)
         next_morning = datetime.combine(day + timedelta(days=1), DAY_SHIFT_STARTS, tzinfo=zone).astimezone(UTC)
         shifts += [
-            DutyShift(organisation=organisation, person=duty_officer, kind=ShiftKind.PRIMARY, starts_at=morning, ends_at=evening),
-            DutyShift(organisation=organisation, person=supervisor, kind=ShiftKind.PRIMARY, starts_at=evening, ends_at=next_morning),
-            DutyShift(organisation=organisation, person=head, kind=ShiftKind.BACKUP, starts_at=morning, ends_at=next_morning),
+            DutyShift(
+                organisation=organisation,
+                person=duty_officer,
+                kind=ShiftKind.PRIMARY,
+                starts_at=morning,
+                ends_at=evening,
+            ),
+            DutyShift(
+                organisation=organisation,
+                person=supervisor,
+                kind=ShiftKind.PRIMARY,
+                starts_at=evening,
+                ends_at=next_morning,
+            ),
+            DutyShift(
+                organisation=organisation, person=head, kind=ShiftKind.BACKUP, starts_at=morning, ends_at=next_morning
+            ),
         ]
     DutyShift.objects.bulk_create(shifts)
 
@@ -135,14 +237,22 @@ def load_demo_data() -> None:
     organisations = []
     for position, (code, name, languages, _) in enumerate(MEMBER_PARTIES):
         note = KOSOVO_DESIGNATION_NOTE if code == "XK" else ""
-        party = Party.objects.create(code=code, name=name, kind=PartyKind.MEMBER, designation_note=note, position=position)
+        party = Party.objects.create(
+            code=code, name=name, kind=PartyKind.MEMBER, designation_note=note, position=position
+        )
         for unit, title, kind in UNITS:
             organisations.append(
-                Organisation.objects.create(party=party, code=f"{code}-{unit}", name=f"{name} — {title}", kind=kind, languages=languages)
+                Organisation.objects.create(
+                    party=party, code=f"{code}-{unit}", name=f"{name} — {title}", kind=kind, languages=languages
+                )
             )
-    for position, (code, name, party_kind, org_code, org_name, org_kind, languages, _) in enumerate(OTHER_PARTIES, start=10):
+    for position, (code, name, party_kind, org_code, org_name, org_kind, languages, _) in enumerate(
+        OTHER_PARTIES, start=10
+    ):
         party = Party.objects.create(code=code, name=name, kind=party_kind, position=position)
-        organisations.append(Organisation.objects.create(party=party, code=org_code, name=org_name, kind=org_kind, languages=languages))
+        organisations.append(
+            Organisation.objects.create(party=party, code=org_code, name=org_name, kind=org_kind, languages=languages)
+        )
 
     today = timezone.localdate()
     for index, organisation in enumerate(organisations):
@@ -157,4 +267,7 @@ def load_demo_data() -> None:
             _person(organisation, Role.ADMINISTRATOR, names[4], index * 10 + 5)
         _contact_points(organisation, index)
         _roster(organisation, duty, supervisor, head, today)
-    record("demo.loaded", details={"parties": len(MEMBER_PARTIES) + len(OTHER_PARTIES), "organisations": len(organisations)})
+    record(
+        "demo.loaded",
+        details={"parties": len(MEMBER_PARTIES) + len(OTHER_PARTIES), "organisations": len(organisations)},
+    )

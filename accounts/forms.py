@@ -4,9 +4,16 @@ from zoneinfo import ZoneInfo
 from django import forms
 from django.utils import timezone
 
-from accounts.choices import ApiScope, Language, OrganisationKind, ShiftKind
 from accounts.checks import FIGURES_OVER, FIGURES_OVER_MAX
-from accounts.models import CHECK_WINDOW_MINUTES_MAX, CHECK_WINDOW_MINUTES_MIN, ContactPoint, DutyShift, Organisation, Party
+from accounts.choices import ApiScope, Language, OrganisationKind, ShiftKind
+from accounts.models import (
+    CHECK_WINDOW_MINUTES_MAX,
+    CHECK_WINDOW_MINUTES_MIN,
+    ContactPoint,
+    DutyShift,
+    Organisation,
+    Party,
+)
 
 
 def to_utc(day, clock: time, zone: ZoneInfo, field: str) -> datetime:
@@ -15,12 +22,16 @@ def to_utc(day, clock: time, zone: ZoneInfo, field: str) -> datetime:
     first, second = naive.replace(tzinfo=zone, fold=0), naive.replace(tzinfo=zone, fold=1)
     if first.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != naive:
         raise forms.ValidationError(
-            {field: f"{clock:%H:%M} does not exist on {day:%d %b %Y} in {zone.key} (clocks go forward); choose another time."}
+            {
+                field: f"{clock:%H:%M} does not exist on {day:%d %b %Y} in {zone.key} (clocks go forward); choose another time."
+            }
         )
     # (checked second: in a skipped hour the two folds differ as well)
     if first.utcoffset() != second.utcoffset():
         raise forms.ValidationError(
-            {field: f"{clock:%H:%M} happens twice on {day:%d %b %Y} in {zone.key} (clocks go back); choose another time."}
+            {
+                field: f"{clock:%H:%M} happens twice on {day:%d %b %Y} in {zone.key} (clocks go back); choose another time."
+            }
         )
     # In UTC: Python subtracts and compares two datetimes of the *same* zone by wall clock, which would
     # make a night across a DST change look 12 hours long.
@@ -115,7 +126,9 @@ class ApiKeyForm(forms.Form):
 
 class DirectoryFilterForm(forms.Form):
     q = forms.CharField(required=False, label="Search")
-    party = forms.ModelChoiceField(queryset=Party.objects.all(), required=False, to_field_name="code", empty_label="All parties")
+    party = forms.ModelChoiceField(
+        queryset=Party.objects.all(), required=False, to_field_name="code", empty_label="All parties"
+    )
     kind = forms.ChoiceField(choices=[("", "All kinds"), *OrganisationKind.choices], required=False)
     language = forms.ChoiceField(choices=[("", "Any language"), *Language.choices], required=False)
 
@@ -134,9 +147,11 @@ class StartCheckForm(forms.Form):
     """A commission administrator sends a reachability check now."""
 
     window_minutes = forms.IntegerField(
-        label="Window (minutes)", min_value=CHECK_WINDOW_MINUTES_MIN, max_value=CHECK_WINDOW_MINUTES_MAX,
+        label="Window (minutes)",
+        min_value=CHECK_WINDOW_MINUTES_MIN,
+        max_value=CHECK_WINDOW_MINUTES_MAX,
         help_text="How long each organisation has to answer before its escalation starts.",
-    )  # fmt: skip
+    )
 
 
 class FiguresForm(forms.Form):

@@ -101,16 +101,22 @@ class User(AbstractUser):
     organisation."""
 
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="people", null=True, blank=True,
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="people",
+        null=True,
+        blank=True,
         help_text="Empty only for technical superusers made with createsuperuser.",
-    )  # fmt: skip
+    )
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.DUTY_OFFICER)
     phone = models.CharField(max_length=20, blank=True, help_text="E.164, e.g. +381115550100.")
     language = models.CharField(max_length=3, choices=Language.choices, default=Language.ENGLISH)
     time_zone = models.CharField(
-        max_length=64, blank=True, validators=[validate_time_zone],
+        max_length=64,
+        blank=True,
+        validators=[validate_time_zone],
         help_text="IANA name such as Europe/Belgrade; empty: the deployment's default.",
-    )  # fmt: skip
+    )
 
     class Meta:
         db_table = "accounts_user"
@@ -139,10 +145,11 @@ class ContactPoint(models.Model):
         ordering = ["organisation__code", "priority", "method"]
         constraints = [
             models.UniqueConstraint(
-                fields=["organisation", "method", "address"], name="contact_point_unique_address",
+                fields=["organisation", "method", "address"],
+                name="contact_point_unique_address",
                 violation_error_message="This organisation already has this contact address.",
             ),
-        ]  # fmt: skip
+        ]
 
     def __str__(self):
         return f"{self.organisation.code} {self.get_method_display()} {self.address}".strip()
@@ -193,10 +200,11 @@ class DutyShift(models.Model):
         ordering = ["starts_at", "kind"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(ends_at__gt=F("starts_at")), name="duty_shift_ends_after_start",
+                condition=Q(ends_at__gt=F("starts_at")),
+                name="duty_shift_ends_after_start",
                 violation_error_message="A shift must end after it starts.",
             ),
-        ]  # fmt: skip
+        ]
         indexes = [
             # accounts.duty.on_duty and the roster week view: shifts of one organisation around a time.
             models.Index(fields=["organisation", "kind", "starts_at", "ends_at"], name="duty_shift_org_time"),
@@ -245,18 +253,25 @@ class ReachabilityCheck(models.Model):
     schedule's slot, unique: one slot makes at most one check, however often the beat task runs).
     """
 
-    reference = models.CharField(max_length=20, unique=True, help_text="CHK-2026-11-24; a second check that day gets -2.")
+    reference = models.CharField(
+        max_length=20, unique=True, help_text="CHK-2026-11-24; a second check that day gets -2."
+    )
     started_at = models.DateTimeField()
-    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     started_by_label = models.CharField(max_length=150, help_text="The person's username, or “schedule”.")
-    scheduled_for = models.DateTimeField(null=True, blank=True, help_text="The schedule's slot (UTC); empty when started by hand.")
+    scheduled_for = models.DateTimeField(
+        null=True, blank=True, help_text="The schedule's slot (UTC); empty when started by hand."
+    )
     window_minutes = models.PositiveIntegerField(help_text="How long each organisation has to answer.")
 
     class Meta:
         ordering = ["-started_at", "-pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["scheduled_for"], name="reachability_check_once_per_slot",
+                fields=["scheduled_for"],
+                name="reachability_check_once_per_slot",
                 violation_error_message="A check was already started for this slot of the schedule.",
             ),
             models.CheckConstraint(
@@ -264,7 +279,7 @@ class ReachabilityCheck(models.Model):
                 name="reachability_check_window_range",
                 violation_error_message=f"The window is {CHECK_WINDOW_MINUTES_MIN} to {CHECK_WINDOW_MINUTES_MAX} minutes.",
             ),
-        ]  # fmt: skip
+        ]
         indexes = [
             # The history page and the figures: the latest checks first.
             models.Index(fields=["started_at"], name="reachability_check_started"),
@@ -297,7 +312,9 @@ class CheckResponse(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="check_responses")
     due_at = models.DateTimeField()
     acknowledged_at = models.DateTimeField(null=True, blank=True)
-    acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     acknowledged_by_label = models.CharField(max_length=150, blank=True)
     method = models.CharField(max_length=8, choices=CheckAnswerMethod.choices, blank=True)
 
@@ -305,7 +322,8 @@ class CheckResponse(models.Model):
         ordering = ["organisation__party__position", "organisation__code"]
         constraints = [
             models.UniqueConstraint(
-                fields=["reachability_check", "organisation"], name="check_response_once_per_organisation",
+                fields=["reachability_check", "organisation"],
+                name="check_response_once_per_organisation",
                 violation_error_message="This organisation already has a response to this check.",
             ),
             models.CheckConstraint(
@@ -313,7 +331,7 @@ class CheckResponse(models.Model):
                 name="check_response_has_method_once_given",
                 violation_error_message="An answer given says how it was given.",
             ),
-        ]  # fmt: skip
+        ]
         indexes = [
             # The checks page's "waiting for your answer" and the figures of one organisation.
             models.Index(fields=["organisation", "acknowledged_at"], name="check_response_by_organisation"),

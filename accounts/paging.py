@@ -31,15 +31,24 @@ def check_policy(sender: Organisation, recipient: Organisation, window: timedelt
     return engine.policy_for(CHECK_SEVERITY, sender, recipient).with_deadline(window)
 
 
-def watch(check: ReachabilityCheck, responses: list[CheckResponse], sender: Organisation, policies: dict[int, Policy]) -> None:
+def watch(
+    check: ReachabilityCheck, responses: list[CheckResponse], sender: Organisation, policies: dict[int, Policy]
+) -> None:
     """Start one clock per response (in the starting transaction)."""
-    engine.start_timers([
-        engine.Watch(
-            subject_kind=SUBJECT_KIND, subject_id=response.pk, recipient=response.organisation, sender=sender,
-            severity=CHECK_SEVERITY, policy=policies[response.organisation_id], started_at=check.started_at,
-        )
-        for response in responses
-    ])  # fmt: skip
+    engine.start_timers(
+        [
+            engine.Watch(
+                subject_kind=SUBJECT_KIND,
+                subject_id=response.pk,
+                recipient=response.organisation,
+                sender=sender,
+                severity=CHECK_SEVERITY,
+                policy=policies[response.organisation_id],
+                started_at=check.started_at,
+            )
+            for response in responses
+        ]
+    )
 
 
 def stop_answered(response: CheckResponse, by_label: str) -> int:
@@ -51,9 +60,13 @@ def cancel_superseded(check: ReachabilityCheck) -> int:
     and may still be answered late). Without this a check missed for a week would page the head and the
     commission desk every quarter of an hour until the next one."""
     # Only what still runs: the unanswered responses of every past check would grow with the years.
-    running = Timer.objects.filter(subject_kind=SUBJECT_KIND, state=TimerState.RUNNING).values_list("subject_id", flat=True)
+    running = Timer.objects.filter(subject_kind=SUBJECT_KIND, state=TimerState.RUNNING).values_list(
+        "subject_id", flat=True
+    )
     older = set(running) - set(check.responses.values_list("pk", flat=True))
-    return engine.stop_timers(SUBJECT_KIND, sorted(older), by_label=f"superseded by {check.reference}", state=TimerState.CANCELLED)
+    return engine.stop_timers(
+        SUBJECT_KIND, sorted(older), by_label=f"superseded by {check.reference}", state=TimerState.CANCELLED
+    )
 
 
 class CheckResponseSubject(SubjectType):
@@ -61,13 +74,17 @@ class CheckResponseSubject(SubjectType):
 
     def summarise(self, subject_ids):
         found = {}
-        for response in CheckResponse.objects.filter(pk__in=subject_ids).select_related("reachability_check", "organisation"):
+        for response in CheckResponse.objects.filter(pk__in=subject_ids).select_related(
+            "reachability_check", "organisation"
+        ):
             check = response.reachability_check
             found[response.pk] = Summary(
-                reference=check.reference, title="Reachability check", tlp="GREEN",
+                reference=check.reference,
+                title="Reachability check",
+                tlp="GREEN",
                 path=reverse("accounts:check", args=[check.reference]) + f"#response-{response.organisation.code}",
                 what="reachability check",
-            )  # fmt: skip
+            )
         return found
 
     def acknowledge(self, subject_id, person, method, recorded_by=None) -> bool:

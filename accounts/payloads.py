@@ -15,21 +15,29 @@ def _time(moment: datetime | None) -> str | None:
 
 def check_payload(check: ReachabilityCheck) -> dict:
     return {
-        "id": check.pk, "reference": check.reference, "started_at": _time(check.started_at),
-        "started_by": check.started_by_label, "scheduled_for": _time(check.scheduled_for),
-        "window_minutes": check.window_minutes, "due_at": _time(check.due_at),
+        "id": check.pk,
+        "reference": check.reference,
+        "started_at": _time(check.started_at),
+        "started_by": check.started_by_label,
+        "scheduled_for": _time(check.scheduled_for),
+        "window_minutes": check.window_minutes,
+        "due_at": _time(check.due_at),
         "url": reverse("accounts:check", args=[check.reference]),
-    }  # fmt: skip
+    }
 
 
 def response_payload(response: CheckResponse, now: datetime | None = None) -> dict:
     answered_in = response.time_to_answer
     return {
-        "id": response.pk, "organisation": response.organisation.code, "due_at": _time(response.due_at),
-        "state": response.state_at(now or timezone.now()), "acknowledged_at": _time(response.acknowledged_at),
-        "acknowledged_by": response.acknowledged_by_label or None, "method": response.method or None,
+        "id": response.pk,
+        "organisation": response.organisation.code,
+        "due_at": _time(response.due_at),
+        "state": response.state_at(now or timezone.now()),
+        "acknowledged_at": _time(response.acknowledged_at),
+        "acknowledged_by": response.acknowledged_by_label or None,
+        "method": response.method or None,
         "seconds_to_answer": round(answered_in.total_seconds()) if answered_in is not None else None,
-    }  # fmt: skip
+    }
 
 
 def counts_payload(check) -> dict:

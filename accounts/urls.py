@@ -11,8 +11,12 @@ urlpatterns = [
     path("directory/<str:code>/", views.organisation_detail, name="organisation"),
     path("directory/<str:code>/contact-points/new/", views.contact_point_edit, name="contact-point-new"),
     path("directory/<str:code>/contact-points/<int:pk>/", views.contact_point_edit, name="contact-point-edit"),
-    path("directory/<str:code>/contact-points/<int:pk>/delete/", views.contact_point_delete, name="contact-point-delete"),
-    path("directory/<str:code>/contact-points/<int:pk>/verify/", views.contact_point_verify, name="contact-point-verify"),
+    path(
+        "directory/<str:code>/contact-points/<int:pk>/delete/", views.contact_point_delete, name="contact-point-delete"
+    ),
+    path(
+        "directory/<str:code>/contact-points/<int:pk>/verify/", views.contact_point_verify, name="contact-point-verify"
+    ),
     path("rosters/", views.rosters, name="rosters"),
     path("rosters/<str:code>/", views.roster_week, name="roster"),
     path("rosters/<str:code>/shifts/new/", views.shift_create, name="shift-new"),

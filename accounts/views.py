@@ -24,10 +24,26 @@ from accounts.access import (
     may_start_checks,
     refuse,
 )
-from accounts.checks import FIGURES_OVER, access_check, duration_text, organisation_figures, visible_checks, waiting_for, with_counts
+from accounts.checks import (
+    FIGURES_OVER,
+    access_check,
+    duration_text,
+    organisation_figures,
+    visible_checks,
+    waiting_for,
+    with_counts,
+)
 from accounts.choices import CheckAnswerMethod, CheckResponseState
 from accounts.duty import coming_gaps, next_on_duty, on_duty
-from accounts.forms import ApiKeyForm, ContactPointForm, DirectoryFilterForm, FiguresForm, ShiftForm, StartCheckForm, SwapForm
+from accounts.forms import (
+    ApiKeyForm,
+    ContactPointForm,
+    DirectoryFilterForm,
+    FiguresForm,
+    ShiftForm,
+    StartCheckForm,
+    SwapForm,
+)
 from accounts.models import ContactPoint, DutyShift, Organisation, ReachabilityCheck
 from accounts.schedule import configured_schedule
 from accounts.vcard import organisations_as_vcards
@@ -41,12 +57,14 @@ def designation_notes(parties) -> list[str]:
 def directory_rows(organisations, now):
     return [
         {
-            "organisation": organisation, "on_duty": on_duty(organisation, now), "next": next_on_duty(organisation, now),
+            "organisation": organisation,
+            "on_duty": on_duty(organisation, now),
+            "next": next_on_duty(organisation, now),
             # The weakest link: the contact point verified longest ago (None if one never was).
             "least_recently_verified": least_recently_verified(organisation.contact_points.all()),
         }
         for organisation in organisations
-    ]  # fmt: skip
+    ]
 
 
 def least_recently_verified(points):
@@ -67,10 +85,17 @@ def directory(request):
     form, organisations = filtered_organisations(request)
     now = timezone.now()
     rows = directory_rows(organisations, now)
-    return render(request, "accounts/directory.html", {
-        "form": form, "rows": rows, "now": now, "query": request.GET.urlencode(),
-        "designation_notes": designation_notes(row["organisation"].party for row in rows),
-    })  # fmt: skip
+    return render(
+        request,
+        "accounts/directory.html",
+        {
+            "form": form,
+            "rows": rows,
+            "now": now,
+            "query": request.GET.urlencode(),
+            "designation_notes": designation_notes(row["organisation"].party for row in rows),
+        },
+    )
 
 
 @login_required
@@ -80,16 +105,40 @@ def directory_csv(request):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="hotline-directory.csv"'
     writer = csv.writer(response)
-    writer.writerow(["party", "organisation", "name", "kind", "on duty now", "method", "address", "priority", "languages", "last verified (UTC)", "note"])
+    writer.writerow(
+        [
+            "party",
+            "organisation",
+            "name",
+            "kind",
+            "on duty now",
+            "method",
+            "address",
+            "priority",
+            "languages",
+            "last verified (UTC)",
+            "note",
+        ]
+    )
     for row in directory_rows(organisations, now):
         organisation = row["organisation"]
         duty = "; ".join(str(person) for person in row["on_duty"].people)
         for point in organisation.contact_points.all():
-            writer.writerow([
-                organisation.party.name, organisation.code, organisation.name, organisation.get_kind_display(), duty,
-                point.get_method_display(), point.address, point.priority, " ".join(point.languages),
-                point.last_verified_at.isoformat() if point.last_verified_at else "", organisation.party.designation_note,
-            ])  # fmt: skip
+            writer.writerow(
+                [
+                    organisation.party.name,
+                    organisation.code,
+                    organisation.name,
+                    organisation.get_kind_display(),
+                    duty,
+                    point.get_method_display(),
+                    point.address,
+                    point.priority,
+                    " ".join(point.languages),
+                    point.last_verified_at.isoformat() if point.last_verified_at else "",
+                    organisation.party.designation_note,
+                ]
+            )
     return response
 
 
@@ -105,11 +154,18 @@ def directory_vcard(request):
 def organisation_detail(request, code):
     organisation = get_object_or_404(Organisation.objects.select_related("party"), code=code)
     now = timezone.now()
-    return render(request, "accounts/organisation.html", {
-        "organisation": organisation, "on_duty": on_duty(organisation, now), "next": next_on_duty(organisation, now),
-        "contact_points": organisation.contact_points.all(), "can_manage": can_manage(request.user, organisation),
-        "designation_notes": designation_notes([organisation.party]),
-    })  # fmt: skip
+    return render(
+        request,
+        "accounts/organisation.html",
+        {
+            "organisation": organisation,
+            "on_duty": on_duty(organisation, now),
+            "next": next_on_duty(organisation, now),
+            "contact_points": organisation.contact_points.all(),
+            "can_manage": can_manage(request.user, organisation),
+            "designation_notes": designation_notes([organisation.party]),
+        },
+    )
 
 
 # --- contact points --------------------------------------------------------------------------------
@@ -119,7 +175,11 @@ def organisation_detail(request, code):
 @require_http_methods(["GET", "POST"])
 def contact_point_edit(request, code, pk=None):
     organisation = access_organisation_for_change(request.user, code)
-    instance = get_object_or_404(ContactPoint, pk=pk, organisation=organisation) if pk else ContactPoint(organisation=organisation)
+    instance = (
+        get_object_or_404(ContactPoint, pk=pk, organisation=organisation)
+        if pk
+        else ContactPoint(organisation=organisation)
+    )
     form = ContactPointForm(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():
         try:
@@ -168,7 +228,9 @@ def week_days(organisation, monday: date):
     start = datetime.combine(monday, time(), tzinfo=zone)
     end = datetime.combine(monday + timedelta(days=7), time(), tzinfo=zone)
     shifts = list(
-        DutyShift.objects.filter(organisation=organisation, starts_at__lt=end, ends_at__gt=start).select_related("person")
+        DutyShift.objects.filter(organisation=organisation, starts_at__lt=end, ends_at__gt=start).select_related(
+            "person"
+        )
     )
     days = []
     for offset in range(7):
@@ -191,16 +253,29 @@ def roster_week(request, code):
     organisation = get_object_or_404(Organisation.objects.select_related("party"), code=code)
     monday = week_start(request, organisation)
     managing = can_manage(request.user, organisation)
-    return render(request, "accounts/roster_week.html", {
-        "organisation": organisation, "monday": monday, "days": week_days(organisation, monday),
-        "previous_week": monday - timedelta(days=7), "next_week": monday + timedelta(days=7),
-        "can_manage": managing, "gaps": coming_gaps(organisation) if managing else [],
-        "on_duty": on_duty(organisation), "zone": organisation.zone,
-    })  # fmt: skip
+    return render(
+        request,
+        "accounts/roster_week.html",
+        {
+            "organisation": organisation,
+            "monday": monday,
+            "days": week_days(organisation, monday),
+            "previous_week": monday - timedelta(days=7),
+            "next_week": monday + timedelta(days=7),
+            "can_manage": managing,
+            "gaps": coming_gaps(organisation) if managing else [],
+            "on_duty": on_duty(organisation),
+            "zone": organisation.zone,
+        },
+    )
 
 
 def _shift_form_page(request, organisation, form, title, shift=None):
-    return render(request, "accounts/shift_form.html", {"form": form, "organisation": organisation, "title": title, "shift": shift})
+    return render(
+        request,
+        "accounts/shift_form.html",
+        {"form": form, "organisation": organisation, "title": title, "shift": shift},
+    )
 
 
 @login_required
@@ -212,8 +287,15 @@ def shift_create(request, code, override=False):
         data = form.cleaned_data
         action = actions.do_add_override if override else actions.do_create_shift
         try:
-            action(organisation=organisation, person=data["person"], kind=data["kind"], starts_at=data["starts_at"],
-                   ends_at=data["ends_at"], note=data["note"], actor=request.user)  # fmt: skip
+            action(
+                organisation=organisation,
+                person=data["person"],
+                kind=data["kind"],
+                starts_at=data["starts_at"],
+                ends_at=data["ends_at"],
+                note=data["note"],
+                actor=request.user,
+            )
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -232,8 +314,15 @@ def shift_edit(request, code, pk):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            actions.do_update_shift(shift, person=data["person"], kind=data["kind"], starts_at=data["starts_at"],
-                                    ends_at=data["ends_at"], note=data["note"], actor=request.user)  # fmt: skip
+            actions.do_update_shift(
+                shift,
+                person=data["person"],
+                kind=data["kind"],
+                starts_at=data["starts_at"],
+                ends_at=data["ends_at"],
+                note=data["note"],
+                actor=request.user,
+            )
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -292,9 +381,15 @@ def api_keys(request, code=None):
             return redirect("accounts:api-keys-of", code=own.code)
         return render(request, "accounts/api_keys_choose.html", {"organisations": manageable.select_related("party")})
     organisation = access_organisation_for_change(request.user, code)
-    return render(request, "accounts/api_keys.html", {
-        "organisation": organisation, "keys": organisation.api_keys.order_by("-created"), "form": ApiKeyForm(),
-    })  # fmt: skip
+    return render(
+        request,
+        "accounts/api_keys.html",
+        {
+            "organisation": organisation,
+            "keys": organisation.api_keys.order_by("-created"),
+            "form": ApiKeyForm(),
+        },
+    )
 
 
 @never_cache
@@ -304,17 +399,29 @@ def api_key_create(request, code):
     organisation = access_organisation_for_change(request.user, code)
     form = ApiKeyForm(request.POST)
     if not form.is_valid():
-        return render(request, "accounts/api_keys.html", {
-            "organisation": organisation, "keys": organisation.api_keys.order_by("-created"), "form": form,
-        }, status=400)  # fmt: skip
+        return render(
+            request,
+            "accounts/api_keys.html",
+            {
+                "organisation": organisation,
+                "keys": organisation.api_keys.order_by("-created"),
+                "form": form,
+            },
+            status=400,
+        )
     expires_on = form.cleaned_data["expires_on"]
     expires_at = datetime.combine(expires_on, time(), tzinfo=organisation.zone) if expires_on else None
     key, secret = actions.do_create_api_key(
-        organisation=organisation, name=form.cleaned_data["name"], scopes=form.cleaned_data["scopes"],
-        expires_at=expires_at, actor=request.user,
-    )  # fmt: skip
+        organisation=organisation,
+        name=form.cleaned_data["name"],
+        scopes=form.cleaned_data["scopes"],
+        expires_at=expires_at,
+        actor=request.user,
+    )
     # Shown once, in this response only: it is stored hashed and cannot be shown again.
-    return render(request, "accounts/api_key_created.html", {"organisation": organisation, "key": key, "secret": secret})
+    return render(
+        request, "accounts/api_key_created.html", {"organisation": organisation, "key": key, "secret": secret}
+    )
 
 
 @login_required
@@ -346,16 +453,28 @@ def _checks_page(request, *, start_form=None, status=200):
     figures, covered = organisation_figures(last, now)
     schedule = configured_schedule()
     answering = may_answer_checks(user)
-    return render(request, "accounts/checks.html", {
-        "history": with_counts(visible_checks(user), now).order_by("-started_at", "-pk")[:HISTORY_LENGTH],
-        "figures": _figure_rows(figures), "covered": len(covered), "last": last, "figures_form": figures_form,
-        "waiting": list(waiting_for(user.organisation)) if answering else [], "may_answer": answering,
-        "may_start": may_start_checks(user), "now": now,
-        "start_form": start_form or StartCheckForm(initial={"window_minutes": settings.HOTLINE_CHECK_WINDOW_MINUTES}),
-        "schedule": settings.HOTLINE_CHECK_SCHEDULE if schedule else None, "schedule_zone": settings.HOTLINE_CHECK_TIME_ZONE,
-        "next_slot": schedule.next_slot(now) if schedule else None,
-        "designation_notes": designation_notes(figure.organisation.party for figure in figures),
-    }, status=status)  # fmt: skip
+    return render(
+        request,
+        "accounts/checks.html",
+        {
+            "history": with_counts(visible_checks(user), now).order_by("-started_at", "-pk")[:HISTORY_LENGTH],
+            "figures": _figure_rows(figures),
+            "covered": len(covered),
+            "last": last,
+            "figures_form": figures_form,
+            "waiting": list(waiting_for(user.organisation)) if answering else [],
+            "may_answer": answering,
+            "may_start": may_start_checks(user),
+            "now": now,
+            "start_form": start_form
+            or StartCheckForm(initial={"window_minutes": settings.HOTLINE_CHECK_WINDOW_MINUTES}),
+            "schedule": settings.HOTLINE_CHECK_SCHEDULE if schedule else None,
+            "schedule_zone": settings.HOTLINE_CHECK_TIME_ZONE,
+            "next_slot": schedule.next_slot(now) if schedule else None,
+            "designation_notes": designation_notes(figure.organisation.party for figure in figures),
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -377,7 +496,10 @@ def check_start(request):
             form.add_error(None, error)
         else:
             due = timezone.localtime(check.due_at)
-            messages.success(request, f"{check.reference} sent to {check.responses.count()} organisations; answers are due by {due:%H:%M} ({due.tzinfo}).")
+            messages.success(
+                request,
+                f"{check.reference} sent to {check.responses.count()} organisations; answers are due by {due:%H:%M} ({due.tzinfo}).",
+            )
             return redirect("accounts:check", reference=check.reference)
     return _checks_page(request, start_form=form, status=400)
 
@@ -393,15 +515,28 @@ def check_detail(request, reference):
     rows = []
     for response in check.responses.select_related("organisation__party", "reachability_check"):
         ours = response.organisation_id == own
-        rows.append({
-            "response": response, "state": response.state_at(now), "ours": ours,
-            "time_to_answer": duration_text(response.time_to_answer), "may_answer": answering and ours and response.is_pending,
-        })  # fmt: skip
-    return render(request, "accounts/check_detail.html", {
-        "check": check, "counts": with_counts(ReachabilityCheck.objects.filter(pk=check.pk), now).get(), "rows": rows,
-        "states": CheckResponseState, "window": duration_text(check.window), "now": now,
-        "designation_notes": designation_notes(row["response"].organisation.party for row in rows),
-    })  # fmt: skip
+        rows.append(
+            {
+                "response": response,
+                "state": response.state_at(now),
+                "ours": ours,
+                "time_to_answer": duration_text(response.time_to_answer),
+                "may_answer": answering and ours and response.is_pending,
+            }
+        )
+    return render(
+        request,
+        "accounts/check_detail.html",
+        {
+            "check": check,
+            "counts": with_counts(ReachabilityCheck.objects.filter(pk=check.pk), now).get(),
+            "rows": rows,
+            "states": CheckResponseState,
+            "window": duration_text(check.window),
+            "now": now,
+            "designation_notes": designation_notes(row["response"].organisation.party for row in rows),
+        },
+    )
 
 
 @login_required
@@ -412,7 +547,11 @@ def check_answer(request, reference):
     user = request.user
     if not may_answer_checks(user):
         raise refuse(user, "answer reachability checks", check)
-    response = check.responses.filter(organisation_id=user.organisation_id).select_related("organisation", "reachability_check").first()
+    response = (
+        check.responses.filter(organisation_id=user.organisation_id)
+        .select_related("organisation", "reachability_check")
+        .first()
+    )
     if response is None:
         raise refuse(user, f"answer {check.reference}: it was not sent to {user.organisation.code}", check)
     if actions.do_answer_check(user, response, method=CheckAnswerMethod.CONSOLE):
@@ -420,8 +559,13 @@ def check_answer(request, reference):
         messages.success(request, f"{response.organisation.code} answered {check.reference}{late}.")
     else:
         when = timezone.localtime(response.acknowledged_at)
-        messages.info(request, f"{response.organisation.code} had already answered {check.reference} ({response.acknowledged_by_label}, {when:%d %b %H:%M}).")
+        messages.info(
+            request,
+            f"{response.organisation.code} had already answered {check.reference} ({response.acknowledged_by_label}, {when:%d %b %H:%M}).",
+        )
     target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return redirect(target)
     return redirect("accounts:check", reference=check.reference)

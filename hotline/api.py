@@ -48,7 +48,10 @@ def json_error(status: int, code: str, detail: str) -> JsonResponse:
 def field_errors(error: DjangoValidationError) -> dict:
     """A Django ValidationError as the API's `fields`: per field, `non_field_errors` for the rest."""
     if hasattr(error, "error_dict"):
-        return {("non_field_errors" if name == "__all__" else name): messages for name, messages in error.message_dict.items()}
+        return {
+            ("non_field_errors" if name == "__all__" else name): messages
+            for name, messages in error.message_dict.items()
+        }
     return {"non_field_errors": error.messages}
 
 
@@ -81,12 +84,18 @@ class IdCursorPagination(CursorPagination):
     max_page_size = 200
 
     def decode_cursor(self, request):
-        refused = exceptions.ValidationError({self.cursor_query_param: ["Not a cursor this API gave out: follow the `next` and `previous` links."]})
+        refused = exceptions.ValidationError(
+            {self.cursor_query_param: ["Not a cursor this API gave out: follow the `next` and `previous` links."]}
+        )
         try:
             cursor = super().decode_cursor(request)
         except exceptions.NotFound:
             raise refused from None
-        if cursor is not None and cursor.position is not None and not (cursor.position.isdigit() and int(cursor.position) <= LARGEST_ID):
+        if (
+            cursor is not None
+            and cursor.position is not None
+            and not (cursor.position.isdigit() and int(cursor.position) <= LARGEST_ID)
+        ):
             raise refused
         return cursor
 
@@ -107,8 +116,10 @@ def documented_errors(specific: dict[int, str], *statuses: int) -> dict:
 
 
 IDEMPOTENCY_PARAMETER = OpenApiParameter(
-    IDEMPOTENCY_HEADER, {"type": "string", "minLength": 1, "maxLength": 200, "pattern": "^[!-~]([ -~]*[!-~])?$"},
-    OpenApiParameter.HEADER, required=False,
+    IDEMPOTENCY_HEADER,
+    {"type": "string", "minLength": 1, "maxLength": 200, "pattern": "^[!-~]([ -~]*[!-~])?$"},
+    OpenApiParameter.HEADER,
+    required=False,
     description="Up to 200 printable characters. A retry with the same key and body gets the first answer "
     "again (header Idempotent-Replayed: true) and changes nothing; the same key with another body gets 422.",
-)  # fmt: skip
+)

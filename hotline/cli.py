@@ -90,14 +90,27 @@ def require_reachable_services() -> None:
 
 def web_command(host: str, port: int) -> list[str]:
     return [
-        sys.executable, "-m", "uvicorn", "hotline.asgi:application",
-        "--host", host, "--port", str(port),
-        "--lifespan", "off",  # Django has no lifespan handler
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "hotline.asgi:application",
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--lifespan",
+        "off",  # Django has no lifespan handler
         "--no-access-log",  # our request middleware logs each request with its id
-        "--proxy-headers", "--forwarded-allow-ips", os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
-        "--timeout-graceful-shutdown", "5",
-        "--ws-ping-interval", "20", "--ws-ping-timeout", "20",
-    ]  # fmt: skip
+        "--proxy-headers",
+        "--forwarded-allow-ips",
+        os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+        "--timeout-graceful-shutdown",
+        "5",
+        "--ws-ping-interval",
+        "20",
+        "--ws-ping-timeout",
+        "20",
+    ]
 
 
 def log_level() -> str:
@@ -108,9 +121,21 @@ def worker_command(concurrency: int, name: str | None = None) -> list[str]:
     # A name per process: several workers on one host must not share one (`celery inspect` tells them apart).
     name = name or f"worker-{os.getpid()}@%h"
     return [
-        sys.executable, "-m", "celery", "-A", "hotline", "worker", "--hostname", name,
-        "--loglevel", log_level(), "--concurrency", str(concurrency), "--without-gossip", "--without-mingle",
-    ]  # fmt: skip
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "hotline",
+        "worker",
+        "--hostname",
+        name,
+        "--loglevel",
+        log_level(),
+        "--concurrency",
+        str(concurrency),
+        "--without-gossip",
+        "--without-mingle",
+    ]
 
 
 def beat_command() -> list[str]:

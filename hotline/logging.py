@@ -21,7 +21,11 @@ SECRET_FIELD = re.compile(r"pass|secret|token|api_?key|authori[sz]ation|cookie|o
 REDACTED = "[redacted]"
 
 # Attributes every LogRecord has; whatever else a record carries came from `extra=` and is logged.
-STANDARD_RECORD_FIELDS = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime", "request_id"}
+STANDARD_RECORD_FIELDS = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
+    "message",
+    "asctime",
+    "request_id",
+}
 
 request_logger = logging.getLogger("hotline.request")
 
@@ -62,7 +66,9 @@ class TextFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         stamp = datetime.fromtimestamp(record.created, UTC).strftime("%H:%M:%S")
         fields = " ".join(f"{name}={value}" for name, value in record_fields(record).items())
-        line = f"{stamp} {record.levelname:<7} {record.name} [{getattr(record, 'request_id', '-')}] {record.getMessage()}"
+        line = (
+            f"{stamp} {record.levelname:<7} {record.name} [{getattr(record, 'request_id', '-')}] {record.getMessage()}"
+        )
         if fields:
             line = f"{line} {fields}"
         if record.exc_info:

@@ -123,7 +123,9 @@ def _database_from_env() -> dict:
             database = dj_database_url.parse(url, conn_max_age=env_int("DB_CONN_MAX_AGE", 0, minimum=0))
         except Exception as exc:  # dj-database-url raises ValueError and friends with varying messages
             raise ConfigError(f"DATABASE_URL: cannot be read ({exc})") from None
-        if not database.get("ENGINE") or (database["ENGINE"] != "django.db.backends.sqlite3" and not database.get("NAME")):
+        if not database.get("ENGINE") or (
+            database["ENGINE"] != "django.db.backends.sqlite3" and not database.get("NAME")
+        ):
             raise ConfigError("DATABASE_URL: expected postgres://USER@HOST:PORT/NAME or sqlite:///PATH")
     if database["ENGINE"] == "django.db.backends.sqlite3":
         database.setdefault("OPTIONS", {}).update(SQLITE_OPTIONS)
@@ -167,7 +169,7 @@ CHANNEL_LAYERS = {
 def _celery_broker_url(redis_url: str) -> str:
     # kombu names a Unix-socket Redis "redis+socket://"; redis-py calls it "unix://".
     if redis_url.startswith("unix://"):
-        return "redis+socket://" + redis_url[len("unix://"):]
+        return "redis+socket://" + redis_url[len("unix://") :]
     return redis_url
 
 
@@ -191,7 +193,11 @@ CELERY_BEAT_SCHEDULE = {
     "escalation-tick": {"task": "hotline.escalation.tick", "schedule": 1.0, "options": {"expires": 5}},
     "escalation-send": {"task": "hotline.escalation.send_deliveries", "schedule": 5.0, "options": {"expires": 10}},
     # Reachability checks (accounts.tasks): start the scheduled check when its slot has come; idempotent.
-    "reachability-check-schedule": {"task": "hotline.accounts.start_scheduled_check", "schedule": 60.0, "options": {"expires": 50}},
+    "reachability-check-schedule": {
+        "task": "hotline.accounts.start_scheduled_check",
+        "schedule": 60.0,
+        "options": {"expires": 50},
+    },
     "audit-checkpoint": {
         "task": "hotline.audit.publish_checkpoint",
         "schedule": 60.0 * AUDIT_CHECKPOINT_MINUTES,
@@ -210,7 +216,10 @@ HEALTH_ESCALATION_MAX_LAG = env_int("HEALTH_ESCALATION_MAX_LAG", 30, minimum=2)
 HOTLINE_BASE_URL = env_str("HOTLINE_BASE_URL", f"http://127.0.0.1:{env_int('PORT', 8000, minimum=1, maximum=65535)}")
 # Webhook bodies are signed with this (HMAC-SHA256); receivers are given it. Derived from SECRET_KEY when
 # unset, so that it is stable across restarts.
-HOTLINE_WEBHOOK_SECRET = env_str("HOTLINE_WEBHOOK_SECRET", "") or hmac.new(SECRET_KEY.encode(), b"hotline webhook signing", hashlib.sha256).hexdigest()
+HOTLINE_WEBHOOK_SECRET = (
+    env_str("HOTLINE_WEBHOOK_SECRET", "")
+    or hmac.new(SECRET_KEY.encode(), b"hotline webhook signing", hashlib.sha256).hexdigest()
+)
 # SMS through an HTTP gateway; without one, no SMS is sent (the timeline says so).
 HOTLINE_SMS_GATEWAY_URL = env_str("HOTLINE_SMS_GATEWAY_URL", "")
 HOTLINE_SMS_GATEWAY_TOKEN = env_str("HOTLINE_SMS_GATEWAY_TOKEN", "")
@@ -267,7 +276,29 @@ MEDIA_ROOT = DATA_DIR / "uploads"
 ATTACHMENT_MAX_BYTES = env_int("HOTLINE_ATTACHMENT_MAX_MB", 25, minimum=1, maximum=1024) * 1024 * 1024
 ATTACHMENT_EXTENSIONS = env_list(
     "HOTLINE_ATTACHMENT_EXTENSIONS",
-    ["pdf", "txt", "csv", "json", "xml", "png", "jpg", "jpeg", "gif", "eml", "pcap", "pcapng", "zip", "gz", "7z", "docx", "xlsx", "odt", "ods", "kml", "geojson"],
+    [
+        "pdf",
+        "txt",
+        "csv",
+        "json",
+        "xml",
+        "png",
+        "jpg",
+        "jpeg",
+        "gif",
+        "eml",
+        "pcap",
+        "pcapng",
+        "zip",
+        "gz",
+        "7z",
+        "docx",
+        "xlsx",
+        "odt",
+        "ods",
+        "kml",
+        "geojson",
+    ],
 )
 # Uploads are streamed to a temporary file above this size, never held in memory whole.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

@@ -44,7 +44,12 @@ def may_change(caller, incident: Incident) -> bool:
 
 def refuse(caller, what: str, incident: Incident | None = None) -> PermissionDenied:
     """Record the refusal and return the exception to raise."""
-    record("access.refused", actor=caller, target=incident, details={"what": what, **({"incident": incident.reference} if incident else {})})
+    record(
+        "access.refused",
+        actor=caller,
+        target=incident,
+        details={"what": what, **({"incident": incident.reference} if incident else {})},
+    )
     return PermissionDenied(f"You may not {what}.")
 
 

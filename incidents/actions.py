@@ -44,25 +44,41 @@ def _author(caller) -> tuple:
 
 def _publish(kind: str, incident: Incident, build) -> None:
     """One event per audience: `build(content)` makes the payload with or without the content."""
-    publish_many([
-        (kind, f"incident:{incident.pk}", {"exercise": incident.exercise, **build(sight is Sight.CONTENT)}, organisation_ids)
-        for sight, organisation_ids in audiences(incident).items()
-    ])  # fmt: skip
+    publish_many(
+        [
+            (
+                kind,
+                f"incident:{incident.pk}",
+                {"exercise": incident.exercise, **build(sight is Sight.CONTENT)},
+                organisation_ids,
+            )
+            for sight, organisation_ids in audiences(incident).items()
+        ]
+    )
 
 
 def _participants(incident: Incident) -> list[Organisation]:
     return [incident.originator, *incident.recipients.all()]
 
 
-def _post(incident: Incident, *, caller, kind: str, body: str, requires_ack: bool, reply_by: datetime | None = None) -> Message:
+def _post(
+    incident: Incident, *, caller, kind: str, body: str, requires_ack: bool, reply_by: datetime | None = None
+) -> Message:
     """Append a message to the thread (the incident row is locked by the caller) with a pending
     acknowledgement for every other taking-part organisation when it needs one."""
     person, label, organisation = _author(caller)
     number = (incident.messages.aggregate(last=Max("number"))["last"] or 0) + 1
     message = Message(
-        incident=incident, number=number, kind=kind, organisation=organisation, author=person, author_label=label,
-        body=body, requires_ack=requires_ack, reply_by=reply_by,
-    )  # fmt: skip
+        incident=incident,
+        number=number,
+        kind=kind,
+        organisation=organisation,
+        author=person,
+        author_label=label,
+        body=body,
+        requires_ack=requires_ack,
+        reply_by=reply_by,
+    )
     # The foreign keys come from rows this transaction holds; checking them again costs a query each.
     message.full_clean(exclude=["incident", "organisation", "author"], validate_constraints=False)
     message.save()
@@ -71,7 +87,9 @@ def _post(incident: Incident, *, caller, kind: str, body: str, requires_ack: boo
         others = [other for other in _participants(incident) if other.pk != organisation.pk]
         policies = {other.pk: paging.deadline_policy(incident, organisation, other) for other in others}
         acknowledgements = Acknowledgement.objects.bulk_create(
-            Acknowledgement(message=message, organisation=other, due_at=message.created_at + policies[other.pk].acknowledge_within)
+            Acknowledgement(
+                message=message, organisation=other, due_at=message.created_at + policies[other.pk].acknowledge_within
+            )
             for other in others
         )
         paging.watch(incident, message, acknowledgements, policies)
@@ -82,20 +100,32 @@ def _post(incident: Incident, *, caller, kind: str, body: str, requires_ack: boo
 
 def _with_acknowledgements(message: Message) -> Message:
     """Load the message's acknowledgements once for every audience's payload."""
-    prefetch_related_objects([message], Prefetch("acknowledgements", queryset=Acknowledgement.objects.select_related("organisation")))
+    prefetch_related_objects(
+        [message], Prefetch("acknowledgements", queryset=Acknowledgement.objects.select_related("organisation"))
+    )
     return message
 
 
 def _publish_message(incident: Incident, message: Message) -> None:
     _with_acknowledgements(message)
-    _publish("message.created", incident, lambda content: {
-        "incident": incident_payload(incident, content=content), "message": message_payload(message, content=content),
-    })  # fmt: skip
+    _publish(
+        "message.created",
+        incident,
+        lambda content: {
+            "incident": incident_payload(incident, content=content),
+            "message": message_payload(message, content=content),
+        },
+    )
 
 
 def _locked(incident: Incident) -> Incident:
     """The incident's row, locked for this transaction: its thread is numbered one message at a time."""
-    return Incident.objects.select_for_update().select_related("originator__party").prefetch_related("recipients").get(pk=incident.pk)
+    return (
+        Incident.objects.select_for_update()
+        .select_related("originator__party")
+        .prefetch_related("recipients")
+        .get(pk=incident.pk)
+    )
 
 
 def resolve_recipients(codes, originator: Organisation) -> list[Organisation]:
@@ -122,8 +152,19 @@ def resolve_recipients(codes, originator: Organisation) -> list[Organisation]:
 
 
 @transaction.atomic
-def do_report_incident(caller, *, recipients: list[Organisation], title: str, summary: str, category: str, severity: str,
-                       tlp: str, occurred_at: datetime, exercise: bool = False, location: dict | None = None) -> Incident:  # fmt: skip
+def do_report_incident(
+    caller,
+    *,
+    recipients: list[Organisation],
+    title: str,
+    summary: str,
+    category: str,
+    severity: str,
+    tlp: str,
+    occurred_at: datetime,
+    exercise: bool = False,
+    location: dict | None = None,
+) -> Incident:
     """Steps: take the commit-order lock (so the yearly number is allocated once), number the incident,
     write it with its recipients, open its thread with the report itself as message 1, which every
     recipient must acknowledge; record it; tell every audience."""
@@ -132,28 +173,58 @@ def do_report_incident(caller, *, recipients: list[Organisation], title: str, su
     year = timezone.now().year
     number = (Incident.objects.filter(year=year).aggregate(last=Max("number"))["last"] or 0) + 1
     incident = Incident(
-        year=year, number=number, category=category, severity=severity, tlp=tlp, exercise=exercise,
-        originator=organisation, title=title, summary=summary, occurred_at=occurred_at, location=location,
-        reported_by=person, reported_by_label=label,
-    )  # fmt: skip
+        year=year,
+        number=number,
+        category=category,
+        severity=severity,
+        tlp=tlp,
+        exercise=exercise,
+        originator=organisation,
+        title=title,
+        summary=summary,
+        occurred_at=occurred_at,
+        location=location,
+        reported_by=person,
+        reported_by_label=label,
+    )
     incident.full_clean()
     incident.save()
-    IncidentRecipient.objects.bulk_create(IncidentRecipient(incident=incident, organisation=recipient) for recipient in recipients)
+    IncidentRecipient.objects.bulk_create(
+        IncidentRecipient(incident=incident, organisation=recipient) for recipient in recipients
+    )
     message = _post(incident, caller=caller, kind=MessageKind.INFORMATION, body=summary, requires_ack=True)
     _with_acknowledgements(message)
-    record("incident.reported", actor=caller, target=incident, details={
-        "incident": incident.reference, "category": category, "severity": severity, "tlp": tlp,
-        "exercise": exercise, "recipients": [recipient.code for recipient in recipients],
-    })  # fmt: skip
-    _publish("incident.created", incident, lambda content: {
-        "incident": incident_payload(incident, content=content), "message": message_payload(message, content=content),
-    })  # fmt: skip
-    log.info("incident reported", extra={"actor": label, "incident": incident.reference, "tlp": tlp, "exercise": exercise})
+    record(
+        "incident.reported",
+        actor=caller,
+        target=incident,
+        details={
+            "incident": incident.reference,
+            "category": category,
+            "severity": severity,
+            "tlp": tlp,
+            "exercise": exercise,
+            "recipients": [recipient.code for recipient in recipients],
+        },
+    )
+    _publish(
+        "incident.created",
+        incident,
+        lambda content: {
+            "incident": incident_payload(incident, content=content),
+            "message": message_payload(message, content=content),
+        },
+    )
+    log.info(
+        "incident reported", extra={"actor": label, "incident": incident.reference, "tlp": tlp, "exercise": exercise}
+    )
     return incident
 
 
 @transaction.atomic
-def do_post_message(caller, incident: Incident, *, kind: str, body: str, requires_ack: bool = False, reply_by: datetime | None = None) -> Message:
+def do_post_message(
+    caller, incident: Incident, *, kind: str, body: str, requires_ack: bool = False, reply_by: datetime | None = None
+) -> Message:
     """A request for assistance always needs an acknowledgement and has a reply-by deadline (48 h
     unless its author sets one)."""
     incident = _locked(incident)
@@ -166,11 +237,22 @@ def do_post_message(caller, incident: Incident, *, kind: str, body: str, require
         raise ValidationError({"reply_by": "Only a request for assistance has a reply-by deadline."})
     message = _post(incident, caller=caller, kind=kind, body=body, requires_ack=requires_ack, reply_by=reply_by)
     paging.stop_reply_clocks(incident, message.organisation, by_label=caller.username)
-    record("incident.message_posted", actor=caller, target=message, details={
-        "incident": incident.reference, "message": message.number, "kind": kind, "requires_ack": requires_ack,
-    })  # fmt: skip
+    record(
+        "incident.message_posted",
+        actor=caller,
+        target=message,
+        details={
+            "incident": incident.reference,
+            "message": message.number,
+            "kind": kind,
+            "requires_ack": requires_ack,
+        },
+    )
     _publish_message(incident, message)
-    log.info("message posted", extra={"actor": caller.username, "incident": incident.reference, "message_number": message.number})
+    log.info(
+        "message posted",
+        extra={"actor": caller.username, "incident": incident.reference, "message_number": message.number},
+    )
     return message
 
 
@@ -179,40 +261,70 @@ class NotAwaited(ValidationError):
 
 
 @transaction.atomic
-def do_acknowledge(caller, incident: Incident, *, message_number: int | None = None, method: str = AckMethod.CONSOLE,
-                   recorded_by=None) -> list[Acknowledgement]:  # fmt: skip
+def do_acknowledge(
+    caller, incident: Incident, *, message_number: int | None = None, method: str = AckMethod.CONSOLE, recorded_by=None
+) -> list[Acknowledgement]:
     """Acknowledge one message, or every message that waits on the caller's organisation. A conditional
     update: two officers clicking at once acknowledge once; the second gets an empty list (or, for one
     named message, NotAwaited). The escalation of what is acknowledged stops in the same transaction.
     `recorded_by`: the supervisor who took an acknowledgement by phone (method PHONE) for `caller`."""
     person, label, organisation = _author(caller)
     label = acknowledged_by_label(label, recorded_by)
-    pending = Acknowledgement.objects.filter(message__incident=incident, organisation=organisation, acknowledged_at__isnull=True)
+    pending = Acknowledgement.objects.filter(
+        message__incident=incident, organisation=organisation, acknowledged_at__isnull=True
+    )
     if message_number is not None:
         pending = pending.filter(message__number=message_number)
     chosen = list(pending.select_for_update().values_list("pk", flat=True))
     now = timezone.now()
     given = Acknowledgement.objects.filter(pk__in=chosen, acknowledged_at__isnull=True).update(
-        acknowledged_at=now, acknowledged_by=person, acknowledged_by_label=label, method=method,
-    )  # fmt: skip
+        acknowledged_at=now,
+        acknowledged_by=person,
+        acknowledged_by_label=label,
+        method=method,
+    )
     if message_number is not None and given == 0:
-        raise NotAwaited({"message": f"Message {message_number} does not wait for {organisation.code}'s acknowledgement."})
+        raise NotAwaited(
+            {"message": f"Message {message_number} does not wait for {organisation.code}'s acknowledgement."}
+        )
     acknowledgements = list(
-        Acknowledgement.objects.filter(pk__in=chosen, acknowledged_at=now).select_related("message__incident", "organisation")
+        Acknowledgement.objects.filter(pk__in=chosen, acknowledged_at=now).select_related(
+            "message__incident", "organisation"
+        )
     )
     paging.stop_acknowledged(acknowledgements, by_label=label)
     for acknowledgement in acknowledgements:
         message = _with_acknowledgements(acknowledgement.message)
-        record("incident.acknowledged", actor=recorded_by or caller, target=message, details={
-            "incident": incident.reference, "message": message.number, "method": method,
-            "late": now > acknowledgement.due_at, **({"on_behalf_of": caller.username} if recorded_by else {}),
-        })  # fmt: skip
-        _publish("ack.recorded", incident, lambda content, message=message, acknowledgement=acknowledgement: {
-            "incident": incident_payload(incident, content=content), "message": message_payload(message, content=content),
-            "acknowledgement": acknowledgement_payload(acknowledgement),
-        })  # fmt: skip
+        record(
+            "incident.acknowledged",
+            actor=recorded_by or caller,
+            target=message,
+            details={
+                "incident": incident.reference,
+                "message": message.number,
+                "method": method,
+                "late": now > acknowledgement.due_at,
+                **({"on_behalf_of": caller.username} if recorded_by else {}),
+            },
+        )
+        _publish(
+            "ack.recorded",
+            incident,
+            lambda content, message=message, acknowledgement=acknowledgement: {
+                "incident": incident_payload(incident, content=content),
+                "message": message_payload(message, content=content),
+                "acknowledgement": acknowledgement_payload(acknowledgement),
+            },
+        )
     if acknowledgements:
-        log.info("acknowledged", extra={"actor": label, "incident": incident.reference, "messages": [a.message.number for a in acknowledgements]})
+        log.info(
+            "acknowledged",
+            extra={
+                "actor": label,
+                "incident": incident.reference,
+                "messages": [a.message.number for a in acknowledgements],
+            },
+        )
     return acknowledgements
 
 
@@ -224,7 +336,13 @@ def _change(caller, incident: Incident, field: str, value: str, action: str, tex
     setattr(incident, field, value)
     incident.full_clean()
     incident.save(update_fields=[field, "updated_at"])
-    message = _post(incident, caller=caller, kind=MessageKind.STATUS_CHANGE, body=text.format(before=before, after=value), requires_ack=False)
+    message = _post(
+        incident,
+        caller=caller,
+        kind=MessageKind.STATUS_CHANGE,
+        body=text.format(before=before, after=value),
+        requires_ack=False,
+    )
     record(action, actor=caller, target=incident, details={"incident": incident.reference, "from": before, "to": value})
     _publish("incident.updated", incident, lambda content: {"incident": incident_payload(incident, content=content)})
     _publish_message(incident, message)
@@ -238,7 +356,9 @@ def do_change_status(caller, incident: Incident, status: str) -> Incident:
         raise ValidationError({"status": f"Unknown status {status!r}."})
     if status in (Status.RESOLVED, Status.CLOSED):
         paging.cancel_all(incident, by_label=caller.username)
-    return _change(caller, incident, "status", status, "incident.status_changed", "Status changed from {before} to {after}.")
+    return _change(
+        caller, incident, "status", status, "incident.status_changed", "Status changed from {before} to {after}."
+    )
 
 
 @transaction.atomic
@@ -247,7 +367,9 @@ def do_change_tlp(caller, incident: Incident, tlp: str) -> Incident:
     commission (and observers for CLEAR/GREEN); raising it withholds what follows."""
     if tlp not in Tlp.values:
         raise ValidationError({"tlp": f"Unknown TLP label {tlp!r}."})
-    return _change(caller, incident, "tlp", tlp, "incident.tlp_changed", "TLP changed from TLP:{before} to TLP:{after}.")
+    return _change(
+        caller, incident, "tlp", tlp, "incident.tlp_changed", "TLP changed from TLP:{before} to TLP:{after}."
+    )
 
 
 def _checked_upload(upload: UploadedFile) -> tuple[str, str]:
@@ -255,9 +377,15 @@ def _checked_upload(upload: UploadedFile) -> tuple[str, str]:
     name = PurePath(upload.name or "attachment").name[:200] or "attachment"
     extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if extension not in settings.ATTACHMENT_EXTENSIONS:
-        raise ValidationError({"file": f"Files of type .{extension or '(none)'} are not accepted; accepted: {', '.join(settings.ATTACHMENT_EXTENSIONS)}."})
+        raise ValidationError(
+            {
+                "file": f"Files of type .{extension or '(none)'} are not accepted; accepted: {', '.join(settings.ATTACHMENT_EXTENSIONS)}."
+            }
+        )
     if upload.size > settings.ATTACHMENT_MAX_BYTES:
-        raise ValidationError({"file": f"The file is {upload.size:,} bytes; the limit is {settings.ATTACHMENT_MAX_BYTES:,}."})
+        raise ValidationError(
+            {"file": f"The file is {upload.size:,} bytes; the limit is {settings.ATTACHMENT_MAX_BYTES:,}."}
+        )
     if upload.size == 0:
         raise ValidationError({"file": "The file is empty."})
     # The type is taken from the extension we allowed, never from what the client claims.
@@ -265,7 +393,9 @@ def _checked_upload(upload: UploadedFile) -> tuple[str, str]:
 
 
 @transaction.atomic
-def do_add_attachment(caller, incident: Incident, upload: UploadedFile, *, message_number: int | None = None) -> Attachment:
+def do_add_attachment(
+    caller, incident: Incident, upload: UploadedFile, *, message_number: int | None = None
+) -> Attachment:
     name, content_type = _checked_upload(upload)
     digest = hashlib.sha256()
     for chunk in upload.chunks():
@@ -277,9 +407,15 @@ def do_add_attachment(caller, incident: Incident, upload: UploadedFile, *, messa
     if message_number and linked is None:
         raise ValidationError({"message": f"Message {message_number} is not in this thread."})
     attachment = Attachment(
-        incident=incident, message=linked, filename=name, content_type=content_type, size=upload.size,
-        sha256=digest.hexdigest(), organisation=organisation, uploaded_by_label=label,
-    )  # fmt: skip
+        incident=incident,
+        message=linked,
+        filename=name,
+        content_type=content_type,
+        size=upload.size,
+        sha256=digest.hexdigest(),
+        organisation=organisation,
+        uploaded_by_label=label,
+    )
     # Stored by content: the same file twice is one file on disk, and a file left by a transaction that
     # rolled back is only ever reused for the same content, never shown without its row.
     path = attachment_path(attachment, name)
@@ -287,18 +423,39 @@ def do_add_attachment(caller, incident: Incident, upload: UploadedFile, *, messa
         default_storage.save(path, upload)
     attachment.file.name = path
     attachment.save()
-    message = _post(incident, caller=caller, kind=MessageKind.SYSTEM, body=f"Attached {name} ({upload.size:,} bytes, SHA-256 {attachment.sha256}).", requires_ack=False)
-    record("incident.attachment_added", actor=caller, target=attachment, details={
-        "incident": incident.reference, "attachment": attachment.pk, "sha256": attachment.sha256, "size": attachment.size,
-    })  # fmt: skip
+    message = _post(
+        incident,
+        caller=caller,
+        kind=MessageKind.SYSTEM,
+        body=f"Attached {name} ({upload.size:,} bytes, SHA-256 {attachment.sha256}).",
+        requires_ack=False,
+    )
+    record(
+        "incident.attachment_added",
+        actor=caller,
+        target=attachment,
+        details={
+            "incident": incident.reference,
+            "attachment": attachment.pk,
+            "sha256": attachment.sha256,
+            "size": attachment.size,
+        },
+    )
     _publish_message(incident, message)
     return attachment
 
 
 def note_attachment_download(caller, attachment: Attachment) -> None:
-    record("incident.attachment_downloaded", actor=caller, target=attachment, details={
-        "incident": attachment.incident.reference, "attachment": attachment.pk, "sha256": attachment.sha256,
-    })  # fmt: skip
+    record(
+        "incident.attachment_downloaded",
+        actor=caller,
+        target=attachment,
+        details={
+            "incident": attachment.incident.reference,
+            "attachment": attachment.pk,
+            "sha256": attachment.sha256,
+        },
+    )
 
 
 def note_export(caller, incident: Incident, form: str) -> None:

@@ -125,14 +125,17 @@ class Boundaries:
         projected, grow_m = project_exact(geometry)
         return max(0.0, float(territory.area.distance(projected)) - grow_m)
 
-    def neighbours_within(self, geometry, buffer_m: float, exclude: str | None = None, *, parties_only: bool = True) -> list[tuple[str, float]]:
+    def neighbours_within(
+        self, geometry, buffer_m: float, exclude: str | None = None, *, parties_only: bool = True
+    ) -> list[tuple[str, float]]:
         """(code, metres) of every territory within `buffer_m` of the geometry, nearest first; the
         territory the geometry is in counts with 0 unless it is `exclude` (the notifying party)."""
         projected, grow_m = project_exact(geometry)
         return self.neighbours_within_projected(projected, buffer_m, exclude, parties_only=parties_only, grow_m=grow_m)
 
-    def neighbours_within_projected(self, projected, buffer_m: float, exclude: str | None = None, *, parties_only: bool = True,
-                                    grow_m: float = 0.0) -> list[tuple[str, float]]:  # fmt: skip
+    def neighbours_within_projected(
+        self, projected, buffer_m: float, exclude: str | None = None, *, parties_only: bool = True, grow_m: float = 0.0
+    ) -> list[tuple[str, float]]:
         """neighbours_within() of a geometry already in EPSG:3035 (a caller asking several questions
         projects once). `grow_m`: the geometry is a circle's centre and this its radius, measured exactly
         (a circle drawn as a polygon lies inside the true one and would overstate distances)."""
@@ -149,7 +152,9 @@ class Boundaries:
         projected, grow_m = project_exact(geometry)
         return self.crosses_into_projected(projected, home_party, parties_only=parties_only, grow_m=grow_m)
 
-    def crosses_into_projected(self, projected, home_party: str, *, parties_only: bool = True, grow_m: float = 0.0) -> list[str]:
+    def crosses_into_projected(
+        self, projected, home_party: str, *, parties_only: bool = True, grow_m: float = 0.0
+    ) -> list[str]:
         """crosses_into() of a projected geometry; with `grow_m`, of the circle of that radius around it."""
         entered = []
         for territory in self._candidates(parties_only, exclude=(home_party,)):
@@ -201,7 +206,9 @@ def distance_to_border(geometry, party_code: str) -> float:
     return active().distance_to_border(geometry, party_code)
 
 
-def neighbours_within(geometry, buffer_m: float, exclude: str | None = None, *, parties_only: bool = True) -> list[tuple[str, float]]:
+def neighbours_within(
+    geometry, buffer_m: float, exclude: str | None = None, *, parties_only: bool = True
+) -> list[tuple[str, float]]:
     return active().neighbours_within(geometry, buffer_m, exclude, parties_only=parties_only)
 
 
@@ -213,8 +220,11 @@ def crosses_into(geometry, home_party: str, *, parties_only: bool = True) -> lis
 
 
 def _check_position(position, where: str) -> None:
-    if (not isinstance(position, list) or len(position) not in (2, 3)
-            or not all(isinstance(n, int | float) and not isinstance(n, bool) for n in position)):
+    if (
+        not isinstance(position, list)
+        or len(position) not in (2, 3)
+        or not all(isinstance(n, int | float) and not isinstance(n, bool) for n in position)
+    ):
         raise BoundaryError(f"{where}: a position is [longitude, latitude]")
     if not (-180 <= position[0] <= 180 and -90 <= position[1] <= 90):
         raise BoundaryError(f"{where}: {position[:2]} is not WGS84 longitude/latitude")
@@ -292,11 +302,23 @@ def do_load_boundaries(raw: bytes, *, label: str, source: str, loaded_by: str):
             raise BoundaryError(f"a boundary version labelled {label!r} exists already")
         BoundaryVersion.objects.filter(active=True).update(active=False)
         version = BoundaryVersion.objects.create(
-            label=label, source=source, loaded_at=timezone.now(), loaded_by_label=loaded_by,
-            geojson=collection, sha256=hashlib.sha256(raw).hexdigest(), active=True,
+            label=label,
+            source=source,
+            loaded_at=timezone.now(),
+            loaded_by_label=loaded_by,
+            geojson=collection,
+            sha256=hashlib.sha256(raw).hexdigest(),
+            active=True,
         )
-        log.record("boundaries.loaded", target=version, details={
-            "label": label, "source": source, "sha256": version.sha256, "loaded_by": loaded_by,
-            "codes": sorted(f["properties"]["code"] for f in collection["features"]),
-        })
+        log.record(
+            "boundaries.loaded",
+            target=version,
+            details={
+                "label": label,
+                "source": source,
+                "sha256": version.sha256,
+                "loaded_by": loaded_by,
+                "codes": sorted(f["properties"]["code"] for f in collection["features"]),
+            },
+        )
     return version

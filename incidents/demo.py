@@ -15,12 +15,39 @@ from incidents.notices.demo import load_demo_notifications
 
 DEMO_INCIDENTS = [
     # reporter, recipients, category, severity, TLP, exercise, title, summary, hours ago
-    ("rs-mod-duty", ["HR-MOD"], "drone", "high", "AMBER", False, "Unidentified drone over the Bačka Palanka–Ilok bridge",
-     "A small quadcopter crossed the Danube from the west at 02:40 and hovered over the bridge for 12 minutes. Not ours. Is it yours?", 3),
-    ("al-cert-duty", ["ME-CERT", "MK-CERT"], "cyber", "medium", "GREEN", False, "DDoS on government portals from a shared botnet",
-     "e-Albania saw 40 Gbit/s of UDP reflection from 09:00; the same source ranges appear in your sector. Indicators follow.", 20),
-    ("ba-mod-duty", ["HR", "RS"], "airspace_violation", "critical", "AMBER", True, "Simulated airspace violation near Brčko (drill VIGILANT BRIDGE)",
-     "Exercise traffic: a simulated light aircraft enters from the north at 1,500 ft. Please acknowledge as you would a real report.", 1),
+    (
+        "rs-mod-duty",
+        ["HR-MOD"],
+        "drone",
+        "high",
+        "AMBER",
+        False,
+        "Unidentified drone over the Bačka Palanka–Ilok bridge",
+        "A small quadcopter crossed the Danube from the west at 02:40 and hovered over the bridge for 12 minutes. Not ours. Is it yours?",
+        3,
+    ),
+    (
+        "al-cert-duty",
+        ["ME-CERT", "MK-CERT"],
+        "cyber",
+        "medium",
+        "GREEN",
+        False,
+        "DDoS on government portals from a shared botnet",
+        "e-Albania saw 40 Gbit/s of UDP reflection from 09:00; the same source ranges appear in your sector. Indicators follow.",
+        20,
+    ),
+    (
+        "ba-mod-duty",
+        ["HR", "RS"],
+        "airspace_violation",
+        "critical",
+        "AMBER",
+        True,
+        "Simulated airspace violation near Brčko (drill VIGILANT BRIDGE)",
+        "Exercise traffic: a simulated light aircraft enters from the north at 1,500 ft. Please acknowledge as you would a real report.",
+        1,
+    ),
 ]
 
 
@@ -38,7 +65,17 @@ def load_demo_incidents() -> None:
         if category == "cyber":
             counterpart = people["me-cert-duty"]
             do_acknowledge(counterpart, incident)
-            do_post_message(counterpart, incident, kind=MessageKind.INFORMATION, body="Seen here too since 09:20; blocking the /24s you listed.")
+            do_post_message(
+                counterpart,
+                incident,
+                kind=MessageKind.INFORMATION,
+                body="Seen here too since 09:20; blocking the /24s you listed.",
+            )
         if category == "drone":
-            do_post_message(by, incident, kind=MessageKind.REQUEST_FOR_ASSISTANCE, body="Please check your radar track for 02:30–03:00 and tell us if you had a flight there.")
+            do_post_message(
+                by,
+                incident,
+                kind=MessageKind.REQUEST_FOR_ASSISTANCE,
+                body="Please check your radar track for 02:30–03:00 and tell us if you had a flight there.",
+            )
     load_demo_notifications(people)

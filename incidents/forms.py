@@ -36,10 +36,14 @@ def recipient_organisations():
 
 class IncidentForm(forms.Form):
     parties = forms.MultipleChoiceField(
-        required=False, widget=forms.CheckboxSelectMultiple, label="Recipient parties",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Recipient parties",
         help_text="All organisations of each party chosen.",
-    )  # fmt: skip
-    organisations = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple, label="Recipient organisations")
+    )
+    organisations = forms.MultipleChoiceField(
+        required=False, widget=forms.CheckboxSelectMultiple, label="Recipient organisations"
+    )
     title = forms.CharField(max_length=200)
     summary = forms.CharField(max_length=20_000, widget=forms.Textarea(attrs={"rows": 6}))
     category = forms.ChoiceField(choices=Category.choices)
@@ -48,9 +52,11 @@ class IncidentForm(forms.Form):
     occurred_at = LocalDateTimeField(label="Occurred at")
     exercise = forms.BooleanField(required=False, label="Exercise (a drill, not a real event)")
     location = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 3, "placeholder": '{"type": "Point", "coordinates": [19.1, 45.8]}'}),
-        label="Location (GeoJSON, optional)", help_text="A Point or a Polygon in longitude/latitude.",
-    )  # fmt: skip
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": '{"type": "Point", "coordinates": [19.1, 45.8]}'}),
+        label="Location (GeoJSON, optional)",
+        help_text="A Point or a Polygon in longitude/latitude.",
+    )
 
     def __init__(self, *args, reporter, **kwargs):
         super().__init__(*args, **kwargs)
@@ -58,11 +64,11 @@ class IncidentForm(forms.Form):
         own = reporter.organisation_id
         self.fields["parties"].choices = [
             (party.code, party.name) for party in Party.objects.exclude(kind=PartyKind.OBSERVER)
-        ]  # fmt: skip
+        ]
         self.fields["organisations"].choices = [
             (organisation.code, f"{organisation.code} — {organisation.name}")
             for organisation in recipient_organisations().exclude(pk=own)
-        ]  # fmt: skip
+        ]
         self.fields["occurred_at"].label = f"Occurred at ({timezone.get_current_timezone_name()})"
         if not self.is_bound:
             self.initial.setdefault("occurred_at", timezone.localtime().replace(second=0, microsecond=0))
@@ -80,7 +86,9 @@ class IncidentForm(forms.Form):
         try:
             location = json.loads(text)
         except json.JSONDecodeError as error:
-            raise ValidationError(f"This is not valid JSON ({error.msg} at line {error.lineno}, column {error.colno}).") from None
+            raise ValidationError(
+                f"This is not valid JSON ({error.msg} at line {error.lineno}, column {error.colno})."
+            ) from None
         validate_location(location)
         return location
 
@@ -102,8 +110,10 @@ class MessageForm(forms.Form):
     body = forms.CharField(max_length=20_000, widget=forms.Textarea(attrs={"rows": 4}), label="Message")
     requires_ack = forms.BooleanField(required=False, label="Requires acknowledgement")
     reply_by = LocalDateTimeField(
-        required=False, label="Reply by", help_text="Requests for assistance only; empty: in 48 hours.",
-    )  # fmt: skip
+        required=False,
+        label="Reply by",
+        help_text="Requests for assistance only; empty: in 48 hours.",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -131,7 +141,9 @@ class IncidentFilterForm(forms.Form):
     category = forms.ChoiceField(choices=[("", "Any category"), *Category.choices], required=False)
     severity = forms.ChoiceField(choices=[("", "Any severity"), *Severity.choices], required=False)
     tlp = forms.ChoiceField(label="TLP", choices=[("", "Any TLP"), *Tlp.choices], required=False)
-    exercise = forms.ChoiceField(choices=[("", "Real and exercise"), ("no", "Real only"), ("yes", "Exercise only")], required=False)
+    exercise = forms.ChoiceField(
+        choices=[("", "Real and exercise"), ("no", "Real only"), ("yes", "Exercise only")], required=False
+    )
 
     def filter(self, queryset):
         if not self.is_valid():

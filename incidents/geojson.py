@@ -2,13 +2,16 @@
 
 from django.core.exceptions import ValidationError
 
-
 # An optional third number (an altitude, which we do not use) is bounded so no arithmetic on it overflows.
 LARGEST_ALTITUDE = 100_000
 
 
 def _position(value, where: str) -> None:
-    if not isinstance(value, list | tuple) or len(value) not in (2, 3) or not all(isinstance(n, int | float) and not isinstance(n, bool) for n in value):
+    if (
+        not isinstance(value, list | tuple)
+        or len(value) not in (2, 3)
+        or not all(isinstance(n, int | float) and not isinstance(n, bool) for n in value)
+    ):
         raise ValidationError(f"{where}: a position is [longitude, latitude].")
     if len(value) == 3 and not -LARGEST_ALTITUDE <= value[2] <= LARGEST_ALTITUDE:
         raise ValidationError(f"{where}: a position's altitude lies within ±{LARGEST_ALTITUDE:,} m.")

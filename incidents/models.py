@@ -28,8 +28,12 @@ class Incident(models.Model):
     title = models.CharField(max_length=200)
     summary = models.TextField(max_length=20_000)
     occurred_at = models.DateTimeField()
-    location = models.JSONField(null=True, blank=True, validators=[validate_location], help_text="GeoJSON Point or Polygon.")
-    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    location = models.JSONField(
+        null=True, blank=True, validators=[validate_location], help_text="GeoJSON Point or Polygon."
+    )
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     reported_by_label = models.CharField(max_length=150, help_text="The person's username or the API key's name.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -70,11 +74,15 @@ class Message(models.Model):
     number = models.PositiveIntegerField()
     kind = models.CharField(max_length=24, choices=MessageKind.choices, default=MessageKind.NOTE)
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     author_label = models.CharField(max_length=150)
     body = models.TextField(max_length=20_000)
     requires_ack = models.BooleanField(default=False)
-    reply_by = models.DateTimeField(null=True, blank=True, help_text="For a request for assistance: when a substantive reply is due.")
+    reply_by = models.DateTimeField(
+        null=True, blank=True, help_text="For a request for assistance: when a substantive reply is due."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -101,7 +109,9 @@ class Acknowledgement(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="acknowledgements")
     due_at = models.DateTimeField()
     acknowledged_at = models.DateTimeField(null=True, blank=True)
-    acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     acknowledged_by_label = models.CharField(max_length=150, blank=True)
     method = models.CharField(max_length=8, choices=AckMethod.choices, blank=True)
 
@@ -156,7 +166,9 @@ class BoundaryVersion(models.Model):
     """A set of party boundaries the commission loaded (`manage.py load_boundaries`). The active one is
     what incidents/borders.py computes with; without one, the committed Natural Earth data is used."""
 
-    label = models.CharField(max_length=100, unique=True, help_text="The version's name, recorded on every computation.")
+    label = models.CharField(
+        max_length=100, unique=True, help_text="The version's name, recorded on every computation."
+    )
     source = models.CharField(max_length=300, help_text="Where the boundaries come from (agreement, survey, data set).")
     loaded_at = models.DateTimeField()
     loaded_by_label = models.CharField(max_length=150)
@@ -168,7 +180,9 @@ class BoundaryVersion(models.Model):
         ordering = ["-loaded_at", "-pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["active"], condition=Q(active=True), name="boundary_version_one_active",
+                fields=["active"],
+                condition=Q(active=True),
+                name="boundary_version_one_active",
                 violation_error_message="Only one boundary version is active at a time.",
             ),
         ]
@@ -179,6 +193,14 @@ class BoundaryVersion(models.Model):
 
 # Exercise and drone-flight notifications belong to this app (DESIGN.md) but live in their own module.
 from incidents.notices.models import (  # noqa: E402, F401
-    DroneConflict, DroneFlight, DroneFlightAcknowledgement, DroneVolume, ExerciseAcknowledgement, ExerciseNotification,
-    ExerciseVersion, NotificationPolicy, ObservationInvitation, ObservationReply,
-)  # fmt: skip
+    DroneConflict,
+    DroneFlight,
+    DroneFlightAcknowledgement,
+    DroneVolume,
+    ExerciseAcknowledgement,
+    ExerciseNotification,
+    ExerciseVersion,
+    NotificationPolicy,
+    ObservationInvitation,
+    ObservationReply,
+)

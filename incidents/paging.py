@@ -26,9 +26,14 @@ def watch(incident: Incident, message: Message, acknowledgements: list[Acknowled
     for acknowledgement in acknowledgements:
         policy = policies[acknowledgement.organisation_id]
         common = dict(
-            subject_kind=SUBJECT_KIND, subject_id=acknowledgement.pk, recipient=acknowledgement.organisation,
-            sender=message.organisation, severity=incident.severity, started_at=message.created_at, exercise=incident.exercise,
-        )  # fmt: skip
+            subject_kind=SUBJECT_KIND,
+            subject_id=acknowledgement.pk,
+            recipient=acknowledgement.organisation,
+            sender=message.organisation,
+            severity=incident.severity,
+            started_at=message.created_at,
+            exercise=incident.exercise,
+        )
         watches.append(engine.Watch(**common, policy=policy))
         if message.reply_by is not None:
             reminders = policy.reply_reminders(int((message.reply_by - message.created_at).total_seconds()))
@@ -42,14 +47,18 @@ def stop_acknowledged(acknowledgements: list[Acknowledgement], by_label: str) ->
 
 def stop_reply_clocks(incident: Incident, organisation, by_label: str) -> None:
     """The organisation replied in the thread: its requests for assistance have their reply."""
-    waiting = Acknowledgement.objects.filter(message__incident=incident, organisation=organisation, message__reply_by__isnull=False)
+    waiting = Acknowledgement.objects.filter(
+        message__incident=incident, organisation=organisation, message__reply_by__isnull=False
+    )
     engine.stop_timers(SUBJECT_KIND, waiting.values_list("pk", flat=True), by_label=by_label, clock=Clock.REPLY)
 
 
 def cancel_all(incident: Incident, by_label: str) -> None:
     """A resolved or closed incident pages nobody any more."""
     everything = Acknowledgement.objects.filter(message__incident=incident)
-    engine.stop_timers(SUBJECT_KIND, everything.values_list("pk", flat=True), by_label=by_label, state=TimerState.CANCELLED)
+    engine.stop_timers(
+        SUBJECT_KIND, everything.values_list("pk", flat=True), by_label=by_label, state=TimerState.CANCELLED
+    )
 
 
 class AcknowledgementSubject(SubjectType):
@@ -60,10 +69,12 @@ class AcknowledgementSubject(SubjectType):
         for acknowledgement in Acknowledgement.objects.filter(pk__in=subject_ids).select_related("message__incident"):
             message, incident = acknowledgement.message, acknowledgement.message.incident
             found[acknowledgement.pk] = Summary(
-                reference=f"{incident.reference} #{message.number}", title=incident.title, tlp=incident.tlp,
+                reference=f"{incident.reference} #{message.number}",
+                title=incident.title,
+                tlp=incident.tlp,
                 path=reverse("incidents:detail", args=[incident.reference]) + f"#message-{message.number}",
                 what=message.get_kind_display().lower(),
-            )  # fmt: skip
+            )
         return found
 
     def acknowledge(self, subject_id, person, method, recorded_by=None) -> bool:
@@ -73,7 +84,13 @@ class AcknowledgementSubject(SubjectType):
         if person.organisation_id != acknowledgement.organisation_id:
             raise PermissionDenied(f"Only {acknowledgement.organisation.code} acknowledges this message.")
         try:
-            do_acknowledge(person, acknowledgement.message.incident, message_number=acknowledgement.message.number, method=method, recorded_by=recorded_by)
+            do_acknowledge(
+                person,
+                acknowledgement.message.incident,
+                message_number=acknowledgement.message.number,
+                method=method,
+                recorded_by=recorded_by,
+            )
         except NotAwaited:
             return False
         return True
@@ -82,4 +99,7 @@ class AcknowledgementSubject(SubjectType):
         from incidents.visibility import visible_incidents
 
         acknowledgement = Acknowledgement.objects.filter(pk=subject_id).values("message__incident_id").first()
-        return acknowledgement is not None and visible_incidents(caller).filter(pk=acknowledgement["message__incident_id"]).exists()
+        return (
+            acknowledgement is not None
+            and visible_incidents(caller).filter(pk=acknowledgement["message__incident_id"]).exists()
+        )

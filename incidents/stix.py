@@ -271,7 +271,9 @@ class IncidentObject(Mapping):
     def read(self, objects, tlp):
         incidents = [obj for obj in objects if obj["type"] == "incident"]
         if len(incidents) > 1:
-            raise InvalidBundle(f"The bundle holds {len(incidents)} incident objects; import them one bundle at a time.")
+            raise InvalidBundle(
+                f"The bundle holds {len(incidents)} incident objects; import them one bundle at a time."
+            )
         incident = incidents[0]
         flag = incident.get(PREFIX + "exercise")
         if flag is not None and not isinstance(flag, bool):
@@ -280,7 +282,7 @@ class IncidentObject(Mapping):
         prefixed = name.startswith(EXERCISE_PREFIX)
         exercise = flag if flag is not None else (EXERCISE_LABEL in incident.get("labels", []) or prefixed)
         if exercise and prefixed:
-            name = name[len(EXERCISE_PREFIX):]
+            name = name[len(EXERCISE_PREFIX) :]
         title, title_clipped = _clipped(name.strip() or "Imported STIX incident", TITLE_MAX)
         summary, summary_clipped = _clipped(incident.get("description") or name, SUMMARY_MAX)
         occurred = incident.get(PREFIX + "occurred_at") or incident["created"]
@@ -299,7 +301,9 @@ class IncidentObject(Mapping):
             exercise=exercise,
             location=location,
             # Nothing the incident's fields cannot hold is lost: the bundle stays with it.
-            keep_bundle_as_attachment=title_clipped or summary_clipped or any(obj["type"] not in EXPORTED_TYPES for obj in objects),
+            keep_bundle_as_attachment=title_clipped
+            or summary_clipped
+            or any(obj["type"] not in EXPORTED_TYPES for obj in objects),
         )
 
 
@@ -328,7 +332,9 @@ class Observations(Mapping):
             if obj["type"] == "indicator":
                 name = obj.get("name") or obj["pattern"]
                 names.append(name)
-                lines.append(f"Indicator {name}: {obj['pattern']} ({obj['pattern_type']}), valid from {obj['valid_from']}.")
+                lines.append(
+                    f"Indicator {name}: {obj['pattern']} ({obj['pattern_type']}), valid from {obj['valid_from']}."
+                )
                 times.append(obj["valid_from"])
             elif obj["type"] == "observed-data":
                 observed = [_scalar(by_id[ref]) if ref in by_id else ref for ref in obj.get("object_refs", [])]
@@ -348,7 +354,9 @@ class Observations(Mapping):
                 if obj.get("first_seen"):
                     times.append(obj["first_seen"])
         title = "STIX: " + ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
-        listed = lines[:LISTED_AT_MOST] + ([f"… and {len(lines) - LISTED_AT_MOST} more."] if len(lines) > LISTED_AT_MOST else [])
+        listed = lines[:LISTED_AT_MOST] + (
+            [f"… and {len(lines) - LISTED_AT_MOST} more."] if len(lines) > LISTED_AT_MOST else []
+        )
         summary = "\n".join(["Imported from a STIX 2.1 bundle (attached in full):", *listed])
         return ImportedIncident(
             title=_clipped(title, TITLE_MAX)[0],
@@ -357,7 +365,9 @@ class Observations(Mapping):
             severity=None,
             tlp=tlp,
             occurred_at=min((_parsed_time(moment, "time") for moment in times), default=timezone.now()),
-            exercise=any(obj.get(PREFIX + "exercise") is True or EXERCISE_LABEL in obj.get("labels", []) for obj in objects),
+            exercise=any(
+                obj.get(PREFIX + "exercise") is True or EXERCISE_LABEL in obj.get("labels", []) for obj in objects
+            ),
             location=None,
             keep_bundle_as_attachment=True,
         )
@@ -381,7 +391,7 @@ def _checked_shape(bundle) -> list[dict]:
         if not isinstance(obj, dict):
             raise InvalidBundle(f"objects[{position}] is not a JSON object.")
         if obj.get("type") not in observables and obj.get("spec_version") != "2.1":
-            raise InvalidBundle(f"{obj.get('id') or f'objects[{position}]'}: spec_version must be \"2.1\".")
+            raise InvalidBundle(f'{obj.get("id") or f"objects[{position}]"}: spec_version must be "2.1".')
     return objects
 
 

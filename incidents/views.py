@@ -26,7 +26,15 @@ from hotline.realtime.outbox import last_event_id
 from incidents import actions, paging
 from incidents.access import may_act, may_change, may_take_part, require
 from incidents.choices import AckMethod, Category, MessageKind, Severity, Status, Tlp
-from incidents.forms import AcknowledgeForm, AttachmentForm, IncidentFilterForm, IncidentForm, MessageForm, StatusForm, TlpForm
+from incidents.forms import (
+    AcknowledgeForm,
+    AttachmentForm,
+    IncidentFilterForm,
+    IncidentForm,
+    MessageForm,
+    StatusForm,
+    TlpForm,
+)
 from incidents.models import Acknowledgement, Attachment
 from incidents.visibility import access_incident, visible_incidents
 
@@ -53,8 +61,11 @@ def _page_data(request) -> dict:
         "detail_url": reverse("incidents:detail", args=["__REF__"]),
         "acknowledge_url": reverse("incidents:acknowledge", args=["__REF__"]),
         "labels": {
-            "category": dict(Category.choices), "severity": dict(Severity.choices), "status": dict(Status.choices),
-            "kind": dict(MessageKind.choices), "method": dict(AckMethod.choices),
+            "category": dict(Category.choices),
+            "severity": dict(Severity.choices),
+            "status": dict(Status.choices),
+            "kind": dict(MessageKind.choices),
+            "method": dict(AckMethod.choices),
         },
     }
 
@@ -76,7 +87,9 @@ def awaiting(user):
         return Acknowledgement.objects.none()
     incidents = visible_incidents(user).values("pk")
     return (
-        Acknowledgement.objects.filter(organisation_id=organisation_id, acknowledged_at__isnull=True, message__incident__in=incidents)
+        Acknowledgement.objects.filter(
+            organisation_id=organisation_id, acknowledged_at__isnull=True, message__incident__in=incidents
+        )
         .select_related("message__incident", "message__organisation")
         .order_by("due_at", "pk")
     )
@@ -87,13 +100,23 @@ def awaiting(user):
 def incident_list(request):
     baseline = event_baseline(request.user)
     form = IncidentFilterForm(request.GET or None)
-    incidents = form.filter(visible_incidents(request.user)).prefetch_related("recipients").order_by("-updated_at", "-pk")
+    incidents = (
+        form.filter(visible_incidents(request.user)).prefetch_related("recipients").order_by("-updated_at", "-pk")
+    )
     incidents = incidents[:LIST_LENGTH]
     acting = may_act(request.user)
-    return render(request, "incidents/list.html", {
-        "form": form, "incidents": incidents, "awaiting": awaiting(request.user), "last_event_id": baseline, "may_act": acting,
-        "page": {**_page_data(request), "filters": form.active(), "may_act": acting},
-    })  # fmt: skip
+    return render(
+        request,
+        "incidents/list.html",
+        {
+            "form": form,
+            "incidents": incidents,
+            "awaiting": awaiting(request.user),
+            "last_event_id": baseline,
+            "may_act": acting,
+            "page": {**_page_data(request), "filters": form.active(), "may_act": acting},
+        },
+    )
 
 
 @login_required
@@ -105,10 +128,17 @@ def incident_new(request):
         data = form.cleaned_data
         try:
             incident = actions.do_report_incident(
-                request.user, recipients=data["recipients"], title=data["title"], summary=data["summary"],
-                category=data["category"], severity=data["severity"], tlp=data["tlp"], occurred_at=data["occurred_at"],
-                exercise=data["exercise"], location=data["location"],
-            )  # fmt: skip
+                request.user,
+                recipients=data["recipients"],
+                title=data["title"],
+                summary=data["summary"],
+                category=data["category"],
+                severity=data["severity"],
+                tlp=data["tlp"],
+                occurred_at=data["occurred_at"],
+                exercise=data["exercise"],
+                location=data["location"],
+            )
         except ValidationError as error:
             add_errors(form, error)
         else:
@@ -125,34 +155,55 @@ def _detail(request, incident, *, baseline=None, status=200, **forms):
     content = incident.content_visible
     if content:
         actions.note_read(user, incident)
-    thread = list(incident.messages.select_related("organisation").prefetch_related(
-        Prefetch("acknowledgements", queryset=Acknowledgement.objects.select_related("organisation").order_by("organisation__code"))
-    ))  # fmt: skip
+    thread = list(
+        incident.messages.select_related("organisation").prefetch_related(
+            Prefetch(
+                "acknowledgements",
+                queryset=Acknowledgement.objects.select_related("organisation").order_by("organisation__code"),
+            )
+        )
+    )
     taking_part = may_take_part(user, incident)
     changing = may_change(user, incident)
     own = _organisation_id(user)
     # Each acknowledgement is an escalation subject: its timers, pages and deliveries go under its message.
-    timelines = console_timelines(user, paging.SUBJECT_KIND, [ack.pk for message in thread for ack in message.acknowledgements.all()])
+    timelines = console_timelines(
+        user, paging.SUBJECT_KIND, [ack.pk for message in thread for ack in message.acknowledgements.all()]
+    )
     shown = []
     for message in thread:
         escalation = [timer for ack in message.acknowledgements.all() for timer in timelines.get(ack.pk, [])]
-        shown.append({
-            "message": message, "escalation": escalation, "escalation_open": any(timer["state"] == TimerState.RUNNING for timer in escalation),
-            "awaits_us": taking_part and any(ack.organisation_id == own and ack.is_pending for ack in message.acknowledgements.all()),
-        })  # fmt: skip
-    return render(request, "incidents/detail.html", {
-        "incident": incident, "content": content, "thread": shown, "last_event_id": baseline,
-        "recipients": incident.recipients.order_by("code"),
-        "attachments": incident.attachments.all() if content else [],
-        "may_take_part": taking_part, "may_change": changing,
-        "awaits_us": any(item["awaits_us"] for item in shown),
-        "message_form": forms.get("message_form") or MessageForm(),
-        "status_form": forms.get("status_form") or StatusForm(initial={"status": incident.status}),
-        "tlp_form": forms.get("tlp_form") or TlpForm(initial={"tlp": incident.tlp}),
-        "attachment_form": forms.get("attachment_form") or AttachmentForm(),
-        "location": json.dumps(incident.location) if incident.location else "",
-        "page": {**_page_data(request), "incident": incident.pk, "may_act": taking_part},
-    }, status=status)  # fmt: skip
+        shown.append(
+            {
+                "message": message,
+                "escalation": escalation,
+                "escalation_open": any(timer["state"] == TimerState.RUNNING for timer in escalation),
+                "awaits_us": taking_part
+                and any(ack.organisation_id == own and ack.is_pending for ack in message.acknowledgements.all()),
+            }
+        )
+    return render(
+        request,
+        "incidents/detail.html",
+        {
+            "incident": incident,
+            "content": content,
+            "thread": shown,
+            "last_event_id": baseline,
+            "recipients": incident.recipients.order_by("code"),
+            "attachments": incident.attachments.all() if content else [],
+            "may_take_part": taking_part,
+            "may_change": changing,
+            "awaits_us": any(item["awaits_us"] for item in shown),
+            "message_form": forms.get("message_form") or MessageForm(),
+            "status_form": forms.get("status_form") or StatusForm(initial={"status": incident.status}),
+            "tlp_form": forms.get("tlp_form") or TlpForm(initial={"tlp": incident.tlp}),
+            "attachment_form": forms.get("attachment_form") or AttachmentForm(),
+            "location": json.dumps(incident.location) if incident.location else "",
+            "page": {**_page_data(request), "incident": incident.pk, "may_act": taking_part},
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -173,8 +224,13 @@ def message_post(request, reference):
         data = form.cleaned_data
         try:
             message = actions.do_post_message(
-                request.user, incident, kind=data["kind"], body=data["body"], requires_ack=data["requires_ack"], reply_by=data["reply_by"],
-            )  # fmt: skip
+                request.user,
+                incident,
+                kind=data["kind"],
+                body=data["body"],
+                requires_ack=data["requires_ack"],
+                reply_by=data["reply_by"],
+            )
         except ValidationError as error:
             add_errors(form, error)
         else:
@@ -185,7 +241,9 @@ def message_post(request, reference):
 
 def _back(request, incident):
     target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return redirect(target)
     return redirect("incidents:detail", reference=incident.reference)
 
@@ -262,8 +320,11 @@ def attachment_download(request, reference, pk):
     if attachment is None:
         raise Http404("There is no such attachment.")
     actions.note_attachment_download(request.user, attachment)
-    response = FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.filename, content_type=attachment.content_type)
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.filename,
+        content_type=attachment.content_type,
+    )
     response["X-Content-Type-Options"] = "nosniff"
     return response
-
-

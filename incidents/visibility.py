@@ -56,7 +56,11 @@ def visible_incidents(caller, queryset=None):
     content_ids = Incident.objects.filter(content).values("pk")
     return (
         queryset.filter(pk__in=visible_ids)
-        .annotate(content_visible=Case(When(pk__in=content_ids, then=Value(True)), default=Value(False), output_field=BooleanField()))
+        .annotate(
+            content_visible=Case(
+                When(pk__in=content_ids, then=Value(True)), default=Value(False), output_field=BooleanField()
+            )
+        )
         .select_related("originator__party")
     )
 
@@ -65,9 +69,11 @@ def audiences(incident: Incident) -> dict[Sight, set[int]]:
     """The ids of the organisations that see `incident` with content, and with metadata only."""
     participants = {incident.originator_id, *(organisation.pk for organisation in incident.recipients.all())}
     content, metadata = set(participants), set()
-    for organisation_id, kind in Organisation.objects.exclude(pk__in=participants).filter(
-        kind__in=[OrganisationKind.SECRETARIAT, OrganisationKind.OBSERVER]
-    ).values_list("pk", "kind"):
+    for organisation_id, kind in (
+        Organisation.objects.exclude(pk__in=participants)
+        .filter(kind__in=[OrganisationKind.SECRETARIAT, OrganisationKind.OBSERVER])
+        .values_list("pk", "kind")
+    ):
         if kind == OrganisationKind.SECRETARIAT:
             (metadata if incident.tlp in RESTRICTED_TLP else content).add(organisation_id)
         elif incident.tlp in COMMUNITY_TLP:
@@ -107,4 +113,3 @@ def is_participant(organisation: Organisation | None, incident: Incident) -> boo
     if organisation is None:
         return False
     return incident.originator_id == organisation.pk or incident.recipients.filter(pk=organisation.pk).exists()
-

@@ -3,7 +3,14 @@ from rest_framework import serializers
 
 from accounts.choices import CheckAnswerMethod, CheckResponseState
 from accounts.duty import on_duty
-from accounts.models import CHECK_WINDOW_MINUTES_MAX, CHECK_WINDOW_MINUTES_MIN, ContactPoint, DutyShift, Organisation, Party
+from accounts.models import (
+    CHECK_WINDOW_MINUTES_MAX,
+    CHECK_WINDOW_MINUTES_MIN,
+    ContactPoint,
+    DutyShift,
+    Organisation,
+    Party,
+)
 from accounts.payloads import check_payload, counts_payload, response_payload
 
 
@@ -67,9 +74,11 @@ class CheckStartSerializer(serializers.Serializer):
     """POST /api/v1/reachability-checks/: send a check to every checked organisation now."""
 
     window_minutes = serializers.IntegerField(
-        required=False, min_value=CHECK_WINDOW_MINUTES_MIN, max_value=CHECK_WINDOW_MINUTES_MAX,
+        required=False,
+        min_value=CHECK_WINDOW_MINUTES_MIN,
+        max_value=CHECK_WINDOW_MINUTES_MAX,
         help_text="How long each organisation has to answer; default HOTLINE_CHECK_WINDOW_MINUTES (120).",
-    )  # fmt: skip
+    )
 
 
 class CheckCountsSerializer(serializers.Serializer):
@@ -135,8 +144,13 @@ class CheckDetailSerializer(CheckSerializer):
 
     def to_representation(self, check):
         now = self.context.get("now")
-        responses = check.responses.select_related("organisation", "reachability_check").order_by("organisation__party__position", "organisation__code")
-        return {**super().to_representation(check), "responses": [response_payload(response, now) for response in responses]}
+        responses = check.responses.select_related("organisation", "reachability_check").order_by(
+            "organisation__party__position", "organisation__code"
+        )
+        return {
+            **super().to_representation(check),
+            "responses": [response_payload(response, now) for response in responses],
+        }
 
 
 class CheckAnsweredSerializer(serializers.Serializer):
@@ -152,19 +166,28 @@ class OrganisationFiguresSerializer(serializers.Serializer):
     answered_late = serializers.IntegerField()
     missed = serializers.IntegerField()
     within_window_share = serializers.FloatField(allow_null=True, help_text="answered_within_window / checks, 0 to 1.")
-    median_seconds_to_answer = serializers.FloatField(allow_null=True, help_text="Over the answered ones, late ones too.")
+    median_seconds_to_answer = serializers.FloatField(
+        allow_null=True, help_text="Over the answered ones, late ones too."
+    )
 
 
 class FiguresSerializer(serializers.Serializer):
     last = serializers.IntegerField(help_text="How many of the latest closed checks were asked for.")
-    checks = serializers.ListField(child=serializers.CharField(), help_text="The references of the checks covered, newest first.")
+    checks = serializers.ListField(
+        child=serializers.CharField(), help_text="The references of the checks covered, newest first."
+    )
     organisations = OrganisationFiguresSerializer(many=True)
 
 
 def figures_payload(figure) -> dict:
     median = figure.median_time_to_answer
     return {
-        "organisation": figure.organisation.code, "party": figure.organisation.party.code, "checks": figure.checks,
-        "answered_within_window": figure.answered_within_window, "answered_late": figure.answered_late, "missed": figure.missed,
-        "within_window_share": figure.within_window_share, "median_seconds_to_answer": median.total_seconds() if median is not None else None,
-    }  # fmt: skip
+        "organisation": figure.organisation.code,
+        "party": figure.organisation.party.code,
+        "checks": figure.checks,
+        "answered_within_window": figure.answered_within_window,
+        "answered_late": figure.answered_late,
+        "missed": figure.missed,
+        "within_window_share": figure.within_window_share,
+        "median_seconds_to_answer": median.total_seconds() if median is not None else None,
+    }

@@ -4,7 +4,6 @@
 And the reachability checks that test it: the history with counts, one check, answering it, and the
 figures per organisation."""
 
-
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, status
@@ -73,7 +72,6 @@ class ContactPointList(DirectoryView):
 # action inside `idempotent()`.
 
 
-
 class AlreadyAnswered(APIException):
     status_code = status.HTTP_409_CONFLICT
     default_code = "already_answered"
@@ -84,10 +82,6 @@ class NotAwaitingAnswer(APIException):
     status_code = status.HTTP_409_CONFLICT
     default_code = "not_awaiting_answer"
     default_detail = "This check was not sent to your organisation."
-
-
-
-
 
 
 CHECK_ERRORS = {
@@ -160,7 +154,11 @@ class ReachabilityCheckList(ChecksApiView, generics.ListAPIView):
             with validation_errors_as_400():
                 check = do_start_check(caller, window_minutes=serializer.validated_data.get("window_minutes"))
             location = reverse("api:reachability-check-detail", args=[check.pk])
-            return Response(CheckDetailSerializer(access_check_by_id(caller, check.pk)).data, status=status.HTTP_201_CREATED, headers={"Location": location})
+            return Response(
+                CheckDetailSerializer(access_check_by_id(caller, check.pk)).data,
+                status=status.HTTP_201_CREATED,
+                headers={"Location": location},
+            )
 
         return idempotent(request, perform)
 
@@ -190,14 +188,20 @@ class ReachabilityCheckAnswer(ChecksApiView):
         check = access_check_by_id(caller, pk)
         if not may_answer_checks(caller):
             raise refuse(caller, "answer reachability checks", check)
-        response = check.responses.filter(organisation_id=caller.organisation_id).select_related("organisation", "reachability_check").first()
+        response = (
+            check.responses.filter(organisation_id=caller.organisation_id)
+            .select_related("organisation", "reachability_check")
+            .first()
+        )
         if response is None:
             raise NotAwaitingAnswer(f"{check.reference} was not sent to {caller.organisation.code}.")
         method = CheckAnswerMethod.CONSOLE if is_person(caller) else CheckAnswerMethod.API
 
         def perform():
             if not do_answer_check(caller, response, method=method):
-                raise AlreadyAnswered(f"{response.organisation.code} answered {check.reference} at {response.acknowledged_at.isoformat()} ({response.acknowledged_by_label}).")
+                raise AlreadyAnswered(
+                    f"{response.organisation.code} answered {check.reference} at {response.acknowledged_at.isoformat()} ({response.acknowledged_by_label})."
+                )
             return Response({"check": check_payload(check), "response": response_payload(response)})
 
         return idempotent(request, perform)
@@ -208,7 +212,11 @@ class ReachabilityFigures(ChecksApiView):
         summary="Per organisation: how it answered the latest checks",
         description="Over the latest `last` checks whose window has closed (default 12): answered within the window, "
         "late, missed, the share within the window and the median time from the check to the answer.",
-        parameters=[OpenApiParameter("last", int, description=f"How many closed checks (1 to {FIGURES_OVER_MAX}, default {FIGURES_OVER}).")],
+        parameters=[
+            OpenApiParameter(
+                "last", int, description=f"How many closed checks (1 to {FIGURES_OVER_MAX}, default {FIGURES_OVER})."
+            )
+        ],
         responses={200: FiguresSerializer, **_errors(400, 401, 403)},
     )
     def get(self, request):
@@ -219,4 +227,10 @@ class ReachabilityFigures(ChecksApiView):
                 raise ValidationError({"last": [f"Give a whole number from 1 to {FIGURES_OVER_MAX}."]})
             last = int(raw)
         figures, covered = organisation_figures(last)
-        return Response({"last": last, "checks": [check.reference for check in covered], "organisations": [figures_payload(figure) for figure in figures]})
+        return Response(
+            {
+                "last": last,
+                "checks": [check.reference for check in covered],
+                "organisations": [figures_payload(figure) for figure in figures],
+            }
+        )

@@ -27,11 +27,14 @@ def refuse(request, what: str):
 VerdictSerializer = inline_serializer(
     "AuditVerdict",
     {
-        "ok": serializers.BooleanField(), "tree_size": serializers.IntegerField(), "root": serializers.CharField(),
-        "first_bad_entry": serializers.IntegerField(allow_null=True), "problem": serializers.CharField(),
+        "ok": serializers.BooleanField(),
+        "tree_size": serializers.IntegerField(),
+        "root": serializers.CharField(),
+        "first_bad_entry": serializers.IntegerField(allow_null=True),
+        "problem": serializers.CharField(),
         "checked_checkpoints": serializers.ListField(child=serializers.IntegerField()),
     },
-)  # fmt: skip
+)
 
 
 class AuditVerifyView(APIView):
@@ -60,7 +63,9 @@ class CheckpointList(APIView):
 
     @extend_schema(
         parameters=[OpenApiParameter("limit", int, description="how many, newest first (default 50, at most 1000)")],
-        responses=inline_serializer("Checkpoints", {"verifier_key": serializers.CharField(), "checkpoints": CheckpointSerializer(many=True)}),
+        responses=inline_serializer(
+            "Checkpoints", {"verifier_key": serializers.CharField(), "checkpoints": CheckpointSerializer(many=True)}
+        ),
     )
     def get(self, request):
         if not may_read_checkpoints(request.user):
@@ -70,7 +75,9 @@ class CheckpointList(APIView):
         except ValueError:
             raise ValidationError({"limit": ["Enter a whole number."]}) from None
         checkpoints = AuditCheckpoint.objects.order_by("-tree_size")[:limit]
-        return Response({"verifier_key": verifier_key(), "checkpoints": CheckpointSerializer(checkpoints, many=True).data})
+        return Response(
+            {"verifier_key": verifier_key(), "checkpoints": CheckpointSerializer(checkpoints, many=True).data}
+        )
 
 
 class ConsistencyProof(APIView):
@@ -78,7 +85,14 @@ class ConsistencyProof(APIView):
 
     @extend_schema(
         parameters=[OpenApiParameter("first", int, required=True), OpenApiParameter("second", int, required=True)],
-        responses=inline_serializer("ConsistencyProof", {"first": serializers.IntegerField(), "second": serializers.IntegerField(), "proof": serializers.ListField(child=serializers.CharField())}),
+        responses=inline_serializer(
+            "ConsistencyProof",
+            {
+                "first": serializers.IntegerField(),
+                "second": serializers.IntegerField(),
+                "proof": serializers.ListField(child=serializers.CharField()),
+            },
+        ),
     )
     def get(self, request):
         if not may_read_checkpoints(request.user):

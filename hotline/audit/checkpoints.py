@@ -28,7 +28,10 @@ def do_publish_checkpoint() -> AuditCheckpoint | None:
     Returns the checkpoint of the current size (new or existing), or None for an empty log."""
     verdict = verify_log(stored_checkpoints())
     if not verdict.ok:
-        log.error("audit chain broken: no checkpoint signed", extra={"first_bad_entry": verdict.first_bad_entry, "problem": verdict.problem})
+        log.error(
+            "audit chain broken: no checkpoint signed",
+            extra={"first_bad_entry": verdict.first_bad_entry, "problem": verdict.problem},
+        )
         raise ChainBroken(verdict)
     if verdict.tree_size == 0:
         return None

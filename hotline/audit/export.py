@@ -20,10 +20,16 @@ FORMAT = "hotline-audit-export/1"
 def export_lines(since: datetime | None = None, until: datetime | None = None) -> Iterator[str]:
     checkpoint = do_publish_checkpoint()
     size = checkpoint.tree_size if checkpoint else 0
-    yield json.dumps({
-        "format": FORMAT, "tree_size": size, "checkpoint": checkpoint.note if checkpoint else "",
-        "verifier_key": verifier_key(), "since": since.isoformat() if since else None, "until": until.isoformat() if until else None,
-    })  # fmt: skip
+    yield json.dumps(
+        {
+            "format": FORMAT,
+            "tree_size": size,
+            "checkpoint": checkpoint.note if checkpoint else "",
+            "verifier_key": verifier_key(),
+            "since": since.isoformat() if since else None,
+            "until": until.isoformat() if until else None,
+        }
+    )
     if not size:
         return
     leaves = [bytes(leaf) for _, _, _, leaf, *_ in stored_rows()][:size]
@@ -33,8 +39,16 @@ def export_lines(since: datetime | None = None, until: datetime | None = None) -
         wanted = wanted.filter(recorded_at__gte=since)
     if until:
         wanted = wanted.filter(recorded_at__lt=until)
-    for seq, prev_hash, body, leaf in wanted.order_by("seq").values_list("seq", "prev_hash", "body", "leaf_hash").iterator():
-        yield json.dumps({
-            "seq": seq, "prev_hash": bytes(prev_hash).hex(), "body": body, "leaf_hash": bytes(leaf).hex(),
-            "inclusion_proof": [node.hex() for node in inclusion_proof(levels, seq - 1)],
-        }, ensure_ascii=False)  # fmt: skip
+    for seq, prev_hash, body, leaf in (
+        wanted.order_by("seq").values_list("seq", "prev_hash", "body", "leaf_hash").iterator()
+    ):
+        yield json.dumps(
+            {
+                "seq": seq,
+                "prev_hash": bytes(prev_hash).hex(),
+                "body": body,
+                "leaf_hash": bytes(leaf).hex(),
+                "inclusion_proof": [node.hex() for node in inclusion_proof(levels, seq - 1)],
+            },
+            ensure_ascii=False,
+        )

@@ -27,15 +27,21 @@ def entry_bytes(seq: int, prev_hash: bytes, body: str) -> bytes:
     return seq.to_bytes(8, "big") + prev_hash + body.encode()
 
 
-def canonical_body(*, time: datetime, actor: str, actor_kind: str, organisation: str, action: str, target: str, details: dict) -> str:
+def canonical_body(
+    *, time: datetime, actor: str, actor_kind: str, organisation: str, action: str, target: str, details: dict
+) -> str:
     """Sorted keys, no spaces, UTF-8: the same content always gives the same bytes. Because the keys are
     sorted, a body always begins with its action and actor, which lets verification compare the index
     columns without parsing it (see hotline.audit.verify)."""
     content = {
         "time": time.astimezone(UTC).strftime(TIME_FORMAT),
-        "actor": actor, "actor_kind": actor_kind, "organisation": organisation,
-        "action": action, "object": target, "details": details,
-    }  # fmt: skip
+        "actor": actor,
+        "actor_kind": actor_kind,
+        "organisation": organisation,
+        "action": action,
+        "object": target,
+        "details": details,
+    }
     return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
 
 
@@ -58,7 +64,9 @@ def describe_target(target) -> str:
     return f"{target._meta.label_lower}:{target.pk}"
 
 
-def record(action: str, *, actor=None, organisation: str | None = None, target=None, details: dict | None = None) -> AuditEntry:
+def record(
+    action: str, *, actor=None, organisation: str | None = None, target=None, details: dict | None = None
+) -> AuditEntry:
     """Append an entry for `action` (e.g. "api_key.created") by `actor` (a person, an API client, or None
     for the system). `details` is a small JSON object; it must never hold content above TLP:GREEN."""
     return record_many([Entry(action, actor=actor, organisation=organisation, target=target, details=details)])[0]
@@ -101,10 +109,31 @@ def record_many(entries: list[Entry]) -> list[AuditEntry]:
         rows = []
         for action, label, kind, organisation, target, details in prepared:
             seq += 1
-            body = canonical_body(time=now, actor=label, actor_kind=kind, organisation=organisation, action=action, target=target, details=details)
+            body = canonical_body(
+                time=now,
+                actor=label,
+                actor_kind=kind,
+                organisation=organisation,
+                action=action,
+                target=target,
+                details=details,
+            )
             leaf = leaf_hash(entry_bytes(seq, prev_hash, body))
-            rows.append([seq, connection.ops.adapt_datetimefield_value(now), label, organisation, action, body, prev_hash, leaf])
-            written.append(AuditEntry(seq=seq, recorded_at=now, actor=label, organisation=organisation, action=action, body=body, prev_hash=prev_hash, leaf_hash=leaf))
+            rows.append(
+                [seq, connection.ops.adapt_datetimefield_value(now), label, organisation, action, body, prev_hash, leaf]
+            )
+            written.append(
+                AuditEntry(
+                    seq=seq,
+                    recorded_at=now,
+                    actor=label,
+                    organisation=organisation,
+                    action=action,
+                    body=body,
+                    prev_hash=prev_hash,
+                    leaf_hash=leaf,
+                )
+            )
             prev_hash = leaf
         cursor.executemany(
             "INSERT INTO audit_entry (seq, recorded_at, actor, organisation, action, body, prev_hash, leaf_hash)"

@@ -55,10 +55,11 @@ class AuditCheckpoint(models.Model):
         ordering = ["-tree_size", "-created_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["tree_size"], name="audit_checkpoint_one_per_size",
+                fields=["tree_size"],
+                name="audit_checkpoint_one_per_size",
                 violation_error_message="A checkpoint of this size exists already.",
             )
-        ]  # fmt: skip
+        ]
 
     def __str__(self):
         return f"checkpoint of {self.tree_size} entries"

@@ -122,7 +122,7 @@ def open_checkpoint(note: str, verifier: str) -> Checkpoint:
     for line in signatures.splitlines():
         if not line.startswith(SIGNATURE_PREFIX):
             continue
-        signer, _, stamp = line[len(SIGNATURE_PREFIX):].partition(" ")
+        signer, _, stamp = line[len(SIGNATURE_PREFIX) :].partition(" ")
         try:
             raw = base64.b64decode(stamp)
         except ValueError:
@@ -132,7 +132,9 @@ def open_checkpoint(note: str, verifier: str) -> Checkpoint:
         try:
             Ed25519PublicKey.from_public_bytes(public).verify(raw[4:], text.encode())
         except InvalidSignature:
-            raise NoteError("the checkpoint's signature does not verify: it was altered or signed by another key") from None
+            raise NoteError(
+                "the checkpoint's signature does not verify: it was altered or signed by another key"
+            ) from None
         lines = text.splitlines()
         try:
             return Checkpoint(origin=lines[0], size=int(lines[1]), root=base64.b64decode(lines[2]))

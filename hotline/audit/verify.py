@@ -32,10 +32,13 @@ class Verdict:
 
     def as_dict(self) -> dict:
         return {
-            "ok": self.ok, "tree_size": self.tree_size, "root": self.root.hex(),
-            "first_bad_entry": self.first_bad_entry, "problem": self.problem,
+            "ok": self.ok,
+            "tree_size": self.tree_size,
+            "root": self.root.hex(),
+            "first_bad_entry": self.first_bad_entry,
+            "problem": self.problem,
             "checked_checkpoints": self.checked_checkpoints,
-        }  # fmt: skip
+        }
 
 
 def stored_rows(first: int = 1, last: int | None = None):
@@ -52,7 +55,11 @@ def stored_rows(first: int = 1, last: int | None = None):
 
 def _quoted(text: str) -> str:
     # Usernames, codes and action names never need JSON escapes; anything else takes the slow path.
-    return f'"{text}"' if '"' not in text and "\\" not in text and text.isprintable() else json.dumps(text, ensure_ascii=False)
+    return (
+        f'"{text}"'
+        if '"' not in text and "\\" not in text and text.isprintable()
+        else json.dumps(text, ensure_ascii=False)
+    )
 
 
 TIME_TAIL = len('2026-01-01T00:00:00.000000Z"}')  # the fixed-width time value, its closing quote and brace
@@ -83,9 +90,20 @@ def check_rows(rows, first: int, previous: bytes | None):
             previous = first_prev if previous is None else previous
         if seq != expected:
             bad = expected if seq > expected else seq
-            return leaves, (bad, f"entry {expected} is missing" if seq > expected else f"entry {seq} is out of order"), first_prev
+            return (
+                leaves,
+                (bad, f"entry {expected} is missing" if seq > expected else f"entry {seq} is out of order"),
+                first_prev,
+            )
         if prev_hash != previous:
-            return leaves, (seq, f"entry {seq} does not name its predecessor's hash: an entry before it was changed, removed or inserted"), first_prev
+            return (
+                leaves,
+                (
+                    seq,
+                    f"entry {seq} does not name its predecessor's hash: an entry before it was changed, removed or inserted",
+                ),
+                first_prev,
+            )
         leaf = sha256(b"\x00" + seq.to_bytes(8, "big") + previous + body.encode()).digest()
         if leaf != stored_leaf:
             return leaves, (seq, f"entry {seq} was changed after it was written"), first_prev
@@ -125,10 +143,13 @@ def check_range(task) -> RangeResult:
         failure = (missing, f"entry {missing} is missing")
     levels = tree_levels(leaves) if leaves else [[]]
     return RangeResult(
-        size=len(leaves), failure=failure, first_prev=first_prev, last_leaf=leaves[-1] if leaves else None,
+        size=len(leaves),
+        failure=failure,
+        first_prev=first_prev,
+        last_leaf=leaves[-1] if leaves else None,
         root=levels[-1][0] if leaves else EMPTY_ROOT,
         prefix_roots={size: prefix_root(levels, size) for size in sizes if 0 < size <= len(leaves)},
-    )  # fmt: skip
+    )
 
 
 def _check_range_in_worker(task) -> RangeResult:
@@ -161,7 +182,10 @@ def verify_log(checkpoints: list[Checkpoint] = (), workers: int = 1) -> Verdict:
         left = largest_power_of_two_below(total)
         connection.close()  # each process opens its own
         with multiprocessing.get_context("fork").Pool(2) as pool:
-            parts = pool.map(_check_range_in_worker, [(1, left, sizes), (left + 1, None, [size - left for size in sizes if size > left])])
+            parts = pool.map(
+                _check_range_in_worker,
+                [(1, left, sizes), (left + 1, None, [size - left for size in sizes if size > left])],
+            )
     else:
         left, parts = None, [check_range((1, None, sizes))]
     return _combine(verdict, parts, left, checkpoints)
@@ -175,7 +199,10 @@ def _combine(verdict: Verdict, parts: list[RangeResult], left: int | None, check
     if left is not None:
         second = parts[1]
         if second.size and second.first_prev != first.last_leaf:
-            return verdict.fail(left + 1, f"entry {left + 1} does not name its predecessor's hash: an entry before it was changed, removed or inserted")
+            return verdict.fail(
+                left + 1,
+                f"entry {left + 1} does not name its predecessor's hash: an entry before it was changed, removed or inserted",
+            )
         verdict.tree_size = first.size + second.size
         verdict.root = node_hash(first.root, second.root) if second.size else first.root
         if second.failure:
@@ -188,8 +215,14 @@ def _combine(verdict: Verdict, parts: list[RangeResult], left: int | None, check
 
     for checkpoint in sorted(checkpoints, key=lambda c: c.size):
         if checkpoint.size > verdict.tree_size:
-            return verdict.fail(verdict.tree_size + 1, f"the log has {verdict.tree_size} entries but a checkpoint vouches for {checkpoint.size}: entries were removed")
+            return verdict.fail(
+                verdict.tree_size + 1,
+                f"the log has {verdict.tree_size} entries but a checkpoint vouches for {checkpoint.size}: entries were removed",
+            )
         if root_at(checkpoint.size) != checkpoint.root:
-            return verdict.fail(None, f"the log no longer extends the checkpoint of {checkpoint.size} entries: its first {checkpoint.size} entries were rewritten")
+            return verdict.fail(
+                None,
+                f"the log no longer extends the checkpoint of {checkpoint.size} entries: its first {checkpoint.size} entries were rewritten",
+            )
         verdict.checked_checkpoints.append(checkpoint.size)
     return verdict

@@ -18,9 +18,13 @@ PAGE_SIZE = 100
 
 
 class LogFilterForm(forms.Form):
-    organisation = forms.CharField(required=False, max_length=12, widget=forms.TextInput(attrs={"placeholder": "RS-CERT"}))
+    organisation = forms.CharField(
+        required=False, max_length=12, widget=forms.TextInput(attrs={"placeholder": "RS-CERT"})
+    )
     actor = forms.CharField(required=False, max_length=150, widget=forms.TextInput(attrs={"placeholder": "username"}))
-    action = forms.CharField(required=False, max_length=64, widget=forms.TextInput(attrs={"placeholder": "login.failed"}))
+    action = forms.CharField(
+        required=False, max_length=64, widget=forms.TextInput(attrs={"placeholder": "login.failed"})
+    )
     since = forms.DateTimeField(required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
     until = forms.DateTimeField(required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
 
@@ -55,17 +59,30 @@ def audit_log(request):
     page = Paginator(form.filter(AuditEntry.objects.all()), PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "audit/log.html", {
-        "form": form, "page": page, "query": query.urlencode(),
-        "verdict": verify_log(stored_checkpoints()), "latest": AuditCheckpoint.objects.first(),
-    })  # fmt: skip
+    return render(
+        request,
+        "audit/log.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "verdict": verify_log(stored_checkpoints()),
+            "latest": AuditCheckpoint.objects.first(),
+        },
+    )
 
 
 @login_required
 def checkpoints(request):
-    return render(request, "audit/checkpoints.html", {
-        "checkpoints": AuditCheckpoint.objects.all()[:50], "verifier_key": verifier_key(), "reviewer": is_reviewer(request.user),
-    })  # fmt: skip
+    return render(
+        request,
+        "audit/checkpoints.html",
+        {
+            "checkpoints": AuditCheckpoint.objects.all()[:50],
+            "verifier_key": verifier_key(),
+            "reviewer": is_reviewer(request.user),
+        },
+    )
 
 
 def _text(content: str, filename: str) -> HttpResponse:

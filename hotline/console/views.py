@@ -21,7 +21,9 @@ ENROLMENT_DEVICE_NAME = "Authenticator app"
 
 def safe_next(request, default: str = "console:home") -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return target
     return default
 
@@ -83,7 +85,12 @@ def otp_enrol(request):
     return render(
         request,
         "console/otp_enrol.html",
-        {"form": form, "qr_svg": qr_code_svg(device.config_url), "secret": device_secret_base32(device), "next": safe_next(request, "")},
+        {
+            "form": form,
+            "qr_svg": qr_code_svg(device.config_url),
+            "secret": device_secret_base32(device),
+            "next": safe_next(request, ""),
+        },
     )
 
 
@@ -102,8 +109,22 @@ def device_secret_base32(device: TOTPDevice) -> str:
 
 
 def page_not_found(request, exception=None):
-    return render(request, "console/error.html", {"status": 404, "title": "Not found", "message": "There is no page at this address."}, status=404)
+    return render(
+        request,
+        "console/error.html",
+        {"status": 404, "title": "Not found", "message": "There is no page at this address."},
+        status=404,
+    )
 
 
 def server_error(request):
-    return render(request, "console/error.html", {"status": 500, "title": "Server error", "message": "Something went wrong on our side. The error was logged; try again, and if it persists phone the commission duty desk."}, status=500)
+    return render(
+        request,
+        "console/error.html",
+        {
+            "status": 500,
+            "title": "Server error",
+            "message": "Something went wrong on our side. The error was logged; try again, and if it persists phone the commission duty desk.",
+        },
+        status=500,
+    )

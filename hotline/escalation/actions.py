@@ -27,28 +27,60 @@ def ordered_pair(first: Party, second: Party) -> tuple[Party, Party]:
 
 
 @transaction.atomic
-def do_save_policy(caller, severity: str, pair: tuple[Party, Party] | None, *, levels: list, repeat_every_s: int,
-                   repeat_count: int | None, reply_within_s: int) -> EscalationPolicy:  # fmt: skip
+def do_save_policy(
+    caller,
+    severity: str,
+    pair: tuple[Party, Party] | None,
+    *,
+    levels: list,
+    repeat_every_s: int,
+    repeat_count: int | None,
+    reply_within_s: int,
+) -> EscalationPolicy:
     """Create or replace the policy of a severity (or of a pair of parties). Running timers keep the
     snapshot they started with."""
-    policy = Policy(severity=severity, levels=levels, repeat_every_s=repeat_every_s, repeat_count=repeat_count, reply_within_s=reply_within_s)
+    policy = Policy(
+        severity=severity,
+        levels=levels,
+        repeat_every_s=repeat_every_s,
+        repeat_count=repeat_count,
+        reply_within_s=reply_within_s,
+    )
     policy.validate()
     named = {pk for level in levels for pk in level.get("contact_points", [])}
     missing = named - set(ContactPoint.objects.filter(pk__in=named).values_list("pk", flat=True))
     if missing:
         raise ValidationError({"levels": f"No contact point with the id {', '.join(map(str, sorted(missing)))}."})
     party_a, party_b = ordered_pair(*pair) if pair else (None, None)
-    row = EscalationPolicy.objects.select_for_update(of=("self",)).filter(severity=severity, party_a=party_a, party_b=party_b).order_by().first()
+    row = (
+        EscalationPolicy.objects.select_for_update(of=("self",))
+        .filter(severity=severity, party_a=party_a, party_b=party_b)
+        .order_by()
+        .first()
+    )
     before = row.as_policy().snapshot() if row else None
     row = row or EscalationPolicy(severity=severity, party_a=party_a, party_b=party_b)
-    row.levels, row.repeat_every_s, row.repeat_count, row.reply_within_s = levels, repeat_every_s, repeat_count, reply_within_s
+    row.levels, row.repeat_every_s, row.repeat_count, row.reply_within_s = (
+        levels,
+        repeat_every_s,
+        repeat_count,
+        reply_within_s,
+    )
     row.updated_by_label = caller.username
     row.save()
-    record("escalation.policy_changed", actor=caller, target=row, details={
-        "policy": row.key, "offsets_s": [level["after_s"] for level in levels], "repeat_every_s": repeat_every_s,
-        "repeat_count": repeat_count, "reply_within_s": reply_within_s,
-        "before_offsets_s": [level["after_s"] for level in before["levels"]] if before else None,
-    })  # fmt: skip
+    record(
+        "escalation.policy_changed",
+        actor=caller,
+        target=row,
+        details={
+            "policy": row.key,
+            "offsets_s": [level["after_s"] for level in levels],
+            "repeat_every_s": repeat_every_s,
+            "repeat_count": repeat_count,
+            "reply_within_s": reply_within_s,
+            "before_offsets_s": [level["after_s"] for level in before["levels"]] if before else None,
+        },
+    )
     log.info("escalation policy changed", extra={"actor": caller.username, "policy": row.key})
     return row
 
@@ -60,7 +92,9 @@ def do_delete_override(caller, row: EscalationPolicy) -> None:
         raise ValidationError({"policy": "The policy of a severity can be changed, not removed."})
     key = row.key
     row.delete()
-    record("escalation.policy_removed", actor=caller, target=f"escalation.escalationpolicy:{key}", details={"policy": key})
+    record(
+        "escalation.policy_removed", actor=caller, target=f"escalation.escalationpolicy:{key}", details={"policy": key}
+    )
 
 
 class LinkRefused(ValidationError):
@@ -79,7 +113,10 @@ def do_acknowledge_by_link(token: str) -> Delivery:
     except (signing.BadSignature, ValueError, KeyError, TypeError):
         raise LinkRefused("This is not a valid acknowledgement link.") from None
     delivery = (
-        Delivery.objects.select_for_update(of=("self",)).select_related("page__timer__recipient", "person__organisation").filter(pk=delivery_id).first()
+        Delivery.objects.select_for_update(of=("self",))
+        .select_related("page__timer__recipient", "person__organisation")
+        .filter(pk=delivery_id)
+        .first()
     )
     if delivery is None:
         raise LinkRefused("This is not a valid acknowledgement link.")
@@ -90,9 +127,16 @@ def do_acknowledge_by_link(token: str) -> Delivery:
         raise LinkRefused("This link cannot acknowledge anything.")
     Delivery.objects.filter(pk=delivery.pk).update(link_used_at=timezone.now())
     given = subject_type(timer.subject_kind).acknowledge(timer.subject_id, delivery.person, "link")
-    record("escalation.link_used", actor=delivery.person, target=delivery, details={
-        "timer": timer.pk, "page": delivery.page_id, "acknowledged": given,
-    })  # fmt: skip
+    record(
+        "escalation.link_used",
+        actor=delivery.person,
+        target=delivery,
+        details={
+            "timer": timer.pk,
+            "page": delivery.page_id,
+            "acknowledged": given,
+        },
+    )
     if not given:
         raise LinkRefused("Already acknowledged: nothing waits any more.")
     return delivery
@@ -110,5 +154,7 @@ def do_record_phone_acknowledgement(caller, timer: Timer, answered_by: User) -> 
     """A supervisor records that `answered_by` acknowledged on the phone; recorded as theirs, by phone,
     with the supervisor named in the audit entry."""
     if answered_by.organisation_id != timer.recipient_id:
-        raise ValidationError({"answered_by": f"{answered_by.username} is not of {timer.recipient.code}, which must acknowledge."})
+        raise ValidationError(
+            {"answered_by": f"{answered_by.username} is not of {timer.recipient.code}, which must acknowledge."}
+        )
     return subject_type(timer.subject_kind).acknowledge(timer.subject_id, answered_by, "phone", recorded_by=caller)

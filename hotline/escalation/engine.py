@@ -45,7 +45,11 @@ def policy_for(severity: str, sender: Organisation, recipient: Organisation) -> 
     """The commission's override for the two parties, else the severity's policy."""
     if sender.party_id != recipient.party_id:
         parties = [sender.party_id, recipient.party_id]
-        override = EscalationPolicy.objects.filter(severity=severity, party_a_id__in=parties, party_b_id__in=parties).select_related("party_a", "party_b").first()
+        override = (
+            EscalationPolicy.objects.filter(severity=severity, party_a_id__in=parties, party_b_id__in=parties)
+            .select_related("party_a", "party_b")
+            .first()
+        )
         if override is not None:
             return override.as_policy()
     return severity_policy(severity)
@@ -75,21 +79,39 @@ def start_timers(watches: list[Watch]) -> list[Timer]:
     timers = []
     for watch in watches:
         policy = watch.policy
-        timers.append(Timer(
-            subject_kind=watch.subject_kind, subject_id=watch.subject_id, clock=watch.clock, recipient=watch.recipient,
-            sender=watch.sender, severity=watch.severity, exercise=watch.exercise, policy=policy.snapshot(),
-            started_at=watch.started_at, deadline=watch.deadline or watch.started_at + policy.acknowledge_within,
-            next_fire_at=watch.started_at + timedelta(seconds=policy.levels[0]["after_s"]),
-        ))  # fmt: skip
+        timers.append(
+            Timer(
+                subject_kind=watch.subject_kind,
+                subject_id=watch.subject_id,
+                clock=watch.clock,
+                recipient=watch.recipient,
+                sender=watch.sender,
+                severity=watch.severity,
+                exercise=watch.exercise,
+                policy=policy.snapshot(),
+                started_at=watch.started_at,
+                deadline=watch.deadline or watch.started_at + policy.acknowledge_within,
+                next_fire_at=watch.started_at + timedelta(seconds=policy.levels[0]["after_s"]),
+            )
+        )
     return Timer.objects.bulk_create(timers)
 
 
-def stop_timers(subject_kind: str, subject_ids, *, by_label: str, clock: str | None = None, recipient_id: int | None = None,
-                state: str = TimerState.ACKNOWLEDGED) -> int:  # fmt: skip
+def stop_timers(
+    subject_kind: str,
+    subject_ids,
+    *,
+    by_label: str,
+    clock: str | None = None,
+    recipient_id: int | None = None,
+    state: str = TimerState.ACKNOWLEDGED,
+) -> int:
     """Stop the running timers of these subjects and cancel what they have not sent yet, in the caller's
     transaction (the one that records the acknowledgement). A tick that holds a timer now finishes first:
     its page was due before the acknowledgement, and its unsent deliveries are cancelled here."""
-    running = Timer.objects.filter(subject_kind=subject_kind, subject_id__in=list(subject_ids), state=TimerState.RUNNING)
+    running = Timer.objects.filter(
+        subject_kind=subject_kind, subject_id__in=list(subject_ids), state=TimerState.RUNNING
+    )
     if clock is not None:
         running = running.filter(clock=clock)
     if recipient_id is not None:
@@ -101,7 +123,9 @@ def stop_timers(subject_kind: str, subject_ids, *, by_label: str, clock: str | N
     stopped = Timer.objects.filter(pk__in=timer_ids, state=TimerState.RUNNING).update(
         state=state, stopped_at=now, stopped_by_label=by_label, next_fire_at=None
     )
-    Delivery.objects.filter(page__timer_id__in=timer_ids, status=DeliveryStatus.PENDING).update(status=DeliveryStatus.CANCELLED)
+    Delivery.objects.filter(page__timer_id__in=timer_ids, status=DeliveryStatus.PENDING).update(
+        status=DeliveryStatus.CANCELLED
+    )
     return stopped
 
 
@@ -175,12 +199,27 @@ def fire(timers: list[Timer], now: datetime) -> int:
         level = policy.levels[page.level]
         written = _deliveries(page, timer, level, now, batch)
         deliveries += written
-        alerts += [transport_for(d.method).alert(d, timer, page, batch.summary(timer)) for d in written if transport_for(d.method).in_transaction]
-        entries.append(Entry("escalation.paged", target=page, organisation=timer.recipient.code, details={
-            "subject": f"{timer.subject_kind}:{timer.subject_id}", "clock": timer.clock, "recipient": timer.recipient.code,
-            "level": page.level, "repeat": page.repeat, "deliveries": len(written),
-            "lag_ms": round((now - page.due_at).total_seconds() * 1000),
-        }))  # fmt: skip
+        alerts += [
+            transport_for(d.method).alert(d, timer, page, batch.summary(timer))
+            for d in written
+            if transport_for(d.method).in_transaction
+        ]
+        entries.append(
+            Entry(
+                "escalation.paged",
+                target=page,
+                organisation=timer.recipient.code,
+                details={
+                    "subject": f"{timer.subject_kind}:{timer.subject_id}",
+                    "clock": timer.clock,
+                    "recipient": timer.recipient.code,
+                    "level": page.level,
+                    "repeat": page.repeat,
+                    "deliveries": len(written),
+                    "lag_ms": round((now - page.due_at).total_seconds() * 1000),
+                },
+            )
+        )
     Delivery.objects.bulk_create(deliveries)
     publish_many(alerts)
     record_many(entries)
@@ -196,11 +235,19 @@ def _write_pages(timers: list[Timer], policies: list[Policy]) -> list[Page | Non
     page at a time, and the timer moves on."""
 
     def page_of(timer, policy):
-        return Page(timer=timer, level=timer.level, repeat=timer.repeat, due_at=timer.next_fire_at, targets=policy.levels[timer.level]["targets"])
+        return Page(
+            timer=timer,
+            level=timer.level,
+            repeat=timer.repeat,
+            due_at=timer.next_fire_at,
+            targets=policy.levels[timer.level]["targets"],
+        )
 
     try:
         with transaction.atomic():
-            return Page.objects.bulk_create([page_of(timer, policy) for timer, policy in zip(timers, policies, strict=True)])
+            return Page.objects.bulk_create(
+                [page_of(timer, policy) for timer, policy in zip(timers, policies, strict=True)]
+            )
     except IntegrityError:
         pages = []
         for timer, policy in zip(timers, policies, strict=True):
@@ -210,7 +257,10 @@ def _write_pages(timers: list[Timer], policies: list[Policy]) -> list[Page | Non
                     page.save()
                 pages.append(page)
             except IntegrityError:
-                log.warning("step already paged; advancing", extra={"timer": timer.pk, "level": timer.level, "repeat": timer.repeat})
+                log.warning(
+                    "step already paged; advancing",
+                    extra={"timer": timer.pk, "level": timer.level, "repeat": timer.repeat},
+                )
                 pages.append(None)
         return pages
 
@@ -222,7 +272,9 @@ def _advance(timer: Timer, policy: Policy, now: datetime) -> None:
     elif policy.repeat_count is None or timer.repeat < policy.repeat_count:
         timer.repeat += 1  # the last level again
         # Counted from when it was due, so lag does not accumulate; after an outage, not a burst.
-        timer.next_fire_at = max(timer.next_fire_at + timedelta(seconds=policy.repeat_every_s), now + timedelta(seconds=1))
+        timer.next_fire_at = max(
+            timer.next_fire_at + timedelta(seconds=policy.repeat_every_s), now + timedelta(seconds=1)
+        )
     else:
         timer.state, timer.next_fire_at, timer.stopped_at = TimerState.EXHAUSTED, None, now
 
@@ -251,7 +303,9 @@ def _person_routes(person: User, methods) -> list[Route]:
 
 def _contact_point_routes(points, methods) -> list[Route]:
     return [
-        Route(point.method, point.address, f"{point.organisation.code} {point.get_method_display()}", contact_point=point)
+        Route(
+            point.method, point.address, f"{point.organisation.code} {point.get_method_display()}", contact_point=point
+        )
         for point in points
         if point.method in methods and point.method != ContactMethod.CONSOLE and point.address
     ]
@@ -268,13 +322,19 @@ def _on_duty_routes(organisation: Organisation, batch: Batch, methods) -> list[R
 
 
 def _people_with_role(organisation: Organisation, role: str, methods, batch: Batch) -> list[Route]:
-    people = batch.cached(("role", organisation.pk, role), lambda: list(
-        User.objects.filter(organisation=organisation, role=role, is_active=True).select_related("organisation")))  # fmt: skip
+    people = batch.cached(
+        ("role", organisation.pk, role),
+        lambda: list(
+            User.objects.filter(organisation=organisation, role=role, is_active=True).select_related("organisation")
+        ),
+    )
     return [route for person in people for route in _person_routes(person, methods)]
 
 
 def _own_contact_points(organisation: Organisation, batch: Batch) -> list[ContactPoint]:
-    return batch.cached(("points", organisation.pk), lambda: list(organisation.contact_points.select_related("organisation")))
+    return batch.cached(
+        ("points", organisation.pk), lambda: list(organisation.contact_points.select_related("organisation"))
+    )
 
 
 def _routes(timer: Timer, level: dict, batch: Batch) -> list[Route]:
@@ -296,10 +356,15 @@ def _routes(timer: Timer, level: dict, batch: Batch) -> list[Route]:
             for desk in batch.cached(("desks",), lambda: list(Organisation.objects.commission())):
                 routes += _on_duty_routes(desk, batch, methods - {ContactMethod.WEBHOOK})
         elif target == Target.CONTACT_POINTS:
-            routes += _contact_point_routes(ContactPoint.objects.filter(pk__in=level.get("contact_points", [])).select_related("organisation"), methods)
+            routes += _contact_point_routes(
+                ContactPoint.objects.filter(pk__in=level.get("contact_points", [])).select_related("organisation"),
+                methods,
+            )
     if ContactMethod.WEBHOOK in methods:
         # The recipient's gateways (SMS, voice, chat, ticketing) get every page that asks for webhooks.
-        routes += _contact_point_routes([point for point in _own_contact_points(recipient, batch) if point.method == ContactMethod.WEBHOOK], methods)
+        routes += _contact_point_routes(
+            [point for point in _own_contact_points(recipient, batch) if point.method == ContactMethod.WEBHOOK], methods
+        )
     return routes
 
 
@@ -311,10 +376,16 @@ def _deliveries(page: Page, timer: Timer, level: dict, now: datetime, batch: Bat
             continue  # e.g. no SMS gateway configured: the timeline says which methods were not used
         send_after = now + timedelta(seconds=level["methods"].get(route.method, 0))
         delivery = Delivery(
-            page=page, method=route.method, address=route.address, label=route.label[:200], person=route.person,
-            contact_point=route.contact_point, send_after=send_after, next_attempt_at=send_after,
+            page=page,
+            method=route.method,
+            address=route.address,
+            label=route.label[:200],
+            person=route.person,
+            contact_point=route.contact_point,
+            send_after=send_after,
+            next_attempt_at=send_after,
             send_before=send_after + window,
-        )  # fmt: skip
+        )
         if transport_for(route.method).in_transaction:
             # Delivered by being written: the alert is an event in this same transaction.
             delivery.status, delivery.attempts, delivery.sent_at = DeliveryStatus.SENT, 1, now

@@ -42,18 +42,22 @@ class LevelForm(forms.Form):
     targets = forms.MultipleChoiceField(choices=Target.choices, widget=forms.CheckboxSelectMultiple, label="Page")
     contact_points = forms.ModelMultipleChoiceField(
         queryset=ContactPoint.objects.select_related("organisation").order_by("organisation__code", "method", "pk"),
-        required=False, label="Named contact points", help_text="Only with “Named contact points” ticked above.",
+        required=False,
+        label="Named contact points",
+        help_text="Only with “Named contact points” ticked above.",
         widget=forms.SelectMultiple(attrs={"size": 4}),
-    )  # fmt: skip
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for method in PAGING_METHODS:
             self.fields[method.value] = forms.BooleanField(required=False, label=METHOD_LABELS[method])
             self.fields[f"{method.value}_delay"] = amount_field(
-                f"{METHOD_LABELS[method]} delay (minutes)", required=False, initial=0,
+                f"{METHOD_LABELS[method]} delay (minutes)",
+                required=False,
+                initial=0,
                 help_text="Sent this long after the level fires, if nobody has acknowledged by then.",
-            )  # fmt: skip
+            )
 
     def has_changed(self):
         # The blank level at the end stays blank (and is skipped) until a wait, a target or a method is
@@ -78,9 +82,10 @@ class LevelForm(forms.Form):
             "targets": list(data["targets"]),
             "methods": {
                 method.value: seconds(data.get(f"{method.value}_delay") or Decimal(0), 60)
-                for method in PAGING_METHODS if data.get(method.value)
+                for method in PAGING_METHODS
+                if data.get(method.value)
             },
-        }  # fmt: skip
+        }
         if data["contact_points"]:
             level["contact_points"] = sorted(point.pk for point in data["contact_points"])
         return level
@@ -88,9 +93,10 @@ class LevelForm(forms.Form):
     @staticmethod
     def initial_for(level: dict) -> dict:
         initial = {
-            "after_minutes": in_units(level["after_s"], 60), "targets": level["targets"],
+            "after_minutes": in_units(level["after_s"], 60),
+            "targets": level["targets"],
             "contact_points": level.get("contact_points", []),
-        }  # fmt: skip
+        }
         for method in PAGING_METHODS:
             initial[method.value] = method.value in level["methods"]
             initial[f"{method.value}_delay"] = in_units(level["methods"].get(method.value, 0), 60)
@@ -118,8 +124,14 @@ class BaseLevelFormSet(forms.BaseFormSet):
 
 # One blank level at the end, to add a level; "remove" drops one.
 LevelFormSet = forms.formset_factory(
-    LevelForm, formset=BaseLevelFormSet, extra=1, can_delete=True, max_num=MAX_LEVELS, validate_max=True, absolute_max=MAX_LEVELS + 1,
-)  # fmt: skip
+    LevelForm,
+    formset=BaseLevelFormSet,
+    extra=1,
+    can_delete=True,
+    max_num=MAX_LEVELS,
+    validate_max=True,
+    absolute_max=MAX_LEVELS + 1,
+)
 
 
 class PolicyForm(forms.Form):
@@ -127,23 +139,30 @@ class PolicyForm(forms.Form):
 
     repeat_every_minutes = amount_field("Repeat the last level every (minutes)")
     repeat_count = forms.IntegerField(
-        min_value=0, required=False, label="Repeat it how many times", help_text="Empty: until acknowledged. 0: do not repeat."
+        min_value=0,
+        required=False,
+        label="Repeat it how many times",
+        help_text="Empty: until acknowledged. 0: do not repeat.",
     )
-    reply_within_hours = amount_field("A substantive reply is due within (hours)", help_text="For requests for assistance.")
+    reply_within_hours = amount_field(
+        "A substantive reply is due within (hours)", help_text="For requests for assistance."
+    )
 
     @staticmethod
     def initial_for(policy: dict) -> dict:
         return {
-            "repeat_every_minutes": in_units(policy["repeat_every_s"], 60), "repeat_count": policy["repeat_count"],
+            "repeat_every_minutes": in_units(policy["repeat_every_s"], 60),
+            "repeat_count": policy["repeat_count"],
             "reply_within_hours": in_units(policy["reply_within_s"], 3600),
-        }  # fmt: skip
+        }
 
     def timing(self) -> dict:
         data = self.cleaned_data
         return {
-            "repeat_every_s": seconds(data["repeat_every_minutes"], 60), "repeat_count": data["repeat_count"],
+            "repeat_every_s": seconds(data["repeat_every_minutes"], 60),
+            "repeat_count": data["repeat_count"],
             "reply_within_s": seconds(data["reply_within_hours"], 3600),
-        }  # fmt: skip
+        }
 
 
 class OverrideForm(forms.Form):
@@ -173,8 +192,12 @@ class PersonChoiceField(forms.ModelChoiceField):
 class PhoneAcknowledgementForm(forms.Form):
     """Who of the recipient organisation acknowledged on the phone."""
 
-    answered_by = PersonChoiceField(queryset=User.objects.none(), label="Acknowledged by phone by", empty_label="— who answered? —")
+    answered_by = PersonChoiceField(
+        queryset=User.objects.none(), label="Acknowledged by phone by", empty_label="— who answered? —"
+    )
 
     def __init__(self, recipient_id: int, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["answered_by"].queryset = User.objects.filter(organisation_id=recipient_id, is_active=True).order_by("role", "last_name", "username")
+        self.fields["answered_by"].queryset = User.objects.filter(
+            organisation_id=recipient_id, is_active=True
+        ).order_by("role", "last_name", "username")

@@ -34,18 +34,23 @@ class EscalationPolicy(models.Model):
         ordering = ["severity", "party_a__code", "party_b__code"]
         constraints = [
             models.UniqueConstraint(
-                fields=["severity"], condition=Q(party_a__isnull=True), name="escalation_policy_one_default_per_severity",
+                fields=["severity"],
+                condition=Q(party_a__isnull=True),
+                name="escalation_policy_one_default_per_severity",
                 violation_error_message="There is already a default policy for this severity.",
             ),
             models.UniqueConstraint(
-                fields=["severity", "party_a", "party_b"], name="escalation_policy_one_per_pair",
+                fields=["severity", "party_a", "party_b"],
+                name="escalation_policy_one_per_pair",
                 violation_error_message="There is already a policy for this severity and pair of parties.",
             ),
             models.CheckConstraint(
-                condition=Q(party_a__isnull=True, party_b__isnull=True) | Q(party_a__isnull=False, party_b__isnull=False),
-                name="escalation_policy_pair_whole", violation_error_message="An override names two parties.",
+                condition=Q(party_a__isnull=True, party_b__isnull=True)
+                | Q(party_a__isnull=False, party_b__isnull=False),
+                name="escalation_policy_pair_whole",
+                violation_error_message="An override names two parties.",
             ),
-        ]  # fmt: skip
+        ]
 
     def __str__(self):
         pair = f" for {self.party_a.code}–{self.party_b.code}" if self.party_a_id else ""
@@ -58,9 +63,13 @@ class EscalationPolicy(models.Model):
 
     def as_policy(self) -> Policy:
         return Policy(
-            severity=self.severity, levels=self.levels, repeat_every_s=self.repeat_every_s, repeat_count=self.repeat_count,
-            reply_within_s=self.reply_within_s, source=self.key,
-        )  # fmt: skip
+            severity=self.severity,
+            levels=self.levels,
+            repeat_every_s=self.repeat_every_s,
+            repeat_count=self.repeat_count,
+            reply_within_s=self.reply_within_s,
+            source=self.key,
+        )
 
 
 class Timer(models.Model):
@@ -87,14 +96,16 @@ class Timer(models.Model):
         ordering = ["started_at", "pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["subject_kind", "subject_id", "clock"], name="timer_one_per_subject_clock",
+                fields=["subject_kind", "subject_id", "clock"],
+                name="timer_one_per_subject_clock",
                 violation_error_message="This subject already has this clock running.",
             ),
             models.CheckConstraint(
                 condition=Q(state=TimerState.RUNNING, next_fire_at__isnull=False) | ~Q(state=TimerState.RUNNING),
-                name="timer_running_has_next_fire", violation_error_message="A running timer knows when it fires next.",
+                name="timer_running_has_next_fire",
+                violation_error_message="A running timer knows when it fires next.",
             ),
-        ]  # fmt: skip
+        ]
         indexes = [
             # engine.tick(): running timers whose time has come, oldest first.
             models.Index(fields=["next_fire_at"], condition=Q(state=TimerState.RUNNING), name="timer_due"),
@@ -124,10 +135,11 @@ class Page(models.Model):
         ordering = ["created_at", "pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["timer", "level", "repeat"], name="page_once_per_step",
+                fields=["timer", "level", "repeat"],
+                name="page_once_per_step",
                 violation_error_message="This step of the escalation has already paged.",
             ),
-        ]  # fmt: skip
+        ]
 
     def __str__(self):
         return f"page {self.pk} level {self.level}.{self.repeat} of {self.timer}"
@@ -144,30 +156,41 @@ class Delivery(models.Model):
     method = models.CharField(max_length=10, choices=ContactMethod.choices)
     address = models.CharField(max_length=300)
     label = models.CharField(max_length=200, help_text="Whom it reaches, as shown on the timeline.")
-    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     contact_point = models.ForeignKey(ContactPoint, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     status = models.CharField(max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING)
     send_after = models.DateTimeField()
     send_before = models.DateTimeField(help_text="The sending deadline: after it, a delivery not yet sent has failed.")
     next_attempt_at = models.DateTimeField()
-    claimed_until = models.DateTimeField(null=True, blank=True, help_text="A sender's lease: after it, another may retry.")
+    claimed_until = models.DateTimeField(
+        null=True, blank=True, help_text="A sender's lease: after it, another may retry."
+    )
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.CharField(max_length=500, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
-    link_used_at = models.DateTimeField(null=True, blank=True, help_text="When its acknowledgement link was used (once).")
+    link_used_at = models.DateTimeField(
+        null=True, blank=True, help_text="When its acknowledgement link was used (once)."
+    )
 
     class Meta:
         ordering = ["pk"]
         verbose_name_plural = "deliveries"
         constraints = [
             models.UniqueConstraint(
-                fields=["page", "method", "address"], name="delivery_once_per_address",
+                fields=["page", "method", "address"],
+                name="delivery_once_per_address",
                 violation_error_message="This page already goes to this address by this method.",
             ),
-        ]  # fmt: skip
+        ]
         indexes = [
             # sending.send_due(): deliveries whose next attempt has come.
-            models.Index(fields=["next_attempt_at"], condition=Q(status__in=[DeliveryStatus.PENDING, DeliveryStatus.SENDING]), name="delivery_due"),
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=Q(status__in=[DeliveryStatus.PENDING, DeliveryStatus.SENDING]),
+                name="delivery_due",
+            ),
         ]
 
     def __str__(self):

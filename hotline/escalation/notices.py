@@ -45,16 +45,29 @@ class Notice:
         """For SMS: what, how urgent, by when, and where to answer."""
         drill = "EXERCISE " if self.exercise else ""
         link = self.acknowledge_url or self.url
-        return (f"{drill}HOTLINE {self.severity.upper()} {self.reference}: {self.what} awaits {self.recipient} "
-                f"{self.awaited}, due {self.deadline:%H:%M} UTC. {link}")  # fmt: skip
+        return (
+            f"{drill}HOTLINE {self.severity.upper()} {self.reference}: {self.what} awaits {self.recipient} "
+            f"{self.awaited}, due {self.deadline:%H:%M} UTC. {link}"
+        )
 
     def as_json(self) -> dict:
         return {
-            "page": self.page_id, "idempotency_key": self.idempotency_key, "reference": self.reference, "what": self.what,
-            "severity": self.severity, "tlp": self.tlp, "title": self.title, "recipient": self.recipient,
-            "level": self.level, "repeat": self.repeat, "deadline": self.deadline.isoformat(), "exercise": self.exercise,
-            "url": self.url, "acknowledge_url": self.acknowledge_url, "awaited": self.awaited,
-        }  # fmt: skip
+            "page": self.page_id,
+            "idempotency_key": self.idempotency_key,
+            "reference": self.reference,
+            "what": self.what,
+            "severity": self.severity,
+            "tlp": self.tlp,
+            "title": self.title,
+            "recipient": self.recipient,
+            "level": self.level,
+            "repeat": self.repeat,
+            "deadline": self.deadline.isoformat(),
+            "exercise": self.exercise,
+            "url": self.url,
+            "acknowledge_url": self.acknowledge_url,
+            "awaited": self.awaited,
+        }
 
 
 def absolute(path: str) -> str:
@@ -73,7 +86,11 @@ def delivery_of_token(token: str) -> int:
 def may_acknowledge_by_link(delivery: Delivery, timer: Timer) -> bool:
     """Links go to people of the organisation that must acknowledge, never to the commission desk (who
     is told, and cannot acknowledge on another's behalf) nor to shared mailboxes (no person to record)."""
-    return timer.clock == Clock.ACKNOWLEDGEMENT and delivery.person is not None and delivery.person.organisation_id == timer.recipient_id
+    return (
+        timer.clock == Clock.ACKNOWLEDGEMENT
+        and delivery.person is not None
+        and delivery.person.organisation_id == timer.recipient_id
+    )
 
 
 def notice_for(delivery: Delivery, page: Page, timer: Timer, summary: Summary | None = None) -> Notice:
@@ -84,9 +101,19 @@ def notice_for(delivery: Delivery, page: Page, timer: Timer, summary: Summary | 
     if may_acknowledge_by_link(delivery, timer):
         acknowledge_url = absolute(reverse("escalation:link", args=[link_token(delivery)]))
     return Notice(
-        page_id=page.pk, idempotency_key=page.idempotency_key, reference=summary.reference, what=summary.what,
-        severity=timer.severity, tlp=summary.tlp, title=summary.title if summary.tlp in SHAREABLE_TLP else "",
-        recipient=timer.recipient.code, level=page.level, repeat=page.repeat, deadline=timer.deadline,
-        exercise=timer.exercise, url=absolute(summary.path), acknowledge_url=acknowledge_url,
+        page_id=page.pk,
+        idempotency_key=page.idempotency_key,
+        reference=summary.reference,
+        what=summary.what,
+        severity=timer.severity,
+        tlp=summary.tlp,
+        title=summary.title if summary.tlp in SHAREABLE_TLP else "",
+        recipient=timer.recipient.code,
+        level=page.level,
+        repeat=page.repeat,
+        deadline=timer.deadline,
+        exercise=timer.exercise,
+        url=absolute(summary.path),
+        acknowledge_url=acknowledge_url,
         awaited="reply" if timer.clock == Clock.REPLY else "acknowledgement",
-    )  # fmt: skip
+    )

@@ -9,11 +9,18 @@ from hotline.escalation.policy import Policy
 
 def describe(policy: Policy, *, key: str, parties=(), row: EscalationPolicy | None = None) -> dict:
     return {
-        "key": key, "severity": policy.severity, "parties": list(parties), "levels": policy.levels,
-        "repeat_every_s": policy.repeat_every_s, "repeat_count": policy.repeat_count, "reply_within_s": policy.reply_within_s,
-        "acknowledge_within_s": int(policy.acknowledge_within.total_seconds()), "saved": row is not None,
-        "updated_at": row.updated_at if row else None, "updated_by": row.updated_by_label if row else "",
-    }  # fmt: skip
+        "key": key,
+        "severity": policy.severity,
+        "parties": list(parties),
+        "levels": policy.levels,
+        "repeat_every_s": policy.repeat_every_s,
+        "repeat_count": policy.repeat_count,
+        "reply_within_s": policy.reply_within_s,
+        "acknowledge_within_s": int(policy.acknowledge_within.total_seconds()),
+        "saved": row is not None,
+        "updated_at": row.updated_at if row else None,
+        "updated_by": row.updated_by_label if row else "",
+    }
 
 
 def describe_row(row: EscalationPolicy) -> dict:
@@ -45,11 +52,19 @@ def find(severity: str, pair: str | None) -> tuple[dict, EscalationPolicy | None
             raise LookupError(f"Name two parties as AL+RS; got {pair!r}.")
         parties = tuple(sorted(found.values(), key=lambda party: party.code))
     rows = EscalationPolicy.objects.select_related("party_a", "party_b").filter(severity=severity)
-    row = rows.filter(party_a=parties[0], party_b=parties[1]).first() if parties else rows.filter(party_a__isnull=True).first()
+    row = (
+        rows.filter(party_a=parties[0], party_b=parties[1]).first()
+        if parties
+        else rows.filter(party_a__isnull=True).first()
+    )
     if row is not None:
         return describe_row(row), row, parties
     if parties:
         # No override yet: what the pair gets now is the severity's policy.
         policy = severity_policy(severity)
-        return describe(policy, key=f"{severity}/{parties[0].code}+{parties[1].code}", parties=[p.code for p in parties]), None, parties
+        return (
+            describe(policy, key=f"{severity}/{parties[0].code}+{parties[1].code}", parties=[p.code for p in parties]),
+            None,
+            parties,
+        )
     return describe(Policy.default(severity), key=severity), None, None

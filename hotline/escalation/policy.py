@@ -72,13 +72,22 @@ class Policy:
 
     @classmethod
     def from_snapshot(cls, snapshot: dict) -> "Policy":
-        return cls(**{key: snapshot[key] for key in ("severity", "levels", "repeat_every_s", "repeat_count", "reply_within_s", "source")})
+        return cls(
+            **{
+                key: snapshot[key]
+                for key in ("severity", "levels", "repeat_every_s", "repeat_count", "reply_within_s", "source")
+            }
+        )
 
     def snapshot(self) -> dict:
         return {
-            "severity": self.severity, "levels": self.levels, "repeat_every_s": self.repeat_every_s,
-            "repeat_count": self.repeat_count, "reply_within_s": self.reply_within_s, "source": self.source,
-        }  # fmt: skip
+            "severity": self.severity,
+            "levels": self.levels,
+            "repeat_every_s": self.repeat_every_s,
+            "repeat_count": self.repeat_count,
+            "reply_within_s": self.reply_within_s,
+            "source": self.source,
+        }
 
     @property
     def acknowledge_within(self) -> timedelta:
@@ -90,7 +99,9 @@ class Policy:
         """The same escalation, moved so that its deadline is `deadline` (a reachability check's window):
         the immediate levels stay, the later ones keep their distances from the deadline."""
         shift = int(deadline.total_seconds()) - int(self.acknowledge_within.total_seconds())
-        levels = [level if level["after_s"] == 0 else {**level, "after_s": level["after_s"] + shift} for level in self.levels]
+        levels = [
+            level if level["after_s"] == 0 else {**level, "after_s": level["after_s"] + shift} for level in self.levels
+        ]
         return Policy(**{**self.snapshot(), "levels": levels})
 
     def reply_reminders(self, within: int | None = None) -> "Policy":
@@ -100,13 +111,21 @@ class Policy:
         within = within or self.reply_within_s
         remind = {"console": 0, "email": 0}
         return Policy(
-            severity=self.severity, repeat_every_s=self.repeat_every_s, repeat_count=0, reply_within_s=within, source=self.source,
+            severity=self.severity,
+            repeat_every_s=self.repeat_every_s,
+            repeat_count=0,
+            reply_within_s=within,
+            source=self.source,
             levels=[
                 {"after_s": within // 2, "targets": [Target.ORGANISATION.value], "methods": remind},
                 {"after_s": within * 9 // 10, "targets": [Target.ORGANISATION.value], "methods": remind},
-                {"after_s": within, "targets": [Target.ON_DUTY.value, Target.SUPERVISORS.value], "methods": dict(ALL_METHODS)},
+                {
+                    "after_s": within,
+                    "targets": [Target.ON_DUTY.value, Target.SUPERVISORS.value],
+                    "methods": dict(ALL_METHODS),
+                },
             ],
-        )  # fmt: skip
+        )
 
     def validate(self) -> None:
         """Refuse a policy that would not escalate as its editor expects, with a message saying why."""
@@ -139,13 +158,21 @@ def _level_errors(levels) -> list[str]:
         if not isinstance(targets, list) or not targets or any(target not in Target.values for target in targets):
             errors.append(f"{where}: targets is a non-empty list of: {', '.join(Target.values)}.")
         methods = level.get("methods")
-        if not isinstance(methods, dict) or not methods or any(
-            method not in ALL_METHODS or not isinstance(delay, int) or isinstance(delay, bool) or delay < 0
-            for method, delay in methods.items()
+        if (
+            not isinstance(methods, dict)
+            or not methods
+            or any(
+                method not in ALL_METHODS or not isinstance(delay, int) or isinstance(delay, bool) or delay < 0
+                for method, delay in methods.items()
+            )
         ):
-            errors.append(f"{where}: methods maps some of {', '.join(ALL_METHODS)} to a delay in whole seconds (0 or more).")
+            errors.append(
+                f"{where}: methods maps some of {', '.join(ALL_METHODS)} to a delay in whole seconds (0 or more)."
+            )
         contact_points = level.get("contact_points", [])
-        if not isinstance(contact_points, list) or any(not isinstance(pk, int) or isinstance(pk, bool) for pk in contact_points):
+        if not isinstance(contact_points, list) or any(
+            not isinstance(pk, int) or isinstance(pk, bool) for pk in contact_points
+        ):
             errors.append(f"{where}: contact_points is a list of contact point ids.")
         elif isinstance(targets, list) and (Target.CONTACT_POINTS.value in targets) != bool(contact_points):
             errors.append(f"{where}: name contact points exactly when the level targets contact_points.")
@@ -156,7 +183,9 @@ def _timing_errors(policy: Policy) -> list[str]:
     errors = []
     offsets = [level["after_s"] for level in policy.levels]
     if any(later <= earlier for earlier, later in zip(offsets, offsets[1:], strict=False)):
-        errors.append(f"The waits must increase from level to level (each is counted from the message); got {offsets} seconds.")
+        errors.append(
+            f"The waits must increase from level to level (each is counted from the message); got {offsets} seconds."
+        )
     if offsets[-1] == 0:
         errors.append("At least one level must wait: its wait is the acknowledgement deadline.")
     if errors:

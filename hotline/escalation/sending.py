@@ -33,13 +33,18 @@ def claim(now: datetime, limit: int = SEND_BATCH) -> list[Delivery]:
     lease = now + timedelta(seconds=settings.ESCALATION_SEND_LEASE_S)
     with transaction.atomic():
         due = Delivery.objects.filter(
-            Q(status=DeliveryStatus.PENDING) | Q(status=DeliveryStatus.SENDING, claimed_until__lt=now), next_attempt_at__lte=now,
-        ).order_by("next_attempt_at")  # fmt: skip
+            Q(status=DeliveryStatus.PENDING) | Q(status=DeliveryStatus.SENDING, claimed_until__lt=now),
+            next_attempt_at__lte=now,
+        ).order_by("next_attempt_at")
         if connection.features.has_select_for_update_skip_locked:
             due = due.select_for_update(skip_locked=True)
         ids = list(due.values_list("pk", flat=True)[:limit])
-        Delivery.objects.filter(pk__in=ids).update(status=DeliveryStatus.SENDING, claimed_until=lease, attempts=F("attempts") + 1)
-    return list(Delivery.objects.filter(pk__in=ids).select_related("page__timer__recipient", "page__timer__sender", "person"))
+        Delivery.objects.filter(pk__in=ids).update(
+            status=DeliveryStatus.SENDING, claimed_until=lease, attempts=F("attempts") + 1
+        )
+    return list(
+        Delivery.objects.filter(pk__in=ids).select_related("page__timer__recipient", "page__timer__sender", "person")
+    )
 
 
 def send_due(now: datetime | None = None) -> int:
@@ -80,15 +85,31 @@ def _finish(delivery: Delivery, status: str, error: str) -> None:
     if status == DeliveryStatus.PENDING:
         changes["next_attempt_at"] = now + timedelta(seconds=BACK_OFF_S[min(delivery.attempts, len(BACK_OFF_S)) - 1])
     # Only our own claim: if the lease ran out and another sender took over, its outcome stands.
-    mine = Delivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.SENDING, attempts=delivery.attempts).update(**changes)
+    mine = Delivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.SENDING, attempts=delivery.attempts).update(
+        **changes
+    )
     if not mine:
         return
     timer = delivery.page.timer
-    record("escalation.delivery_attempted", target=delivery, organisation=timer.recipient.code, details={
-        "page": delivery.page_id, "method": delivery.method, "to": delivery.label, "attempt": delivery.attempts,
-        "outcome": status, **({"error": error[:200]} if error else {}),
-    })  # fmt: skip
-    extra = {"delivery": delivery.pk, "page": delivery.page_id, "method": delivery.method, "recipient": timer.recipient.code}
+    record(
+        "escalation.delivery_attempted",
+        target=delivery,
+        organisation=timer.recipient.code,
+        details={
+            "page": delivery.page_id,
+            "method": delivery.method,
+            "to": delivery.label,
+            "attempt": delivery.attempts,
+            "outcome": status,
+            **({"error": error[:200]} if error else {}),
+        },
+    )
+    extra = {
+        "delivery": delivery.pk,
+        "page": delivery.page_id,
+        "method": delivery.method,
+        "recipient": timer.recipient.code,
+    }
     if status == DeliveryStatus.FAILED:
         log.warning("delivery failed", extra={**extra, "error": error[:200]})
         _tell_of_failure(delivery, error)
@@ -100,7 +121,19 @@ def _tell_of_failure(delivery: Delivery, error: str) -> None:
     """A page that cannot be delivered is itself news: to the sender and to the commission duty desk."""
     timer = delivery.page.timer
     desks = Organisation.objects.commission().values_list("pk", flat=True)
-    publish("delivery.failed", f"timer:{timer.pk}", {"delivery": {
-        "id": delivery.pk, "timer": timer.pk, "page": delivery.page_id, "method": delivery.method, "to": delivery.label,
-        "recipient": timer.recipient.code, "error": error[:200],
-    }}, [timer.sender_id, *desks])  # fmt: skip
+    publish(
+        "delivery.failed",
+        f"timer:{timer.pk}",
+        {
+            "delivery": {
+                "id": delivery.pk,
+                "timer": timer.pk,
+                "page": delivery.page_id,
+                "method": delivery.method,
+                "to": delivery.label,
+                "recipient": timer.recipient.code,
+                "error": error[:200],
+            }
+        },
+        [timer.sender_id, *desks],
+    )

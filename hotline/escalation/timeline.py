@@ -16,35 +16,66 @@ def timers_of(subject_kind: str, subject_ids):
     return (
         Timer.objects.filter(subject_kind=subject_kind, subject_id__in=list(subject_ids))
         .select_related("recipient", "sender")
-        .prefetch_related(Prefetch("pages", queryset=Page.objects.order_by("created_at", "pk").prefetch_related(
-            Prefetch("deliveries", queryset=Delivery.objects.order_by("pk")))))
+        .prefetch_related(
+            Prefetch(
+                "pages",
+                queryset=Page.objects.order_by("created_at", "pk").prefetch_related(
+                    Prefetch("deliveries", queryset=Delivery.objects.order_by("pk"))
+                ),
+            )
+        )
         .order_by("started_at", "recipient__code", "clock")
-    )  # fmt: skip
+    )
 
 
 def delivery_entry(delivery: Delivery) -> dict:
     # The label names whom it reached; addresses stay in the directory, which says who may read them.
     return {
-        "id": delivery.pk, "method": delivery.method, "to": delivery.label, "status": delivery.status,
-        "attempts": delivery.attempts, "error": delivery.last_error, "send_after": _time(delivery.send_after),
+        "id": delivery.pk,
+        "method": delivery.method,
+        "to": delivery.label,
+        "status": delivery.status,
+        "attempts": delivery.attempts,
+        "error": delivery.last_error,
+        "send_after": _time(delivery.send_after),
         "sent_at": _time(delivery.sent_at),
-    }  # fmt: skip
+    }
 
 
 def timer_entry(timer: Timer, summary=None) -> dict:
     return {
-        "id": timer.pk, "subject": {"kind": timer.subject_kind, "id": timer.subject_id,
-                                    "reference": summary.reference if summary else None, "path": summary.path if summary else None},
-        "clock": timer.clock, "recipient": timer.recipient.code, "sender": timer.sender.code, "severity": timer.severity,
-        "exercise": timer.exercise, "state": timer.state, "policy": timer.policy.get("source", ""),
-        "started_at": _time(timer.started_at), "deadline": _time(timer.deadline), "next_fire_at": _time(timer.next_fire_at),
-        "stopped_at": _time(timer.stopped_at), "stopped_by": timer.stopped_by_label,
+        "id": timer.pk,
+        "subject": {
+            "kind": timer.subject_kind,
+            "id": timer.subject_id,
+            "reference": summary.reference if summary else None,
+            "path": summary.path if summary else None,
+        },
+        "clock": timer.clock,
+        "recipient": timer.recipient.code,
+        "sender": timer.sender.code,
+        "severity": timer.severity,
+        "exercise": timer.exercise,
+        "state": timer.state,
+        "policy": timer.policy.get("source", ""),
+        "started_at": _time(timer.started_at),
+        "deadline": _time(timer.deadline),
+        "next_fire_at": _time(timer.next_fire_at),
+        "stopped_at": _time(timer.stopped_at),
+        "stopped_by": timer.stopped_by_label,
         "pages": [
-            {"id": page.pk, "level": page.level, "repeat": page.repeat, "due_at": _time(page.due_at), "created_at": _time(page.created_at),
-             "targets": page.targets, "deliveries": [delivery_entry(delivery) for delivery in page.deliveries.all()]}
+            {
+                "id": page.pk,
+                "level": page.level,
+                "repeat": page.repeat,
+                "due_at": _time(page.due_at),
+                "created_at": _time(page.created_at),
+                "targets": page.targets,
+                "deliveries": [delivery_entry(delivery) for delivery in page.deliveries.all()],
+            }
             for page in timer.pages.all()
         ],
-    }  # fmt: skip
+    }
 
 
 def timeline(subject_kind: str, subject_ids) -> list[dict]:
@@ -69,11 +100,21 @@ def waiting(organisation) -> dict:
     def entry(timer):
         summary = found.get((timer.subject_kind, timer.subject_id))
         return {
-            "timer": timer.pk, "reference": summary.reference if summary else f"{timer.subject_kind}:{timer.subject_id}",
-            "what": summary.what if summary else "", "path": summary.path if summary else "", "clock": timer.clock,
-            "severity": timer.severity, "exercise": timer.exercise, "recipient": timer.recipient.code, "sender": timer.sender.code,
-            "deadline": _time(timer.deadline), "level": timer.level, "repeat": timer.repeat, "next_fire_at": _time(timer.next_fire_at),
-            "reply": timer.clock == Clock.REPLY, "state": timer.state,
-        }  # fmt: skip
+            "timer": timer.pk,
+            "reference": summary.reference if summary else f"{timer.subject_kind}:{timer.subject_id}",
+            "what": summary.what if summary else "",
+            "path": summary.path if summary else "",
+            "clock": timer.clock,
+            "severity": timer.severity,
+            "exercise": timer.exercise,
+            "recipient": timer.recipient.code,
+            "sender": timer.sender.code,
+            "deadline": _time(timer.deadline),
+            "level": timer.level,
+            "repeat": timer.repeat,
+            "next_fire_at": _time(timer.next_fire_at),
+            "reply": timer.clock == Clock.REPLY,
+            "state": timer.state,
+        }
 
     return {"to_acknowledge": [entry(timer) for timer in mine], "waiting_for": [entry(timer) for timer in theirs]}

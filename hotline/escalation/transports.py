@@ -51,8 +51,16 @@ class ConsoleTransport(Transport):
         from hotline.escalation.notices import notice_for
 
         notice = notice_for(delivery, page, timer, summary)
-        payload = {"page": notice.as_json() | {"timer": timer.pk, "clock": timer.clock, "recipient_id": timer.recipient_id,
-                                               "path": notice.url, "acknowledge_url": ""}}  # fmt: skip
+        payload = {
+            "page": notice.as_json()
+            | {
+                "timer": timer.pk,
+                "clock": timer.clock,
+                "recipient_id": timer.recipient_id,
+                "path": notice.url,
+                "acknowledge_url": "",
+            }
+        }
         return "page", f"timer:{timer.pk}", payload, [timer.recipient_id, timer.sender_id]
 
 
@@ -79,9 +87,14 @@ class EmailTransport(Transport):
         if notice.acknowledge_url:
             lines.append(f"Acknowledge (one use, no sign-in needed): {notice.acknowledge_url}")
         message = EmailMessage(
-            subject=notice.subject_line, body="\n".join(lines) + "\n", to=[delivery.address],
-            headers={"Message-ID": f"<{notice.idempotency_key}.{delivery.pk}@hotline>", "X-Hotline-Page": notice.idempotency_key},
-        )  # fmt: skip
+            subject=notice.subject_line,
+            body="\n".join(lines) + "\n",
+            to=[delivery.address],
+            headers={
+                "Message-ID": f"<{notice.idempotency_key}.{delivery.pk}@hotline>",
+                "X-Hotline-Page": notice.idempotency_key,
+            },
+        )
         try:
             message.send(fail_silently=False)
         except smtplib.SMTPRecipientsRefused as error:
@@ -99,17 +112,25 @@ def post_json(url: str, payload: dict, headers: dict) -> None:
     """POST a signed JSON page; 2xx is sent, 4xx (but 408 and 429) permanent, anything else retried."""
     body = json.dumps(payload, separators=(",", ":")).encode()
     timestamp = str(int(time.time()))
-    request = urllib.request.Request(url, data=body, method="POST", headers={
-        "Content-Type": "application/json", "User-Agent": "Hotline-Pager/1",
-        "X-Hotline-Timestamp": timestamp,
-        "X-Hotline-Signature": f"t={timestamp},v1={signature(settings.HOTLINE_WEBHOOK_SECRET, timestamp, body)}",
-        **headers,
-    })  # fmt: skip
+    request = urllib.request.Request(
+        url,
+        data=body,
+        method="POST",
+        headers={
+            "Content-Type": "application/json",
+            "User-Agent": "Hotline-Pager/1",
+            "X-Hotline-Timestamp": timestamp,
+            "X-Hotline-Signature": f"t={timestamp},v1={signature(settings.HOTLINE_WEBHOOK_SECRET, timestamp, body)}",
+            **headers,
+        },
+    )
     try:
         with urllib.request.urlopen(request, timeout=settings.ESCALATION_HTTP_TIMEOUT_S) as response:
             response.read(1024)
     except urllib.error.HTTPError as error:
-        raise TransportError(f"HTTP {error.code} from {url}", permanent=400 <= error.code < 500 and error.code not in (408, 429)) from None
+        raise TransportError(
+            f"HTTP {error.code} from {url}", permanent=400 <= error.code < 500 and error.code not in (408, 429)
+        ) from None
     except (urllib.error.URLError, OSError) as error:
         raise TransportError(f"{type(error).__name__}: {getattr(error, 'reason', error)}") from None
 
@@ -121,7 +142,9 @@ class WebhookTransport(Transport):
     method = ContactMethod.WEBHOOK
 
     def send(self, delivery, notice) -> None:
-        post_json(delivery.address, {"type": "hotline.page", **notice.as_json()}, {"Idempotency-Key": notice.idempotency_key})
+        post_json(
+            delivery.address, {"type": "hotline.page", **notice.as_json()}, {"Idempotency-Key": notice.idempotency_key}
+        )
 
 
 class SmsTransport(Transport):
@@ -137,11 +160,16 @@ class SmsTransport(Transport):
         headers = {"Idempotency-Key": f"{notice.idempotency_key}-{delivery.pk}"}
         if settings.HOTLINE_SMS_GATEWAY_TOKEN:
             headers["Authorization"] = f"Bearer {settings.HOTLINE_SMS_GATEWAY_TOKEN}"
-        post_json(settings.HOTLINE_SMS_GATEWAY_URL, {"to": delivery.address, "text": notice.short_text[:459], "reference": notice.idempotency_key}, headers)
+        post_json(
+            settings.HOTLINE_SMS_GATEWAY_URL,
+            {"to": delivery.address, "text": notice.short_text[:459], "reference": notice.idempotency_key},
+            headers,
+        )
 
 
 TRANSPORTS: dict[str, Transport] = {
-    transport.method: transport for transport in (ConsoleTransport(), EmailTransport(), WebhookTransport(), SmsTransport())
+    transport.method: transport
+    for transport in (ConsoleTransport(), EmailTransport(), WebhookTransport(), SmsTransport())
 }
 
 

@@ -9,7 +9,11 @@ urlpatterns = [
     path("waiting/", views.waiting_page, name="waiting"),
     path("waiting/panel/", views.waiting_panel, name="waiting-panel"),
     path("escalation/timers/<int:pk>/acknowledge/", views.acknowledge_timer, name="acknowledge"),
-    path("escalation/timers/<int:pk>/phone-acknowledgement/", views.record_phone_acknowledgement, name="phone-acknowledgement"),
+    path(
+        "escalation/timers/<int:pk>/phone-acknowledgement/",
+        views.record_phone_acknowledgement,
+        name="phone-acknowledgement",
+    ),
     path("escalation/policies/", views.policy_list, name="policies"),
     path("escalation/policies/override/", views.override_new, name="override"),
     path("escalation/policies/<str:severity>/", views.policy_edit, name="policy"),

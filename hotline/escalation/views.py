@@ -61,17 +61,32 @@ def acknowledgement_link(request, token):
     try:
         delivery = Delivery.objects.select_related("page__timer__recipient", "person").get(pk=delivery_of_token(token))
     except (signing.BadSignature, ValueError, KeyError, TypeError, Delivery.DoesNotExist):
-        return render(request, "escalation/link.html", {"refusal": "This is not a valid acknowledgement link, or it has expired."}, status=404)
+        return render(
+            request,
+            "escalation/link.html",
+            {"refusal": "This is not a valid acknowledgement link, or it has expired."},
+            status=404,
+        )
     if delivery.link_used_at is not None:
-        return render(request, "escalation/link.html", {"refusal": "This link was already used.", **_describe(delivery)}, status=409)
+        return render(
+            request,
+            "escalation/link.html",
+            {"refusal": "This link was already used.", **_describe(delivery)},
+            status=409,
+        )
     return render(request, "escalation/link.html", {"token": token, **_describe(delivery)})
 
 
 def _describe(delivery) -> dict:
     timer = delivery.page.timer
     summary = subject_type(timer.subject_kind).summarise([timer.subject_id]).get(timer.subject_id)
-    return {"reference": summary.reference if summary else "", "what": summary.what if summary else "",
-            "recipient": timer.recipient, "person": delivery.person, "severity": timer.get_severity_display()}  # fmt: skip
+    return {
+        "reference": summary.reference if summary else "",
+        "what": summary.what if summary else "",
+        "recipient": timer.recipient,
+        "person": delivery.person,
+        "severity": timer.get_severity_display(),
+    }
 
 
 # --- timers seen from the console -------------------------------------------------------------------
@@ -81,7 +96,10 @@ TIME_KEYS = ("started_at", "deadline", "next_fire_at", "stopped_at", "due_at", "
 
 def _dated(entry: dict) -> dict:
     """A timeline or waiting entry with its ISO times as datetimes, for the templates' date filter."""
-    return {key: datetime.fromisoformat(value) if key in TIME_KEYS and isinstance(value, str) else value for key, value in entry.items()}
+    return {
+        key: datetime.fromisoformat(value) if key in TIME_KEYS and isinstance(value, str) else value
+        for key, value in entry.items()
+    }
 
 
 def _reference(timer: Timer) -> str:
@@ -104,23 +122,34 @@ def console_timelines(caller, subject_kind: str, subject_ids) -> dict[int, list[
     its timers with their pages and deliveries, and, where the caller may record one, the form for an
     acknowledgement given by phone. The caller's page has checked that the caller sees the subjects."""
     entries = timeline(subject_kind, subject_ids)
-    running = [entry["id"] for entry in entries if entry["state"] == TimerState.RUNNING and entry["clock"] == Clock.ACKNOWLEDGEMENT]
+    running = [
+        entry["id"]
+        for entry in entries
+        if entry["state"] == TimerState.RUNNING and entry["clock"] == Clock.ACKNOWLEDGEMENT
+    ]
     recordable = {
-        timer.pk: timer for timer in Timer.objects.filter(pk__in=running).select_related("recipient")
+        timer.pk: timer
+        for timer in Timer.objects.filter(pk__in=running).select_related("recipient")
         if may_record_phone_acknowledgement(caller, timer)
-    }  # fmt: skip
+    }
     found: dict[int, list[dict]] = {}
     for entry in entries:
         shown = _dated(entry)
         shown["reply"] = entry["clock"] == Clock.REPLY
         shown["pages"] = [
-            {**_dated(page), "deliveries": [
-                {**_dated(delivery), "method_label": METHOD_LABELS.get(delivery["method"], delivery["method"]),
-                 "status_label": STATUS_LABELS.get(delivery["status"], delivery["status"])}
-                for delivery in page["deliveries"]
-            ]}
+            {
+                **_dated(page),
+                "deliveries": [
+                    {
+                        **_dated(delivery),
+                        "method_label": METHOD_LABELS.get(delivery["method"], delivery["method"]),
+                        "status_label": STATUS_LABELS.get(delivery["status"], delivery["status"]),
+                    }
+                    for delivery in page["deliveries"]
+                ],
+            }
             for page in entry["pages"]
-        ]  # fmt: skip
+        ]
         timer = recordable.get(entry["id"])
         if timer is not None:
             shown["phone_form"] = PhoneAcknowledgementForm(timer.recipient_id, auto_id=f"phone-{timer.pk}-%s")
@@ -134,7 +163,13 @@ def _progress(entry: dict, now: datetime) -> dict:
     level, repeat = entry["level"], entry["repeat"]
     paged = None if level == 0 and repeat == 0 else (level if repeat else level - 1)
     shown = _dated(entry)
-    return {**shown, "paged_level": paged, "next_level": level, "next_repeat": repeat, "overdue": shown["deadline"] < now}
+    return {
+        **shown,
+        "paged_level": paged,
+        "next_level": level,
+        "next_repeat": repeat,
+        "overdue": shown["deadline"] < now,
+    }
 
 
 def _waiting_context(request, back: str) -> dict:
@@ -144,23 +179,32 @@ def _waiting_context(request, back: str) -> dict:
     return {
         "to_acknowledge": [_progress(entry, now) for entry in found["to_acknowledge"]],
         "waiting_for": [_progress(entry, now) for entry in found["waiting_for"]],
-        "organisation": organisation, "back": back,
+        "organisation": organisation,
+        "back": back,
         "panel_url": reverse("escalation:waiting-panel") + "?" + urlencode({"next": back}),
-    }  # fmt: skip
+    }
 
 
 @login_required
 @require_GET
 def waiting_page(request):
     baseline = last_event_id(request.user.organisation_id) if getattr(request.user, "organisation_id", None) else 0
-    return render(request, "escalation/waiting.html", {**_waiting_context(request, reverse("escalation:waiting")), "last_event_id": baseline})
+    return render(
+        request,
+        "escalation/waiting.html",
+        {**_waiting_context(request, reverse("escalation:waiting")), "last_event_id": baseline},
+    )
 
 
 @login_required
 @require_GET
 def waiting_panel(request):
     """The panel alone: the console home page loads it, and escalation.js reloads it on live events."""
-    return render(request, "escalation/_waiting.html", _waiting_context(request, safe_next(request, reverse("escalation:waiting"))))
+    return render(
+        request,
+        "escalation/_waiting.html",
+        _waiting_context(request, safe_next(request, reverse("escalation:waiting"))),
+    )
 
 
 @login_required
@@ -177,7 +221,9 @@ def acknowledge_timer(request, pk):
     elif do_acknowledge_timer(caller, timer, ContactMethod.CONSOLE):
         messages.success(request, f"{reference} acknowledged for {timer.recipient.code}: paging has stopped.")
     else:
-        messages.info(request, f"{reference}: nothing waits any more; someone else acknowledged it, or its escalation ended.")
+        messages.info(
+            request, f"{reference}: nothing waits any more; someone else acknowledged it, or its escalation ended."
+        )
     return redirect(safe_next(request, reverse("escalation:waiting")))
 
 
@@ -204,9 +250,13 @@ def record_phone_acknowledgement(request, pk):
         messages.error(request, f"{reference}: not recorded. " + " ".join(refusal.messages))
     else:
         if given:
-            messages.success(request, f"{reference}: recorded as acknowledged by {answered_by} of {timer.recipient.code}, by phone.")
+            messages.success(
+                request, f"{reference}: recorded as acknowledged by {answered_by} of {timer.recipient.code}, by phone."
+            )
         else:
-            messages.info(request, f"{reference}: nothing waits any more; it was acknowledged meanwhile, or its escalation ended.")
+            messages.info(
+                request, f"{reference}: nothing waits any more; it was acknowledged meanwhile, or its escalation ended."
+            )
     return redirect(back)
 
 
@@ -220,7 +270,12 @@ def duration(value: int | None) -> str:
     days, rest = divmod(value, 86400)
     hours, rest = divmod(rest, 3600)
     minutes, seconds = divmod(rest, 60)
-    parts = [f"{days} d" if days else "", f"{hours} h" if hours else "", f"{minutes} min" if minutes else "", f"{seconds} s" if seconds else ""]
+    parts = [
+        f"{days} d" if days else "",
+        f"{hours} h" if hours else "",
+        f"{minutes} min" if minutes else "",
+        f"{seconds} s" if seconds else "",
+    ]
     return " ".join(part for part in parts if part)
 
 
@@ -233,24 +288,38 @@ def _edit_url(described: dict) -> str:
 def _shown_policy(described: dict, contact_points: dict) -> dict:
     levels = [
         {
-            "number": number, "after": duration(level["after_s"]), "after_s": level["after_s"],
+            "number": number,
+            "after": duration(level["after_s"]),
+            "after_s": level["after_s"],
             "targets": [TARGET_LABELS.get(target, target) for target in level["targets"]],
-            "contact_points": [str(contact_points.get(pk, f"contact point {pk}")) for pk in level.get("contact_points", [])],
-            "methods": [(METHOD_LABELS.get(method, method), duration(delay)) for method, delay in level["methods"].items()],
+            "contact_points": [
+                str(contact_points.get(pk, f"contact point {pk}")) for pk in level.get("contact_points", [])
+            ],
+            "methods": [
+                (METHOD_LABELS.get(method, method), duration(delay)) for method, delay in level["methods"].items()
+            ],
         }
         for number, level in enumerate(described["levels"])
-    ]  # fmt: skip
+    ]
     repeat_count = described["repeat_count"]
     if repeat_count == 0:
         repeats = "not repeated"
     else:
-        times = "until acknowledged" if repeat_count is None else f"{repeat_count} more time{'s' if repeat_count != 1 else ''}"
+        times = (
+            "until acknowledged"
+            if repeat_count is None
+            else f"{repeat_count} more time{'s' if repeat_count != 1 else ''}"
+        )
         repeats = f"every {duration(described['repeat_every_s'])}, {times}"
     return {
-        **described, "severity_label": Severity(described["severity"]).label, "shown_levels": levels, "repeats": repeats,
-        "acknowledge_within": duration(described["acknowledge_within_s"]), "reply_within": duration(described["reply_within_s"]),
+        **described,
+        "severity_label": Severity(described["severity"]).label,
+        "shown_levels": levels,
+        "repeats": repeats,
+        "acknowledge_within": duration(described["acknowledge_within_s"]),
+        "reply_within": duration(described["reply_within_s"]),
         "edit_url": _edit_url(described),
-    }  # fmt: skip
+    }
 
 
 def _policy_list(request, override_form=None, status=200):
@@ -258,10 +327,16 @@ def _policy_list(request, override_form=None, status=200):
     named = {pk for described in found for level in described["levels"] for pk in level.get("contact_points", [])}
     contact_points = ContactPoint.objects.select_related("organisation").in_bulk(named) if named else {}
     editing = may_edit_policies(request.user)
-    return render(request, "escalation/policies.html", {
-        "policies": [_shown_policy(described, contact_points) for described in found], "may_edit": editing,
-        "override_form": (override_form or OverrideForm()) if editing else None,
-    }, status=status)  # fmt: skip
+    return render(
+        request,
+        "escalation/policies.html",
+        {
+            "policies": [_shown_policy(described, contact_points) for described in found],
+            "may_edit": editing,
+            "override_form": (override_form or OverrideForm()) if editing else None,
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -308,16 +383,28 @@ def policy_edit(request, severity, pair=None):
             except ValidationError as refusal:
                 form.add_error(None, refusal.messages)
             else:
-                messages.success(request, f"The {saved.key} policy is saved. Running escalations keep the policy they started with.")
+                messages.success(
+                    request, f"The {saved.key} policy is saved. Running escalations keep the policy they started with."
+                )
                 return redirect("escalation:policies")
     else:
         form = PolicyForm(initial=PolicyForm.initial_for(described))
         levels = LevelFormSet(initial=[LevelForm.initial_for(level) for level in described["levels"]], prefix="levels")
-    return render(request, "escalation/policy_form.html", {
-        "policy": described, "severity_label": Severity(severity).label, "row": row, "parties": parties,
-        "pair": "+".join(party.code for party in parties) if parties else None,
-        "form": form, "levels": levels, "acknowledge_within": duration(described["acknowledge_within_s"]),
-    }, status=400 if request.method == "POST" else 200)  # fmt: skip
+    return render(
+        request,
+        "escalation/policy_form.html",
+        {
+            "policy": described,
+            "severity_label": Severity(severity).label,
+            "row": row,
+            "parties": parties,
+            "pair": "+".join(party.code for party in parties) if parties else None,
+            "form": form,
+            "levels": levels,
+            "acknowledge_within": duration(described["acknowledge_within_s"]),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @login_required
@@ -334,5 +421,8 @@ def policy_remove(request, severity, pair):
     except ValidationError as refusal:
         messages.error(request, " ".join(refusal.messages))
     else:
-        messages.success(request, f"The override {key} is removed: the pair follows the {Severity(severity).label.lower()} policy again.")
+        messages.success(
+            request,
+            f"The override {key} is removed: the pair follows the {Severity(severity).label.lower()} policy again.",
+        )
     return redirect("escalation:policies")

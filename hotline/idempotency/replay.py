@@ -87,7 +87,9 @@ def idempotent(request, perform) -> Response:
             response = perform()
             if 200 <= response.status_code < 300:
                 body = json.loads(json.dumps(response.data, cls=JSONEncoder))
-                IdempotentResponse.objects.create(caller=caller, key=key, fingerprint=request_fingerprint, status=response.status_code, body=body)
+                IdempotentResponse.objects.create(
+                    caller=caller, key=key, fingerprint=request_fingerprint, status=response.status_code, body=body
+                )
     except IntegrityError:
         stored = IdempotentResponse.objects.filter(caller=caller, key=key).first()
         if stored is None:

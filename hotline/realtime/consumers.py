@@ -28,7 +28,11 @@ class ConsoleConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self):
         user = self.scope.get("user")
         session = self.scope.get("session")
-        if user is None or not user.is_authenticated or not await database_sync_to_async(has_passed_second_factor)(user, session):
+        if (
+            user is None
+            or not user.is_authenticated
+            or not await database_sync_to_async(has_passed_second_factor)(user, session)
+        ):
             # Accept, then close with our own code: a refused handshake reaches the page only as 1006,
             # which it cannot tell from a network failure and would keep retrying.
             await self.accept()
@@ -59,7 +63,9 @@ class ConsoleConsumer(AsyncJsonWebsocketConsumer):
         organisation_id = self.scope["user"].organisation_id
         if not isinstance(after, int) or isinstance(after, bool) or after < 0:
             # A page that saw nothing yet starts from now, not from the beginning of history.
-            await self.send_json({"type": "resumed", "last": await database_sync_to_async(last_event_id)(organisation_id)})
+            await self.send_json(
+                {"type": "resumed", "last": await database_sync_to_async(last_event_id)(organisation_id)}
+            )
             return
         last = after
         while True:

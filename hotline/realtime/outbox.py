@@ -42,7 +42,9 @@ def publish_many(items) -> list[Event | None]:
         return [None] * len(wanted)
     lock_commit_order()  # ids in commit order: a reader that saw id N never misses an id below N
     events = Event.objects.bulk_create(
-        Event(kind=kind, subject=subject, payload=payload) for kind, subject, payload, organisation_ids in wanted if organisation_ids
+        Event(kind=kind, subject=subject, payload=payload)
+        for kind, subject, payload, organisation_ids in wanted
+        if organisation_ids
     )
     written = iter(events)
     results, audiences, pushes = [], [], []
@@ -52,7 +54,9 @@ def publish_many(items) -> list[Event | None]:
             continue
         event = next(written)
         results.append(event)
-        audiences += [EventAudience(event=event, organisation_id=organisation_id) for organisation_id in organisation_ids]
+        audiences += [
+            EventAudience(event=event, organisation_id=organisation_id) for organisation_id in organisation_ids
+        ]
         pushes.append((organisation_ids, event_message(event)))
     EventAudience.objects.bulk_create(audiences)
     transaction.on_commit(lambda: ring_many(pushes))
@@ -72,18 +76,23 @@ def ring_many(pushes) -> None:
     try:
         async_to_sync(send_to_all)()
     except Exception as error:  # any failure of the layer (Redis down, full): the outbox has the events
-        log.warning("push failed; clients will catch up from the outbox", extra={"events": [message["id"] for _, message in pushes], "error": repr(error)})
+        log.warning(
+            "push failed; clients will catch up from the outbox",
+            extra={"events": [message["id"] for _, message in pushes], "error": repr(error)},
+        )
 
 
 def events_after(organisation_id: int, after: int, limit: int = FEED_PAGE) -> list[dict]:
     """The organisation's events with an id above `after`, oldest first, at most `limit`."""
-    events = (
-        Event.objects.filter(audience__organisation_id=organisation_id, pk__gt=after)
-        .order_by("pk")[:limit]
-    )
+    events = Event.objects.filter(audience__organisation_id=organisation_id, pk__gt=after).order_by("pk")[:limit]
     return [event_message(event) for event in events]
 
 
 def last_event_id(organisation_id: int) -> int:
-    last = EventAudience.objects.filter(organisation_id=organisation_id).order_by("-event_id").values_list("event_id", flat=True).first()
+    last = (
+        EventAudience.objects.filter(organisation_id=organisation_id)
+        .order_by("-event_id")
+        .values_list("event_id", flat=True)
+        .first()
+    )
     return last or 0

@@ -18,11 +18,19 @@ class IncidentFilterSet(django_filters.FilterSet):
     tlp = django_filters.ChoiceFilter(choices=Tlp.choices, label="TLP label, e.g. AMBER+STRICT")
     # A choice, not a BooleanFilter: that one ignores a value it cannot read instead of refusing it.
     exercise = django_filters.ChoiceFilter(
-        choices=[("true", "true"), ("false", "false")], method="by_exercise", label="true: drills only; false: real incidents only"
+        choices=[("true", "true"), ("false", "false")],
+        method="by_exercise",
+        label="true: drills only; false: real incidents only",
     )
-    party = django_filters.CharFilter(method="by_party", label="Party code, e.g. HR: reported by or to one of its organisations")
-    organisation = django_filters.CharFilter(method="by_organisation", label="Organisation code, e.g. HR-CERT: reported by or to it")
-    updated_since = django_filters.IsoDateTimeFilter(method="by_updated_since", label="ISO 8601 time: changed (or added to) at or after it")
+    party = django_filters.CharFilter(
+        method="by_party", label="Party code, e.g. HR: reported by or to one of its organisations"
+    )
+    organisation = django_filters.CharFilter(
+        method="by_organisation", label="Organisation code, e.g. HR-CERT: reported by or to it"
+    )
+    updated_since = django_filters.IsoDateTimeFilter(
+        method="by_updated_since", label="ISO 8601 time: changed (or added to) at or after it"
+    )
 
     class Meta:
         model = Incident

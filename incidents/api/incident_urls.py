@@ -9,6 +9,10 @@ urlpatterns = [
     path("incidents/<int:pk>/acknowledge/", views.IncidentAcknowledge.as_view(), name="incident-acknowledge"),
     path("incidents/<int:pk>/timeline/", views.IncidentTimeline.as_view(), name="incident-timeline"),
     path("incidents/<int:pk>/attachments/", views.IncidentAttachments.as_view(), name="incident-attachments"),
-    path("incidents/<int:pk>/attachments/<int:attachment_id>/", views.AttachmentDownload.as_view(), name="incident-attachment"),
+    path(
+        "incidents/<int:pk>/attachments/<int:attachment_id>/",
+        views.AttachmentDownload.as_view(),
+        name="incident-attachment",
+    ),
     path("events/", views.EventFeed.as_view(), name="event-feed"),
 ]

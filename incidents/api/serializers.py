@@ -53,7 +53,9 @@ class IncidentReportSerializer(serializers.Serializer):
     summary = serializers.CharField(max_length=20_000)
     category = serializers.ChoiceField(choices=Category.choices)
     severity = serializers.ChoiceField(choices=Severity.choices)
-    tlp = serializers.ChoiceField(choices=Tlp.choices, help_text="The TLP 2.0 label: CLEAR, GREEN, AMBER, AMBER+STRICT or RED.")
+    tlp = serializers.ChoiceField(
+        choices=Tlp.choices, help_text="The TLP 2.0 label: CLEAR, GREEN, AMBER, AMBER+STRICT or RED."
+    )
     recipients = serializers.ListField(
         child=serializers.CharField(max_length=40),
         min_length=1,
@@ -62,7 +64,12 @@ class IncidentReportSerializer(serializers.Serializer):
     )
     occurred_at = serializers.DateTimeField(help_text="When it happened; at most five minutes in the future.")
     exercise = serializers.BooleanField(default=False, help_text="A drill: marked EXERCISE wherever it is shown.")
-    location = GeoJsonLocationField(required=False, allow_null=True, default=None, help_text="A GeoJSON Point or Polygon (WGS84 longitude, latitude).")
+    location = GeoJsonLocationField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="A GeoJSON Point or Polygon (WGS84 longitude, latitude).",
+    )
 
     def validate_occurred_at(self, value):
         if value > timezone.now() + FUTURE_TOLERANCE:
@@ -74,23 +81,32 @@ class MessagePostSerializer(serializers.Serializer):
     """POST /api/v1/incidents/{id}/messages/: add to the thread."""
 
     body = serializers.CharField(max_length=20_000)
-    kind = serializers.ChoiceField(choices=[(kind.value, kind.label) for kind in POSTABLE_KINDS], default=MessageKind.NOTE)
+    kind = serializers.ChoiceField(
+        choices=[(kind.value, kind.label) for kind in POSTABLE_KINDS], default=MessageKind.NOTE
+    )
     requires_ack = serializers.BooleanField(
-        default=False, help_text="Every other taking-part organisation must acknowledge it (always, for a request for assistance)."
+        default=False,
+        help_text="Every other taking-part organisation must acknowledge it (always, for a request for assistance).",
     )
     reply_by = serializers.DateTimeField(
-        required=False, allow_null=True, default=None,
+        required=False,
+        allow_null=True,
+        default=None,
         help_text="Only for a request for assistance: when a substantive reply is due (default 48 hours).",
-    )  # fmt: skip
+    )
 
 
 class AcknowledgeSerializer(serializers.Serializer):
     """POST /api/v1/incidents/{id}/acknowledge/: one message, or (empty body) every message waiting."""
 
     message = serializers.IntegerField(
-        required=False, allow_null=True, default=None, min_value=1, max_value=MAX_NUMBER,
+        required=False,
+        allow_null=True,
+        default=None,
+        min_value=1,
+        max_value=MAX_NUMBER,
         help_text="The number of the message in the thread; leave out to acknowledge all that wait on you.",
-    )  # fmt: skip
+    )
 
 
 class IncidentChangeSerializer(serializers.Serializer):
@@ -115,9 +131,13 @@ class AttachmentUploadSerializer(serializers.Serializer):
 
     file = UploadField(allow_empty_file=True, help_text="Size and type limits are set by the operator (default 25 MB).")
     message = serializers.IntegerField(
-        required=False, allow_null=True, default=None, min_value=1, max_value=MAX_NUMBER,
+        required=False,
+        allow_null=True,
+        default=None,
+        min_value=1,
+        max_value=MAX_NUMBER,
         help_text="The number of the message in the thread the file belongs to.",
-    )  # fmt: skip
+    )
 
 
 # --- what goes out -----------------------------------------------------------------------------------
@@ -219,7 +239,9 @@ class IncidentDetailSerializer(IncidentSerializer):
 
     def to_representation(self, incident):
         content = incident.content_visible
-        messages = incident.messages.select_related("incident", "organisation").prefetch_related("acknowledgements__organisation")
+        messages = incident.messages.select_related("incident", "organisation").prefetch_related(
+            "acknowledgements__organisation"
+        )
         attachments = incident.attachments.select_related("organisation", "message") if content else None
         return {
             **incident_payload(incident, content=content),

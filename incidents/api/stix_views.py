@@ -59,6 +59,7 @@ class InvalidStix(APIException):
 def _errors(**described: str) -> dict:
     return {int(code[1:]): OpenApiResponse(ApiErrorSerializer, description=text) for code, text in described.items()}
 
+
 EXAMPLE_BUNDLE = {
     "type": "bundle",
     "id": "bundle--5b1f3b4e-6a1d-4a8e-9a55-0c4f0d6a2b11",
@@ -128,7 +129,9 @@ class IncidentStixExport(APIView):
         ),
         responses={
             200: OpenApiResponse(
-                OpenApiTypes.OBJECT, description="A STIX 2.1 bundle.", examples=[OpenApiExample("An incident", value=EXAMPLE_EXPORT)]
+                OpenApiTypes.OBJECT,
+                description="A STIX 2.1 bundle.",
+                examples=[OpenApiExample("An incident", value=EXAMPLE_EXPORT)],
             ),
             **_errors(
                 _401="No credentials, or an API key that is malformed, unknown, revoked or expired.",
@@ -145,7 +148,9 @@ class IncidentStixExport(APIView):
 
 
 class ImportQuery(serializers.Serializer):
-    recipients = serializers.CharField(help_text="Organisation or party codes, comma-separated: `HR-CERT,HR-MOD` or `HR`.")
+    recipients = serializers.CharField(
+        help_text="Organisation or party codes, comma-separated: `HR-CERT,HR-MOD` or `HR`."
+    )
     severity = serializers.ChoiceField(
         Severity.choices, required=False, help_text="Overrides the bundle's; needed when the bundle has none."
     )
@@ -173,15 +178,19 @@ class IncidentStixImport(APIView):
         parameters=[
             ImportQuery,
             OpenApiParameter(
-                IDEMPOTENCY_HEADER, str, OpenApiParameter.HEADER,
+                IDEMPOTENCY_HEADER,
+                str,
+                OpenApiParameter.HEADER,
                 description="A retry with the same key and body gets the first answer again and creates nothing.",
-            ),  # fmt: skip
+            ),
         ],
         request={"application/json": OpenApiTypes.OBJECT, "application/stix+json": OpenApiTypes.OBJECT},
         examples=[OpenApiExample("An indicator, TLP:AMBER", value=EXAMPLE_BUNDLE, request_only=True)],
         responses={
             201: OpenApiResponse(
-                IncidentSerializer, description="The incident created.", examples=[OpenApiExample("Created", value=EXAMPLE_INCIDENT)]
+                IncidentSerializer,
+                description="The incident created.",
+                examples=[OpenApiExample("Created", value=EXAMPLE_INCIDENT)],
             ),
             **_errors(
                 _400="`invalid_stix` with the validation message in `detail`; or `invalid` with field errors "
@@ -214,13 +223,21 @@ class IncidentStixImport(APIView):
         def perform():
             with action_errors(), transaction.atomic():
                 incident = do_report_incident(
-                    caller, recipients=recipients, title=imported.title, summary=imported.summary,
-                    category=imported.category, severity=severity, tlp=imported.tlp,
-                    occurred_at=imported.occurred_at, exercise=imported.exercise or query.validated_data["exercise"],
+                    caller,
+                    recipients=recipients,
+                    title=imported.title,
+                    summary=imported.summary,
+                    category=imported.category,
+                    severity=severity,
+                    tlp=imported.tlp,
+                    occurred_at=imported.occurred_at,
+                    exercise=imported.exercise or query.validated_data["exercise"],
                     location=imported.location,
-                )  # fmt: skip
+                )
                 if imported.keep_bundle_as_attachment:
-                    do_add_attachment(caller, incident, SimpleUploadedFile("bundle.json", raw, content_type="application/json"))
+                    do_add_attachment(
+                        caller, incident, SimpleUploadedFile("bundle.json", raw, content_type="application/json")
+                    )
             return Response(incident_payload(incident, content=True), status=status.HTTP_201_CREATED)
 
         return idempotent(request, perform)

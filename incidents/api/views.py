@@ -28,6 +28,7 @@ from hotline.escalation.api.serializers import TimerEntrySerializer
 from hotline.escalation.timeline import timeline
 from hotline.idempotency.replay import idempotent
 from hotline.realtime.outbox import FEED_PAGE, events_after, last_event_id
+from incidents import paging
 from incidents.access import is_person, may_act, may_change, may_take_part, require
 from incidents.actions import (
     NotAwaited,
@@ -57,7 +58,6 @@ from incidents.api.serializers import (
     attachment_payload,
 )
 from incidents.choices import AckMethod
-from incidents import paging
 from incidents.models import Acknowledgement, Message
 from incidents.payloads import message_payload
 from incidents.visibility import access_incident, visible_incidents
@@ -145,23 +145,33 @@ class IncidentList(IncidentsApiView, generics.ListAPIView):
                 "A DDoS reported to Croatia's CERT and crisis centre",
                 request_only=True,
                 value={
-                    "title": "DDoS on the e-government portal", "summary": "Volumetric attack since 07:50 UTC, 40 Gbit/s.",
-                    "category": "cyber", "severity": "high", "tlp": "AMBER", "recipients": ["HR-CERT", "HR-MOD"],
-                    "occurred_at": "2026-11-25T08:00:00Z", "exercise": False,
+                    "title": "DDoS on the e-government portal",
+                    "summary": "Volumetric attack since 07:50 UTC, 40 Gbit/s.",
+                    "category": "cyber",
+                    "severity": "high",
+                    "tlp": "AMBER",
+                    "recipients": ["HR-CERT", "HR-MOD"],
+                    "occurred_at": "2026-11-25T08:00:00Z",
+                    "exercise": False,
                 },
             ),
             OpenApiExample(
                 "An exercise drone sighting near the border, to a whole party",
                 request_only=True,
                 value={
-                    "title": "Unidentified drone over the border crossing", "summary": "Seen by border police at 21:10.",
-                    "category": "drone", "severity": "medium", "tlp": "GREEN", "recipients": ["BA"],
-                    "occurred_at": "2026-11-25T21:10:00Z", "exercise": True,
+                    "title": "Unidentified drone over the border crossing",
+                    "summary": "Seen by border police at 21:10.",
+                    "category": "drone",
+                    "severity": "medium",
+                    "tlp": "GREEN",
+                    "recipients": ["BA"],
+                    "occurred_at": "2026-11-25T21:10:00Z",
+                    "exercise": True,
                     "location": {"type": "Point", "coordinates": [19.10, 44.75]},
                 },
             ),
         ],
-    )  # fmt: skip
+    )
     def post(self, request):
         caller = request.user
         require(may_act(caller), caller, "report incidents")
@@ -175,7 +185,9 @@ class IncidentList(IncidentsApiView, generics.ListAPIView):
             with action_errors():
                 incident = do_report_incident(caller, recipients=recipients, **fields)
             location = reverse("api:incident-detail", args=[incident.pk])
-            return Response(_detail(caller, incident.pk), status=status.HTTP_201_CREATED, headers={"Location": location})
+            return Response(
+                _detail(caller, incident.pk), status=status.HTTP_201_CREATED, headers={"Location": location}
+            )
 
         return idempotent(request, perform)
 
@@ -236,7 +248,11 @@ class IncidentMessages(IncidentsApiView):
         content = incident.content_visible
         if content:
             note_read(request.user, incident)
-        messages = Message.objects.filter(incident=incident).select_related("incident", "organisation").prefetch_related("acknowledgements__organisation")
+        messages = (
+            Message.objects.filter(incident=incident)
+            .select_related("incident", "organisation")
+            .prefetch_related("acknowledgements__organisation")
+        )
         return Response([message_payload(message, content=content) for message in messages])
 
     @extend_schema(
@@ -250,11 +266,17 @@ class IncidentMessages(IncidentsApiView):
             OpenApiExample(
                 "A request for assistance",
                 request_only=True,
-                value={"body": "Can you block the source ranges at your upstream?", "kind": "request_for_assistance", "requires_ack": True},
+                value={
+                    "body": "Can you block the source ranges at your upstream?",
+                    "kind": "request_for_assistance",
+                    "requires_ack": True,
+                },
             ),
-            OpenApiExample("A note", request_only=True, value={"body": "Traffic has dropped since 09:10.", "kind": "note"}),
+            OpenApiExample(
+                "A note", request_only=True, value={"body": "Traffic has dropped since 09:10.", "kind": "note"}
+            ),
         ],
-    )  # fmt: skip
+    )
     def post(self, request, pk):
         caller = request.user
         incident = access_incident(request.user, pk)
@@ -293,7 +315,9 @@ class IncidentAcknowledge(IncidentsApiView):
 
         def perform():
             with action_errors():
-                given = do_acknowledge(caller, incident, message_number=serializer.validated_data["message"], method=method)
+                given = do_acknowledge(
+                    caller, incident, message_number=serializer.validated_data["message"], method=method
+                )
             return Response({"acknowledged": [message_payload(ack.message, content=True) for ack in given]})
 
         return idempotent(request, perform)
@@ -327,7 +351,14 @@ class IncidentAttachments(IncidentsApiView):
         parameters=[INCIDENT_ID, IDEMPOTENCY_PARAMETER],
         request={"multipart/form-data": AttachmentUploadSerializer},
         responses={201: AttachmentSerializer, **WRITE_ERRORS},
-        examples=[OpenApiExample("A packet capture", request_only=True, media_type="multipart/form-data", value={"file": "capture.pcap", "message": 1})],
+        examples=[
+            OpenApiExample(
+                "A packet capture",
+                request_only=True,
+                media_type="multipart/form-data",
+                value={"file": "capture.pcap", "message": 1},
+            )
+        ],
     )
     def post(self, request, pk):
         caller = request.user
@@ -339,7 +370,10 @@ class IncidentAttachments(IncidentsApiView):
         def perform():
             with action_errors():
                 attachment = do_add_attachment(
-                    caller, incident, serializer.validated_data["file"], message_number=serializer.validated_data["message"]
+                    caller,
+                    incident,
+                    serializer.validated_data["file"],
+                    message_number=serializer.validated_data["message"],
                 )
             return Response(attachment_payload(attachment), status=status.HTTP_201_CREATED)
 
@@ -359,7 +393,12 @@ class AttachmentDownload(IncidentsApiView):
         if attachment is None:
             raise Http404("There is no such attachment.")
         note_attachment_download(request.user, attachment)
-        response = FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.filename, content_type=attachment.content_type)
+        response = FileResponse(
+            attachment.file.open("rb"),
+            as_attachment=True,
+            filename=attachment.filename,
+            content_type=attachment.content_type,
+        )
         response["X-Content-Type-Options"] = "nosniff"
         return response
 
@@ -384,7 +423,9 @@ class EventFeed(IncidentsApiView):
         "current `last_id`), so a new client does not download the whole history.",
         parameters=[
             OpenApiParameter("after", int, description="The last event id the client has seen."),
-            OpenApiParameter("limit", int, description=f"At most this many events (1 to {FEED_PAGE}, default {FEED_PAGE})."),
+            OpenApiParameter(
+                "limit", int, description=f"At most this many events (1 to {FEED_PAGE}, default {FEED_PAGE})."
+            ),
         ],
         responses={200: EventFeedSerializer, **_errors(400, 401, 403)},
     )
@@ -397,4 +438,10 @@ class EventFeed(IncidentsApiView):
         if after is None:
             return Response({"events": [], "last_id": last_event_id(organisation_id), "has_more": False})
         events = events_after(organisation_id, after, limit + 1)
-        return Response({"events": events[:limit], "last_id": events[:limit][-1]["id"] if events else after, "has_more": len(events) > limit})
+        return Response(
+            {
+                "events": events[:limit],
+                "last_id": events[:limit][-1]["id"] if events else after,
+                "has_more": len(events) > limit,
+            }
+        )

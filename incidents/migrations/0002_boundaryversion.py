@@ -4,27 +4,48 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('incidents', '0001_initial'),
+        ("incidents", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='BoundaryVersion',
+            name="BoundaryVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('label', models.CharField(help_text="The version's name, recorded on every computation.", max_length=100, unique=True)),
-                ('source', models.CharField(help_text='Where the boundaries come from (agreement, survey, data set).', max_length=300)),
-                ('loaded_at', models.DateTimeField()),
-                ('loaded_by_label', models.CharField(max_length=150)),
-                ('geojson', models.JSONField(help_text='A GeoJSON FeatureCollection: one feature per party code, WGS84 lon/lat.')),
-                ('sha256', models.CharField(help_text='Of the file as loaded.', max_length=64)),
-                ('active', models.BooleanField(default=False)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "label",
+                    models.CharField(
+                        help_text="The version's name, recorded on every computation.", max_length=100, unique=True
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        help_text="Where the boundaries come from (agreement, survey, data set).", max_length=300
+                    ),
+                ),
+                ("loaded_at", models.DateTimeField()),
+                ("loaded_by_label", models.CharField(max_length=150)),
+                (
+                    "geojson",
+                    models.JSONField(
+                        help_text="A GeoJSON FeatureCollection: one feature per party code, WGS84 lon/lat."
+                    ),
+                ),
+                ("sha256", models.CharField(help_text="Of the file as loaded.", max_length=64)),
+                ("active", models.BooleanField(default=False)),
             ],
             options={
-                'ordering': ['-loaded_at', '-pk'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('active', True)), fields=('active',), name='boundary_version_one_active', violation_error_message='Only one boundary version is active at a time.')],
+                "ordering": ["-loaded_at", "-pk"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("active", True)),
+                        fields=("active",),
+                        name="boundary_version_one_active",
+                        violation_error_message="Only one boundary version is active at a time.",
+                    )
+                ],
             },
         ),
     ]

@@ -61,17 +61,32 @@ def page_of(kind: str, reference: str) -> str:
 def _exercise(notification: ExerciseNotification) -> Activity:
     version = notification.latest
     return Activity(
-        EXERCISE, notification.reference, version.designation, notification.organisation.party.code, version.starts_at,
-        version.ends_at, "cancelled" if notification.cancelled else "notified", "cancelled" if notification.cancelled else "notified",
-        notification.cancelled, notification,
-    )  # fmt: skip
+        EXERCISE,
+        notification.reference,
+        version.designation,
+        notification.organisation.party.code,
+        version.starts_at,
+        version.ends_at,
+        "cancelled" if notification.cancelled else "notified",
+        "cancelled" if notification.cancelled else "notified",
+        notification.cancelled,
+        notification,
+    )
 
 
 def _flight(flight: DroneFlight) -> Activity:
     return Activity(
-        FLIGHT, flight.reference, f"Drone flight: {flight.aircraft_type}", flight.organisation.party.code, flight.starts_at,
-        flight.ends_at, flight.state, flight.get_state_display().lower(), flight.state == FlightState.CANCELLED, flight,
-    )  # fmt: skip
+        FLIGHT,
+        flight.reference,
+        f"Drone flight: {flight.aircraft_type}",
+        flight.organisation.party.code,
+        flight.starts_at,
+        flight.ends_at,
+        flight.state,
+        flight.get_state_display().lower(),
+        flight.state == FlightState.CANCELLED,
+        flight,
+    )
 
 
 def exercises_of(reader):
@@ -82,7 +97,9 @@ def flights_of(reader):
     return visible_flights(reader).select_related("organisation__party")
 
 
-def activities(exercises, flights, *, starts_at: datetime | None = None, ends_at: datetime | None = None) -> list[Activity]:
+def activities(
+    exercises, flights, *, starts_at: datetime | None = None, ends_at: datetime | None = None
+) -> list[Activity]:
     """The activities of both querysets that overlap [starts_at, ends_at) (all without a window),
     earliest start first."""
     if starts_at is not None and ends_at is not None:
@@ -151,7 +168,9 @@ def weeks(month: Month, found: list[Activity], zone, today: date) -> list[list[D
     days = []
     for day in month.days():
         starts_at, ends_at = local_midnight(day, zone), local_midnight(day + timedelta(days=1), zone)
-        days.append(Day(day, day.month == month.first.month, day == today, [a for a in found if a.covers(starts_at, ends_at)]))
+        days.append(
+            Day(day, day.month == month.first.month, day == today, [a for a in found if a.covers(starts_at, ends_at)])
+        )
     return [days[index : index + 7] for index in range(0, len(days), 7)]
 
 
@@ -191,7 +210,9 @@ def _utc(moment: datetime) -> datetime:
 
 def _exercise_event(notification: ExerciseNotification, url: str) -> Event:
     version = notification.latest
-    reasons = "; ".join(reason["text"] for reason in version.notifiable_reasons) or "below every threshold of the commission"
+    reasons = (
+        "; ".join(reason["text"] for reason in version.notifiable_reasons) or "below every threshold of the commission"
+    )
     lines = [
         f"{notification.reference}, notified by {notification.organisation.code} ({notification.organisation.party.name}).",
         f"Type: {ExerciseType(version.exercise_type).label}.",

@@ -7,12 +7,20 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 
 from incidents.notices.actions import (
-    do_acknowledge_exercise, do_acknowledge_flight, do_amend_exercise, do_invite_observers, do_notify_exercise, do_notify_flight,
+    do_acknowledge_exercise,
+    do_acknowledge_flight,
+    do_amend_exercise,
+    do_invite_observers,
+    do_notify_exercise,
+    do_notify_flight,
 )  # fmt: skip
 
 
 def _square(west: float, south: float, east: float, north: float) -> dict:
-    return {"type": "Polygon", "coordinates": [[[west, south], [east, south], [east, north], [west, north], [west, south]]]}
+    return {
+        "type": "Polygon",
+        "coordinates": [[[west, south], [east, south], [east, north], [west, north], [west, south]]],
+    }
 
 
 def _at(days: int, hour: int) -> datetime:
@@ -27,7 +35,9 @@ def load_demo_notifications(people: dict) -> None:
         "area": _square(19.05, 42.20, 19.25, 42.35), "place_names": "Virpazar, Rijeka Crnojevića", "troops": 450,
         "helicopters": 4, "foreign_forces": "none",
     })  # fmt: skip
-    do_amend_exercise(people["me-mod-duty"], skadar, {"troops": 520, "armoured_combat_vehicles": 12}, reason="A second company joins.")
+    do_amend_exercise(
+        people["me-mod-duty"], skadar, {"troops": 520, "armoured_combat_vehicles": 12}, reason="A second company joins."
+    )
     do_acknowledge_exercise(people["al-mod-duty"], skadar)
     velebit = do_notify_exercise(people["hr-mod-duty"], {
         "designation": "VELEBIT 27", "exercise_type": "live_firing", "command_level": "brigade", "live_fire": True,

@@ -26,8 +26,18 @@ GROUPS = [
     ("The activity", ["designation", "exercise_type", "purpose", "command_level"]),
     ("When", ["starts_at", "ends_at"]),
     ("Where", ["area", "place_names"]),
-    ("Forces", ["troops", "airborne_or_amphibious_troops", "battle_tanks", "armoured_combat_vehicles", "artillery",
-                "combat_aircraft_sorties", "helicopters"]),  # fmt: skip
+    (
+        "Forces",
+        [
+            "troops",
+            "airborne_or_amphibious_troops",
+            "battle_tanks",
+            "armoured_combat_vehicles",
+            "artillery",
+            "combat_aircraft_sorties",
+            "helicopters",
+        ],
+    ),
     ("Uncrewed aircraft and live fire", ["uncrewed_aircraft", "uncrewed_types", "uncrewed_armed", "live_fire"]),
     ("Other states' forces", ["foreign_forces"]),
 ]
@@ -39,7 +49,9 @@ def parse_geojson(text: str):
     try:
         value = json.loads(text)
     except json.JSONDecodeError as error:
-        raise ValidationError(f"This is not valid JSON ({error.msg} at line {error.lineno}, column {error.colno}).") from None
+        raise ValidationError(
+            f"This is not valid JSON ({error.msg} at line {error.lineno}, column {error.colno})."
+        ) from None
     if not isinstance(value, dict):
         raise ValidationError('Give a GeoJSON Polygon: {"type": "Polygon", "coordinates": [[[lon, lat], …]]}.')
     return value
@@ -48,18 +60,20 @@ def parse_geojson(text: str):
 def _version_fields() -> dict:
     """A form field per field of a version, labelled and limited as the model is."""
     fields = forms.fields_for_model(
-        ExerciseVersion, fields=[field for field in EXERCISE_FIELDS if field != "area"],
+        ExerciseVersion,
+        fields=[field for field in EXERCISE_FIELDS if field != "area"],
         field_classes=dict.fromkeys(TIME_FIELDS, LocalDateTimeField),
         widgets={"purpose": forms.Textarea(attrs={"rows": 3}), "foreign_forces": forms.Textarea(attrs={"rows": 2})},
-    )  # fmt: skip
+    )
     for name in COUNT_FIELDS:
         # An empty count is none at all, not a mistake to correct.
         fields[name].required = False
         fields[name].widget.attrs.update({"min": 0, "step": 1, "inputmode": "numeric"})
     fields["area"] = forms.CharField(
-        label="Area (GeoJSON Polygon)", widget=forms.Textarea(attrs={"rows": 5, "placeholder": AREA_EXAMPLE, "spellcheck": "false"}),
+        label="Area (GeoJSON Polygon)",
+        widget=forms.Textarea(attrs={"rows": 5, "placeholder": AREA_EXAMPLE, "spellcheck": "false"}),
         help_text="Longitude, latitude (WGS84). Draw it on the map or paste it here.",
-    )  # fmt: skip
+    )
     return {name: fields[name] for name in EXERCISE_FIELDS}
 
 
@@ -149,9 +163,11 @@ class InvitationForm(forms.Form):
 class ReplyForm(forms.Form):
     answer = forms.ChoiceField(choices=ReplyAnswer.choices, widget=forms.RadioSelect, initial=ReplyAnswer.ACCEPTED)
     observers = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 3}), label="Observers",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Observers",
         help_text="One name per line; none when you decline.",
-    )  # fmt: skip
+    )
 
     def names(self) -> list[str]:
         return [line.strip() for line in self.cleaned_data["observers"].splitlines() if line.strip()]

@@ -30,11 +30,22 @@ from incidents.notices import calendar as activity_calendar
 from incidents.notices.access import may_acknowledge, may_change, may_file, may_set_policy, require
 from incidents.notices.choices import VersionKind
 from incidents.notices.exercise_forms import (
-    TIME_FIELDS, AcknowledgeForm, AmendForm, CancelForm, ExerciseForm, InvitationForm, PolicyForm, ReplyForm,
-)  # fmt: skip
+    TIME_FIELDS,
+    AcknowledgeForm,
+    AmendForm,
+    CancelForm,
+    ExerciseForm,
+    InvitationForm,
+    PolicyForm,
+    ReplyForm,
+)
 from incidents.notices.models import (
-    ExerciseAcknowledgement, ExerciseNotification, ExerciseVersion, NotificationPolicy, ObservationInvitation,
-)  # fmt: skip
+    ExerciseAcknowledgement,
+    ExerciseNotification,
+    ExerciseVersion,
+    NotificationPolicy,
+    ObservationInvitation,
+)
 from incidents.notices.payloads import EXERCISE_FIELDS, differences, with_exercise_details
 from incidents.notices.visibility import access_exercise, visible_exercises
 from incidents.views import add_errors, event_baseline
@@ -81,16 +92,24 @@ def _shown(field: str, value) -> str:
 
 def _content(version: ExerciseVersion) -> list[dict]:
     return [
-        {"field": field, "label": ExerciseVersion._meta.get_field(field).verbose_name, "value": _shown(field, getattr(version, field))}
+        {
+            "field": field,
+            "label": ExerciseVersion._meta.get_field(field).verbose_name,
+            "value": _shown(field, getattr(version, field)),
+        }
         for field in EXERCISE_FIELDS
-    ]  # fmt: skip
+    ]
 
 
 def _changes(previous, version) -> list[dict]:
     return [
-        {**change, "before": _shown(change["field"], change["before"]), "after": _shown(change["field"], change["after"])}
+        {
+            **change,
+            "before": _shown(change["field"], change["before"]),
+            "after": _shown(change["field"], change["after"]),
+        }
         for change in differences(previous, version)
-    ]  # fmt: skip
+    ]
 
 
 def _detail_url(notification, anchor: str = "") -> str:
@@ -107,8 +126,10 @@ def _pending(user, notification_ids) -> dict[int, dict]:
         return {}
     rows = (
         ExerciseAcknowledgement.objects.filter(organisation_id=organisation_id, acknowledged_at__isnull=True)
-        .filter(version__notification_id__in=notification_ids).values("version__notification_id").annotate(due_at=Min("due_at"))
-    )  # fmt: skip
+        .filter(version__notification_id__in=notification_ids)
+        .values("version__notification_id")
+        .annotate(due_at=Min("due_at"))
+    )
     return {row["version__notification_id"]: row for row in rows}
 
 
@@ -116,7 +137,12 @@ def compliance(user, year: int) -> list[dict]:
     """Per member party: the notifications it filed in `year` that the user may see, and how many of
     them were late (the first version's lateness: what was notified late stays counted)."""
     first_late = ExerciseVersion.objects.filter(notification=OuterRef("pk"), number=1, late_by_s__isnull=False)
-    filed = visible_exercises(user).filter(year=year).annotate(late=Exists(first_late)).values_list("organisation__party_id", "late")
+    filed = (
+        visible_exercises(user)
+        .filter(year=year)
+        .annotate(late=Exists(first_late))
+        .values_list("organisation__party_id", "late")
+    )
     counts: dict[int, list[int]] = {}
     for party_id, late in filed:
         count = counts.setdefault(party_id, [0, 0])
@@ -125,7 +151,7 @@ def compliance(user, year: int) -> list[dict]:
     return [
         {"party": party, "filed": counts.get(party.pk, [0, 0])[0], "late": counts.get(party.pk, [0, 0])[1]}
         for party in Party.objects.filter(kind=PartyKind.MEMBER)
-    ]  # fmt: skip
+    ]
 
 
 @login_required
@@ -134,26 +160,44 @@ def exercise_list(request):
     user = request.user
     baseline = event_baseline(user)
     # The lateness of the last notice or amendment: a cancellation is never late, but what it cancels may have been.
-    shown_late = ExerciseVersion.objects.filter(notification=OuterRef("pk")).exclude(kind=VersionKind.CANCELLATION).order_by("-number")
+    shown_late = (
+        ExerciseVersion.objects.filter(notification=OuterRef("pk"))
+        .exclude(kind=VersionKind.CANCELLATION)
+        .order_by("-number")
+    )
     notifications = list(
-        visible_exercises(user).filter(latest__isnull=False).select_related("organisation__party", "latest")
+        visible_exercises(user)
+        .filter(latest__isnull=False)
+        .select_related("organisation__party", "latest")
         .annotate(shown_late_by_s=Subquery(shown_late.values("late_by_s")[:1]))
         .order_by("-latest__starts_at", "-pk")[:LIST_LENGTH]
-    )  # fmt: skip
+    )
     pending = _pending(user, [notification.pk for notification in notifications])
     rows = [
         {
-            "notification": notification, "version": notification.latest, "late": rules.late_text(notification.shown_late_by_s, "day"),
-            "reasons": _reason_summary(notification.latest.notifiable_reasons), "pending": pending.get(notification.pk),
+            "notification": notification,
+            "version": notification.latest,
+            "late": rules.late_text(notification.shown_late_by_s, "day"),
+            "reasons": _reason_summary(notification.latest.notifiable_reasons),
+            "pending": pending.get(notification.pk),
         }
         for notification in notifications
-    ]  # fmt: skip
+    ]
     year = timezone.now().year
     parties = compliance(user, year)
-    return render(request, "notices/exercises/list.html", {
-        "rows": rows, "compliance": parties, "year": year, "may_file": may_file(user), "may_acknowledge": may_acknowledge(user),
-        "last_event_id": baseline, "designation_notes": designation_notes(row["party"] for row in parties),
-    })  # fmt: skip
+    return render(
+        request,
+        "notices/exercises/list.html",
+        {
+            "rows": rows,
+            "compliance": parties,
+            "year": year,
+            "may_file": may_file(user),
+            "may_acknowledge": may_acknowledge(user),
+            "last_event_id": baseline,
+            "designation_notes": designation_notes(row["party"] for row in parties),
+        },
+    )
 
 
 # --- filing and amending ----------------------------------------------------------------------------
@@ -162,11 +206,20 @@ def exercise_list(request):
 def _form_page(request, form, *, notification=None, assessment=None, status=200):
     """The new-notification form, or the amendment form of `notification`, with the rules beside it."""
     policy = NotificationPolicy.current()
-    return render(request, "notices/exercises/form.html", {
-        "form": form, "notification": notification, "assessment": assessment,
-        "thresholds": rules.threshold_table(policy), "policy": policy, "vienna_notice_days": VIENNA_NOTICE_DAYS,
-        "border_distance": rules.km(policy.border_distance_m),
-    }, status=status)  # fmt: skip
+    return render(
+        request,
+        "notices/exercises/form.html",
+        {
+            "form": form,
+            "notification": notification,
+            "assessment": assessment,
+            "thresholds": rules.threshold_table(policy),
+            "policy": policy,
+            "vienna_notice_days": VIENNA_NOTICE_DAYS,
+            "border_distance": rules.km(policy.border_distance_m),
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -184,10 +237,18 @@ def exercise_new(request):
             version = notification.latest
             reasons = "; ".join(reason["text"] for reason in version.notifiable_reasons)
             late = rules.late_text(version.late_by_s, "day")
-            messages.success(request, " ".join(part for part in (
-                f"{notification.reference} notified.", f"Notifiable because: {reasons}." if reasons else "Below every threshold.",
-                f"Notified {late}." if late else "",
-            ) if part))  # fmt: skip
+            messages.success(
+                request,
+                " ".join(
+                    part
+                    for part in (
+                        f"{notification.reference} notified.",
+                        f"Notifiable because: {reasons}." if reasons else "Below every threshold.",
+                        f"Notified {late}." if late else "",
+                    )
+                    if part
+                ),
+            )
             return redirect(_detail_url(notification))
     return _form_page(request, form, status=400 if form.errors else 200)
 
@@ -209,7 +270,9 @@ def exercise_amend(request, reference):
     form = AmendForm(request.POST or None, initial=AmendForm.initial_for(latest))
     if request.method == "POST" and form.is_valid():
         try:
-            version = actions.do_amend_exercise(user, notification, form.changes(latest), reason=form.cleaned_data["reason"])
+            version = actions.do_amend_exercise(
+                user, notification, form.changes(latest), reason=form.cleaned_data["reason"]
+            )
         except ValidationError as error:
             add_errors(form, error)
         else:
@@ -231,7 +294,9 @@ def assess(form, organisation, previous=None) -> dict:
     data = getattr(form, "cleaned_data", {})
     missing = [form.fields[name].label for name in NEEDED if name not in data]
     if missing:
-        problems = [f"{form.fields[name].label}: {' '.join(form.errors[name])}" for name in NEEDED if name in form.errors]
+        problems = [
+            f"{form.fields[name].label}: {' '.join(form.errors[name])}" for name in NEEDED if name in form.errors
+        ]
         return {"checked": False, "missing": missing, "problems": problems}
     if previous is not None:
         # As the amendment would be filed: what it changes, over the version it amends.
@@ -248,14 +313,24 @@ def assess(form, organisation, previous=None) -> dict:
     try:  # it checks the area first: one that cannot be used (or lies far from every party) is all we say
         found = actions.assess_exercise(values, organisation, filed_at=now, previous=previous)
     except ValidationError as error:
-        return {"checked": False, "missing": [], "problems": [f"{form.fields['area'].label}: {' '.join(error.messages)}"]}
+        return {
+            "checked": False,
+            "missing": [],
+            "problems": [f"{form.fields['area'].label}: {' '.join(error.messages)}"],
+        }
     notice = timedelta(days=found.policy["exercise_notice_days"])
     return {
-        "checked": True, "problems": problems, "reasons": found.reasons, "late": rules.late_text(found.late_by_s, "day"),
-        "notice_days": found.policy["exercise_notice_days"], "on_time_until": values["starts_at"] - notice,
-        "near": _near(found.near_borders), "border_distance": rules.km(found.policy["border_distance_m"]),
-        "boundary_version": found.boundary_version, "amending": previous is not None,
-    }  # fmt: skip
+        "checked": True,
+        "problems": problems,
+        "reasons": found.reasons,
+        "late": rules.late_text(found.late_by_s, "day"),
+        "notice_days": found.policy["exercise_notice_days"],
+        "on_time_until": values["starts_at"] - notice,
+        "near": _near(found.near_borders),
+        "border_distance": rules.km(found.policy["border_distance_m"]),
+        "boundary_version": found.boundary_version,
+        "amending": previous is not None,
+    }
 
 
 @login_required
@@ -294,11 +369,15 @@ def _detail(request, notification, *, baseline=None, status=200, **forms):
     shown = []
     for index, version in enumerate(versions):
         acknowledgements = list(version.acknowledgements.all())
-        shown.append({
-            "version": version, "changes": _changes(versions[index - 1] if index else None, version),
-            "acknowledgements": acknowledgements, "late": rules.late_text(version.late_by_s, "day"),
-            "awaits_us": acting and any(a.organisation_id == own and a.is_pending for a in acknowledgements),
-        })  # fmt: skip
+        shown.append(
+            {
+                "version": version,
+                "changes": _changes(versions[index - 1] if index else None, version),
+                "acknowledgements": acknowledgements,
+                "late": rules.late_text(version.late_by_s, "day"),
+                "awaits_us": acting and any(a.organisation_id == own and a.is_pending for a in acknowledgements),
+            }
+        )
     latest = versions[-1]
     # What was notified: a cancellation repeats the content it cancels, but not its lateness.
     content = next((version for version in reversed(versions) if version.kind != VersionKind.CANCELLATION), latest)
@@ -313,20 +392,43 @@ def _detail(request, notification, *, baseline=None, status=200, **forms):
         open_to_us = invited and not notification.cancelled and now <= invitation.reply_by
         initial = {"answer": ours.answer, "observers": "\n".join(ours.observers)} if ours else None
         # A refused reply is shown with its reason even once replies have closed.
-        reply_form = reply_forms.get(invitation.pk) or (ReplyForm(initial=initial, auto_id=reply_id(invitation)) if open_to_us else None)
+        reply_form = reply_forms.get(invitation.pk) or (
+            ReplyForm(initial=initial, auto_id=reply_id(invitation)) if open_to_us else None
+        )
         invitations.append({"invitation": invitation, "replies": replies, "ours": ours, "reply_form": reply_form})
-    return render(request, "notices/exercises/detail.html", {
-        "notification": notification, "latest": latest, "content": content, "fields": _content(content), "versions": shown,
-        "map_volumes": [{"id": notification.reference, "geometry": content.area, "state": "exercise",
-                         "label": f"{notification.reference} {content.designation}"}],
-        "reasons": content.notifiable_reasons, "late": rules.late_text(content.late_by_s, "day"), "near": _near(content.near_borders),
-        "border_distance": rules.km(content.policy.get("border_distance_m", NotificationPolicy().border_distance_m)),
-        "awaits_us": any(item["awaits_us"] for item in shown), "may_change": changing, "invitations": invitations,
-        "cancel_form": forms.get("cancel_form") or CancelForm(),
-        "invitation_form": forms.get("invitation_form") or InvitationForm(),
-        "last_event_id": baseline,
-        "designation_notes": designation_notes([notification.organisation.party]),
-    }, status=status)  # fmt: skip
+    return render(
+        request,
+        "notices/exercises/detail.html",
+        {
+            "notification": notification,
+            "latest": latest,
+            "content": content,
+            "fields": _content(content),
+            "versions": shown,
+            "map_volumes": [
+                {
+                    "id": notification.reference,
+                    "geometry": content.area,
+                    "state": "exercise",
+                    "label": f"{notification.reference} {content.designation}",
+                }
+            ],
+            "reasons": content.notifiable_reasons,
+            "late": rules.late_text(content.late_by_s, "day"),
+            "near": _near(content.near_borders),
+            "border_distance": rules.km(
+                content.policy.get("border_distance_m", NotificationPolicy().border_distance_m)
+            ),
+            "awaits_us": any(item["awaits_us"] for item in shown),
+            "may_change": changing,
+            "invitations": invitations,
+            "cancel_form": forms.get("cancel_form") or CancelForm(),
+            "invitation_form": forms.get("invitation_form") or InvitationForm(),
+            "last_event_id": baseline,
+            "designation_notes": designation_notes([notification.organisation.party]),
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -368,7 +470,9 @@ def exercise_cancel(request, reference):
         except ValidationError as error:
             add_errors(form, error)
         else:
-            messages.success(request, f"{notification.reference} cancelled: every recipient acknowledges the cancellation.")
+            messages.success(
+                request, f"{notification.reference} cancelled: every recipient acknowledges the cancellation."
+            )
             return redirect(_detail_url(notification, f"#version-{version.number}"))
     return _detail(request, notification, status=400, cancel_form=form)
 
@@ -387,7 +491,9 @@ def invitation_new(request, reference):
             add_errors(form, error)
         else:
             due = timezone.localtime(invitation.reply_by)
-            messages.success(request, f"Observers invited to {notification.reference}; replies are due by {due:%d %b %Y %H:%M}.")
+            messages.success(
+                request, f"Observers invited to {notification.reference}; replies are due by {due:%d %b %Y %H:%M}."
+            )
             return redirect(_detail_url(notification, f"#invitation-{invitation.pk}"))
     return _detail(request, notification, status=400, invitation_form=form)
 
@@ -407,12 +513,16 @@ def invitation_reply(request, pk):
     form = ReplyForm(request.POST, auto_id=reply_id(invitation))
     if form.is_valid():
         try:
-            reply = actions.do_reply_to_invitation(user, invitation, answer=form.cleaned_data["answer"], observers=form.names())
+            reply = actions.do_reply_to_invitation(
+                user, invitation, answer=form.cleaned_data["answer"], observers=form.names()
+            )
         except ValidationError as error:
             add_errors(form, error)
         else:
             answered = reply.get_answer_display().lower()
-            messages.success(request, f"{notification.reference}: {reply.organisation.code} {answered} the invitation to observe.")
+            messages.success(
+                request, f"{notification.reference}: {reply.organisation.code} {answered} the invitation to observe."
+            )
             return redirect(_detail_url(notification, f"#invitation-{invitation.pk}"))
     return _detail(request, notification, status=400, reply_forms={invitation.pk: form})
 
@@ -430,22 +540,36 @@ def calendar(request):
     month = activity_calendar.month_of(activity_calendar.parse_month(request.GET.get("month", ""), today), zone)
     as_list = request.GET.get("view") == "list"
     if as_list:
-        window = (activity_calendar.local_midnight(month.first, zone), activity_calendar.local_midnight(month.next, zone))
+        window = (
+            activity_calendar.local_midnight(month.first, zone),
+            activity_calendar.local_midnight(month.next, zone),
+        )
     else:
         window = (month.starts_at, month.ends_at)
     found = activity_calendar.activities(
-        activity_calendar.exercises_of(user), activity_calendar.flights_of(user), starts_at=window[0], ends_at=window[1],
-    )  # fmt: skip
+        activity_calendar.exercises_of(user),
+        activity_calendar.flights_of(user),
+        starts_at=window[0],
+        ends_at=window[1],
+    )
     organisation = getattr(user, "organisation", None)
     feed_url = None
     if organisation is not None:
         token = activity_calendar.feed_token(organisation.party)
         feed_url = request.build_absolute_uri(reverse("notices:calendar-feed", args=[token]))
-    return render(request, "notices/calendar/calendar.html", {
-        "month": month, "as_list": as_list, "activities": found, "today": today,
-        "weeks": None if as_list else activity_calendar.weeks(month, found, zone, today),
-        "feed_url": feed_url, "party": organisation.party if organisation else None,
-    })  # fmt: skip
+    return render(
+        request,
+        "notices/calendar/calendar.html",
+        {
+            "month": month,
+            "as_list": as_list,
+            "activities": found,
+            "today": today,
+            "weeks": None if as_list else activity_calendar.weeks(month, found, zone, today),
+            "feed_url": feed_url,
+            "party": organisation.party if organisation else None,
+        },
+    )
 
 
 @require_safe  # calendar applications may ask with HEAD first
@@ -458,8 +582,11 @@ def calendar_feed(request, token):
         raise Http404("There is no such calendar.")
     exercises, flights = activity_calendar.party_querysets(party)
     body = activity_calendar.ical_feed(
-        party, exercises, flights, lambda kind, reference: request.build_absolute_uri(activity_calendar.page_of(kind, reference)),
-    )  # fmt: skip
+        party,
+        exercises,
+        flights,
+        lambda kind, reference: request.build_absolute_uri(activity_calendar.page_of(kind, reference)),
+    )
     log.debug("calendar feed served", extra={"party": party.code, "bytes": len(body)})
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'inline; filename="hotline-{party.code.lower()}.ics"'
@@ -491,8 +618,16 @@ def policy(request):
     elif editing:
         form = PolicyForm(instance=NotificationPolicy.current())
     current = NotificationPolicy.current()
-    return render(request, "notices/policy.html", {
-        "policy": current, "thresholds": rules.threshold_table(current), "form": form,
-        "vienna_notice_days": VIENNA_NOTICE_DAYS, "border_distance": rules.km(current.border_distance_m),
-        "buffer": rules.km(current.drone_buffer_m),
-    }, status=400 if form is not None and form.errors else 200)  # fmt: skip
+    return render(
+        request,
+        "notices/policy.html",
+        {
+            "policy": current,
+            "thresholds": rules.threshold_table(current),
+            "form": form,
+            "vienna_notice_days": VIENNA_NOTICE_DAYS,
+            "border_distance": rules.km(current.border_distance_m),
+            "buffer": rules.km(current.drone_buffer_m),
+        },
+        status=400 if form is not None and form.errors else 200,
+    )

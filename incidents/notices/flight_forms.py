@@ -16,7 +16,9 @@ from incidents.forms import LocalDateTimeField
 from incidents.notices.choices import AltitudeReference, AltitudeUnit, DroneCategory, FlightState
 from incidents.notices.rules import MAX_VOLUMES
 
-GEOMETRY_PLACEHOLDER = '{"type": "Polygon", "coordinates": [[[19.35, 45.20], …]]}  or  {"lon": 19.4, "lat": 45.25, "radius_m": 2000}'
+GEOMETRY_PLACEHOLDER = (
+    '{"type": "Polygon", "coordinates": [[[19.35, 45.20], …]]}  or  {"lon": 19.4, "lat": 45.25, "radius_m": 2000}'
+)
 
 
 class FlightForm(forms.Form):
@@ -32,9 +34,12 @@ class FlightForm(forms.Form):
     def aircraft(self) -> dict:
         data = self.cleaned_data
         return {
-            "type": data["aircraft_type"], "category": data["aircraft_category"], "armed": data["armed"],
-            "mtom_kg": data["mtom_kg"], "remote_id": data["remote_id"],
-        }  # fmt: skip
+            "type": data["aircraft_type"],
+            "category": data["aircraft_category"],
+            "armed": data["armed"],
+            "mtom_kg": data["mtom_kg"],
+            "remote_id": data["remote_id"],
+        }
 
 
 def read_geometry(text: str) -> dict:
@@ -43,7 +48,9 @@ def read_geometry(text: str) -> dict:
     try:
         value = json.loads(text)
     except json.JSONDecodeError as error:
-        raise ValidationError(f"This is not valid JSON ({error.msg} at line {error.lineno}, column {error.colno}).") from None
+        raise ValidationError(
+            f"This is not valid JSON ({error.msg} at line {error.lineno}, column {error.colno})."
+        ) from None
     if isinstance(value, dict) and value.get("type") == "Feature":
         value = value.get("geometry")
     if isinstance(value, dict) and value.get("type") == "Polygon":
@@ -57,15 +64,20 @@ class VolumeForm(forms.Form):
     """One 4D volume: an area, an altitude band with unit and reference, and a time window."""
 
     geometry = forms.CharField(
-        label="Area (GeoJSON Polygon or circle)", widget=forms.Textarea(attrs={"rows": 3, "placeholder": GEOMETRY_PLACEHOLDER, "class": "geometry"}),
+        label="Area (GeoJSON Polygon or circle)",
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": GEOMETRY_PLACEHOLDER, "class": "geometry"}),
         help_text="Draw it on the map or paste it: WGS84 longitude/latitude.",
-    )  # fmt: skip
+    )
     lower_value = forms.FloatField(label="Lower altitude")
     lower_unit = forms.ChoiceField(label="unit", choices=AltitudeUnit.choices, initial=AltitudeUnit.METRES)
-    lower_reference = forms.ChoiceField(label="reference", choices=AltitudeReference.choices, initial=AltitudeReference.AGL)
+    lower_reference = forms.ChoiceField(
+        label="reference", choices=AltitudeReference.choices, initial=AltitudeReference.AGL
+    )
     upper_value = forms.FloatField(label="Upper altitude")
     upper_unit = forms.ChoiceField(label="unit", choices=AltitudeUnit.choices, initial=AltitudeUnit.METRES)
-    upper_reference = forms.ChoiceField(label="reference", choices=AltitudeReference.choices, initial=AltitudeReference.AGL)
+    upper_reference = forms.ChoiceField(
+        label="reference", choices=AltitudeReference.choices, initial=AltitudeReference.AGL
+    )
     start = LocalDateTimeField(label="Start")
     end = LocalDateTimeField(label="End")
 
@@ -83,10 +95,19 @@ class VolumeForm(forms.Form):
         data = self.cleaned_data
         return {
             **data["geometry"],
-            "altitude_lower": {"value": data["lower_value"], "unit": data["lower_unit"], "reference": data["lower_reference"]},
-            "altitude_upper": {"value": data["upper_value"], "unit": data["upper_unit"], "reference": data["upper_reference"]},
-            "start": data["start"], "end": data["end"],
-        }  # fmt: skip
+            "altitude_lower": {
+                "value": data["lower_value"],
+                "unit": data["lower_unit"],
+                "reference": data["lower_reference"],
+            },
+            "altitude_upper": {
+                "value": data["upper_value"],
+                "unit": data["upper_unit"],
+                "reference": data["upper_reference"],
+            },
+            "start": data["start"],
+            "end": data["end"],
+        }
 
 
 class BaseVolumeFormSet(forms.BaseFormSet):
@@ -97,17 +118,31 @@ class BaseVolumeFormSet(forms.BaseFormSet):
 
 # The first row is required; rows added and left blank are skipped.
 VolumeFormSet = forms.formset_factory(
-    VolumeForm, formset=BaseVolumeFormSet, extra=0, min_num=1, validate_min=True, max_num=MAX_VOLUMES, validate_max=True,
-)  # fmt: skip
+    VolumeForm,
+    formset=BaseVolumeFormSet,
+    extra=0,
+    min_num=1,
+    validate_min=True,
+    max_num=MAX_VOLUMES,
+    validate_max=True,
+)
 
 VOLUMES_PREFIX = "volumes"
 
 # The action's names for a volume's parts, and the form fields that show what is wrong with them.
-VOLUME_FIELDS = {"area": "geometry", "altitude_lower": "lower_value", "altitude_upper": "upper_value", "start": "start", "end": "end"}
+VOLUME_FIELDS = {
+    "area": "geometry",
+    "altitude_lower": "lower_value",
+    "altitude_upper": "upper_value",
+    "start": "start",
+    "end": "end",
+}
 VOLUME_KEY = re.compile(r"^volumes\[(\d+)\](?:\.(\w+))?$")
 
 
-def add_action_errors(error: ValidationError, flight_form: FlightForm | None, volume_forms: list[VolumeForm]) -> list[str]:
+def add_action_errors(
+    error: ValidationError, flight_form: FlightForm | None, volume_forms: list[VolumeForm]
+) -> list[str]:
     """Put an action's errors where they belong: "volumes[i].field" beside that field of the i-th volume
     given (`volume_forms`, in the order they were given), flight fields under the field; returns what
     belongs to no field, to be shown above the form."""

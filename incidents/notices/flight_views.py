@@ -46,11 +46,14 @@ def map_volumes(flight: DroneFlight, *, highlight: bool = False) -> list[dict]:
     """The flight's volumes as the notification map takes them (flights.js builds the same)."""
     return [
         {
-            "id": f"{flight.reference}/{volume.number}", "geometry": volume.geometry, "state": flight.state, "highlight": highlight,
+            "id": f"{flight.reference}/{volume.number}",
+            "geometry": volume.geometry,
+            "state": flight.state,
+            "highlight": highlight,
             "label": f"{flight.reference} volume {volume.number} · {flight.organisation.code} · {flight.get_state_display()}",
         }
         for volume in flight.volumes.all()
-    ]  # fmt: skip
+    ]
 
 
 def describe(flight: DroneFlight, conflicts: list[dict], organisation_id, *, acknowledging: bool) -> dict:
@@ -62,7 +65,7 @@ def describe(flight: DroneFlight, conflicts: list[dict], organisation_id, *, ack
         "neighbours": [
             {"party": item["party"], "km": km(item["distance_m"]), "cross_border": item["party"] in flight.crosses_into}
             for item in flight.neighbours
-        ],  # fmt: skip
+        ],
         "conflicts": conflicts,
         "conflicting_flights": sorted({conflict["flight"] for conflict in conflicts}),
         "late": late_text(flight.late_by_s, "hour"),
@@ -102,12 +105,21 @@ def flight_list(request):
     conflicts = conflicts_of(flights, request.user.organisation)
     acknowledging = may_acknowledge(request.user)
     organisation_id = getattr(request.user, "organisation_id", None)
-    return render(request, "notices/flights/list.html", {
-        "rows": [describe(flight, conflicts[flight.pk], organisation_id, acknowledging=acknowledging) for flight in flights],
-        "volumes": [volume for flight in flights for volume in map_volumes(flight)],
-        "show_all": show_all, "may_file": may_file(request.user), "last_event_id": baseline,
-        "page": _page_data(request, page="list", show_all=show_all, list_url=request.get_full_path()),
-    })  # fmt: skip
+    return render(
+        request,
+        "notices/flights/list.html",
+        {
+            "rows": [
+                describe(flight, conflicts[flight.pk], organisation_id, acknowledging=acknowledging)
+                for flight in flights
+            ],
+            "volumes": [volume for flight in flights for volume in map_volumes(flight)],
+            "show_all": show_all,
+            "may_file": may_file(request.user),
+            "last_event_id": baseline,
+            "page": _page_data(request, page="list", show_all=show_all, list_url=request.get_full_path()),
+        },
+    )
 
 
 # --- filing ------------------------------------------------------------------------------------------
@@ -142,19 +154,31 @@ def flight_new(request):
         given = volume_formset.filled()
         try:
             flight = actions.do_notify_flight(
-                request.user, aircraft=flight_form.aircraft(), purpose=flight_form.cleaned_data["purpose"],
+                request.user,
+                aircraft=flight_form.aircraft(),
+                purpose=flight_form.cleaned_data["purpose"],
                 volumes=[form.volume() for form in given],
-            )  # fmt: skip
+            )
         except ValidationError as error:
             problems = add_action_errors(error, flight_form, given)
         else:
-            notified = ", ".join(flight.acknowledgements.order_by("organisation__code").values_list("organisation__code", flat=True))
+            notified = ", ".join(
+                flight.acknowledgements.order_by("organisation__code").values_list("organisation__code", flat=True)
+            )
             messages.success(request, f"{flight.reference} notified to {notified}.")
             return redirect("notices:flight", reference=flight.reference)
-    return render(request, "notices/flights/new.html", {
-        "flight_form": flight_form, "volume_formset": volume_formset, "problems": problems, "show_errors": filing,
-        "can_add": volume_formset.total_form_count() < VolumeFormSet.max_num,
-    }, status=400 if filing else 200)  # fmt: skip
+    return render(
+        request,
+        "notices/flights/new.html",
+        {
+            "flight_form": flight_form,
+            "volume_formset": volume_formset,
+            "problems": problems,
+            "show_errors": filing,
+            "can_add": volume_formset.total_form_count() < VolumeFormSet.max_num,
+        },
+        status=400 if filing else 200,
+    )
 
 
 def _volume_problems(volume_formset) -> list[str]:
@@ -180,23 +204,36 @@ def flight_preview(request):
         return render(request, "notices/flights/_preview.html", {"problems": _volume_problems(volume_formset)})
     given = volume_formset.filled()
     try:
-        assessment = actions.assess_flight([form.volume() for form in given], request.user.organisation, filed_at=timezone.now())
+        assessment = actions.assess_flight(
+            [form.volume() for form in given], request.user.organisation, filed_at=timezone.now()
+        )
     except ValidationError as error:
         elsewhere = add_action_errors(error, None, given)
-        return render(request, "notices/flights/_preview.html", {"problems": _volume_problems(volume_formset) + elsewhere})
+        return render(
+            request, "notices/flights/_preview.html", {"problems": _volume_problems(volume_formset) + elsewhere}
+        )
     geography = assessment.geography
     codes = [item["party"] for item in geography.neighbours]
-    return render(request, "notices/flights/_preview.html", {
-        "neighbours": [
-            {"party": item["party"], "km": km(item["distance_m"]), "cross_border": item["party"] in geography.crosses_into}
-            for item in geography.neighbours
-        ],
-        "recipients": [desk.code for desk in recipients.party_desks(codes)] + [desk.code for desk in recipients.commission()],
-        "late": late_text(assessment.late_by_s, "hour"),
-        "notice_hours": assessment.policy["drone_notice_hours"],
-        "buffer_km": km(assessment.policy["drone_buffer_m"]),
-        "boundary_version": geography.boundary_version,
-    })  # fmt: skip
+    return render(
+        request,
+        "notices/flights/_preview.html",
+        {
+            "neighbours": [
+                {
+                    "party": item["party"],
+                    "km": km(item["distance_m"]),
+                    "cross_border": item["party"] in geography.crosses_into,
+                }
+                for item in geography.neighbours
+            ],
+            "recipients": [desk.code for desk in recipients.party_desks(codes)]
+            + [desk.code for desk in recipients.commission()],
+            "late": late_text(assessment.late_by_s, "hour"),
+            "notice_hours": assessment.policy["drone_notice_hours"],
+            "buffer_km": km(assessment.policy["drone_buffer_m"]),
+            "boundary_version": geography.boundary_version,
+        },
+    )
 
 
 # --- one flight --------------------------------------------------------------------------------------
@@ -212,7 +249,14 @@ def _state_buttons(flight: DroneFlight, awaiting: list[str]) -> list[dict]:
         if state == FlightState.ACTIVATED and awaiting:
             whose = "its territory" if len(awaiting) == 1 else "their territories"
             refused = f"{' and '.join(awaiting)} must acknowledge first: a volume enters {whose}."
-        buttons.append({"state": state.value, "label": label, "refused": refused, "needs_report": state == FlightState.NON_CONFORMING})
+        buttons.append(
+            {
+                "state": state.value,
+                "label": label,
+                "refused": refused,
+                "needs_report": state == FlightState.NON_CONFORMING,
+            }
+        )
     return buttons
 
 
@@ -227,12 +271,22 @@ def flight_detail(request, reference):
     user = request.user
     found = access_flight(user, reference)
     # As with_flight_details(), with each recipient's party (the page groups them by party).
-    flight = DroneFlight.objects.filter(pk=found.pk).select_related("organisation__party").prefetch_related(
-        "volumes", Prefetch("acknowledgements", queryset=DroneFlightAcknowledgement.objects.select_related("organisation__party")),
-    ).get()  # fmt: skip
+    flight = (
+        DroneFlight.objects.filter(pk=found.pk)
+        .select_related("organisation__party")
+        .prefetch_related(
+            "volumes",
+            Prefetch(
+                "acknowledgements", queryset=DroneFlightAcknowledgement.objects.select_related("organisation__party")
+            ),
+        )
+        .get()
+    )
     conflicts = conflicts_of([flight], user.organisation)[flight.pk]
     # The other flights of its conflicts, where the user may see them (drawn on the map, linked).
-    others = list(with_flight_details(_by_references(visible_flights(user), {conflict["flight"] for conflict in conflicts})))
+    others = list(
+        with_flight_details(_by_references(visible_flights(user), {conflict["flight"] for conflict in conflicts}))
+    )
     acknowledgements = list(flight.acknowledgements.all())
     awaiting = sorted(a.organisation.code for a in acknowledgements if a.cross_border and a.is_pending)
     crossing = []
@@ -241,24 +295,37 @@ def flight_detail(request, reference):
         crossing.append({"party": code, "acknowledged": bool(theirs) and all(not a.is_pending for a in theirs)})
     volumes = [
         {
-            "volume": volume, "lower": _altitude(volume.lower_value, volume.lower_unit, volume.lower_reference),
+            "volume": volume,
+            "lower": _altitude(volume.lower_value, volume.lower_unit, volume.lower_reference),
             "upper": _altitude(volume.upper_value, volume.upper_unit, volume.upper_reference),
-            "area": volume.geometry, "area_json": json.dumps(volume.geometry),
+            "area": volume.geometry,
+            "area_json": json.dumps(volume.geometry),
         }
         for volume in flight.volumes.all()
-    ]  # fmt: skip
-    shown = [{"acknowledgement": a, "km": km(a.distance_m) if a.distance_m is not None else ""} for a in acknowledgements]
+    ]
+    shown = [
+        {"acknowledgement": a, "km": km(a.distance_m) if a.distance_m is not None else ""} for a in acknowledgements
+    ]
     changing = may_change(user, flight)
-    return render(request, "notices/flights/detail.html", {
-        **describe(flight, conflicts, getattr(user, "organisation_id", None), acknowledging=may_acknowledge(user)),
-        "volumes": volumes, "acknowledgements": shown, "crossing": crossing, "awaiting": awaiting,
-        "visible_conflicts": {other.reference for other in others},
-        "map_volumes": map_volumes(flight, highlight=True) + [volume for other in others for volume in map_volumes(other)],
-        "may_change": changing, "state_buttons": _state_buttons(flight, awaiting) if changing else [],
-        "buffer_km": km(flight.policy["drone_buffer_m"]) if flight.policy.get("drone_buffer_m") else None,
-        "last_event_id": baseline,
-        "page": _page_data(request, page="detail", flight=flight.pk, reference=flight.reference),
-    })  # fmt: skip
+    return render(
+        request,
+        "notices/flights/detail.html",
+        {
+            **describe(flight, conflicts, getattr(user, "organisation_id", None), acknowledging=may_acknowledge(user)),
+            "volumes": volumes,
+            "acknowledgements": shown,
+            "crossing": crossing,
+            "awaiting": awaiting,
+            "visible_conflicts": {other.reference for other in others},
+            "map_volumes": map_volumes(flight, highlight=True)
+            + [volume for other in others for volume in map_volumes(other)],
+            "may_change": changing,
+            "state_buttons": _state_buttons(flight, awaiting) if changing else [],
+            "buffer_km": km(flight.policy["drone_buffer_m"]) if flight.policy.get("drone_buffer_m") else None,
+            "last_event_id": baseline,
+            "page": _page_data(request, page="detail", flight=flight.pk, reference=flight.reference),
+        },
+    )
 
 
 def _by_references(queryset, references):
@@ -301,7 +368,9 @@ def flight_state(request, reference):
         return _back_to(request, flight)
     try:
         data = form.cleaned_data
-        changed = actions.do_change_flight_state(request.user, flight, data["state"], deviation_report=data["deviation_report"])
+        changed = actions.do_change_flight_state(
+            request.user, flight, data["state"], deviation_report=data["deviation_report"]
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -332,7 +401,9 @@ def _collection(boundaries: borders.Boundaries) -> bytes:
         code = properties.get("code")
         properties.update(code=code, name=properties.get("name") or code, is_party=code in borders.PARTY_CODES)
         features.append({"type": "Feature", "properties": properties, "geometry": feature["geometry"]})
-    body = json.dumps({"type": "FeatureCollection", "version": boundaries.version, "features": features}, separators=(",", ":")).encode()
+    body = json.dumps(
+        {"type": "FeatureCollection", "version": boundaries.version, "features": features}, separators=(",", ":")
+    ).encode()
     _served.clear()  # only the active version is asked for
     _served[key] = body
     return body

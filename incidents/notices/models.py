@@ -15,8 +15,15 @@ from accounts.models import Organisation
 from incidents.choices import AckMethod
 from incidents.geojson import validate_circle, validate_polygon
 from incidents.notices.choices import (
-    AltitudeReference, AltitudeUnit, CommandLevel, DroneCategory, ExerciseType, FlightState, ReplyAnswer, VersionKind,
-)  # fmt: skip
+    AltitudeReference,
+    AltitudeUnit,
+    CommandLevel,
+    DroneCategory,
+    ExerciseType,
+    FlightState,
+    ReplyAnswer,
+    VersionKind,
+)
 
 COUNT = [MinValueValidator(0), MaxValueValidator(1_000_000)]
 # A threshold of 0 would make every exercise notifiable: the smallest is 1.
@@ -34,10 +41,14 @@ class NotificationPolicy(models.Model):
     combat_aircraft_sorties = models.PositiveIntegerField(default=20, validators=THRESHOLD)
     armed_drone_live_fire = models.BooleanField("any live firing with armed drones", default=True)
     border_troops = models.PositiveIntegerField("troops near a border", default=300, validators=THRESHOLD)
-    border_distance_m = models.PositiveIntegerField("“near a border”: within (m)", default=15_000, validators=[MinValueValidator(1), MaxValueValidator(200_000)])
+    border_distance_m = models.PositiveIntegerField(
+        "“near a border”: within (m)", default=15_000, validators=[MinValueValidator(1), MaxValueValidator(200_000)]
+    )
     exercise_notice_days = models.PositiveIntegerField(default=42, validators=[MaxValueValidator(365)])
     drone_notice_hours = models.PositiveIntegerField(default=72, validators=[MaxValueValidator(24 * 60)])
-    drone_buffer_m = models.PositiveIntegerField("drone buffer (m)", default=25_000, validators=[MinValueValidator(1), MaxValueValidator(200_000)])
+    drone_buffer_m = models.PositiveIntegerField(
+        "drone buffer (m)", default=25_000, validators=[MinValueValidator(1), MaxValueValidator(200_000)]
+    )
     updated_at = models.DateTimeField(null=True, blank=True)
     updated_by_label = models.CharField(max_length=150, blank=True)
 
@@ -69,7 +80,9 @@ class PendingAcknowledgement(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     due_at = models.DateTimeField()
     acknowledged_at = models.DateTimeField(null=True, blank=True)
-    acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     acknowledged_by_label = models.CharField(max_length=150, blank=True)
     method = models.CharField(max_length=8, choices=AckMethod.choices, blank=True)
 
@@ -135,12 +148,18 @@ class ExerciseVersion(models.Model):
     live_fire = models.BooleanField(default=False)
     foreign_forces = models.TextField("participation of other states' forces", max_length=2000, blank=True)
     filed_at = models.DateTimeField()
-    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     filed_by_label = models.CharField(max_length=150)
     # computed when filed
     notifiable_reasons = models.JSONField(default=list, blank=True)
-    late_by_s = models.PositiveIntegerField(null=True, blank=True, help_text="Seconds after the notice period's start; null if on time.")
-    near_borders = models.JSONField(default=list, blank=True, help_text="[{party, distance_m}] within the policy's border distance.")
+    late_by_s = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Seconds after the notice period's start; null if on time."
+    )
+    near_borders = models.JSONField(
+        default=list, blank=True, help_text="[{party, distance_m}] within the policy's border distance."
+    )
     boundary_version = models.CharField(max_length=120)
     policy = models.JSONField(default=dict, blank=True, help_text="The policy applied (NotificationPolicy.snapshot()).")
 
@@ -148,8 +167,11 @@ class ExerciseVersion(models.Model):
         ordering = ["notification", "number"]
         constraints = [
             models.UniqueConstraint(fields=["notification", "number"], name="exercise_version_unique"),
-            models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="exercise_ends_after_start",
-                                   violation_error_message="The exercise must end after it starts."),  # fmt: skip
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")),
+                name="exercise_ends_after_start",
+                violation_error_message="The exercise must end after it starts.",
+            ),
         ]
 
     def __str__(self):
@@ -184,10 +206,16 @@ class ObservationInvitation(models.Model):
     class Meta:
         ordering = ["notification", "pk"]
         constraints = [
-            models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="observation_ends_after_start",
-                                   violation_error_message="The observation must end after it starts."),  # fmt: skip
-            models.CheckConstraint(condition=Q(reply_by__lte=models.F("starts_at")), name="observation_reply_before_start",
-                                   violation_error_message="Replies are due before the observation starts."),  # fmt: skip
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")),
+                name="observation_ends_after_start",
+                violation_error_message="The observation must end after it starts.",
+            ),
+            models.CheckConstraint(
+                condition=Q(reply_by__lte=models.F("starts_at")),
+                name="observation_reply_before_start",
+                violation_error_message="Replies are due before the observation starts.",
+            ),
         ]
 
     def __str__(self):
@@ -218,11 +246,15 @@ class DroneFlight(models.Model):
 
     year = models.PositiveSmallIntegerField(editable=False)
     number = models.PositiveIntegerField(editable=False)
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="drone_flights", help_text="The operator.")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="drone_flights", help_text="The operator."
+    )
     aircraft_type = models.CharField(max_length=100)
     aircraft_category = models.CharField(max_length=10, choices=DroneCategory.choices)
     armed = models.BooleanField(default=False)
-    mtom_kg = models.DecimalField("maximum take-off mass (kg)", max_digits=8, decimal_places=1, validators=[MinValueValidator(0)])
+    mtom_kg = models.DecimalField(
+        "maximum take-off mass (kg)", max_digits=8, decimal_places=1, validators=[MinValueValidator(0)]
+    )
     remote_id = models.CharField("Remote ID serial", max_length=40, blank=True)
     purpose = models.CharField(max_length=500)
     state = models.CharField(max_length=16, choices=FlightState.choices, default=FlightState.PLANNED)
@@ -230,12 +262,16 @@ class DroneFlight(models.Model):
     starts_at = models.DateTimeField(help_text="The earliest volume's start.")
     ends_at = models.DateTimeField(help_text="The latest volume's end.")
     filed_at = models.DateTimeField()
-    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     filed_by_label = models.CharField(max_length=150)
     updated_at = models.DateTimeField(auto_now=True)
     # computed when filed
     late_by_s = models.PositiveIntegerField(null=True, blank=True)
-    neighbours = models.JSONField(default=list, blank=True, help_text="[{party, distance_m}] within the buffer, nearest first.")
+    neighbours = models.JSONField(
+        default=list, blank=True, help_text="[{party, distance_m}] within the buffer, nearest first."
+    )
     crosses_into = models.JSONField(default=list, blank=True, help_text="Codes of the parties a volume enters.")
     boundary_version = models.CharField(max_length=120)
     policy = models.JSONField(default=dict, blank=True)
@@ -244,9 +280,11 @@ class DroneFlight(models.Model):
         ordering = ["-pk"]
         constraints = [
             models.UniqueConstraint(fields=["year", "number"], name="drone_flight_reference_unique"),
-            models.CheckConstraint(condition=~Q(state=FlightState.NON_CONFORMING) | ~Q(deviation_report=""),
-                                   name="non_conforming_has_report",
-                                   violation_error_message="A non-conforming flight has a deviation report."),  # fmt: skip
+            models.CheckConstraint(
+                condition=~Q(state=FlightState.NON_CONFORMING) | ~Q(deviation_report=""),
+                name="non_conforming_has_report",
+                violation_error_message="A non-conforming flight has a deviation report.",
+            ),
         ]
         indexes = [models.Index(fields=["state", "ends_at"], name="drone_flight_live")]
 
@@ -264,7 +302,9 @@ class DroneVolume(models.Model):
     flight = models.ForeignKey(DroneFlight, on_delete=models.CASCADE, related_name="volumes")
     number = models.PositiveSmallIntegerField()
     polygon = models.JSONField(null=True, blank=True, validators=[validate_polygon])
-    circle = models.JSONField(null=True, blank=True, validators=[validate_circle], help_text='{"lon", "lat", "radius_m"}')
+    circle = models.JSONField(
+        null=True, blank=True, validators=[validate_circle], help_text='{"lon", "lat", "radius_m"}'
+    )
     lower_value = models.FloatField()
     lower_unit = models.CharField(max_length=2, choices=AltitudeUnit.choices)
     lower_reference = models.CharField(max_length=5, choices=AltitudeReference.choices)
@@ -283,10 +323,16 @@ class DroneVolume(models.Model):
         ordering = ["flight", "number"]
         constraints = [
             models.UniqueConstraint(fields=["flight", "number"], name="drone_volume_unique"),
-            models.CheckConstraint(condition=Q(polygon__isnull=False, circle__isnull=True) | Q(polygon__isnull=True, circle__isnull=False), name="drone_volume_one_area",
-                                   violation_error_message="A volume is a polygon or a circle."),  # fmt: skip
-            models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="drone_volume_ends_after_start",
-                                   violation_error_message="A volume must end after it starts."),  # fmt: skip
+            models.CheckConstraint(
+                condition=Q(polygon__isnull=False, circle__isnull=True) | Q(polygon__isnull=True, circle__isnull=False),
+                name="drone_volume_one_area",
+                violation_error_message="A volume is a polygon or a circle.",
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")),
+                name="drone_volume_ends_after_start",
+                violation_error_message="A volume must end after it starts.",
+            ),
         ]
         indexes = [models.Index(fields=["starts_at", "ends_at"], name="drone_volume_window")]
 
@@ -304,7 +350,9 @@ class DroneFlightAcknowledgement(PendingAcknowledgement):
 
     flight = models.ForeignKey(DroneFlight, on_delete=models.CASCADE, related_name="acknowledgements")
     distance_m = models.FloatField(null=True, blank=True, help_text="Null for the commission.")
-    cross_border = models.BooleanField(default=False, help_text="A volume enters this party: its acknowledgement is needed before activation.")
+    cross_border = models.BooleanField(
+        default=False, help_text="A volume enters this party: its acknowledgement is needed before activation."
+    )
 
     class Meta:
         ordering = ["flight", "organisation__code"]

@@ -26,14 +26,20 @@ def flight_severity(cross_border: bool) -> str:
 
 def watch(kind: str, acknowledgements, sender, severities: dict[int, str], policies: dict, started_at) -> None:
     """Start one acknowledgement clock per pending acknowledgement (in the filing transaction)."""
-    engine.start_timers([
-        engine.Watch(
-            subject_kind=kind, subject_id=acknowledgement.pk, recipient=acknowledgement.organisation, sender=sender,
-            severity=severities[acknowledgement.organisation_id], policy=policies[acknowledgement.organisation_id],
-            started_at=started_at,
-        )
-        for acknowledgement in acknowledgements
-    ])  # fmt: skip
+    engine.start_timers(
+        [
+            engine.Watch(
+                subject_kind=kind,
+                subject_id=acknowledgement.pk,
+                recipient=acknowledgement.organisation,
+                sender=sender,
+                severity=severities[acknowledgement.organisation_id],
+                policy=policies[acknowledgement.organisation_id],
+                started_at=started_at,
+            )
+            for acknowledgement in acknowledgements
+        ]
+    )
 
 
 def stop(kind: str, acknowledgement_ids, by_label: str) -> None:
@@ -50,24 +56,35 @@ class ExerciseAcknowledgementSubject(SubjectType):
 
     def summarise(self, subject_ids):
         found = {}
-        for acknowledgement in ExerciseAcknowledgement.objects.filter(pk__in=subject_ids).select_related("version__notification"):
+        for acknowledgement in ExerciseAcknowledgement.objects.filter(pk__in=subject_ids).select_related(
+            "version__notification"
+        ):
             version = acknowledgement.version
             found[acknowledgement.pk] = Summary(
-                reference=f"{version.notification.reference} v{version.number}", title=version.designation, tlp="GREEN",
+                reference=f"{version.notification.reference} v{version.number}",
+                title=version.designation,
+                tlp="GREEN",
                 path=reverse("notices:exercise", args=[version.notification.reference]) + f"#version-{version.number}",
                 what=f"exercise {version.get_kind_display().lower()}",
-            )  # fmt: skip
+            )
         return found
 
     def acknowledge(self, subject_id, person, method, recorded_by=None) -> bool:
         from incidents.notices.actions import NotAwaited, do_acknowledge_exercise
 
-        acknowledgement = ExerciseAcknowledgement.objects.select_related("version__notification", "organisation").get(pk=subject_id)
+        acknowledgement = ExerciseAcknowledgement.objects.select_related("version__notification", "organisation").get(
+            pk=subject_id
+        )
         if getattr(person, "organisation_id", None) != acknowledgement.organisation_id:
             raise PermissionDenied(f"Only {acknowledgement.organisation.code} acknowledges this notification.")
         try:
-            do_acknowledge_exercise(person, acknowledgement.version.notification, version_number=acknowledgement.version.number,
-                                    method=method, recorded_by=recorded_by)  # fmt: skip
+            do_acknowledge_exercise(
+                person,
+                acknowledgement.version.notification,
+                version_number=acknowledgement.version.number,
+                method=method,
+                recorded_by=recorded_by,
+            )
         except NotAwaited:
             return False
         return True
@@ -87,11 +104,13 @@ class FlightAcknowledgementSubject(SubjectType):
         for acknowledgement in DroneFlightAcknowledgement.objects.filter(pk__in=subject_ids).select_related("flight"):
             flight = acknowledgement.flight
             found[acknowledgement.pk] = Summary(
-                reference=flight.reference, title=f"{flight.aircraft_type}: {flight.purpose}",
+                reference=flight.reference,
+                title=f"{flight.aircraft_type}: {flight.purpose}",
                 # Where and when a military drone flies is not for e-mail or SMS bodies.
-                tlp="AMBER", path=reverse("notices:flight", args=[flight.reference]),
+                tlp="AMBER",
+                path=reverse("notices:flight", args=[flight.reference]),
                 what="cross-border drone flight" if acknowledgement.cross_border else "drone flight",
-            )  # fmt: skip
+            )
         return found
 
     def acknowledge(self, subject_id, person, method, recorded_by=None) -> bool:

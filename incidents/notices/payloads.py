@@ -6,9 +6,15 @@ from django.db.models import Prefetch, Q
 from accounts.models import Organisation
 from incidents.notices.choices import VersionKind
 from incidents.notices.models import (
-    DroneConflict, DroneFlight, DroneFlightAcknowledgement, DroneVolume, ExerciseAcknowledgement, ExerciseNotification,
-    ExerciseVersion, ObservationReply,
-)  # fmt: skip
+    DroneConflict,
+    DroneFlight,
+    DroneFlightAcknowledgement,
+    DroneVolume,
+    ExerciseAcknowledgement,
+    ExerciseNotification,
+    ExerciseVersion,
+    ObservationReply,
+)
 from incidents.notices.rules import late_text
 from incidents.notices.visibility import OrganisationReader, visible_flights
 
@@ -74,11 +80,14 @@ def version_payload(version: ExerciseVersion, previous: ExerciseVersion | None =
 def with_exercise_details(queryset):
     """Everything exercise_payload() reads, in a fixed number of queries."""
     return queryset.select_related("organisation__party", "latest").prefetch_related(
-        Prefetch("versions", queryset=ExerciseVersion.objects.prefetch_related(
-            Prefetch("acknowledgements", queryset=ExerciseAcknowledgement.objects.select_related("organisation"))
-        )),
+        Prefetch(
+            "versions",
+            queryset=ExerciseVersion.objects.prefetch_related(
+                Prefetch("acknowledgements", queryset=ExerciseAcknowledgement.objects.select_related("organisation"))
+            ),
+        ),
         Prefetch("invitations__replies", queryset=ObservationReply.objects.select_related("organisation")),
-    )  # fmt: skip
+    )
 
 
 def invitation_payload(invitation) -> dict:
@@ -91,7 +100,12 @@ def invitation_payload(invitation) -> dict:
         "reply_by": _time(invitation.reply_by),
         "details": invitation.details,
         "replies": [
-            {"organisation": reply.organisation.code, "answer": reply.answer, "observers": reply.observers, "replied_at": _time(reply.replied_at)}
+            {
+                "organisation": reply.organisation.code,
+                "answer": reply.answer,
+                "observers": reply.observers,
+                "replied_at": _time(reply.replied_at),
+            }
             for reply in invitation.replies.all()
         ],
     }
@@ -100,7 +114,9 @@ def invitation_payload(invitation) -> dict:
 def exercise_payload(notification: ExerciseNotification) -> dict:
     """The notification as its latest version says it, with every version (and what each changed)."""
     versions = sorted(notification.versions.all(), key=lambda version: version.number)
-    history = [version_payload(version, versions[index - 1] if index else None) for index, version in enumerate(versions)]
+    history = [
+        version_payload(version, versions[index - 1] if index else None) for index, version in enumerate(versions)
+    ]
     latest = history[-1]
     return {
         "id": notification.pk,
@@ -111,7 +127,23 @@ def exercise_payload(notification: ExerciseNotification) -> dict:
         "version": latest["number"],
         **{key: value for key, value in latest.items() if key not in ("number", "kind", "reason", "changes")},
         "recipients": [a["organisation"] for a in latest["acknowledgements"]],
-        "versions": [{key: version[key] for key in ("number", "kind", "reason", "filed_at", "filed_by", "late_by", "notifiable", "changes", "acknowledgements")} for version in history],
+        "versions": [
+            {
+                key: version[key]
+                for key in (
+                    "number",
+                    "kind",
+                    "reason",
+                    "filed_at",
+                    "filed_by",
+                    "late_by",
+                    "notifiable",
+                    "changes",
+                    "acknowledgements",
+                )
+            }
+            for version in history
+        ],
         "invitations": [invitation_payload(invitation) for invitation in notification.invitations.all()],
         "created_at": _time(notification.created_at),
         "updated_at": _time(notification.updated_at),
@@ -132,8 +164,9 @@ def volume_payload(volume: DroneVolume) -> dict:
 
 def with_flight_details(queryset):
     return queryset.select_related("organisation__party").prefetch_related(
-        "volumes", Prefetch("acknowledgements", queryset=DroneFlightAcknowledgement.objects.select_related("organisation")),
-    )  # fmt: skip
+        "volumes",
+        Prefetch("acknowledgements", queryset=DroneFlightAcknowledgement.objects.select_related("organisation")),
+    )
 
 
 def conflicts_of(flights: list[DroneFlight], seen_by: Organisation | None) -> dict[int, list[dict]]:
@@ -143,9 +176,11 @@ def conflicts_of(flights: list[DroneFlight], seen_by: Organisation | None) -> di
     the outbox, which splits its audiences by the same rule)."""
     ids = [flight.pk for flight in flights]
     found: dict[int, list[dict]] = {pk: [] for pk in ids}
-    rows = list(DroneConflict.objects.filter(Q(first__flight_id__in=ids) | Q(second__flight_id__in=ids)).select_related(
-        "first__flight__organisation", "second__flight__organisation"
-    ))  # fmt: skip
+    rows = list(
+        DroneConflict.objects.filter(Q(first__flight_id__in=ids) | Q(second__flight_id__in=ids)).select_related(
+            "first__flight__organisation", "second__flight__organisation"
+        )
+    )
     visible = None
     if seen_by is not None and rows:
         others = {volume.flight_id for conflict in rows for volume in (conflict.first, conflict.second)}
@@ -154,12 +189,22 @@ def conflicts_of(flights: list[DroneFlight], seen_by: Organisation | None) -> di
         for own, other in ((conflict.first, conflict.second), (conflict.second, conflict.first)):
             if own.flight_id not in found:
                 continue
-            if visible is not None and other.flight_id not in visible and own.flight.organisation.party_id != seen_by.party_id:
+            if (
+                visible is not None
+                and other.flight_id not in visible
+                and own.flight.organisation.party_id != seen_by.party_id
+            ):
                 continue
-            found[own.flight_id].append({
-                "flight": other.flight.reference, "operator": other.flight.organisation.code, "state": other.flight.state,
-                "volume": own.number, "with_volume": other.number, "found_at": _time(conflict.found_at),
-            })  # fmt: skip
+            found[own.flight_id].append(
+                {
+                    "flight": other.flight.reference,
+                    "operator": other.flight.organisation.code,
+                    "state": other.flight.state,
+                    "volume": own.number,
+                    "with_volume": other.number,
+                    "found_at": _time(conflict.found_at),
+                }
+            )
     return found
 
 
@@ -173,9 +218,12 @@ def flight_payload(flight: DroneFlight, conflicts: list[dict]) -> dict:
         "party": flight.organisation.party.code,
         "state": flight.state,
         "aircraft": {
-            "type": flight.aircraft_type, "category": flight.aircraft_category, "armed": flight.armed,
-            "mtom_kg": float(flight.mtom_kg), "remote_id": flight.remote_id,
-        },  # fmt: skip
+            "type": flight.aircraft_type,
+            "category": flight.aircraft_category,
+            "armed": flight.armed,
+            "mtom_kg": float(flight.mtom_kg),
+            "remote_id": flight.remote_id,
+        },
         "purpose": flight.purpose,
         "deviation_report": flight.deviation_report,
         "start": _time(flight.starts_at),
@@ -192,8 +240,11 @@ def flight_payload(flight: DroneFlight, conflicts: list[dict]) -> dict:
         "buffer_m": flight.policy.get("drone_buffer_m"),
         "recipients": [a.organisation.code for a in acknowledgements],
         "acknowledgements": [
-            {**acknowledgement_payload(a), "distance_m": a.distance_m, "cross_border": a.cross_border} for a in acknowledgements
+            {**acknowledgement_payload(a), "distance_m": a.distance_m, "cross_border": a.cross_border}
+            for a in acknowledgements
         ],
-        "awaiting_cross_border": sorted(a.organisation.code for a in acknowledgements if a.cross_border and a.is_pending),
+        "awaiting_cross_border": sorted(
+            a.organisation.code for a in acknowledgements if a.cross_border and a.is_pending
+        ),
         "updated_at": _time(flight.updated_at),
     }

@@ -12,12 +12,16 @@ from incidents.notices.choices import ExerciseType
 
 def party_desks(party_codes, *, with_certs: bool = False) -> list[Organisation]:
     kinds = [OrganisationKind.CRISIS_CENTRE, *([OrganisationKind.CERT] if with_certs else [])]
-    members = Organisation.objects.filter(party__code__in=party_codes, party__kind=PartyKind.MEMBER).select_related("party")
+    members = Organisation.objects.filter(party__code__in=party_codes, party__kind=PartyKind.MEMBER).select_related(
+        "party"
+    )
     found = []
     for code in party_codes:
         own = [organisation for organisation in members if organisation.party.code == code]
         found += [organisation for organisation in own if organisation.kind in kinds] or [
-            organisation for organisation in own if organisation.kind in (OrganisationKind.CERT, OrganisationKind.CRISIS_CENTRE)
+            organisation
+            for organisation in own
+            if organisation.kind in (OrganisationKind.CERT, OrganisationKind.CRISIS_CENTRE)
         ]
     return found
 

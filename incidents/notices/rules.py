@@ -79,10 +79,15 @@ def notifiable_reasons(values, policy, near: list[dict]) -> list[dict]:
     troops = values.get("troops") or 0
     if near and troops >= policy.border_troops:
         nearest = near[0]
-        reasons.append({"code": "troops_near_border", "text": (
-            f"{troops:,} troops {_km(nearest['distance_m'])} from the border of {nearest['party']}; the threshold is "
-            f"{policy.border_troops:,} troops within {_km(policy.border_distance_m)}"
-        )})  # fmt: skip
+        reasons.append(
+            {
+                "code": "troops_near_border",
+                "text": (
+                    f"{troops:,} troops {_km(nearest['distance_m'])} from the border of {nearest['party']}; the threshold is "
+                    f"{policy.border_troops:,} troops within {_km(policy.border_distance_m)}"
+                ),
+            }
+        )
     return reasons
 
 
@@ -95,9 +100,13 @@ def is_armed_drone_live_fire(values) -> bool:
 def check_exercise(values) -> None:
     """What the model's own validation cannot say: the figures must agree with each other."""
     errors = {}
-    if values.get("exercise_type") in (ExerciseType.LIVE_FIRING, ExerciseType.DRONE_LIVE_FIRE) and not values.get("live_fire"):
+    if values.get("exercise_type") in (ExerciseType.LIVE_FIRING, ExerciseType.DRONE_LIVE_FIRE) and not values.get(
+        "live_fire"
+    ):
         errors["live_fire"] = "A live-firing exercise has live fire: tick it."
-    if values.get("exercise_type") == ExerciseType.DRONE_LIVE_FIRE and not (values.get("uncrewed_armed") and (values.get("uncrewed_aircraft") or 0) > 0):
+    if values.get("exercise_type") == ExerciseType.DRONE_LIVE_FIRE and not (
+        values.get("uncrewed_armed") and (values.get("uncrewed_aircraft") or 0) > 0
+    ):
         errors["uncrewed_armed"] = "A drone live-fire exercise has at least one armed uncrewed aircraft."
     elif values.get("uncrewed_armed") and not (values.get("uncrewed_aircraft") or 0) > 0:
         errors["uncrewed_aircraft"] = "Armed uncrewed aircraft: give their number."
@@ -107,7 +116,9 @@ def check_exercise(values) -> None:
     if starts_at and ends_at and ends_at <= starts_at:
         errors["ends_at"] = "The exercise must end after it starts."
     elif starts_at and ends_at and ends_at - starts_at > LONGEST_EXERCISE:
-        errors["ends_at"] = f"An exercise lasts at most {LONGEST_EXERCISE.days} days; notify a longer activity as several."
+        errors["ends_at"] = (
+            f"An exercise lasts at most {LONGEST_EXERCISE.days} days; notify a longer activity as several."
+        )
     if errors:
         raise ValidationError(errors)
 
@@ -115,15 +126,22 @@ def check_exercise(values) -> None:
 def check_in_region(where: str, projected, radius_m: float, boundaries: borders.Boundaries) -> None:
     """Refuse an area far from every party: most likely longitude and latitude were swapped."""
     if not boundaries.neighbours_within_projected(projected, REGION_M, grow_m=radius_m):
-        raise ValidationError({where: (
-            f"This area lies more than {REGION_M // 1000} km from every party's territory. "
-            "Positions are [longitude, latitude]: were they swapped?"
-        )})  # fmt: skip
+        raise ValidationError(
+            {
+                where: (
+                    f"This area lies more than {REGION_M // 1000} km from every party's territory. "
+                    "Positions are [longitude, latitude]: were they swapped?"
+                )
+            }
+        )
 
 
 def near_borders(area, home_party: str, distance_m: float, boundaries: borders.Boundaries) -> list[dict]:
     """[{party, distance_m}] of the other parties whose border lies within `distance_m` of the area."""
-    return [{"party": code, "distance_m": metres} for code, metres in boundaries.neighbours_within(area, distance_m, exclude=home_party)]
+    return [
+        {"party": code, "distance_m": metres}
+        for code, metres in boundaries.neighbours_within(area, distance_m, exclude=home_party)
+    ]
 
 
 def late_by(filed_at: datetime, starts_at: datetime, notice: timedelta) -> timedelta | None:
@@ -138,7 +156,7 @@ def late_by_seconds(filed_at: datetime, starts_at: datetime, notice: timedelta) 
 
 
 def late_text(seconds: int | None, unit: str) -> str:
-    """"late by 3 days" (unit "day") or "late by 5 h" (unit "hour"): rounded up, so any lateness shows."""
+    """ "late by 3 days" (unit "day") or "late by 5 h" (unit "hour"): rounded up, so any lateness shows."""
     if seconds is None:
         return ""
     if unit == "day":
@@ -270,7 +288,9 @@ def _area(raw: dict, where: str, errors: dict) -> tuple[dict, shapely.Geometry] 
         errors[where] = f"The area cannot be used: {error}."
         return None, None
     if not projected.is_valid:
-        errors[where] = f"The polygon is not valid: {shapely.is_valid_reason(projected)} (its edges may cross each other)."
+        errors[where] = (
+            f"The polygon is not valid: {shapely.is_valid_reason(projected)} (its edges may cross each other)."
+        )
         return None, None
     return area, projected
 
@@ -308,10 +328,19 @@ def clean_volumes(raw_volumes, now: datetime) -> list[Volume]:
             if ends_at <= starts_at:
                 errors[f"{at}.end"] = "A volume must end after it starts."
             elif ends_at - starts_at > LONGEST_VOLUME:
-                errors[f"{at}.end"] = f"A volume lasts at most {LONGEST_VOLUME.days} days; notify longer activity as several volumes."
+                errors[f"{at}.end"] = (
+                    f"A volume lasts at most {LONGEST_VOLUME.days} days; notify longer activity as several volumes."
+                )
             elif ends_at <= now:
                 errors[f"{at}.end"] = "This volume has already ended."
-        if area is not None and lower and upper and starts_at and ends_at and not any(key.startswith(at) for key in errors):
+        if (
+            area is not None
+            and lower
+            and upper
+            and starts_at
+            and ends_at
+            and not any(key.startswith(at) for key in errors)
+        ):
             volumes.append(Volume(area, lower, upper, starts_at, ends_at, projected))
     if errors:
         raise ValidationError(errors)
@@ -327,16 +356,23 @@ class Geography:
     boundary_version: str
 
 
-def flight_geography(volumes: list[Volume], home_party: str, buffer_m: float, boundaries: borders.Boundaries) -> Geography:
+def flight_geography(
+    volumes: list[Volume], home_party: str, buffer_m: float, boundaries: borders.Boundaries
+) -> Geography:
     """Every other party whose border lies within `buffer_m` of any volume (its distance is the nearest
     volume's), and the parties a volume enters."""
     nearest: dict[str, float] = {}
     entered: set[str] = set()
     for volume in volumes:
-        for code, metres in boundaries.neighbours_within_projected(volume.projected, buffer_m, exclude=home_party, grow_m=volume.radius_m):
+        for code, metres in boundaries.neighbours_within_projected(
+            volume.projected, buffer_m, exclude=home_party, grow_m=volume.radius_m
+        ):
             nearest[code] = min(metres, nearest.get(code, metres))
         entered.update(boundaries.crosses_into_projected(volume.projected, home_party, grow_m=volume.radius_m))
-    neighbours = [{"party": code, "distance_m": metres} for code, metres in sorted(nearest.items(), key=lambda item: (item[1], item[0]))]
+    neighbours = [
+        {"party": code, "distance_m": metres}
+        for code, metres in sorted(nearest.items(), key=lambda item: (item[1], item[0]))
+    ]
     return Geography(neighbours, sorted(entered), boundaries.version)
 
 
@@ -347,7 +383,10 @@ def volumes_conflict(first: Volume, second: Volume) -> bool:
     if len(first.references | second.references) == 1:
         # One reference for all four bounds: the heights compare as given (over the same ground, 0–120 m
         # AGL and 200–300 m AGL never meet).
-        (low_a, high_a), (low_b, high_b) = (first.lower.metres, first.upper.metres), (second.lower.metres, second.upper.metres)
+        (low_a, high_a), (low_b, high_b) = (
+            (first.lower.metres, first.upper.metres),
+            (second.lower.metres, second.upper.metres),
+        )
     else:
         (low_a, high_a), (low_b, high_b) = first.band(), second.band()
     if not (low_a < high_b and low_b < high_a):
@@ -360,7 +399,10 @@ def volumes_conflict(first: Volume, second: Volume) -> bool:
 def volume_from_row(row) -> Volume:
     """A stored DroneVolume as a Volume (for deconfliction against later filings)."""
     return Volume(
-        row.geometry, Altitude(row.lower_value, row.lower_unit, row.lower_reference),
-        Altitude(row.upper_value, row.upper_unit, row.upper_reference), row.starts_at, row.ends_at,
+        row.geometry,
+        Altitude(row.lower_value, row.lower_unit, row.lower_reference),
+        Altitude(row.upper_value, row.upper_unit, row.upper_reference),
+        row.starts_at,
+        row.ends_at,
         borders.project_exact(row.geometry)[0],
-    )  # fmt: skip
+    )

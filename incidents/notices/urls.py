@@ -14,7 +14,11 @@ urlpatterns = [
     path("notifications/exercises/<str:reference>/", exercise_views.exercise_detail, name="exercise"),
     path("notifications/exercises/<str:reference>/amend/", exercise_views.exercise_amend, name="exercise-amend"),
     path("notifications/exercises/<str:reference>/cancel/", exercise_views.exercise_cancel, name="exercise-cancel"),
-    path("notifications/exercises/<str:reference>/acknowledge/", exercise_views.exercise_acknowledge, name="exercise-acknowledge"),
+    path(
+        "notifications/exercises/<str:reference>/acknowledge/",
+        exercise_views.exercise_acknowledge,
+        name="exercise-acknowledge",
+    ),
     path("notifications/exercises/<str:reference>/invitations/", exercise_views.invitation_new, name="invitation-new"),
     path("notifications/invitations/<int:pk>/reply/", exercise_views.invitation_reply, name="invitation-reply"),
     path("notifications/calendar/", exercise_views.calendar, name="calendar"),
@@ -24,7 +28,11 @@ urlpatterns = [
     path("notifications/drone-flights/new/", flight_views.flight_new, name="flight-new"),
     path("notifications/drone-flights/preview/", flight_views.flight_preview, name="flight-preview"),
     path("notifications/drone-flights/<str:reference>/", flight_views.flight_detail, name="flight"),
-    path("notifications/drone-flights/<str:reference>/acknowledge/", flight_views.flight_acknowledge, name="flight-acknowledge"),
+    path(
+        "notifications/drone-flights/<str:reference>/acknowledge/",
+        flight_views.flight_acknowledge,
+        name="flight-acknowledge",
+    ),
     path("notifications/drone-flights/<str:reference>/state/", flight_views.flight_state, name="flight-state"),
     path("notifications/borders.geojson", flight_views.borders_geojson, name="borders"),
 ]

@@ -50,7 +50,8 @@ def visible_flights(caller, queryset=None):
     if organisation.kind == OrganisationKind.SECRETARIAT:
         return queryset
     concerned = DroneFlight.objects.filter(
-        Q(organisation__party_id=organisation.party_id) | Q(acknowledgements__organisation__party_id=organisation.party_id)
+        Q(organisation__party_id=organisation.party_id)
+        | Q(acknowledgements__organisation__party_id=organisation.party_id)
     ).values("pk")
     return queryset.filter(pk__in=concerned)
 
@@ -60,8 +61,9 @@ def flight_audience(flight: DroneFlight) -> set[int]:
     parties = {flight.organisation.party_id, *flight.acknowledgements.values_list("organisation__party_id", flat=True)}
     return set(
         Organisation.objects.filter(Q(party_id__in=parties) | Q(kind=OrganisationKind.SECRETARIAT))
-        .filter(kind__in=TAKING_PART).values_list("pk", flat=True)
-    )  # fmt: skip
+        .filter(kind__in=TAKING_PART)
+        .values_list("pk", flat=True)
+    )
 
 
 def _by_reference(queryset, reference_or_pk, prefix: str):
@@ -81,7 +83,9 @@ def _by_reference(queryset, reference_or_pk, prefix: str):
 
 def access_exercise(caller, reference_or_pk) -> ExerciseNotification:
     """The notification, if `caller` may see it; else 404 (an observer cannot even learn it exists)."""
-    return _by_reference(visible_exercises(caller).select_related("organisation__party", "latest"), reference_or_pk, "EX")
+    return _by_reference(
+        visible_exercises(caller).select_related("organisation__party", "latest"), reference_or_pk, "EX"
+    )
 
 
 def access_flight(caller, reference_or_pk) -> DroneFlight:

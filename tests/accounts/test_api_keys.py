@@ -20,7 +20,9 @@ def world(db, client, settings):
 
 def test_a_supervisor_creates_a_key_that_is_shown_once_and_works(world):
     world.force_login(person("rs-cert-supervisor"))
-    response = world.post("/keys/RS-CERT/new/", {"name": "MISP sync", "scopes": ["directory:read"], "expires_on": "2030-01-01"})
+    response = world.post(
+        "/keys/RS-CERT/new/", {"name": "MISP sync", "scopes": ["directory:read"], "expires_on": "2030-01-01"}
+    )
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]
     secret = response.context["secret"]
@@ -55,7 +57,17 @@ def test_a_key_form_without_scopes_or_with_a_past_expiry_is_refused_readably(wor
 
 def test_the_command_prints_the_key_alone_on_standard_output(world):
     out, err = StringIO(), StringIO()
-    call_command("create_api_key", "hr-cert", "--name", "ticketing", "--scopes", "directory:read", "incidents:read", stdout=out, stderr=err)
+    call_command(
+        "create_api_key",
+        "hr-cert",
+        "--name",
+        "ticketing",
+        "--scopes",
+        "directory:read",
+        "incidents:read",
+        stdout=out,
+        stderr=err,
+    )
     secret = out.getvalue().strip()
     assert out.getvalue().count("\n") == 1 and "." in secret
     assert "shown only now" in err.getvalue()

@@ -28,8 +28,16 @@ def may_change(user: User, target: Organisation) -> bool:
 
 def fingerprint(target: Organisation):
     return (
-        list(ContactPoint.objects.filter(organisation=target).order_by("pk").values_list("pk", "method", "address", "priority", "last_verified_at")),
-        list(DutyShift.objects.filter(organisation=target).order_by("pk").values_list("pk", "person", "kind", "starts_at", "ends_at", "note")),
+        list(
+            ContactPoint.objects.filter(organisation=target)
+            .order_by("pk")
+            .values_list("pk", "method", "address", "priority", "last_verified_at")
+        ),
+        list(
+            DutyShift.objects.filter(organisation=target)
+            .order_by("pk")
+            .values_list("pk", "person", "kind", "starts_at", "ends_at", "note")
+        ),
         list(ApiKey.objects.filter(organisation=target).order_by("pk").values_list("pk", "revoked", "name")),
     )
 
@@ -38,10 +46,14 @@ def shift_form(target: Organisation, start: datetime, hours: int = 1, note: str 
     zone = target.zone
     start_local, end_local = start.astimezone(zone), (start + timedelta(hours=hours)).astimezone(zone)
     return {
-        "person": target.people.first().pk, "kind": ShiftKind.PRIMARY, "note": note,
-        "start_date": start_local.date().isoformat(), "start_time": start_local.strftime("%H:%M"),
-        "end_date": end_local.date().isoformat(), "end_time": end_local.strftime("%H:%M"),
-    }  # fmt: skip
+        "person": target.people.first().pk,
+        "kind": ShiftKind.PRIMARY,
+        "note": note,
+        "start_date": start_local.date().isoformat(),
+        "start_time": start_local.strftime("%H:%M"),
+        "end_date": end_local.date().isoformat(),
+        "end_time": end_local.strftime("%H:%M"),
+    }
 
 
 FAR_FUTURE = datetime(2027, 6, 1, 6, 0, tzinfo=UTC)
@@ -55,15 +67,30 @@ def endpoints(target: Organisation):
     key = ApiKey.objects.filter(organisation=target).first()
     return [
         ("contact point form", "get", f"/directory/{code}/contact-points/new/", None),
-        ("add contact point", "post", f"/directory/{code}/contact-points/new/", {"method": "email", "address": "new@matrix.example", "priority": 3}),
+        (
+            "add contact point",
+            "post",
+            f"/directory/{code}/contact-points/new/",
+            {"method": "email", "address": "new@matrix.example", "priority": 3},
+        ),
         ("contact point edit form", "get", f"/directory/{code}/contact-points/{point.pk}/", None),
-        ("change contact point", "post", f"/directory/{code}/contact-points/{point.pk}/", {"method": "email", "address": "changed@matrix.example", "priority": 2}),
+        (
+            "change contact point",
+            "post",
+            f"/directory/{code}/contact-points/{point.pk}/",
+            {"method": "email", "address": "changed@matrix.example", "priority": 2},
+        ),
         ("verify contact point", "post", f"/directory/{code}/contact-points/{point.pk}/verify/", {}),
         ("delete contact point", "post", f"/directory/{code}/contact-points/{point.pk}/delete/", {}),
         ("shift form", "get", f"/rosters/{code}/shifts/new/", None),
         ("add shift", "post", f"/rosters/{code}/shifts/new/", shift_form(target, FAR_FUTURE)),
         ("shift edit form", "get", f"/rosters/{code}/shifts/{shifts[0].pk}/", None),
-        ("change shift", "post", f"/rosters/{code}/shifts/{shifts[0].pk}/", shift_form(target, shifts[0].starts_at, 12, note="changed")),
+        (
+            "change shift",
+            "post",
+            f"/rosters/{code}/shifts/{shifts[0].pk}/",
+            shift_form(target, shifts[0].starts_at, 12, note="changed"),
+        ),
         ("delete shift", "post", f"/rosters/{code}/shifts/{shifts[0].pk}/delete/", {}),
         ("swap form", "get", f"/rosters/{code}/swap/", None),
         ("swap shifts", "post", f"/rosters/{code}/swap/", {"first": shifts[0].pk, "second": shifts[1].pk}),
@@ -99,6 +126,12 @@ class AuthorisationMatrixTest(TestCase):
                     transaction.savepoint_rollback(savepoint)
                     allowed = response.status_code < 400
                     changed = before != after
-                    if allowed != expected or (not expected and changed) or (expected and method == "post" and not changed):
-                        mismatches.append(f"{user.username} → {label} of {target.code}: {response.status_code}, changed={changed}, expected {'allowed' if expected else 'refused'}")
+                    if (
+                        allowed != expected
+                        or (not expected and changed)
+                        or (expected and method == "post" and not changed)
+                    ):
+                        mismatches.append(
+                            f"{user.username} → {label} of {target.code}: {response.status_code}, changed={changed}, expected {'allowed' if expected else 'refused'}"
+                        )
         self.assertEqual(mismatches, [], "\n".join(mismatches[:40]))

@@ -65,7 +65,9 @@ def test_a_contact_point_with_a_bad_address_is_refused_readably_and_nothing_is_s
         ("email", "not-an-address", "valid e-mail"),
         ("webhook", "http://hooks.example.org/x", "https://"),
     ]:
-        response = world.post("/directory/ME-CERT/contact-points/new/", {"method": method, "address": address, "priority": 1})
+        response = world.post(
+            "/directory/ME-CERT/contact-points/new/", {"method": method, "address": address, "priority": 1}
+        )
         assert response.status_code == 200
         assert message in response.content.decode(), method
     assert world.get("/api/v1/contact-points/?organisation=ME-CERT").json().__len__() == 5

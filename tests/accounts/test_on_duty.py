@@ -1,4 +1,4 @@
-""""On duty now" is right across shift boundaries and across the DST changes of Europe/Belgrade."""
+""" "On duty now" is right across shift boundaries and across the DST changes of Europe/Belgrade."""
 
 from datetime import UTC, date, datetime, time
 
@@ -15,25 +15,44 @@ from accounts.models import Organisation, Party, User
 @pytest.fixture
 def crisis_centre(db):
     party = Party.objects.create(code="RS", name="Serbia", kind=PartyKind.MEMBER)
-    return Organisation.objects.create(party=party, code="RS-MOD", name="Crisis centre", kind=OrganisationKind.CRISIS_CENTRE)
+    return Organisation.objects.create(
+        party=party, code="RS-MOD", name="Crisis centre", kind=OrganisationKind.CRISIS_CENTRE
+    )
 
 
 @pytest.fixture
 def officers(crisis_centre):
-    day = User.objects.create(username="rs-mod-duty", first_name="Dana", organisation=crisis_centre, role=Role.DUTY_OFFICER)
-    night = User.objects.create(username="rs-mod-supervisor", first_name="Noćni", organisation=crisis_centre, role=Role.SUPERVISOR)
+    day = User.objects.create(
+        username="rs-mod-duty", first_name="Dana", organisation=crisis_centre, role=Role.DUTY_OFFICER
+    )
+    night = User.objects.create(
+        username="rs-mod-supervisor", first_name="Noćni", organisation=crisis_centre, role=Role.SUPERVISOR
+    )
     return day, night
 
 
 def add_local_shift(organisation, person, start: tuple[date, time], end: tuple[date, time]):
     """Adds a shift the way a supervisor does: local dates and times through the console's form."""
     form = ShiftForm(
-        {"person": person.pk, "kind": ShiftKind.PRIMARY, "start_date": start[0], "start_time": start[1], "end_date": end[0], "end_time": end[1]},
+        {
+            "person": person.pk,
+            "kind": ShiftKind.PRIMARY,
+            "start_date": start[0],
+            "start_time": start[1],
+            "end_date": end[0],
+            "end_time": end[1],
+        },
         organisation=organisation,
     )
     assert form.is_valid(), form.errors
-    return do_create_shift(organisation=organisation, person=person, kind=ShiftKind.PRIMARY,
-                           starts_at=form.cleaned_data["starts_at"], ends_at=form.cleaned_data["ends_at"], actor=person)  # fmt: skip
+    return do_create_shift(
+        organisation=organisation,
+        person=person,
+        kind=ShiftKind.PRIMARY,
+        starts_at=form.cleaned_data["starts_at"],
+        ends_at=form.cleaned_data["ends_at"],
+        actor=person,
+    )
 
 
 def who_is_on_duty(organisation, at_utc: datetime) -> str | None:
@@ -82,7 +101,9 @@ def test_the_api_says_who_is_on_duty_now_as_the_clock_moves(client, crisis_centr
 
     def on_duty_now():
         entry = client.get("/api/v1/organisations/").json()[0]["on_duty_now"]
-        return [shift["username"] for shift in entry["primary"]], [point["method"] for point in entry["fallback_contact_points"]]
+        return [shift["username"] for shift in entry["primary"]], [
+            point["method"] for point in entry["fallback_contact_points"]
+        ]
 
     crisis_centre.contact_points.create(method="phone", address="+381115550100")
     with time_machine.travel(datetime(2026, 10, 25, 1, 30, tzinfo=UTC), tick=False):  # 02:30 CET, the repeated hour
@@ -102,7 +123,14 @@ def test_the_api_says_who_is_on_duty_now_as_the_clock_moves(client, crisis_centr
 )
 def test_a_local_time_that_a_dst_change_skips_or_repeats_is_refused(crisis_centre, officers, day, clock, message):
     form = ShiftForm(
-        {"person": officers[0].pk, "kind": ShiftKind.PRIMARY, "start_date": day, "start_time": clock, "end_date": day, "end_time": time(9)},
+        {
+            "person": officers[0].pk,
+            "kind": ShiftKind.PRIMARY,
+            "start_date": day,
+            "start_time": clock,
+            "end_date": day,
+            "end_time": time(9),
+        },
         organisation=crisis_centre,
     )
     assert not form.is_valid()

@@ -38,7 +38,9 @@ def start(window_minutes=120, by="wbc-sec-admin"):
 
 
 def response_of(check, code) -> CheckResponse:
-    return CheckResponse.objects.select_related("organisation", "reachability_check").get(reachability_check=check, organisation__code=code)
+    return CheckResponse.objects.select_related("organisation", "reachability_check").get(
+        reachability_check=check, organisation__code=code
+    )
 
 
 def timer_of(response) -> Timer:
@@ -53,14 +55,20 @@ def test_it_sends_one_pending_response_and_one_running_timer_to_every_party_orga
     check = start()
 
     responses = CheckResponse.objects.filter(reachability_check=check).select_related("organisation")
-    assert sorted(response.organisation.code for response in responses) == CHECKED, "not the secretariat, not the observers"
-    assert all(response.is_pending and response.due_at == check.started_at + timedelta(hours=2) for response in responses)
+    assert sorted(response.organisation.code for response in responses) == CHECKED, (
+        "not the secretariat, not the observers"
+    )
+    assert all(
+        response.is_pending and response.due_at == check.started_at + timedelta(hours=2) for response in responses
+    )
     timers = Timer.objects.filter(subject_kind=SUBJECT_KIND)
     assert timers.count() == len(CHECKED)
     assert {timer.recipient.code for timer in timers} == set(CHECKED)
     assert all(timer.state == TimerState.RUNNING and timer.sender.code == "WBC-SEC" for timer in timers)
     assert all(timer.deadline == check.started_at + timedelta(hours=2) for timer in timers)
-    assert check.reference.startswith("CHK-") and check.started_by_label == "wbc-sec-admin" and check.scheduled_for is None
+    assert (
+        check.reference.startswith("CHK-") and check.started_by_label == "wbc-sec-admin" and check.scheduled_for is None
+    )
 
 
 def test_it_tells_each_organisation_and_the_commission_and_records_it(world):
@@ -71,7 +79,9 @@ def test_it_tells_each_organisation_and_the_commission_and_records_it(world):
     audiences = [{codes[pk] for pk in event.audience.values_list("organisation_id", flat=True)} for event in started]
     assert sorted(audiences, key=sorted) == sorted([{code} for code in CHECKED] + [{"WBC-SEC"}], key=sorted)
     hr_event = next(event for event in started if event.payload.get("response", {}).get("organisation") == "HR-CERT")
-    assert hr_event.payload["check"]["reference"] == check.reference and hr_event.payload["response"]["state"] == "pending"
+    assert (
+        hr_event.payload["check"]["reference"] == check.reference and hr_event.payload["response"]["state"] == "pending"
+    )
     entry = AuditEntry.objects.filter(action="reachability.check_started").get()
     assert entry.actor == "wbc-sec-admin"
 
@@ -101,7 +111,9 @@ def test_answering_twice_answers_once(world):
     hr = response_of(check, "HR-CERT")
 
     first = do_answer_check(person("hr-cert-duty"), hr, method=CheckAnswerMethod.CONSOLE)
-    second = do_answer_check(person("hr-cert-supervisor"), response_of(check, "HR-CERT"), method=CheckAnswerMethod.CONSOLE)
+    second = do_answer_check(
+        person("hr-cert-supervisor"), response_of(check, "HR-CERT"), method=CheckAnswerMethod.CONSOLE
+    )
 
     assert (first, second) == (True, False)
     hr.refresh_from_db()
@@ -154,7 +166,9 @@ def test_a_new_check_stops_the_paging_of_an_older_one(world):
 
     assert timer_of(waiting).state == TimerState.CANCELLED
     assert timer_of(response_of(newer, "XK-CERT")).state == TimerState.RUNNING
-    assert do_answer_check(person("xk-cert-duty"), waiting, method=CheckAnswerMethod.CONSOLE), "it may still be answered, late"
+    assert do_answer_check(person("xk-cert-duty"), waiting, method=CheckAnswerMethod.CONSOLE), (
+        "it may still be answered, late"
+    )
 
 
 def test_an_organisation_cannot_answer_for_another(world):
@@ -176,7 +190,12 @@ def test_the_engine_describes_and_acknowledges_a_check_through_its_subject_type(
     subject = subject_type(SUBJECT_KIND)
 
     summary = subject.summarise([hr.pk])[hr.pk]
-    assert (summary.reference, summary.title, summary.tlp, summary.what) == (check.reference, "Reachability check", "GREEN", "reachability check")
+    assert (summary.reference, summary.title, summary.tlp, summary.what) == (
+        check.reference,
+        "Reachability check",
+        "GREEN",
+        "reachability check",
+    )
     assert summary.path == f"/checks/{check.reference}/#response-HR-CERT"
     assert subject.may_see(person("osce-cpc-duty"), hr.pk)
 
@@ -184,7 +203,9 @@ def test_the_engine_describes_and_acknowledges_a_check_through_its_subject_type(
     assert subject.acknowledge(hr.pk, person("hr-cert-duty"), "phone", recorded_by=supervisor) is True
     assert subject.acknowledge(hr.pk, person("hr-cert-duty"), "link") is False
     hr.refresh_from_db()
-    assert hr.method == "phone" and hr.acknowledged_by_label == "hr-cert-duty (by phone, recorded by hr-cert-supervisor)"
+    assert (
+        hr.method == "phone" and hr.acknowledged_by_label == "hr-cert-duty (by phone, recorded by hr-cert-supervisor)"
+    )
     entry = AuditEntry.objects.get(action="reachability.check_answered")
     assert entry.actor == "hr-cert-supervisor"
 

@@ -55,7 +55,9 @@ def test_a_commission_administrator_starts_a_check(world):
 
     assert response.status_code == 201
     body = response.json()
-    assert body["reference"].startswith("CHK-") and body["window_minutes"] == 30 and body["started_by"] == "wbc-sec-admin"
+    assert (
+        body["reference"].startswith("CHK-") and body["window_minutes"] == 30 and body["started_by"] == "wbc-sec-admin"
+    )
     assert body["counts"] == {"total": 14, "answered": 0, "late": 0, "missed": 0, "pending": 14}
     assert len(body["responses"]) == 14 and {r["state"] for r in body["responses"]} == {"pending"}
     assert response["Location"] == f"{LIST}{body['id']}/"
@@ -65,7 +67,9 @@ def test_a_retry_with_the_same_idempotency_key_starts_no_second_check(world):
     admin = signed_in("wbc-sec-admin")
     first = admin.post(LIST, {}, HTTP_IDEMPOTENCY_KEY="weekly-by-hand")
     again = admin.post(LIST, {}, HTTP_IDEMPOTENCY_KEY="weekly-by-hand")
-    assert again.status_code == 201 and again.json()["id"] == first.json()["id"] and again["Idempotent-Replayed"] == "true"
+    assert (
+        again.status_code == 201 and again.json()["id"] == first.json()["id"] and again["Idempotent-Replayed"] == "true"
+    )
     assert ReachabilityCheck.objects.count() == 1
     assert first.json()["window_minutes"] == 120, "the deployment's default window"
 
@@ -119,10 +123,17 @@ def test_a_key_answers_for_its_organisation_and_stops_its_escalation(check):
     assert response.status_code == 200
     body = response.json()
     assert body["check"]["reference"] == check.reference
-    assert body["response"]["organisation"] == "HR-CERT" and body["response"]["state"] == "answered" and body["response"]["method"] == "api"
+    assert (
+        body["response"]["organisation"] == "HR-CERT"
+        and body["response"]["state"] == "answered"
+        and body["response"]["method"] == "api"
+    )
     answered = CheckResponse.objects.get(reachability_check=check, organisation__code="HR-CERT")
     assert answered.acknowledged_by is None and answered.acknowledged_by_label.startswith("api-key:")
-    assert Timer.objects.get(subject_kind="accounts.check_response", subject_id=answered.pk).state == TimerState.ACKNOWLEDGED
+    assert (
+        Timer.objects.get(subject_kind="accounts.check_response", subject_id=answered.pk).state
+        == TimerState.ACKNOWLEDGED
+    )
 
 
 def test_a_second_answer_is_a_conflict_and_changes_nothing(check):
@@ -130,18 +141,28 @@ def test_a_second_answer_is_a_conflict_and_changes_nothing(check):
     second = key_of("HR-CERT").post(f"{LIST}{check.pk}/answer/")
     assert first.status_code == 200 and first.json()["response"]["method"] == "console"
     assert second.status_code == 409 and error_code(second) == "already_answered"
-    assert CheckResponse.objects.get(reachability_check=check, organisation__code="HR-CERT").acknowledged_by.username == "hr-cert-duty"
+    assert (
+        CheckResponse.objects.get(reachability_check=check, organisation__code="HR-CERT").acknowledged_by.username
+        == "hr-cert-duty"
+    )
 
 
 def test_those_who_do_not_act_for_a_checked_organisation_cannot_answer(check):
-    for client in (signed_in("wbc-sec-admin"), signed_in("wbc-sec-reviewer"), signed_in("osce-cpc-head"), key_of("EU-EEAS")):
+    for client in (
+        signed_in("wbc-sec-admin"),
+        signed_in("wbc-sec-reviewer"),
+        signed_in("osce-cpc-head"),
+        key_of("EU-EEAS"),
+    ):
         response = client.post(f"{LIST}{check.pk}/answer/")
         assert response.status_code == 403 and error_code(response) == "permission_denied"
     assert not CheckResponse.objects.filter(acknowledged_at__isnull=False).exists()
 
 
 def test_an_organisation_the_check_was_not_sent_to_gets_a_conflict(check):
-    newcomer = Organisation.objects.create(party=organisation("HR-CERT").party, code="HR-CCG", name="Coast guard", kind="crisis_centre")
+    newcomer = Organisation.objects.create(
+        party=organisation("HR-CERT").party, code="HR-CCG", name="Coast guard", kind="crisis_centre"
+    )
     response = key_of(newcomer.code).post(f"{LIST}{check.pk}/answer/")
     assert response.status_code == 409 and error_code(response) == "not_awaiting_answer"
 
@@ -151,7 +172,11 @@ def test_the_figures_per_organisation(world):
     with time_machine.travel(start, tick=False):
         check = do_start_check(person("wbc-sec-admin"), window_minutes=60)
     with time_machine.travel(start + timedelta(minutes=2), tick=False):
-        do_answer_check(person("hr-cert-duty"), CheckResponse.objects.get(reachability_check=check, organisation__code="HR-CERT"), method="console")
+        do_answer_check(
+            person("hr-cert-duty"),
+            CheckResponse.objects.get(reachability_check=check, organisation__code="HR-CERT"),
+            method="console",
+        )
 
     response = key_of("RS-CERT", scopes=[ApiScope.CHECKS_READ]).get(FIGURES, {"last": 4})
 
@@ -160,9 +185,15 @@ def test_the_figures_per_organisation(world):
     assert body["last"] == 4 and body["checks"] == [check.reference]
     figures = {item["organisation"]: item for item in body["organisations"]}
     assert figures["HR-CERT"] == {
-        "organisation": "HR-CERT", "party": "HR", "checks": 1, "answered_within_window": 1, "answered_late": 0, "missed": 0,
-        "within_window_share": 1.0, "median_seconds_to_answer": 120.0,
-    }  # fmt: skip
+        "organisation": "HR-CERT",
+        "party": "HR",
+        "checks": 1,
+        "answered_within_window": 1,
+        "answered_late": 0,
+        "missed": 0,
+        "within_window_share": 1.0,
+        "median_seconds_to_answer": 120.0,
+    }
     assert figures["RS-CERT"]["within_window_share"] == 0 and figures["RS-CERT"]["median_seconds_to_answer"] is None
 
 
@@ -180,9 +211,11 @@ def test_unauthenticated_callers_get_json_401(world):
 def test_the_schema_documents_every_reachability_endpoint_with_its_errors(world):
     paths = JsonClient().get("/api/schema/?format=json").json()["paths"]
     expected = {
-        "/api/v1/reachability-checks/": {"get", "post"}, "/api/v1/reachability-checks/{id}/": {"get"},
-        "/api/v1/reachability-checks/{id}/answer/": {"post"}, "/api/v1/reachability-figures/": {"get"},
-    }  # fmt: skip
+        "/api/v1/reachability-checks/": {"get", "post"},
+        "/api/v1/reachability-checks/{id}/": {"get"},
+        "/api/v1/reachability-checks/{id}/answer/": {"post"},
+        "/api/v1/reachability-figures/": {"get"},
+    }
     for path, methods in expected.items():
         for method in methods:
             operation = paths[path][method]

@@ -93,7 +93,11 @@ def test_the_check_page_shows_who_answered_when_and_who_still_waits(world, check
     do_answer_check(person("hr-cert-duty"), response_of(check, "HR-CERT"), method=CheckAnswerMethod.CONSOLE)
     page = world("rs-mod-duty").get(f"/checks/{check.reference}/").content.decode()
     shown = rows(page, "check-responses")
-    assert "answered within the window" in shown["HR-CERT"] and "hr-cert-duty" in shown["HR-CERT"] and "Console" in shown["HR-CERT"]
+    assert (
+        "answered within the window" in shown["HR-CERT"]
+        and "hr-cert-duty" in shown["HR-CERT"]
+        and "Console" in shown["HR-CERT"]
+    )
     assert "waiting" in shown["RS-CERT"] and "Answer" not in shown["RS-CERT"], "RS-MOD may not answer for RS-CERT"
     assert "waiting" in shown["RS-MOD"] and "Answer: RS-MOD is reachable" in shown["RS-MOD"]
     assert 'class="countdown"' in page and f"* {KOSOVO_DESIGNATION_NOTE}" in page
@@ -107,7 +111,10 @@ def test_the_answer_button_answers_for_my_organisation_and_stops_its_escalation(
     assert f"ME-MOD answered {check.reference}, within the window." in response.content.decode()
     answered = response_of(check, "ME-MOD")
     assert answered.acknowledged_by.username == "me-mod-supervisor" and answered.method == "console"
-    assert Timer.objects.get(subject_kind="accounts.check_response", subject_id=answered.pk).state == TimerState.ACKNOWLEDGED
+    assert (
+        Timer.objects.get(subject_kind="accounts.check_response", subject_id=answered.pk).state
+        == TimerState.ACKNOWLEDGED
+    )
     shown = rows(response.content.decode(), "check-responses")
     assert "answered within the window" in shown["ME-MOD"] and "Answer" not in shown["ME-MOD"]
 

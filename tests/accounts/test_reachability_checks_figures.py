@@ -55,7 +55,9 @@ def figures_of(code, last=12, now=FIRST + 3 * WEEK + timedelta(minutes=30)):
 
 def test_it_counts_answers_within_the_window_late_and_missed(three_weeks):
     hr, covered = figures_of("HR-CERT")
-    assert [check.reference for check in covered] == [check.reference for check in three_weeks[2::-1]], "the open fourth is left out"
+    assert [check.reference for check in covered] == [check.reference for check in three_weeks[2::-1]], (
+        "the open fourth is left out"
+    )
     assert (hr.checks, hr.answered_within_window, hr.answered_late, hr.missed) == (3, 2, 1, 0)
     assert hr.within_window_share == pytest.approx(2 / 3) and hr.within_window_percent == 67
 
@@ -81,6 +83,14 @@ def test_each_check_counts_its_answers(three_weeks):
     now = FIRST + 3 * WEEK + timedelta(minutes=30)
     counted = {check.reference: check for check in with_counts(ReachabilityCheck.objects.all(), now)}
     first, _, third, fourth = three_weeks
-    assert (counted[first.reference].answered, counted[first.reference].missed, counted[first.reference].total) == (2, 12, 14)
+    assert (counted[first.reference].answered, counted[first.reference].missed, counted[first.reference].total) == (
+        2,
+        12,
+        14,
+    )
     assert (counted[third.reference].answered, counted[third.reference].late) == (0, 1)
-    assert (counted[fourth.reference].answered, counted[fourth.reference].pending, counted[fourth.reference].missed) == (1, 13, 0)
+    assert (
+        counted[fourth.reference].answered,
+        counted[fourth.reference].pending,
+        counted[fourth.reference].missed,
+    ) == (1, 13, 0)

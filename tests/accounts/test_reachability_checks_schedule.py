@@ -83,11 +83,15 @@ def test_it_starts_the_autumn_slots_at_their_own_utc_instants(world):
 
 def test_a_slot_is_started_late_only_within_the_hour(world):
     assert do_start_scheduled_check(now=TUESDAY_AFTER_SPRING + LATE_START_LIMIT + timedelta(minutes=1)) is None
-    assert run_schedule(TUESDAY_AFTER_SPRING + timedelta(hours=2), TUESDAY_AFTER_SPRING + timedelta(days=6)) == [], "no stale check on Wednesday"
+    assert run_schedule(TUESDAY_AFTER_SPRING + timedelta(hours=2), TUESDAY_AFTER_SPRING + timedelta(days=6)) == [], (
+        "no stale check on Wednesday"
+    )
 
     check = do_start_scheduled_check(now=TUESDAY_BEFORE_SPRING + timedelta(minutes=59))
     assert check is not None and check.scheduled_for == TUESDAY_BEFORE_SPRING
-    assert check.started_at == TUESDAY_BEFORE_SPRING + timedelta(minutes=59), "the window counts from when it really went out"
+    assert check.started_at == TUESDAY_BEFORE_SPRING + timedelta(minutes=59), (
+        "the window counts from when it really went out"
+    )
 
 
 def test_the_beat_task_starts_the_slot_once_however_often_it_runs(world):
@@ -124,9 +128,14 @@ def test_it_names_the_variable_of_an_unknown_time_zone():
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("variable", "value"), [
-    ("HOTLINE_CHECK_SCHEDULE", "every tuesday"), ("HOTLINE_CHECK_TIME_ZONE", "Mars/Olympus"), ("HOTLINE_CHECK_WINDOW_MINUTES", "2"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("HOTLINE_CHECK_SCHEDULE", "every tuesday"),
+        ("HOTLINE_CHECK_TIME_ZONE", "Mars/Olympus"),
+        ("HOTLINE_CHECK_WINDOW_MINUTES", "2"),
+    ],
+)
 def test_the_service_refuses_to_start_with_a_bad_check_setting_in_one_line(tmp_path, variable, value):
     result = run_manage("check", env=hotline_env(**{variable: value}, HOTLINE_DATA_DIR=str(tmp_path)))
     assert result.returncode != 0

@@ -22,10 +22,14 @@ def local_form(start: datetime, end: datetime, person_pk, kind="primary", note="
     zone = organisation("RS-MOD").zone
     start, end = start.astimezone(zone), end.astimezone(zone)
     return {
-        "person": person_pk, "kind": kind, "note": note,
-        "start_date": start.date().isoformat(), "start_time": start.strftime("%H:%M"),
-        "end_date": end.date().isoformat(), "end_time": end.strftime("%H:%M"),
-    }  # fmt: skip
+        "person": person_pk,
+        "kind": kind,
+        "note": note,
+        "start_date": start.date().isoformat(),
+        "start_time": start.strftime("%H:%M"),
+        "end_date": end.date().isoformat(),
+        "end_time": end.strftime("%H:%M"),
+    }
 
 
 def next_hour() -> datetime:
@@ -36,7 +40,9 @@ def test_an_overlapping_shift_of_the_same_kind_is_refused_with_a_clear_message(w
     world.force_login(person("rs-mod-supervisor"))
     start = next_hour()
     before = DutyShift.objects.count()
-    response = world.post("/rosters/RS-MOD/shifts/new/", local_form(start, start + timedelta(hours=2), person("rs-mod-head").pk))
+    response = world.post(
+        "/rosters/RS-MOD/shifts/new/", local_form(start, start + timedelta(hours=2), person("rs-mod-head").pk)
+    )
     assert response.status_code == 200
     assert "It overlaps the primary shift of" in response.content.decode()
     assert DutyShift.objects.count() == before
@@ -46,8 +52,12 @@ def test_an_override_replaces_whoever_was_on_duty_for_its_period_only(world):
     world.force_login(person("rs-mod-supervisor"))
     start = next_hour()
     head = person("rs-mod-head")
-    covering = DutyShift.objects.get(organisation__code="RS-MOD", kind=ShiftKind.PRIMARY, starts_at__lte=start, ends_at__gt=start)
-    response = world.post("/rosters/RS-MOD/overrides/new/", local_form(start, start + timedelta(minutes=30), head.pk, note="doctor"))
+    covering = DutyShift.objects.get(
+        organisation__code="RS-MOD", kind=ShiftKind.PRIMARY, starts_at__lte=start, ends_at__gt=start
+    )
+    response = world.post(
+        "/rosters/RS-MOD/overrides/new/", local_form(start, start + timedelta(minutes=30), head.pk, note="doctor")
+    )
     assert response.status_code == 302
     from accounts.duty import on_duty
 
@@ -59,7 +69,9 @@ def test_an_override_replaces_whoever_was_on_duty_for_its_period_only(world):
 
 def test_a_swap_exchanges_the_people_and_keeps_the_times(world):
     world.force_login(person("rs-mod-supervisor"))
-    later = DutyShift.objects.filter(organisation__code="RS-MOD", kind=ShiftKind.PRIMARY, starts_at__gt=timezone.now()).order_by("starts_at")
+    later = DutyShift.objects.filter(
+        organisation__code="RS-MOD", kind=ShiftKind.PRIMARY, starts_at__gt=timezone.now()
+    ).order_by("starts_at")
     first, second = later[0], later[1]
     assert first.person != second.person
     response = world.post("/rosters/RS-MOD/swap/", {"first": first.pk, "second": second.pk})
@@ -70,7 +82,9 @@ def test_a_swap_exchanges_the_people_and_keeps_the_times(world):
 
 
 def test_a_gap_in_the_coming_fortnight_is_shown_to_the_supervisors_only(world):
-    lost = DutyShift.objects.filter(organisation__code="RS-MOD", kind=ShiftKind.PRIMARY, starts_at__gt=timezone.now()).order_by("starts_at")[2]
+    lost = DutyShift.objects.filter(
+        organisation__code="RS-MOD", kind=ShiftKind.PRIMARY, starts_at__gt=timezone.now()
+    ).order_by("starts_at")[2]
     lost.delete()
     world.force_login(person("rs-mod-supervisor"))
     page = world.get("/rosters/RS-MOD/").content.decode()
@@ -93,6 +107,9 @@ def test_the_week_view_lists_each_day_with_its_shifts_in_local_time(world):
 
 def test_a_shift_for_someone_of_another_organisation_is_refused(world):
     world.force_login(person("rs-mod-supervisor"))
-    response = world.post("/rosters/RS-MOD/shifts/new/", local_form(datetime(2027, 1, 1, 8, tzinfo=UTC), datetime(2027, 1, 1, 9, tzinfo=UTC), person("hr-mod-duty").pk))
+    response = world.post(
+        "/rosters/RS-MOD/shifts/new/",
+        local_form(datetime(2027, 1, 1, 8, tzinfo=UTC), datetime(2027, 1, 1, 9, tzinfo=UTC), person("hr-mod-duty").pk),
+    )
     assert response.status_code == 200
     assert "Select a valid choice" in response.content.decode()

@@ -9,7 +9,10 @@ from hotline.audit.log import entry_bytes
 from hotline.audit.merkle import leaf_hash
 
 TRIGGERS = {
-    "postgresql": ["DROP TRIGGER audit_entry_append_only ON audit_entry", "DROP TRIGGER audit_entry_no_truncate ON audit_entry"],
+    "postgresql": [
+        "DROP TRIGGER audit_entry_append_only ON audit_entry",
+        "DROP TRIGGER audit_entry_no_truncate ON audit_entry",
+    ],
     "sqlite": ["DROP TRIGGER audit_entry_no_update", "DROP TRIGGER audit_entry_no_delete"],
 }
 
@@ -37,7 +40,9 @@ def rehash_from(seq: int) -> None:
         cursor.execute("SELECT seq, body FROM audit_entry WHERE seq >= %s ORDER BY seq", [seq])
         for current, body in cursor.fetchall():
             leaf = leaf_hash(entry_bytes(current, previous, body))
-            cursor.execute("UPDATE audit_entry SET prev_hash = %s, leaf_hash = %s WHERE seq = %s", [previous, leaf, current])
+            cursor.execute(
+                "UPDATE audit_entry SET prev_hash = %s, leaf_hash = %s WHERE seq = %s", [previous, leaf, current]
+            )
             previous = leaf
 
 

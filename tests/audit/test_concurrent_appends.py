@@ -29,16 +29,26 @@ def database_url_of_the_test_database() -> str:
     database = settings.DATABASES["default"]
     if connection.vendor == "sqlite":
         return f"sqlite:///{database['NAME']}"
-    return f"postgres://{database['USER']}:{database['PASSWORD']}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
+    return (
+        f"postgres://{database['USER']}:{database['PASSWORD']}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
+    )
 
 
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_appends_from_several_processes_form_one_gapless_chain():
     before = AuditEntry.objects.count()
-    environment = hotline_env(DATABASE_URL=database_url_of_the_test_database(), DJANGO_SETTINGS_MODULE="hotline.settings")
+    environment = hotline_env(
+        DATABASE_URL=database_url_of_the_test_database(), DJANGO_SETTINGS_MODULE="hotline.settings"
+    )
     workers = [
-        subprocess.Popen([sys.executable, "-c", APPENDER, str(number), str(APPENDS_EACH)], env=environment, cwd=ROOT, stderr=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            [sys.executable, "-c", APPENDER, str(number), str(APPENDS_EACH)],
+            env=environment,
+            cwd=ROOT,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         for number in range(PROCESSES)
     ]
     for worker in workers:
@@ -50,6 +60,9 @@ def test_concurrent_appends_from_several_processes_form_one_gapless_chain():
     seqs = list(AuditEntry.objects.order_by("seq").values_list("seq", flat=True))
     assert seqs == list(range(1, len(seqs) + 1))
     # Interleaved, not one process after another: the appends really were concurrent.
-    processes = [entry.content["details"]["process"] for entry in AuditEntry.objects.filter(action="test.concurrent").order_by("seq")]
+    processes = [
+        entry.content["details"]["process"]
+        for entry in AuditEntry.objects.filter(action="test.concurrent").order_by("seq")
+    ]
     switches = sum(1 for a, b in zip(processes, processes[1:], strict=False) if a != b)
     assert switches > PROCESSES

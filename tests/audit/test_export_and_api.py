@@ -31,7 +31,9 @@ def export_to(path) -> None:
 
 def check_offline(path, key: str) -> subprocess.CompletedProcess:
     # -I: isolated, no site-packages: the script must need nothing but Python itself.
-    return subprocess.run([sys.executable, "-I", str(SCRIPT), str(path), key], capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-I", str(SCRIPT), str(path), key], capture_output=True, text=True, timeout=120
+    )
 
 
 @pytest.fixture
@@ -135,4 +137,4 @@ def test_the_log_page_is_for_reviewers_and_the_checkpoints_page_for_everyone(wor
     assert "Chain verified" in page and "login.failed" in page
     world.force_login(person("me-cert-duty"))
     assert world.get("/audit/log/").status_code == 403
-    assert "data-testid=\"verifier-key\"" in world.get("/audit/checkpoints/").content.decode()
+    assert 'data-testid="verifier-key"' in world.get("/audit/checkpoints/").content.decode()

@@ -33,7 +33,12 @@ def last_actions(count: int) -> list[str]:
 
 def test_an_action_and_its_entry_commit_together(db):
     build_demo_world()
-    key, _ = do_create_api_key(organisation=organisation("RS-CERT"), name="MISP", scopes=[ApiScope.DIRECTORY_READ], actor=person("rs-cert-supervisor"))
+    key, _ = do_create_api_key(
+        organisation=organisation("RS-CERT"),
+        name="MISP",
+        scopes=[ApiScope.DIRECTORY_READ],
+        actor=person("rs-cert-supervisor"),
+    )
     entry = AuditEntry.objects.first()
     assert (entry.action, entry.actor, entry.organisation) == ("api_key.created", "rs-cert-supervisor", "RS-CERT")
     assert entry.content["details"]["name"] == "MISP" and key.prefix in entry.content["object"]
@@ -48,7 +53,9 @@ def test_a_rolled_back_action_leaves_no_entry_and_no_gap(log):
     assert verify_log().ok
 
 
-@pytest.mark.parametrize("statement", ["UPDATE audit_entry SET action = 'x' WHERE seq = 3", "DELETE FROM audit_entry WHERE seq = 3"])
+@pytest.mark.parametrize(
+    "statement", ["UPDATE audit_entry SET action = 'x' WHERE seq = 3", "DELETE FROM audit_entry WHERE seq = 3"]
+)
 def test_the_database_refuses_to_change_or_delete_an_entry(log, statement):
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
         execute(statement)
@@ -71,9 +78,16 @@ def test_a_refused_change_is_recorded(client, db, settings):
     settings.OTP_REQUIRED = False
     build_demo_world()
     client.force_login(person("hr-mod-duty"))
-    assert client.post("/directory/RS-MOD/contact-points/new/", {"method": "email", "address": "x@y.example"}).status_code == 403
+    assert (
+        client.post("/directory/RS-MOD/contact-points/new/", {"method": "email", "address": "x@y.example"}).status_code
+        == 403
+    )
     entry = AuditEntry.objects.first()
-    assert (entry.action, entry.actor, entry.content["details"]["target"]) == ("access.refused", "hr-mod-duty", "RS-MOD")
+    assert (entry.action, entry.actor, entry.content["details"]["target"]) == (
+        "access.refused",
+        "hr-mod-duty",
+        "RS-MOD",
+    )
 
 
 def test_an_intact_log_verifies(log):
@@ -102,7 +116,12 @@ def test_an_inserted_entry_is_named(log):
     forged = log[4]
     execute(
         "INSERT INTO audit_entry (seq, recorded_at, actor, organisation, action, body, prev_hash, leaf_hash) VALUES (5, %s, 'system', '', 'test.forged', %s, %s, %s)",
-        [forged.recorded_at, forged.body.replace("test.action", "test.forged"), bytes(log[3].leaf_hash), bytes(forged.leaf_hash)],
+        [
+            forged.recorded_at,
+            forged.body.replace("test.action", "test.forged"),
+            bytes(log[3].leaf_hash),
+            bytes(forged.leaf_hash),
+        ],
     )
     assert verify_log().first_bad_entry == 5
 
@@ -130,9 +149,13 @@ def test_a_history_rewritten_with_fresh_hashes_no_longer_extends_a_partys_checkp
     rehash_from(2)
     assert verify_log().ok  # the chain alone cannot tell...
     verdict = verify_log([open_checkpoint(kept_by_a_party, verifier_key())])
-    assert not verdict.ok and "no longer extends the checkpoint of 10 entries" in verdict.problem  # ...the checkpoint can
+    assert (
+        not verdict.ok and "no longer extends the checkpoint of 10 entries" in verdict.problem
+    )  # ...the checkpoint can
     with pytest.raises(SystemExit) as exit_status:
-        call_command("verify_audit", "--checkpoint", str(tmp_path / "checkpoint.txt"), stdout=StringIO(), stderr=StringIO())
+        call_command(
+            "verify_audit", "--checkpoint", str(tmp_path / "checkpoint.txt"), stdout=StringIO(), stderr=StringIO()
+        )
     assert exit_status.value.code == 1
 
 

@@ -12,7 +12,7 @@ from hotline.audit.merkle import (
     tree_levels,
     verify_consistency,
     verify_inclusion,
-)  # fmt: skip
+)
 
 
 def rfc_root(leaves: list[bytes]) -> bytes:

@@ -26,7 +26,11 @@ def test_two_processes_give_the_same_root_and_checkpoint_verdicts_as_one(large_l
     alone = verify.verify_log(checkpoints, workers=1)
     together = verify.verify_log(checkpoints, workers=2)
     assert alone.ok and together.ok
-    assert (together.tree_size, together.root, together.checked_checkpoints) == (alone.tree_size, alone.root, alone.checked_checkpoints)
+    assert (together.tree_size, together.root, together.checked_checkpoints) == (
+        alone.tree_size,
+        alone.root,
+        alone.checked_checkpoints,
+    )
     wrong = Checkpoint("hotline/audit", 35, leaf_hash(b"not the root"))
     assert not verify.verify_log([wrong], workers=2).ok
 
@@ -34,7 +38,10 @@ def test_two_processes_give_the_same_root_and_checkpoint_verdicts_as_one(large_l
 def test_two_processes_name_the_first_bad_entry_in_either_half_and_at_the_seam(large_log):
     left = verify.largest_power_of_two_below(large_log)
     with tampering_undone_from(left):
-        execute("UPDATE audit_entry SET body = replace(body, 'test.parallel', 'test.changed') WHERE seq = %s", [large_log - 2])
+        execute(
+            "UPDATE audit_entry SET body = replace(body, 'test.parallel', 'test.changed') WHERE seq = %s",
+            [large_log - 2],
+        )
         assert verify.verify_log(workers=2).first_bad_entry == large_log - 2
         execute("DELETE FROM audit_entry WHERE seq = %s", [left])
         assert verify.verify_log(workers=2).first_bad_entry == left

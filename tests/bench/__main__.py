@@ -16,13 +16,28 @@ BENCHMARKS = ["audit", "escalation", "notices"]
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="bench", description=__doc__.splitlines()[0])
-    parser.add_argument("benchmarks", nargs="*", metavar="NAME", help=f"which to run: {', '.join(BENCHMARKS)} (default: all)")
-    parser.add_argument("--entries", type=int, default=1_000_000, help="audit entries to append and verify (default 1,000,000)")
+    parser.add_argument(
+        "benchmarks", nargs="*", metavar="NAME", help=f"which to run: {', '.join(BENCHMARKS)} (default: all)"
+    )
+    parser.add_argument(
+        "--entries", type=int, default=1_000_000, help="audit entries to append and verify (default 1,000,000)"
+    )
     parser.add_argument("--actions", type=int, default=2_000, help="messages posted with and without their audit entry")
     parser.add_argument("--timers", type=int, default=10_000, help="escalation deadlines to fire (default 10,000)")
-    parser.add_argument("--spread", type=float, default=60.0, help="seconds the deadlines are spread over (default 60; 0: all at once)")
-    parser.add_argument("--methods", default="console,email", help="how level 1 pages (default console,email; console alone: the engine only)")
-    parser.add_argument("--volumes", type=int, default=10_000, help="drone-flight volumes whose recipients are computed (default 10,000)")
+    parser.add_argument(
+        "--spread", type=float, default=60.0, help="seconds the deadlines are spread over (default 60; 0: all at once)"
+    )
+    parser.add_argument(
+        "--methods",
+        default="console,email",
+        help="how level 1 pages (default console,email; console alone: the engine only)",
+    )
+    parser.add_argument(
+        "--volumes",
+        type=int,
+        default=10_000,
+        help="drone-flight volumes whose recipients are computed (default 10,000)",
+    )
     parser.add_argument("--seed", type=int, default=8, help="the random volumes' seed (default 8)")
     args = parser.parse_args()
     unknown = set(args.benchmarks) - set(BENCHMARKS)
@@ -39,10 +54,9 @@ def main() -> None:
     import django
 
     django.setup()
+    from django.conf import settings
     from django.db import connection
     from django.test.utils import setup_test_environment
-
-    from django.conf import settings
 
     setup_test_environment()
     # The actions push their events: the embedded Redis answers them as it does in the demo.

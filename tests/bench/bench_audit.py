@@ -49,7 +49,9 @@ def posting_rate(messages: int, incident, author, audited: bool) -> float:
 
     def post():
         for number in range(messages):
-            incidents.actions.do_post_message(author, incident, kind=MessageKind.NOTE, body=f"situation update {number}", requires_ack=True)
+            incidents.actions.do_post_message(
+                author, incident, kind=MessageKind.NOTE, body=f"situation update {number}", requires_ack=True
+            )
 
     if audited:
         return messages / timed(post)[1]
@@ -61,13 +63,23 @@ def small_world():
     people = []
     for code in ("RS", "HR"):
         party = Party.objects.create(code=code, name=code, kind=PartyKind.MEMBER)
-        organisation = Organisation.objects.create(party=party, code=f"{code}-MOD", name=f"{code} crisis centre", kind=OrganisationKind.CRISIS_CENTRE)
-        people.append(User.objects.create(username=f"{code.lower()}-mod-duty", organisation=organisation, role=Role.DUTY_OFFICER))
+        organisation = Organisation.objects.create(
+            party=party, code=f"{code}-MOD", name=f"{code} crisis centre", kind=OrganisationKind.CRISIS_CENTRE
+        )
+        people.append(
+            User.objects.create(username=f"{code.lower()}-mod-duty", organisation=organisation, role=Role.DUTY_OFFICER)
+        )
     reporter, counterpart = people
     incident = incidents.actions.do_report_incident(
-        reporter, recipients=[counterpart.organisation], title="Benchmark", summary="Benchmark", category="cyber",
-        severity="high", tlp="AMBER", occurred_at=timezone.now(),
-    )  # fmt: skip
+        reporter,
+        recipients=[counterpart.organisation],
+        title="Benchmark",
+        summary="Benchmark",
+        category="cyber",
+        severity="high",
+        tlp="AMBER",
+        occurred_at=timezone.now(),
+    )
     return incident, counterpart
 
 
@@ -84,11 +96,17 @@ def run(entries: int, actions: int) -> None:
             (audited if audit_on else plain).append(posting_rate(actions // ROUNDS, incident, author, audited=audit_on))
     plain_rate, audited_rate = statistics.median(plain), statistics.median(audited)
     print(f"  post a message, audit off (baseline): {plain_rate:10,.0f} messages/s   (median of {ROUNDS} rounds)")
-    print(f"  post a message, audit on:             {audited_rate:10,.0f} messages/s   (the entry costs {100 * (plain_rate - audited_rate) / plain_rate:.0f}% of the rate)")
+    print(
+        f"  post a message, audit on:             {audited_rate:10,.0f} messages/s   (the entry costs {100 * (plain_rate - audited_rate) / plain_rate:.0f}% of the rate)"
+    )
 
     _, seconds = timed(lambda: fill_log(entries))
-    print(f"  append ({APPEND_BATCH:,} a transaction): {entries / seconds:10,.0f} entries/s   ({entries:,} in {seconds:.1f} s)")
+    print(
+        f"  append ({APPEND_BATCH:,} a transaction): {entries / seconds:10,.0f} entries/s   ({entries:,} in {seconds:.1f} s)"
+    )
     for workers in (1, 2):
         verdict, seconds = timed(lambda: verify_log(workers=workers))  # noqa: B023
         assert verdict.ok and verdict.tree_size >= entries, verdict.problem
-        print(f"  verify chain + root, {workers} process{'es' if workers > 1 else ''}: {verdict.tree_size / seconds:10,.0f} entries/s   ({verdict.tree_size:,} in {seconds:.2f} s)")
+        print(
+            f"  verify chain + root, {workers} process{'es' if workers > 1 else ''}: {verdict.tree_size / seconds:10,.0f} entries/s   ({verdict.tree_size:,} in {seconds:.2f} s)"
+        )

@@ -39,17 +39,33 @@ def small_world() -> tuple:
     people = {}
     for code in ("RS", "HR"):
         party = Party.objects.create(code=code, name=code, kind=PartyKind.MEMBER)
-        organisation = Organisation.objects.create(party=party, code=f"{code}-CERT", name=f"{code} CERT", kind=OrganisationKind.CERT)
+        organisation = Organisation.objects.create(
+            party=party, code=f"{code}-CERT", name=f"{code} CERT", kind=OrganisationKind.CERT
+        )
         people[code] = User.objects.create(
-            username=f"{code.lower()}-cert-duty", organisation=organisation, role=Role.DUTY_OFFICER, email=f"duty@{code.lower()}-cert.example",
-        )  # fmt: skip
+            username=f"{code.lower()}-cert-duty",
+            organisation=organisation,
+            role=Role.DUTY_OFFICER,
+            email=f"duty@{code.lower()}-cert.example",
+        )
     now = timezone.now()
-    DutyShift.objects.create(organisation=people["HR"].organisation, person=people["HR"], kind=ShiftKind.PRIMARY,
-                             starts_at=now - timedelta(hours=1), ends_at=now + timedelta(days=1))  # fmt: skip
+    DutyShift.objects.create(
+        organisation=people["HR"].organisation,
+        person=people["HR"],
+        kind=ShiftKind.PRIMARY,
+        starts_at=now - timedelta(hours=1),
+        ends_at=now + timedelta(days=1),
+    )
     incident = do_report_incident(
-        people["RS"], recipients=[people["HR"].organisation], title="Benchmark", summary="Benchmark", category="cyber",
-        severity=Severity.CRITICAL, tlp="AMBER", occurred_at=now,
-    )  # fmt: skip
+        people["RS"],
+        recipients=[people["HR"].organisation],
+        title="Benchmark",
+        summary="Benchmark",
+        category="cyber",
+        severity=Severity.CRITICAL,
+        tlp="AMBER",
+        occurred_at=now,
+    )
     Timer.objects.all().delete()  # the report's own clock: the benchmark makes its own below
     return incident, people["RS"], people["HR"].organisation
 
@@ -60,12 +76,24 @@ def waiting_messages(incident, author, recipient, count: int) -> list[Acknowledg
     now = timezone.now()
     with transaction.atomic():
         messages = Message.objects.bulk_create(
-            (Message(incident=incident, number=number, kind=MessageKind.NOTE, organisation=author.organisation, author=author,
-                     author_label=author.username, body=f"update {number}", requires_ack=True) for number in range(2, count + 2)),
+            (
+                Message(
+                    incident=incident,
+                    number=number,
+                    kind=MessageKind.NOTE,
+                    organisation=author.organisation,
+                    author=author,
+                    author_label=author.username,
+                    body=f"update {number}",
+                    requires_ack=True,
+                )
+                for number in range(2, count + 2)
+            ),
             batch_size=BULK,
-        )  # fmt: skip
+        )
         return Acknowledgement.objects.bulk_create(
-            (Acknowledgement(message=message, organisation=recipient, due_at=now) for message in messages), batch_size=BULK
+            (Acknowledgement(message=message, organisation=recipient, due_at=now) for message in messages),
+            batch_size=BULK,
         )
 
 
@@ -80,10 +108,20 @@ def pending_timers(acknowledgements, sender, recipient, spread_s: float, methods
     timers = []
     for number, acknowledgement in enumerate(acknowledgements):
         deadline = first + timedelta(seconds=number * step)
-        timers.append(Timer(
-            subject_kind=SUBJECT_KIND, subject_id=acknowledgement.pk, recipient=recipient, sender=sender.organisation,
-            severity=Severity.CRITICAL, policy=snapshot, started_at=deadline - wait, deadline=deadline, level=1, next_fire_at=deadline,
-        ))  # fmt: skip
+        timers.append(
+            Timer(
+                subject_kind=SUBJECT_KIND,
+                subject_id=acknowledgement.pk,
+                recipient=recipient,
+                sender=sender.organisation,
+                severity=Severity.CRITICAL,
+                policy=snapshot,
+                started_at=deadline - wait,
+                deadline=deadline,
+                level=1,
+                next_fire_at=deadline,
+            )
+        )
     Timer.objects.bulk_create(timers, batch_size=BULK)
 
 
@@ -100,15 +138,24 @@ def wait_for_pages(count: int, timeout: float, engine: Engine) -> None:
 
 
 def run(timers: int, spread_s: float, methods: list[str]) -> None:
-    print(f"escalation engine benchmark on {connection.vendor}: {timers:,} deadlines over {spread_s:.0f} s, "
-          f"level 1 by {' + '.join(methods)}, worker concurrency 2")  # fmt: skip
+    print(
+        f"escalation engine benchmark on {connection.vendor}: {timers:,} deadlines over {spread_s:.0f} s, "
+        f"level 1 by {' + '.join(methods)}, worker concurrency 2"
+    )
     smtp = FakeSmtp()
     smtp.start()
     folder = Path(tempfile.mkdtemp(prefix="engine-", dir=settings.DATA_DIR))
-    engine = Engine(folder, hotline_env(
-        DATABASE_URL=database_url_of_the_test_database(), REDIS_URL=settings.REDIS_URL, HOTLINE_DATA_DIR=str(folder),
-        EMAIL_HOST="127.0.0.1", EMAIL_PORT=str(smtp.port), LOG_LEVEL="WARNING",
-    ))  # fmt: skip
+    engine = Engine(
+        folder,
+        hotline_env(
+            DATABASE_URL=database_url_of_the_test_database(),
+            REDIS_URL=settings.REDIS_URL,
+            HOTLINE_DATA_DIR=str(folder),
+            EMAIL_HOST="127.0.0.1",
+            EMAIL_PORT=str(smtp.port),
+            LOG_LEVEL="WARNING",
+        ),
+    )
     try:
         incident, author, recipient = small_world()
         acknowledgements = waiting_messages(incident, author, recipient, timers)
@@ -118,18 +165,29 @@ def run(timers: int, spread_s: float, methods: list[str]) -> None:
         rows = list(Page.objects.values_list("due_at", "created_at"))
         lags = sorted((created - due).total_seconds() for due, created in rows)
         first_due, last_written = min(due for due, _ in rows), max(created for _, created in rows)
-        print(f"  lag due → written:  p50 {percentile(lags, 0.50):6.3f} s   p99 {percentile(lags, 0.99):6.3f} s   "
-              f"max {lags[-1]:6.3f} s   mean {statistics.fmean(lags):6.3f} s")  # fmt: skip
-        print(f"  pages written:      {len(rows):,} in {(last_written - first_due).total_seconds():.1f} s from the first deadline "
-              f"({len(rows) / (last_written - first_due).total_seconds():,.0f} pages/s; arriving at {timers / max(spread_s, 1):,.0f}/s)")  # fmt: skip
+        print(
+            f"  lag due → written:  p50 {percentile(lags, 0.50):6.3f} s   p99 {percentile(lags, 0.99):6.3f} s   "
+            f"max {lags[-1]:6.3f} s   mean {statistics.fmean(lags):6.3f} s"
+        )
+        print(
+            f"  pages written:      {len(rows):,} in {(last_written - first_due).total_seconds():.1f} s from the first deadline "
+            f"({len(rows) / (last_written - first_due).total_seconds():,.0f} pages/s; arriving at {timers / max(spread_s, 1):,.0f}/s)"
+        )
         if ContactMethod.EMAIL in methods:
             started = time.monotonic()
-            while Delivery.objects.filter(method=ContactMethod.EMAIL, sent_at__isnull=True).exists() and time.monotonic() - started < 120:
+            while (
+                Delivery.objects.filter(method=ContactMethod.EMAIL, sent_at__isnull=True).exists()
+                and time.monotonic() - started < 120
+            ):
                 time.sleep(1)
-            sent = Delivery.objects.filter(method=ContactMethod.EMAIL, sent_at__isnull=False).values_list("sent_at", flat=True)
+            sent = Delivery.objects.filter(method=ContactMethod.EMAIL, sent_at__isnull=False).values_list(
+                "sent_at", flat=True
+            )
             if sent:
-                print(f"  e-mails sent:       {len(sent):,} of {timers:,}, the last {(max(sent) - first_due).total_seconds():.1f} s "
-                      f"after the first deadline ({len(smtp.received()):,} received)")  # fmt: skip
+                print(
+                    f"  e-mails sent:       {len(sent):,} of {timers:,}, the last {(max(sent) - first_due).total_seconds():.1f} s "
+                    f"after the first deadline ({len(smtp.received()):,} received)"
+                )
     finally:
         engine.stop()
         smtp.stop()

@@ -71,7 +71,13 @@ class Region:
     def area(self, x: float, y: float) -> dict:
         if self.rng.random() < 0.5:
             lon, lat = self.to_degrees.transform(x, y)
-            return {"circle": {"lon": lon, "lat": lat, "radius_m": math.exp(self.rng.uniform(math.log(100), math.log(20_000)))}}
+            return {
+                "circle": {
+                    "lon": lon,
+                    "lat": lat,
+                    "radius_m": math.exp(self.rng.uniform(math.log(100), math.log(20_000))),
+                }
+            }
         corners = self.rng.randint(3, 12)
         angles = sorted(self.rng.uniform(0, 2 * math.pi) for _ in range(corners))
         ring = []
@@ -98,8 +104,9 @@ def random_volumes(region: Region, count: int) -> list[tuple[dict, str, bool]]:
             **region.area(x, y),
             "altitude_lower": {"value": 0, "unit": "m", "reference": "AGL"},
             "altitude_upper": {"value": 120, "unit": "m", "reference": "AGL"},
-            "start": start.isoformat(), "end": (start + timedelta(hours=2)).isoformat(),
-        }  # fmt: skip
+            "start": start.isoformat(),
+            "end": (start + timedelta(hours=2)).isoformat(),
+        }
         try:
             rules.clean_volumes([raw], NOW)
         except ValidationError:  # a random shape the rules refuse: draw another
@@ -110,14 +117,20 @@ def random_volumes(region: Region, count: int) -> list[tuple[dict, str, bool]]:
 
 def line(label: str, seconds: list[float]) -> str:
     ordered = sorted(s * 1000 for s in seconds)
-    return (f"  {label:<34} p50 {percentile(ordered, 0.50):6.3f} ms   p95 {percentile(ordered, 0.95):6.3f} ms   "
-            f"p99 {percentile(ordered, 0.99):6.3f} ms   max {ordered[-1]:7.3f} ms")  # fmt: skip
+    return (
+        f"  {label:<34} p50 {percentile(ordered, 0.50):6.3f} ms   p95 {percentile(ordered, 0.95):6.3f} ms   "
+        f"p99 {percentile(ordered, 0.99):6.3f} ms   max {ordered[-1]:7.3f} ms"
+    )
 
 
 def run(volumes: int, seed: int) -> None:
-    print(f"notifications benchmark: recipients of {volumes:,} drone-flight volumes (seed {seed}), buffer {BUFFER_M:,} m")
+    print(
+        f"notifications benchmark: recipients of {volumes:,} drone-flight volumes (seed {seed}), buffer {BUFFER_M:,} m"
+    )
     boundaries, load_s, _ = timed(borders.committed)
-    print(f"  committed boundaries {boundaries.version}: read and projected in {load_s * 1000:.0f} ms (once per version)")
+    print(
+        f"  committed boundaries {boundaries.version}: read and projected in {load_s * 1000:.0f} ms (once per version)"
+    )
     sample = random_volumes(Region(boundaries, random.Random(seed)), volumes + WARM_UP)
 
     clean, geography, filed, found, clean_cpu, geography_cpu = [], [], [], [], [], []
@@ -150,8 +163,12 @@ def run(volumes: int, seed: int) -> None:
     print(line("flight_geography", geography_cpu))
     with_neighbours = sum(1 for _, _, result in found if result.neighbours)
     entering = sum(1 for _, _, result in found if result.crosses_into)
-    print(f"  volumes with a party within the buffer: {with_neighbours:,} of {len(found):,}; entering another party: {entering:,}")
+    print(
+        f"  volumes with a party within the buffer: {with_neighbours:,} of {len(found):,}; entering another party: {entering:,}"
+    )
     ratio = statistics.median(geography) / statistics.median(clean)
     print(f"  flight_geography / clean_volumes at p50: {ratio:.2f}×")
     p99, p99_cpu = percentile(sorted(geography), 0.99) * 1000, percentile(sorted(geography_cpu), 0.99) * 1000
-    print(f"  target p99 < 5 ms per volume (wall clock): {'met' if p99 < 5 else 'NOT MET'} ({p99:.3f} ms; CPU {p99_cpu:.3f} ms)")
+    print(
+        f"  target p99 < 5 ms per volume (wall clock): {'met' if p99 < 5 else 'NOT MET'} ({p99:.3f} ms; CPU {p99_cpu:.3f} ms)"
+    )

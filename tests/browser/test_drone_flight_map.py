@@ -52,18 +52,23 @@ def draw_polygon(page, corners) -> None:
     expect(map_element).to_have_attribute("data-borders-state", "loaded")
     # Zoomed in on the Danube, so that each click lands where the corner is (after the borders, which
     # would otherwise fit the view to the parties).
-    page.evaluate("""element => element.hotlineMap.leaflet.setView([45.235, 19.385], 11, {animate: false})""", map_element.element_handle())
+    page.evaluate(
+        """element => element.hotlineMap.leaflet.setView([45.235, 19.385], 11, {animate: false})""",
+        map_element.element_handle(),
+    )
     page.get_by_test_id("map-draw-polygon").click()
     for lon, lat in corners:
         point = page.evaluate(
             """([element, lat, lon]) => { const p = element.hotlineMap.leaflet.latLngToContainerPoint([lat, lon]); return {x: p.x, y: p.y}; }""",
             [map_element.element_handle(), lat, lon],
-        )  # fmt: skip
+        )
         map_element.click(position=point)
     page.get_by_test_id("map-finish-polygon").click()
 
 
-def test_a_flight_drawn_across_the_danube_appears_live_on_the_neighbours_map_and_is_acknowledged_there(asgi_server, browser_context, second_context):
+def test_a_flight_drawn_across_the_danube_appears_live_on_the_neighbours_map_and_is_acknowledged_there(
+    asgi_server, browser_context, second_context
+):
     build_demo_world()
     serbian, croatian = officer("rs-mod-duty"), officer("hr-mod-duty")
     croatia, serbia = browser_context.new_page(), second_context.new_page()
@@ -115,7 +120,9 @@ def test_a_flight_drawn_across_the_danube_appears_live_on_the_neighbours_map_and
 
     row.get_by_role("button", name="Acknowledge").click()
     expect(croatia.locator(".messages")).to_contain_text(f"{flight.reference} acknowledged for HR-MOD.")
-    expect(croatia.get_by_test_id(f"flight-{flight.reference}").get_by_test_id("acknowledged-count")).to_have_text("1/2 acknowledged")
+    expect(croatia.get_by_test_id(f"flight-{flight.reference}").get_by_test_id("acknowledged-count")).to_have_text(
+        "1/2 acknowledged"
+    )
     given = flight.acknowledgements.get(organisation__code="HR-MOD")
     assert given.acknowledged_at is not None and given.method == "console"
 

@@ -29,13 +29,19 @@ def officer(username: str):
 
 
 def critical_report_to_croatia():
-    incident = elsewhere(lambda: report(person("rs-mod-duty"), ["HR-MOD"], severity="critical", title="Drone over the Vukovar bridge"))
+    incident = elsewhere(
+        lambda: report(person("rs-mod-duty"), ["HR-MOD"], severity="critical", title="Drone over the Vukovar bridge")
+    )
     return incident, Timer.objects.get(recipient__code="HR-MOD", clock="ack")
 
 
-def test_it_alerts_the_duty_officer_with_a_sound_and_stops_paging_when_acknowledged_from_the_alert(asgi_server, browser_context):
+def test_it_alerts_the_duty_officer_with_a_sound_and_stops_paging_when_acknowledged_from_the_alert(
+    asgi_server, browser_context
+):
     build_demo_world()
-    browser_context.grant_permissions(["notifications"], origin=asgi_server.url)  # as if "Enable desktop alerts" was clicked
+    browser_context.grant_permissions(
+        ["notifications"], origin=asgi_server.url
+    )  # as if "Enable desktop alerts" was clicked
     page = browser_context.new_page()
     sign_in(page, asgi_server, officer("hr-mod-duty"))
     incident, timer = critical_report_to_croatia()
@@ -55,14 +61,24 @@ def test_it_alerts_the_duty_officer_with_a_sound_and_stops_paging_when_acknowled
     alert.get_by_role("button", name="Acknowledge").click()
 
     expect(page.get_by_role("alertdialog")).to_have_count(0)
-    expect(page.get_by_test_id("escalation-notes")).to_contain_text(f"{incident.reference} #1 acknowledged for HR-MOD: paging has stopped.")
-    given = Acknowledgement.objects.select_related("acknowledged_by").get(message__incident=incident, organisation__code="HR-MOD")
-    assert given.acknowledged_at is not None and given.method == "console" and given.acknowledged_by.username == "hr-mod-duty"
+    expect(page.get_by_test_id("escalation-notes")).to_contain_text(
+        f"{incident.reference} #1 acknowledged for HR-MOD: paging has stopped."
+    )
+    given = Acknowledgement.objects.select_related("acknowledged_by").get(
+        message__incident=incident, organisation__code="HR-MOD"
+    )
+    assert (
+        given.acknowledged_at is not None
+        and given.method == "console"
+        and given.acknowledged_by.username == "hr-mod-duty"
+    )
     timer.refresh_from_db()
     assert timer.state == TimerState.ACKNOWLEDGED
 
 
-def test_it_replaces_the_alert_on_a_repeat_keeps_it_across_pages_and_removes_it_when_a_colleague_acknowledges(asgi_server, browser_context):
+def test_it_replaces_the_alert_on_a_repeat_keeps_it_across_pages_and_removes_it_when_a_colleague_acknowledges(
+    asgi_server, browser_context
+):
     build_demo_world()
     page = browser_context.new_page()
     sign_in(page, asgi_server, officer("hr-mod-duty"))  # on the home page, with its waiting panel
@@ -82,7 +98,9 @@ def test_it_replaces_the_alert_on_a_repeat_keeps_it_across_pages_and_removes_it_
     elsewhere(lambda: do_acknowledge(person("hr-mod-supervisor"), incident))
 
     expect(page.get_by_role("alertdialog")).to_have_count(0)
-    expect(page.get_by_test_id("escalation-notes")).to_contain_text(f"{incident.reference} #1 was acknowledged by hr-mod-supervisor (Console)")
+    expect(page.get_by_test_id("escalation-notes")).to_contain_text(
+        f"{incident.reference} #1 was acknowledged by hr-mod-supervisor (Console)"
+    )
 
 
 def test_it_warns_the_sender_of_a_page_that_could_not_be_delivered(asgi_server, browser_context):
@@ -91,7 +109,9 @@ def test_it_warns_the_sender_of_a_page_that_could_not_be_delivered(asgi_server, 
     sign_in(page, asgi_server, officer("rs-mod-duty"))
     incident, timer = critical_report_to_croatia()
     at_deadline = timer.started_at + timedelta(minutes=5)
-    elsewhere(lambda: [tick(now=at_deadline), tick(now=at_deadline)])  # levels 0 and 1: the e-mail to the on-duty officer waits
+    elsewhere(
+        lambda: [tick(now=at_deadline), tick(now=at_deadline)]
+    )  # levels 0 and 1: the e-mail to the on-duty officer waits
     expect(page.get_by_role("alertdialog")).to_have_count(0)  # pages are for the recipient; the sender is told of them
 
     elsewhere(lambda: send_due(now=at_deadline + timedelta(hours=1)))  # nobody sent it in time

@@ -7,7 +7,6 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-
 from accounts.models import User
 from incidents.actions import do_post_message
 from tests.accounts.world import build_demo_world, person
@@ -40,7 +39,9 @@ def open_live(page, url: str) -> None:
 
 
 def thread_numbers(page) -> list[int]:
-    return page.locator('#thread > li[data-testid="message"]').evaluate_all("items => items.map(item => Number(item.dataset.number))")
+    return page.locator('#thread > li[data-testid="message"]').evaluate_all(
+        "items => items.map(item => Number(item.dataset.number))"
+    )
 
 
 def test_a_report_reaches_the_counterpart_and_the_acknowledgement_comes_back_within_a_second(
@@ -80,7 +81,9 @@ def test_a_report_reaches_the_counterpart_and_the_acknowledgement_comes_back_wit
     acknowledged_latency = time.monotonic() - started
     expect(acknowledgement).to_contain_text("acknowledged")
     expect(acknowledgement).to_contain_text("hr-mod-duty")
-    print(f"\nreport → counterpart's list: {reported_latency * 1000:.0f} ms; acknowledgement → reporter: {acknowledged_latency * 1000:.0f} ms")
+    print(
+        f"\nreport → counterpart's list: {reported_latency * 1000:.0f} ms; acknowledgement → reporter: {acknowledged_latency * 1000:.0f} ms"
+    )
     serbia.screenshot(path=str(tmp_path / "reporter.png"), full_page=True)
 
 
@@ -91,7 +94,9 @@ def test_a_console_cut_off_while_fifty_messages_are_posted_shows_each_once_and_i
     elsewhere(lambda: do_post_message(serbian_officer, incident, kind="note", body="Before the cut."))
     page = browser_context.new_page()
     # Every event the live channel hands to the page, to check that each comes once.
-    page.add_init_script("window.eventsShown = []; document.addEventListener('hotline:event', (e) => window.eventsShown.push(e.detail.id));")
+    page.add_init_script(
+        "window.eventsShown = []; document.addEventListener('hotline:event', (e) => window.eventsShown.push(e.detail.id));"
+    )
     sign_in(page, asgi_server, officer("hr-mod-duty"))
     open_live(page, asgi_server.url + f"/incidents/{incident.reference}/")
     expect(page.locator('#thread > li[data-testid="message"]')).to_have_count(2)
@@ -100,10 +105,18 @@ def test_a_console_cut_off_while_fifty_messages_are_posted_shows_each_once_and_i
     browser_context.set_offline(True)
     page.evaluate("window.hotlineLive.close()")
     expect(page.locator("#live-indicator")).to_have_attribute("data-state", "offline")
-    elsewhere(lambda: [
-        do_post_message(serbian_officer, incident, kind="note", body=f"Update {number} while you were away.", requires_ack=number % 10 == 0)
-        for number in range(3, 53)
-    ])  # fmt: skip
+    elsewhere(
+        lambda: [
+            do_post_message(
+                serbian_officer,
+                incident,
+                kind="note",
+                body=f"Update {number} while you were away.",
+                requires_ack=number % 10 == 0,
+            )
+            for number in range(3, 53)
+        ]
+    )
     page.wait_for_timeout(2500)  # at least one reconnect attempt fails while offline
     assert thread_numbers(page) == [1, 2], "the console was not cut off"
     expect(page.locator("#live-indicator")).to_have_attribute("data-state", "offline")

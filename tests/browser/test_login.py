@@ -10,7 +10,9 @@ from tests.conftest import PASSWORD, current_code, enrol_authenticator
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_a_duty_officer_signs_in_with_password_and_code_and_the_console_goes_live(asgi_server, browser_context, duty_officer, tmp_path):
+def test_a_duty_officer_signs_in_with_password_and_code_and_the_console_goes_live(
+    asgi_server, browser_context, duty_officer, tmp_path
+):
     device = enrol_authenticator(duty_officer)
     page = browser_context.new_page()
 

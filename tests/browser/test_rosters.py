@@ -18,7 +18,9 @@ def test_a_supervisor_adds_a_shift_and_the_directory_shows_the_new_duty_officer(
     build_demo_world()
     crisis_centre = organisation("RS-MOD")
     now = timezone.now()
-    cancelled = DutyShift.objects.get(organisation=crisis_centre, kind=ShiftKind.PRIMARY, starts_at__lte=now, ends_at__gt=now)
+    cancelled = DutyShift.objects.get(
+        organisation=crisis_centre, kind=ShiftKind.PRIMARY, starts_at__lte=now, ends_at__gt=now
+    )
     cancelled.delete()  # the officer on duty fell ill: nobody is rostered now
     supervisor = User.objects.get(username="rs-mod-supervisor")
     supervisor.set_password(PASSWORD)

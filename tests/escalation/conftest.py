@@ -35,10 +35,15 @@ def engine(transactional_db, receivers, tmp_path):
     folder = tmp_path / "engine"
     folder.mkdir()
     environment = hotline_env(
-        DATABASE_URL=database_url_of_the_test_database(), REDIS_URL=settings.REDIS_URL, HOTLINE_DATA_DIR=str(folder),
-        EMAIL_HOST="127.0.0.1", EMAIL_PORT=str(receivers.smtp.port), HOTLINE_SMS_GATEWAY_URL=receivers.sms_gateway_url,
-        ESCALATION_SEND_LEASE_S=str(SEND_LEASE_S), LOG_LEVEL="INFO",
-    )  # fmt: skip
+        DATABASE_URL=database_url_of_the_test_database(),
+        REDIS_URL=settings.REDIS_URL,
+        HOTLINE_DATA_DIR=str(folder),
+        EMAIL_HOST="127.0.0.1",
+        EMAIL_PORT=str(receivers.smtp.port),
+        HOTLINE_SMS_GATEWAY_URL=receivers.sms_gateway_url,
+        ESCALATION_SEND_LEASE_S=str(SEND_LEASE_S),
+        LOG_LEVEL="INFO",
+    )
     running = Engine(folder, environment)
     try:
         yield running

@@ -149,10 +149,16 @@ class FakeHttp:
                     time.sleep(owner.delay_s)
                 status = owner._answer(self.path)
                 with owner._lock:
-                    owner.requests.append(Request(
-                        received_at=time.time(), method=self.command, path=self.path,
-                        headers={name.lower(): value for name, value in self.headers.items()}, body=body, status=status,
-                    ))  # fmt: skip
+                    owner.requests.append(
+                        Request(
+                            received_at=time.time(),
+                            method=self.command,
+                            path=self.path,
+                            headers={name.lower(): value for name, value in self.headers.items()},
+                            body=body,
+                            status=status,
+                        )
+                    )
                 try:
                     self.send_response(status)
                     self.send_header("Content-Type", "application/json")
@@ -222,9 +228,11 @@ class Receivers:
     def settings(self) -> dict:
         """Settings that send this process's e-mail and SMS here (for `override_settings`)."""
         return {
-            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend", "EMAIL_HOST": "127.0.0.1",
-            "EMAIL_PORT": self.smtp.port, "HOTLINE_SMS_GATEWAY_URL": self.sms_gateway_url,
-        }  # fmt: skip
+            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "EMAIL_HOST": "127.0.0.1",
+            "EMAIL_PORT": self.smtp.port,
+            "HOTLINE_SMS_GATEWAY_URL": self.sms_gateway_url,
+        }
 
 
 # --- the real engine: Celery worker and beat -------------------------------------------------------
@@ -251,12 +259,20 @@ class Engine:
         self.logs_of[name] = self.folder / f"{name}-{self.starts}.log"
         with open(self.logs_of[name], "ab") as log:
             self.processes[name] = subprocess.Popen(
-                command, env=self.environment, cwd=ROOT, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                start_new_session=True, preexec_fn=die_with_parent,
-            )  # fmt: skip
+                command,
+                env=self.environment,
+                cwd=ROOT,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                preexec_fn=die_with_parent,
+            )
 
     def start_worker(self) -> None:
-        self._start("worker", _at_info(worker_command(self.concurrency, name=f"escalation-{os.getpid()}-{self.starts}@%h")))
+        self._start(
+            "worker", _at_info(worker_command(self.concurrency, name=f"escalation-{os.getpid()}-{self.starts}@%h"))
+        )
 
     def start_beat(self) -> None:
         self._start("beat", _at_info(beat_command()))
@@ -278,7 +294,12 @@ class Engine:
             while time.monotonic() < deadline:
                 self._check_alive()
                 value = client.get(key)
-                if value is not None and float(value) > since and self._said("worker", " ready.") and self._said("beat", "escalation-tick"):
+                if (
+                    value is not None
+                    and float(value) > since
+                    and self._said("worker", " ready.")
+                    and self._said("beat", "escalation-tick")
+                ):
                     return
                 time.sleep(0.1)
         finally:
@@ -325,7 +346,9 @@ class Engine:
             self.kill(name, signal.SIGTERM)
 
     def logs(self) -> str:
-        return "\n".join(f"--- {path.name}\n{path.read_text(errors='replace')[-4000:]}" for path in sorted(self.folder.glob("*.log")))
+        return "\n".join(
+            f"--- {path.name}\n{path.read_text(errors='replace')[-4000:]}" for path in sorted(self.folder.glob("*.log"))
+        )
 
 
 def _at_info(command: list[str]) -> list[str]:

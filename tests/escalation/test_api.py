@@ -32,7 +32,12 @@ def signed_in(db, settings):
 
 
 def policy_body(levels, repeat_every_s=900, repeat_count=None, reply_within_s=172800):
-    return {"levels": levels, "repeat_every_s": repeat_every_s, "repeat_count": repeat_count, "reply_within_s": reply_within_s}
+    return {
+        "levels": levels,
+        "repeat_every_s": repeat_every_s,
+        "repeat_count": repeat_count,
+        "reply_within_s": reply_within_s,
+    }
 
 
 def faster_critical():
@@ -52,7 +57,9 @@ def test_everyone_reads_the_policies_critical_first_with_their_deadlines(signed_
 
 def test_a_commission_administrator_changes_a_policy_and_new_messages_follow_it(signed_in):
     admin = signed_in("wbc-sec-admin")
-    response = admin.put("/api/v1/escalation-policies/critical/", policy_body(faster_critical()), content_type="application/json")
+    response = admin.put(
+        "/api/v1/escalation-policies/critical/", policy_body(faster_critical()), content_type="application/json"
+    )
     assert response.status_code == 200, response.json()
     assert response.json()["acknowledge_within_s"] == 120 and response.json()["saved"] is True
     assert AuditEntry.objects.filter(action="escalation.policy_changed").exists()
@@ -64,21 +71,28 @@ def test_a_commission_administrator_changes_a_policy_and_new_messages_follow_it(
 
 def test_a_running_escalation_keeps_the_policy_it_started_with(signed_in):
     report("rs-mod-duty", to=("HR-MOD",), severity="critical")
-    signed_in("wbc-sec-admin").put("/api/v1/escalation-policies/critical/", policy_body(faster_critical()), content_type="application/json")
+    signed_in("wbc-sec-admin").put(
+        "/api/v1/escalation-policies/critical/", policy_body(faster_critical()), content_type="application/json"
+    )
     timer = Timer.objects.get(recipient__code="HR-MOD")
     assert timer.deadline - timer.started_at == timedelta(minutes=5)
     assert [level["after_s"] for level in timer.policy["levels"]] == [0, 300, 900, 1800]
 
 
-@pytest.mark.parametrize(("change", "message"), [
-    (lambda levels: levels[2].update(after_s=200), "must increase from level to level"),
-    (lambda levels: levels[1]["methods"].update(sms=600), "not shorter than the level's wait"),
-    (lambda levels: levels[1].update(targets=["the janitor"]), "targets is a non-empty list"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda levels: levels[2].update(after_s=200), "must increase from level to level"),
+        (lambda levels: levels[1]["methods"].update(sms=600), "not shorter than the level's wait"),
+        (lambda levels: levels[1].update(targets=["the janitor"]), "targets is a non-empty list"),
+    ],
+)
 def test_a_policy_that_would_not_escalate_as_meant_is_refused_with_the_reason(signed_in, change, message):
     levels = default_levels("critical")
     change(levels)
-    response = signed_in("wbc-sec-admin").put("/api/v1/escalation-policies/critical/", policy_body(levels), content_type="application/json")
+    response = signed_in("wbc-sec-admin").put(
+        "/api/v1/escalation-policies/critical/", policy_body(levels), content_type="application/json"
+    )
     assert response.status_code == 400
     assert response.json()["code"] == "invalid"
     assert message in " ".join(response.json()["fields"]["levels"])
@@ -96,13 +110,21 @@ def test_only_commission_administrators_edit_policies(signed_in):
 
 def test_an_override_for_a_pair_of_parties_applies_to_that_pair_only(signed_in):
     admin = signed_in("wbc-sec-admin")
-    response = admin.put("/api/v1/escalation-policies/critical/RS+HR/", policy_body(faster_critical()), content_type="application/json")
+    response = admin.put(
+        "/api/v1/escalation-policies/critical/RS+HR/", policy_body(faster_critical()), content_type="application/json"
+    )
     assert response.status_code == 200, response.json()
     assert response.json()["key"] == "critical/HR+RS"
     to_croatia = report("rs-mod-duty", to=("HR-MOD",), severity="critical")
     to_bosnia = report("rs-mod-duty", to=("BA-MOD",), severity="critical")
-    assert Timer.objects.get(subject_id__in=Acknowledgement.objects.filter(message__incident=to_croatia)).policy["source"] == "critical/HR+RS"
-    assert Timer.objects.get(subject_id__in=Acknowledgement.objects.filter(message__incident=to_bosnia)).policy["source"] == "critical"
+    assert (
+        Timer.objects.get(subject_id__in=Acknowledgement.objects.filter(message__incident=to_croatia)).policy["source"]
+        == "critical/HR+RS"
+    )
+    assert (
+        Timer.objects.get(subject_id__in=Acknowledgement.objects.filter(message__incident=to_bosnia)).policy["source"]
+        == "critical"
+    )
 
     assert admin.delete("/api/v1/escalation-policies/critical/HR+RS/").status_code == 204
     assert not EscalationPolicy.objects.exists()
@@ -135,7 +157,9 @@ def test_nobody_else_acknowledges_for_the_recipient(signed_in):
     timer = Timer.objects.get(recipient__code="HR-MOD")
     assert signed_in("ba-mod-duty").post(f"/api/v1/escalation/timers/{timer.pk}/acknowledge/").status_code == 403
     assert signed_in("me-mod-duty").post(f"/api/v1/escalation/timers/{timer.pk}/acknowledge/").status_code == 404
-    assert signed_in("hr-mod-duty").post("/api/v1/escalation/timers/99999999999999999999/acknowledge/").status_code == 404
+    assert (
+        signed_in("hr-mod-duty").post("/api/v1/escalation/timers/99999999999999999999/acknowledge/").status_code == 404
+    )
     timer.refresh_from_db()
     assert timer.state == TimerState.RUNNING
 
@@ -143,13 +167,25 @@ def test_nobody_else_acknowledges_for_the_recipient(signed_in):
 def test_a_supervisor_records_an_acknowledgement_given_by_phone(signed_in):
     incident = report("rs-mod-duty", to=("HR-MOD",), severity="critical")
     timer = Timer.objects.get(recipient__code="HR-MOD")
-    refused = signed_in("rs-mod-duty").post(f"/api/v1/escalation/timers/{timer.pk}/phone-acknowledgement/", {"answered_by": "hr-mod-duty"}, content_type="application/json")
+    refused = signed_in("rs-mod-duty").post(
+        f"/api/v1/escalation/timers/{timer.pk}/phone-acknowledgement/",
+        {"answered_by": "hr-mod-duty"},
+        content_type="application/json",
+    )
     assert refused.status_code == 403
     supervisor = signed_in("rs-mod-supervisor")
-    wrong = supervisor.post(f"/api/v1/escalation/timers/{timer.pk}/phone-acknowledgement/", {"answered_by": "rs-mod-duty"}, content_type="application/json")
+    wrong = supervisor.post(
+        f"/api/v1/escalation/timers/{timer.pk}/phone-acknowledgement/",
+        {"answered_by": "rs-mod-duty"},
+        content_type="application/json",
+    )
     assert wrong.status_code == 400 and "answered_by" in wrong.json()["fields"]
 
-    response = supervisor.post(f"/api/v1/escalation/timers/{timer.pk}/phone-acknowledgement/", {"answered_by": "hr-mod-duty"}, content_type="application/json")
+    response = supervisor.post(
+        f"/api/v1/escalation/timers/{timer.pk}/phone-acknowledgement/",
+        {"answered_by": "hr-mod-duty"},
+        content_type="application/json",
+    )
     assert response.status_code == 200
     acknowledgement = Acknowledgement.objects.get(message__incident=incident)
     assert acknowledgement.method == "phone" and acknowledgement.acknowledged_by.username == "hr-mod-duty"

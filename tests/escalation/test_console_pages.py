@@ -37,7 +37,11 @@ def text(response) -> str:
 def part(page: str, testid: str) -> str:
     """The element marked data-testid=`testid`, up to the end of its table or section."""
     start = page.index(f'data-testid="{testid}"')
-    ends = [index for index in (page.find("</table>", start), page.find("</section>", start), page.find("</details>", start)) if index > 0]
+    ends = [
+        index
+        for index in (page.find("</table>", start), page.find("</section>", start), page.find("</details>", start))
+        if index > 0
+    ]
     return page[start : min(ends)]
 
 
@@ -47,7 +51,9 @@ def critical_report(to=("HR-MOD",)):
 
 
 def acknowledgement(incident, code: str) -> Acknowledgement:
-    return Acknowledgement.objects.select_related("acknowledged_by").get(message__incident=incident, message__number=1, organisation__code=code)
+    return Acknowledgement.objects.select_related("acknowledged_by").get(
+        message__incident=incident, message__number=1, organisation__code=code
+    )
 
 
 # --- the waiting panel ----------------------------------------------------------------------------------
@@ -106,7 +112,9 @@ def test_it_stops_the_timer_when_acknowledged_from_the_panel(world):
 def test_it_lets_only_the_recipient_organisation_acknowledge_from_the_panel(world):
     incident, timer = critical_report()
     assert signed_in("rs-mod-duty").post(f"/escalation/timers/{timer.pk}/acknowledge/").status_code == 403
-    assert signed_in("al-cert-duty").post(f"/escalation/timers/{timer.pk}/acknowledge/").status_code == 404  # it does not exist for Albania
+    assert (
+        signed_in("al-cert-duty").post(f"/escalation/timers/{timer.pk}/acknowledge/").status_code == 404
+    )  # it does not exist for Albania
     assert acknowledgement(incident, "HR-MOD").acknowledged_at is None
 
 
@@ -128,7 +136,9 @@ def test_it_shows_the_pages_and_their_delivery_statuses_under_the_message(world,
     assert 'data-testid="escalation-timeline" open' in page  # still running: shown unfolded
     assert re.search(r'data-testid="timer-state">waiting<', timeline)
     assert re.findall(r'data-testid="page"[^>]*>(level \d)', timeline) == ["level 0", "level 1"]
-    statuses = dict(re.findall(r'data-testid="delivery" data-page="\d+" data-method="(\w+)" data-status="(\w+)"', timeline)[1:])
+    statuses = dict(
+        re.findall(r'data-testid="delivery" data-page="\d+" data-method="(\w+)" data-status="(\w+)"', timeline)[1:]
+    )
     assert statuses == {"console": DeliveryStatus.SENT, "email": DeliveryStatus.SENT, "sms": DeliveryStatus.FAILED}
     assert "HTTP 400 from" in timeline
     assert "HR-MOD console" in timeline
@@ -155,14 +165,22 @@ def test_it_records_an_acknowledgement_given_by_phone_for_a_supervisor(world):
     page = text(supervisor.get(f"/incidents/{incident.reference}/"))
     form = part(page, "phone-acknowledgement")
     officer = person("hr-mod-duty")
-    assert f'<option value="{officer.pk}">' in form and "Ivana Horvat" not in form  # HR-MOD's people only (Ivana is HR-CERT)
+    assert (
+        f'<option value="{officer.pk}">' in form and "Ivana Horvat" not in form
+    )  # HR-MOD's people only (Ivana is HR-CERT)
 
-    response = supervisor.post(f"/escalation/timers/{timer.pk}/phone-acknowledgement/", {"answered_by": officer.pk}, follow=True)
+    response = supervisor.post(
+        f"/escalation/timers/{timer.pk}/phone-acknowledgement/", {"answered_by": officer.pk}, follow=True
+    )
 
     assert response.redirect_chain[-1][0] == f"/incidents/{incident.reference}/#message-1"
     assert f"recorded as acknowledged by {officer} of HR-MOD, by phone" in text(response)
     given = acknowledgement(incident, "HR-MOD")
-    assert given.method == "phone" and given.acknowledged_by == officer and "recorded by rs-mod-supervisor" in given.acknowledged_by_label
+    assert (
+        given.method == "phone"
+        and given.acknowledged_by == officer
+        and "recorded by rs-mod-supervisor" in given.acknowledged_by_label
+    )
     timer.refresh_from_db()
     assert timer.state == TimerState.ACKNOWLEDGED
 
@@ -172,7 +190,9 @@ def test_it_refuses_a_phone_acknowledgement_from_a_duty_officer_of_a_third_organ
     third = signed_in("ba-mod-duty")
     assert 'data-testid="phone-acknowledgement"' not in text(third.get(f"/incidents/{incident.reference}/"))
 
-    response = third.post(f"/escalation/timers/{timer.pk}/phone-acknowledgement/", {"answered_by": person("hr-mod-duty").pk})
+    response = third.post(
+        f"/escalation/timers/{timer.pk}/phone-acknowledgement/", {"answered_by": person("hr-mod-duty").pk}
+    )
 
     assert response.status_code == 403
     assert acknowledgement(incident, "HR-MOD").acknowledged_at is None
@@ -194,10 +214,14 @@ def test_it_refuses_a_phone_acknowledgement_naming_someone_outside_the_recipient
 def policy_form(levels: list[dict], *, repeat_every_minutes="15", repeat_count="", reply_within_hours="48") -> dict:
     """What the editor posts for these levels (seconds in, minutes out)."""
     data = {
-        "levels-TOTAL_FORMS": str(len(levels) + 1), "levels-INITIAL_FORMS": str(len(levels)), "levels-MIN_NUM_FORMS": "0",
-        "levels-MAX_NUM_FORMS": "8", "repeat_every_minutes": repeat_every_minutes, "repeat_count": repeat_count,
+        "levels-TOTAL_FORMS": str(len(levels) + 1),
+        "levels-INITIAL_FORMS": str(len(levels)),
+        "levels-MIN_NUM_FORMS": "0",
+        "levels-MAX_NUM_FORMS": "8",
+        "repeat_every_minutes": repeat_every_minutes,
+        "repeat_count": repeat_count,
         "reply_within_hours": reply_within_hours,
-    }  # fmt: skip
+    }
     for number, level in enumerate(levels):
         prefix = f"levels-{number}-"
         data[prefix + "after_minutes"] = str(level["after_s"] / 60).removesuffix(".0")
@@ -210,10 +234,12 @@ def policy_form(levels: list[dict], *, repeat_every_minutes="15", repeat_count="
 
 
 def test_it_shows_the_policies_to_everyone_signed_in(world):
-    EscalationPolicy.objects.create(severity="high", levels=default_levels("high"), repeat_every_s=900, reply_within_s=48 * 3600)
+    EscalationPolicy.objects.create(
+        severity="high", levels=default_levels("high"), repeat_every_s=900, reply_within_s=48 * 3600
+    )
     page = text(signed_in("hr-mod-duty").get("/escalation/policies/"))
     assert re.findall(r'data-policy="([^"]+)"', page) == ["critical", "high", "medium", "low"]
-    assert "Acknowledge within <strong data-testid=\"acknowledge-within\">5 min</strong>" in page
+    assert 'Acknowledge within <strong data-testid="acknowledge-within">5 min</strong>' in page
     assert "built-in default" in page and ">Edit<" not in page
 
 
@@ -262,7 +288,9 @@ def test_it_refuses_a_delay_not_shorter_than_its_level(world):
 
 def test_it_overrides_a_pair_and_removes_the_override(world):
     admin = signed_in("wbc-sec-admin")
-    chosen = admin.get("/escalation/policies/override/", {"severity": "high", "first_party": "RS", "second_party": "HR"})
+    chosen = admin.get(
+        "/escalation/policies/override/", {"severity": "high", "first_party": "RS", "second_party": "HR"}
+    )
     assert chosen.status_code == 302 and chosen["Location"] == "/escalation/policies/high/HR+RS/"
     assert "no override yet" in text(admin.get(chosen["Location"]))
     levels = default_levels("high")
@@ -281,7 +309,9 @@ def test_it_overrides_a_pair_and_removes_the_override(world):
 
 
 def test_it_refuses_an_override_of_a_party_with_itself(world):
-    response = signed_in("wbc-sec-admin").get("/escalation/policies/override/", {"severity": "high", "first_party": "RS", "second_party": "RS"})
+    response = signed_in("wbc-sec-admin").get(
+        "/escalation/policies/override/", {"severity": "high", "first_party": "RS", "second_party": "RS"}
+    )
     assert response.status_code == 400 and "An override is for two different parties." in text(response)
 
 
@@ -289,5 +319,10 @@ def test_it_lets_only_commission_administrators_edit_policies(world):
     supervisor = signed_in("hr-mod-supervisor")
     assert supervisor.get("/escalation/policies/critical/").status_code == 403
     assert supervisor.post("/escalation/policies/critical/", policy_form(default_levels("critical"))).status_code == 403
-    assert supervisor.get("/escalation/policies/override/", {"severity": "high", "first_party": "RS", "second_party": "HR"}).status_code == 403
+    assert (
+        supervisor.get(
+            "/escalation/policies/override/", {"severity": "high", "first_party": "RS", "second_party": "HR"}
+        ).status_code
+        == 403
+    )
     assert not EscalationPolicy.objects.exists()

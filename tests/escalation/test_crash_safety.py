@@ -44,7 +44,10 @@ def received_count(receivers) -> int:
 
 
 def all_paged(timers) -> bool:
-    return not Timer.objects.filter(pk__in=[timer.pk for timer in timers], state=TimerState.RUNNING).exists() and nothing_left_to_send()
+    return (
+        not Timer.objects.filter(pk__in=[timer.pk for timer in timers], state=TimerState.RUNNING).exists()
+        and nothing_left_to_send()
+    )
 
 
 def flush_the_test_redis() -> None:
@@ -66,11 +69,17 @@ def assert_each_page_arrived_once(receivers, timers) -> int:
     assert set(deliveries.values_list("status", flat=True)) == {DeliveryStatus.SENT}
 
     mails, hooks = receivers.mails(), receivers.webhooks()
-    assert {mail.message_id for mail in mails} == {message_id(delivery) for delivery in deliveries.filter(method=ContactMethod.EMAIL)}
+    assert {mail.message_id for mail in mails} == {
+        message_id(delivery) for delivery in deliveries.filter(method=ContactMethod.EMAIL)
+    }
     assert {mail.page_key for mail in mails} == page_keys(pages)
     assert {hook.idempotency_key for hook in hooks} == page_keys(pages)
-    duplicates = (len(mails) - len({mail.message_id for mail in mails})) + (len(hooks) - len({hook.idempotency_key for hook in hooks}))
-    print(f"raw duplicates at the receivers: {duplicates} ({len(mails)} e-mails, {len(hooks)} webhooks for {len(timers)} pages)")
+    duplicates = (len(mails) - len({mail.message_id for mail in mails})) + (
+        len(hooks) - len({hook.idempotency_key for hook in hooks})
+    )
+    print(
+        f"raw duplicates at the receivers: {duplicates} ({len(mails)} e-mails, {len(hooks)} webhooks for {len(timers)} pages)"
+    )
     return duplicates
 
 
@@ -111,5 +120,7 @@ def test_it_sends_each_due_page_once_after_redis_lost_everything(engine, receive
     # And under a running worker and beat: the next ticks go to an empty Redis, and go through.
     flush_the_test_redis()
     timers = due_timers(DUE // 5)
-    wait_for(lambda: all_paged(timers), 30, "every page sent after Redis lost everything under a running engine", engine)
+    wait_for(
+        lambda: all_paged(timers), 30, "every page sent after Redis lost everything under a running engine", engine
+    )
     assert assert_each_page_arrived_once(receivers, timers) == 0, "no delivery was in flight: none may arrive twice"

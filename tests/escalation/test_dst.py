@@ -45,25 +45,42 @@ def rs_mod_roster():
     serbia = Party.objects.create(code="RS", name="Serbia", kind=PartyKind.MEMBER)
     croatia = Party.objects.create(code="HR", name="Croatia", kind=PartyKind.MEMBER)
     rs_mod, hr_mod = (
-        Organisation.objects.create(party=party, code=f"{party.code}-MOD", name=f"{party.name} crisis centre",
-                                    kind=OrganisationKind.CRISIS_CENTRE, time_zone=zone)
+        Organisation.objects.create(
+            party=party,
+            code=f"{party.code}-MOD",
+            name=f"{party.name} crisis centre",
+            kind=OrganisationKind.CRISIS_CENTRE,
+            time_zone=zone,
+        )
         for party, zone in ((serbia, "Europe/Belgrade"), (croatia, "Europe/Zagreb"))
-    )  # fmt: skip
+    )
     make_user("hr-mod-duty", organisation=hr_mod, role=Role.DUTY_OFFICER, email="duty@hr-mod.example")
-    supervisor = make_user("rs-mod-supervisor", organisation=rs_mod, role=Role.SUPERVISOR, email="supervisor@rs-mod.example")
-    people = {username: make_user(username, organisation=rs_mod, role=Role.DUTY_OFFICER, email=f"{username}@rs-mod.example")
-              for username, _, _ in SHIFTS}  # fmt: skip
+    supervisor = make_user(
+        "rs-mod-supervisor", organisation=rs_mod, role=Role.SUPERVISOR, email="supervisor@rs-mod.example"
+    )
+    people = {
+        username: make_user(username, organisation=rs_mod, role=Role.DUTY_OFFICER, email=f"{username}@rs-mod.example")
+        for username, _, _ in SHIFTS
+    }
     for change in (CLOCKS_GO_BACK, CLOCKS_GO_FORWARD):
         for day in (change - timedelta(days=1), change):
             for username, starts, ends in SHIFTS:
                 end_day = day + timedelta(days=1) if ends <= starts else day
-                do_create_shift(organisation=rs_mod, person=people[username], kind=ShiftKind.PRIMARY,
-                                starts_at=wall_clock(day, starts), ends_at=wall_clock(end_day, ends), actor=supervisor)  # fmt: skip
+                do_create_shift(
+                    organisation=rs_mod,
+                    person=people[username],
+                    kind=ShiftKind.PRIMARY,
+                    starts_at=wall_clock(day, starts),
+                    ends_at=wall_clock(end_day, ends),
+                    actor=supervisor,
+                )
     return rs_mod
 
 
 def night_before(change: date) -> DutyShift:
-    return DutyShift.objects.get(person__username="rs-mod-night", starts_at=wall_clock(change - timedelta(days=1), time(19)))
+    return DutyShift.objects.get(
+        person__username="rs-mod-night", starts_at=wall_clock(change - timedelta(days=1), time(19))
+    )
 
 
 def test_the_night_shifts_last_as_long_as_the_clocks_say(rs_mod_roster):

@@ -53,8 +53,12 @@ def test_it_gives_up_on_a_webhook_that_keeps_failing_and_tells_the_sender_and_th
     assert webhook.attempts == len(BACK_OFF_S) and webhook.last_error.startswith("HTTP 500")
     attempts = receivers.webhooks()
     assert len(attempts) == len(BACK_OFF_S)
-    assert {attempt.idempotency_key for attempt in attempts} == {webhook.page.idempotency_key}, "every retry is the same page"
-    assert Delivery.objects.get(method=ContactMethod.EMAIL).status == DeliveryStatus.SENT, "the e-mail went out all the same"
+    assert {attempt.idempotency_key for attempt in attempts} == {webhook.page.idempotency_key}, (
+        "every retry is the same page"
+    )
+    assert Delivery.objects.get(method=ContactMethod.EMAIL).status == DeliveryStatus.SENT, (
+        "the e-mail went out all the same"
+    )
 
     for code in ("RS-CERT", "WBC-SEC"):
         [event] = failure_events(code)

@@ -96,7 +96,9 @@ def test_a_request_for_assistance_reminds_until_the_counterpart_replies(world):
 
     incident = report(person("rs-mod-duty"), to=("HR-MOD",), severity="medium")
     do_acknowledge(person("hr-mod-duty"), incident)
-    request = do_post_message(person("rs-mod-duty"), incident, kind="request_for_assistance", body="Radar tracks, please.")
+    request = do_post_message(
+        person("rs-mod-duty"), incident, kind="request_for_assistance", body="Radar tracks, please."
+    )
     reply_clock = Timer.objects.get(clock=Clock.REPLY, recipient__code="HR-MOD")
     assert reply_clock.deadline == request.reply_by
     start = reply_clock.started_at

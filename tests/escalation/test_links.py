@@ -48,7 +48,9 @@ def test_a_link_acknowledges_as_its_person_without_signing_in_and_only_once(page
 
     page = anonymous.get(link)
     assert page.status_code == 200 and b"Acknowledge" in page.content
-    assert Acknowledgement.objects.get(message__incident=incident).acknowledged_at is None, "looking is not acknowledging"
+    assert Acknowledgement.objects.get(message__incident=incident).acknowledged_at is None, (
+        "looking is not acknowledging"
+    )
 
     done = anonymous.post(link)
     assert done.status_code == 200 and b"Paging has stopped" in done.content

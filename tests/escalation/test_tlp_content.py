@@ -52,9 +52,15 @@ def paged(receivers):
         for tlp in [*RESTRICTED, "GREEN"]:
             words = secrets_of(tlp)
             incident = do_report_incident(
-                reporter, recipients=resolve_recipients(["HR-CERT"], reporter.organisation), title=words["title"],
-                summary=words["summary"], category="cyber", severity="critical", tlp=tlp, occurred_at=timezone.now(),
-            )  # fmt: skip
+                reporter,
+                recipients=resolve_recipients(["HR-CERT"], reporter.organisation),
+                title=words["title"],
+                summary=words["summary"],
+                category="cyber",
+                severity="critical",
+                tlp=tlp,
+                occurred_at=timezone.now(),
+            )
             do_post_message(reporter, incident, kind=MessageKind.INFORMATION, body=words["body"], requires_ack=True)
             incidents[tlp] = incident
     with override_settings(**receivers.settings()):

@@ -34,7 +34,9 @@ def idempotency_key(delivery: Delivery) -> str:
 
 
 def emailed(receivers, page: Page) -> set[str]:
-    return {address for mail in receivers.mails() if mail.page_key == page.idempotency_key for address in mail.recipients}
+    return {
+        address for mail in receivers.mails() if mail.page_key == page.idempotency_key for address in mail.recipients
+    }
 
 
 def test_it_pages_every_level_on_time_then_repeats_until_acknowledged(engine, receivers):
@@ -63,7 +65,9 @@ def test_it_pages_every_level_on_time_then_repeats_until_acknowledged(engine, re
     hook = next(hook for hook in receivers.webhooks() if hook.idempotency_key == level_1.idempotency_key)
     assert hook.json["reference"] == f"{incident.reference} #1" and hook.json["level"] == 1
     timestamp, sent_signature = (part.split("=", 1)[1] for part in hook.headers["x-hotline-signature"].split(","))
-    assert sent_signature == signature(settings.HOTLINE_WEBHOOK_SECRET, timestamp, hook.body), "the worker signs with our secret"
+    assert sent_signature == signature(settings.HOTLINE_WEBHOOK_SECRET, timestamp, hook.body), (
+        "the worker signs with our secret"
+    )
     assert any(sms.json["to"] == duty_officer.phone for sms in receivers.sms())
 
     do_acknowledge(person("hr-cert-duty"), incident)
@@ -75,9 +79,13 @@ def test_it_pages_every_level_on_time_then_repeats_until_acknowledged(engine, re
 
     timer.refresh_from_db()
     assert timer.state == TimerState.ACKNOWLEDGED
-    assert set(Page.objects.filter(timer=timer).values_list("pk", flat=True)) == paged_before, "no page after the acknowledgement"
+    assert set(Page.objects.filter(timer=timer).values_list("pk", flat=True)) == paged_before, (
+        "no page after the acknowledgement"
+    )
     assert not {message_id(delivery) for delivery in cancelled} & {mail.message_id for mail in receivers.mails()}
-    assert not {idempotency_key(delivery) for delivery in cancelled} & {request.idempotency_key for request in receivers.http.received()}
+    assert not {idempotency_key(delivery) for delivery in cancelled} & {
+        request.idempotency_key for request in receivers.http.received()
+    }
     # What reached the receivers is what the database says was sent, once each.
     deliveries = Delivery.objects.filter(page__timer=timer, status=DeliveryStatus.SENT).select_related("page")
     sent_mails = {message_id(delivery) for delivery in deliveries.filter(method=ContactMethod.EMAIL)}

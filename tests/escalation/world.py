@@ -18,10 +18,14 @@ EVERY_METHOD = {"console": 0, "email": 0, "sms": 0, "webhook": 0}
 def paging_world(receivers) -> None:
     """The demo world, with HR-CERT's webhook (its SMS and ticketing gateway) at the fake HTTP server."""
     build_demo_world()
-    ContactPoint.objects.filter(organisation__code="HR-CERT", method=ContactMethod.WEBHOOK).update(address=receivers.webhook_url("hr-cert"))
+    ContactPoint.objects.filter(organisation__code="HR-CERT", method=ContactMethod.WEBHOOK).update(
+        address=receivers.webhook_url("hr-cert")
+    )
 
 
-def policy_in_seconds(severity: str, waits=(0, 2, 4, 6), *, repeat_every_s: int = 2, repeat_count: int | None = None) -> EscalationPolicy:
+def policy_in_seconds(
+    severity: str, waits=(0, 2, 4, 6), *, repeat_every_s: int = 2, repeat_count: int | None = None
+) -> EscalationPolicy:
     """The default escalation (DESIGN.md) with waits of seconds instead of minutes. Written directly:
     the policy editor refuses repeats more often than a minute, which is right for people, not for tests."""
     immediate, on_duty, supervisors, head = waits
@@ -37,14 +41,28 @@ def policy_in_seconds(severity: str, waits=(0, 2, 4, 6), *, repeat_every_s: int 
 def one_page_policy(severity: str, methods: dict, targets=(Target.ON_DUTY,), after_s: int = 1) -> EscalationPolicy:
     """A single level, `after_s` after the message (a policy needs one wait: it is the deadline), never
     repeated: one page per timer."""
-    return save_policy(severity, [{"after_s": after_s, "targets": list(targets), "methods": methods}], repeat_every_s=60, repeat_count=0)
+    return save_policy(
+        severity,
+        [{"after_s": after_s, "targets": list(targets), "methods": methods}],
+        repeat_every_s=60,
+        repeat_count=0,
+    )
 
 
-def save_policy(severity: str, levels: list[dict], *, repeat_every_s: int, repeat_count: int | None) -> EscalationPolicy:
+def save_policy(
+    severity: str, levels: list[dict], *, repeat_every_s: int, repeat_count: int | None
+) -> EscalationPolicy:
     policy, _ = EscalationPolicy.objects.update_or_create(
-        severity=severity, party_a=None, party_b=None,
-        defaults={"levels": levels, "repeat_every_s": repeat_every_s, "repeat_count": repeat_count, "reply_within_s": 48 * 3600},
-    )  # fmt: skip
+        severity=severity,
+        party_a=None,
+        party_b=None,
+        defaults={
+            "levels": levels,
+            "repeat_every_s": repeat_every_s,
+            "repeat_count": repeat_count,
+            "reply_within_s": 48 * 3600,
+        },
+    )
     return policy
 
 

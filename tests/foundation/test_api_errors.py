@@ -28,5 +28,9 @@ def test_swagger_ui_and_redoc_load_only_local_assets(client, duty_officer, setti
     client.force_login(duty_officer)
     for page in ("/api/docs/", "/api/redoc/"):
         html = client.get(page).content.decode()
-        external = [url for url in re.findall(r"""(?:src|href)=["']([^"']+)""", html) if url.startswith(("http:", "https:", "//"))]
+        external = [
+            url
+            for url in re.findall(r"""(?:src|href)=["']([^"']+)""", html)
+            if url.startswith(("http:", "https:", "//"))
+        ]
         assert external == [], f"{page} loads {external}"

@@ -47,13 +47,20 @@ def test_it_names_an_unreachable_redis_url_when_a_process_starts(tmp_path):
 
     environment = hotline_env(REDIS_URL=f"redis://127.0.0.1:{free_port()}/0", HOTLINE_DATA_DIR=str(tmp_path))
     result = subprocess.run(
-        [sys.executable, "-m", "hotline.cli", "worker"], env=environment, cwd=ROOT, capture_output=True, text=True, timeout=60
+        [sys.executable, "-m", "hotline.cli", "worker"],
+        env=environment,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert_one_line_error(result, "REDIS_URL")
 
 
 def test_production_settings_pass_the_deployment_check(tmp_path):
-    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=hotline_env(**PRODUCTION, HOTLINE_DATA_DIR=str(tmp_path)))
+    result = run_manage(
+        "check", "--deploy", "--fail-level", "WARNING", env=hotline_env(**PRODUCTION, HOTLINE_DATA_DIR=str(tmp_path))
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
@@ -69,7 +76,9 @@ def test_manage_py_beside_a_demo_uses_its_kept_secret_key_without_extra_settings
     mark_demo_mode(tmp_path)
     kept = kept_secret_key(tmp_path)
     show_key = "from django.conf import settings; print(settings.SECRET_KEY, settings.DEMO_MODE)"
-    result = run_manage("shell", "-v0", "-c", show_key, env=hotline_env(SECRET_KEY=None, HOTLINE_DATA_DIR=str(tmp_path)))
+    result = run_manage(
+        "shell", "-v0", "-c", show_key, env=hotline_env(SECRET_KEY=None, HOTLINE_DATA_DIR=str(tmp_path))
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [kept, "True"]
 
@@ -87,7 +96,9 @@ def test_a_demo_marker_does_not_make_a_deployment_with_its_own_secret_key_a_demo
 
     mark_demo_mode(tmp_path)
     show = "from django.conf import settings; print(settings.DEMO_MODE, settings.OTP_REQUIRED)"
-    result = run_manage("shell", "-v0", "-c", show, env=hotline_env(HOTLINE_DATA_DIR=str(tmp_path), SECRET_KEY="own-key-" + "x" * 40))
+    result = run_manage(
+        "shell", "-v0", "-c", show, env=hotline_env(HOTLINE_DATA_DIR=str(tmp_path), SECRET_KEY="own-key-" + "x" * 40)
+    )
     assert result.stdout.split() == ["False", "True"], result.stderr
 
 
@@ -95,8 +106,12 @@ def test_the_hotline_command_runs_management_commands_without_the_source_checkou
     import subprocess
 
     result = subprocess.run(
-        [sys.executable, "-m", "hotline.cli", "manage", "check"], env=hotline_env(HOTLINE_DATA_DIR=str(tmp_path)),
-        cwd=tmp_path, capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+        [sys.executable, "-m", "hotline.cli", "manage", "check"],
+        env=hotline_env(HOTLINE_DATA_DIR=str(tmp_path)),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout

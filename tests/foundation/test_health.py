@@ -30,8 +30,12 @@ def test_it_is_healthy_when_every_part_answers(client, db, heartbeats):
     body = response.json()
     assert body["status"] == "ok"
     assert {name: check["ok"] for name, check in body["checks"].items()} == {
-        "database": True, "redis": True, "worker": True, "beat": True, "escalation": True,
-    }  # fmt: skip
+        "database": True,
+        "redis": True,
+        "worker": True,
+        "beat": True,
+        "escalation": True,
+    }
 
 
 def test_it_names_a_worker_whose_heartbeat_is_stale(client, db, heartbeats, settings):
@@ -71,8 +75,19 @@ def test_it_names_the_escalation_engine_when_a_timer_is_overdue(client, db, hear
     build_demo_world()
     every_part_beats()
     late = timezone.now() - timedelta(seconds=settings.HEALTH_ESCALATION_MAX_LAG + 30)
-    start_timers([Watch(subject_kind="test.subject", subject_id=1, recipient=organisation("HR-MOD"), sender=organisation("RS-MOD"),
-                        severity="critical", policy=Policy.default("critical"), started_at=late)])  # fmt: skip
+    start_timers(
+        [
+            Watch(
+                subject_kind="test.subject",
+                subject_id=1,
+                recipient=organisation("HR-MOD"),
+                sender=organisation("RS-MOD"),
+                severity="critical",
+                policy=Policy.default("critical"),
+                started_at=late,
+            )
+        ]
+    )
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["failing"] == ["escalation"]

@@ -27,9 +27,14 @@ class Demo:
         self.port = port
         self.log = folder / "demo.log"
         self.environment = hotline_env(
-            HOTLINE_DATA_DIR=str(folder), PORT=str(port),
-            DATABASE_URL=None, REDIS_URL=None, SECRET_KEY=None, HOTLINE_DEMO=None, LOG_LEVEL="INFO",
-        )  # fmt: skip
+            HOTLINE_DATA_DIR=str(folder),
+            PORT=str(port),
+            DATABASE_URL=None,
+            REDIS_URL=None,
+            SECRET_KEY=None,
+            HOTLINE_DEMO=None,
+            LOG_LEVEL="INFO",
+        )
         self.process = None
 
     def start(self):
@@ -81,7 +86,9 @@ class Demo:
         return alive
 
     def manage(self, *args):
-        environment = hotline_env(HOTLINE_DATA_DIR=str(self.folder), DATABASE_URL=None, REDIS_URL=None, SECRET_KEY=None, HOTLINE_DEMO=None)
+        environment = hotline_env(
+            HOTLINE_DATA_DIR=str(self.folder), DATABASE_URL=None, REDIS_URL=None, SECRET_KEY=None, HOTLINE_DEMO=None
+        )
         result = run_manage(*args, env=environment)
         assert result.returncode == 0, result.stderr
         return result.stdout.strip()
@@ -100,8 +107,12 @@ def test_the_quick_start_runs_everything_and_stops_everything(demo):
     demo.start()
     body = demo.wait_until_healthy()
     assert {name: check["ok"] for name, check in body["checks"].items()} == {
-        "database": True, "redis": True, "worker": True, "beat": True, "escalation": True,
-    }  # fmt: skip
+        "database": True,
+        "redis": True,
+        "worker": True,
+        "beat": True,
+        "escalation": True,
+    }
     demo.wait_for_output("Press Ctrl-C")  # the banner comes once the supervisor has seen the health too
     assert f"http://127.0.0.1:{demo.port}/" in demo.output()
     assert "rs-mod-duty" in demo.output() and "hotline-demo-2026" in demo.output()
@@ -109,7 +120,9 @@ def test_the_quick_start_runs_everything_and_stops_everything(demo):
     assert "uvicorn" in names and "worker" in names and "beat" in names and "redis-server" in names
 
     # An administrator's manage.py, with nothing but the same data folder, works beside the running demo.
-    rename = "from accounts.models import User; User.objects.filter(username='rs-mod-duty').update(first_name='Renamed')"
+    rename = (
+        "from accounts.models import User; User.objects.filter(username='rs-mod-duty').update(first_name='Renamed')"
+    )
     demo.manage("shell", "-v0", "-c", rename)
 
     assert demo.stop(signal.SIGINT) == []
@@ -129,8 +142,12 @@ def test_a_second_demo_on_the_same_data_folder_is_refused(demo):
     demo.wait_until_healthy()
     second = subprocess.run(
         [sys.executable, "-m", "hotline.cli", "demo", "--port", str(free_port())],
-        env=demo.environment, cwd=ROOT, capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+        env=demo.environment,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert second.returncode != 0
     assert "another `hotline demo` is running" in second.stderr
     assert demo.health()[0] == 200  # and the first one is untouched

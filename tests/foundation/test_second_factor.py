@@ -8,7 +8,9 @@ from tests.conftest import PASSWORD, current_code, enrol_authenticator
 
 
 def sign_in(client, username: str, next_url: str = ""):
-    return client.post(f"/login/{'?next=' + next_url if next_url else ''}", {"username": username, "password": PASSWORD}, follow=True)
+    return client.post(
+        f"/login/{'?next=' + next_url if next_url else ''}", {"username": username, "password": PASSWORD}, follow=True
+    )
 
 
 def test_a_first_login_asks_to_enrol_an_authenticator_app(client, duty_officer):

@@ -25,7 +25,9 @@ class ApiClient(Client):
 
     def post(self, path, data=None, content_type="application/json", **extra):
         """JSON unless `content_type=None`: then multipart, for uploads."""
-        return super().post(path, data if data is not None else {}, content_type=content_type or MULTIPART_CONTENT, **extra)
+        return super().post(
+            path, data if data is not None else {}, content_type=content_type or MULTIPART_CONTENT, **extra
+        )
 
     def patch(self, path, data=None, content_type="application/json", **extra):
         return super().patch(path, data if data is not None else {}, content_type=content_type, **extra)
@@ -36,15 +38,30 @@ def make_key_client(owner: str, scopes=ALL_INCIDENT_SCOPES) -> ApiClient:
     return ApiClient(secret, key)
 
 
-def report(by: str = "rs-cert-duty", to=("HR-CERT",), *, tlp: str = "AMBER", title: str = "Phishing wave against ministries",
-           summary: str = "Spear-phishing with a fake tender notice.", category: str = "cyber", severity: str = "high",
-           exercise: bool = False):  # fmt: skip
+def report(
+    by: str = "rs-cert-duty",
+    to=("HR-CERT",),
+    *,
+    tlp: str = "AMBER",
+    title: str = "Phishing wave against ministries",
+    summary: str = "Spear-phishing with a fake tender notice.",
+    category: str = "cyber",
+    severity: str = "high",
+    exercise: bool = False,
+):
     """An incident reported by a named person through the real action."""
     reporter = person(by)
     return do_report_incident(
-        reporter, recipients=resolve_recipients(to, reporter.organisation), title=title, summary=summary,
-        category=category, severity=severity, tlp=tlp, occurred_at=timezone.now() - timedelta(minutes=10), exercise=exercise,
-    )  # fmt: skip
+        reporter,
+        recipients=resolve_recipients(to, reporter.organisation),
+        title=title,
+        summary=summary,
+        category=category,
+        severity=severity,
+        tlp=tlp,
+        occurred_at=timezone.now() - timedelta(minutes=10),
+        exercise=exercise,
+    )
 
 
 @pytest.fixture

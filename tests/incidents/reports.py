@@ -8,11 +8,27 @@ from django.utils import timezone
 from incidents.actions import do_report_incident, resolve_recipients
 
 
-def report(by, to=("HR-MOD",), *, tlp="AMBER", severity="high", category="drone", exercise=False, title="Drone over the border crossing"):
+def report(
+    by,
+    to=("HR-MOD",),
+    *,
+    tlp="AMBER",
+    severity="high",
+    category="drone",
+    exercise=False,
+    title="Drone over the border crossing",
+):
     return do_report_incident(
-        by, recipients=resolve_recipients(to, by.organisation), title=title, summary="Seen from the Batrovci crossing at 03:10.",
-        category=category, severity=severity, tlp=tlp, occurred_at=timezone.now(), exercise=exercise,
-    )  # fmt: skip
+        by,
+        recipients=resolve_recipients(to, by.organisation),
+        title=title,
+        summary="Seen from the Batrovci crossing at 03:10.",
+        category=category,
+        severity=severity,
+        tlp=tlp,
+        occurred_at=timezone.now(),
+        exercise=exercise,
+    )
 
 
 def elsewhere(work):

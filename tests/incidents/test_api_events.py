@@ -51,7 +51,13 @@ def test_a_limited_page_says_that_more_wait(api_key_client, api_report):
 
 def test_a_bad_after_or_limit_is_a_field_error(api_key_client):
     hr_cert = api_key_client("HR-CERT")
-    for query, field in [("after=abc", "after"), ("after=-1", "after"), (f"after={10**20}", "after"), ("after=1&limit=0", "limit"), ("after=1&limit=501", "limit")]:
+    for query, field in [
+        ("after=abc", "after"),
+        ("after=-1", "after"),
+        (f"after={10**20}", "after"),
+        ("after=1&limit=0", "limit"),
+        ("after=1&limit=501", "limit"),
+    ]:
         response = hr_cert.get(f"{EVENTS}?{query}")
         assert response.status_code == 400, query
         assert (response.json()["code"], list(response.json()["fields"])) == ("invalid", [field])

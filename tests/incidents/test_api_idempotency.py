@@ -16,9 +16,15 @@ INCIDENTS = "/api/v1/incidents/"
 
 def new_incident(**overrides) -> dict:
     return {
-        "title": "Defacement of the tax office site", "summary": "Since 06:30 UTC.", "category": "cyber", "severity": "medium",
-        "tlp": "GREEN", "recipients": ["ME"], "occurred_at": (timezone.now() - timedelta(hours=1)).isoformat(), **overrides,
-    }  # fmt: skip
+        "title": "Defacement of the tax office site",
+        "summary": "Since 06:30 UTC.",
+        "category": "cyber",
+        "severity": "medium",
+        "tlp": "GREEN",
+        "recipients": ["ME"],
+        "occurred_at": (timezone.now() - timedelta(hours=1)).isoformat(),
+        **overrides,
+    }
 
 
 def counts() -> tuple[int, int, int, int]:
@@ -113,5 +119,3 @@ def test_concurrent_retries_create_one_incident(transactional_db):
     assert len({answer.json()["id"] for answer in answers}) == 1
     assert Incident.objects.count() == 1
     assert Message.objects.count() == 1
-
-

@@ -14,10 +14,16 @@ INCIDENTS = "/api/v1/incidents/"
 
 def new_incident(**overrides) -> dict:
     return {
-        "title": "DDoS on the e-government portal", "summary": "Volumetric attack since 07:50 UTC.", "category": "cyber",
-        "severity": "high", "tlp": "AMBER", "recipients": ["HR-CERT", "HR-MOD"],
-        "occurred_at": (timezone.now() - timedelta(minutes=15)).isoformat(), "exercise": False, **overrides,
-    }  # fmt: skip
+        "title": "DDoS on the e-government portal",
+        "summary": "Volumetric attack since 07:50 UTC.",
+        "category": "cyber",
+        "severity": "high",
+        "tlp": "AMBER",
+        "recipients": ["HR-CERT", "HR-MOD"],
+        "occurred_at": (timezone.now() - timedelta(minutes=15)).isoformat(),
+        "exercise": False,
+        **overrides,
+    }
 
 
 def test_a_cert_key_reports_an_incident_and_gets_it_back_with_its_thread(api_key_client):
@@ -27,11 +33,21 @@ def test_a_cert_key_reports_an_incident_and_gets_it_back_with_its_thread(api_key
     incident = response.json()
     assert incident["reference"] == f"HL-{timezone.now().year}-00001"
     assert response["Location"] == f"{INCIDENTS}{incident['id']}/"
-    assert (incident["originator"], incident["recipients"], incident["tlp"], incident["exercise"]) == ("RS-CERT", ["HR-CERT", "HR-MOD"], "AMBER", False)
+    assert (incident["originator"], incident["recipients"], incident["tlp"], incident["exercise"]) == (
+        "RS-CERT",
+        ["HR-CERT", "HR-MOD"],
+        "AMBER",
+        False,
+    )
     assert (incident["title"], incident["content_withheld"]) == ("DDoS on the e-government portal", False)
     [report] = incident["messages"]
     author = f"api-key:{rs_cert.key.prefix}"
-    assert (report["number"], report["kind"], report["author"], report["requires_ack"]) == (1, "information", author, True)
+    assert (report["number"], report["kind"], report["author"], report["requires_ack"]) == (
+        1,
+        "information",
+        author,
+        True,
+    )
     assert {ack["organisation"] for ack in report["acknowledgements"]} == {"HR-CERT", "HR-MOD"}
     assert incident["attachments"] == []
 
@@ -111,17 +127,30 @@ def test_a_commission_reviewer_may_read_but_not_report(api_person_client):
     assert response.status_code == 403
 
 
-def test_a_recipient_key_posts_to_the_thread_and_a_request_for_assistance_waits_on_the_others(api_key_client, api_report):
+def test_a_recipient_key_posts_to_the_thread_and_a_request_for_assistance_waits_on_the_others(
+    api_key_client, api_report
+):
     incident = api_report(by="rs-cert-duty", to=["HR-CERT", "HR-MOD"])
     hr_cert = api_key_client("HR-CERT")
-    response = hr_cert.post(f"{INCIDENTS}{incident.pk}/messages/", {"body": "Please block 198.51.100.0/24.", "kind": "request_for_assistance"})
+    response = hr_cert.post(
+        f"{INCIDENTS}{incident.pk}/messages/",
+        {"body": "Please block 198.51.100.0/24.", "kind": "request_for_assistance"},
+    )
     assert response.status_code == 201, response.json()
     message = response.json()
-    assert (message["number"], message["kind"], message["organisation"], message["requires_ack"]) == (2, "request_for_assistance", "HR-CERT", True)
+    assert (message["number"], message["kind"], message["organisation"], message["requires_ack"]) == (
+        2,
+        "request_for_assistance",
+        "HR-CERT",
+        True,
+    )
     assert message["reply_by"] is not None
     assert {ack["organisation"] for ack in message["acknowledgements"]} == {"RS-CERT", "HR-MOD"}
     thread = hr_cert.get(f"{INCIDENTS}{incident.pk}/messages/").json()
-    assert [(m["number"], m["body"]) for m in thread] == [(1, "Spear-phishing with a fake tender notice."), (2, "Please block 198.51.100.0/24.")]
+    assert [(m["number"], m["body"]) for m in thread] == [
+        (1, "Spear-phishing with a fake tender notice."),
+        (2, "Please block 198.51.100.0/24."),
+    ]
 
 
 def test_a_message_needs_a_body_and_a_kind_a_client_may_post(api_key_client, api_report):
@@ -134,7 +163,9 @@ def test_a_message_needs_a_body_and_a_kind_a_client_may_post(api_key_client, api
 def test_only_a_request_for_assistance_has_a_reply_by_deadline(api_key_client, api_report):
     incident = api_report()
     reply_by = (timezone.now() + timedelta(hours=2)).isoformat()
-    response = api_key_client("HR-CERT").post(f"{INCIDENTS}{incident.pk}/messages/", {"body": "FYI", "kind": "note", "reply_by": reply_by})
+    response = api_key_client("HR-CERT").post(
+        f"{INCIDENTS}{incident.pk}/messages/", {"body": "FYI", "kind": "note", "reply_by": reply_by}
+    )
     assert response.status_code == 400
     assert "reply_by" in response.json()["fields"]
 
@@ -146,14 +177,21 @@ def test_an_organisation_that_sees_but_does_not_take_part_may_not_post(api_key_c
     assert AuditEntry.objects.filter(action="access.refused").exists()
 
 
-def test_an_api_acknowledgement_is_recorded_as_given_through_the_api_and_a_second_one_acknowledges_nothing(api_key_client, api_report):
+def test_an_api_acknowledgement_is_recorded_as_given_through_the_api_and_a_second_one_acknowledges_nothing(
+    api_key_client, api_report
+):
     incident = api_report(to=["HR-CERT"])
     hr_cert = api_key_client("HR-CERT")
     response = hr_cert.post(f"{INCIDENTS}{incident.pk}/acknowledge/", {})
     assert response.status_code == 200
     [message] = response.json()["acknowledged"]
     [ack] = message["acknowledgements"]
-    assert (message["number"], ack["organisation"], ack["method"], ack["acknowledged_by"]) == (1, "HR-CERT", "api", f"api-key:{hr_cert.key.prefix}")
+    assert (message["number"], ack["organisation"], ack["method"], ack["acknowledged_by"]) == (
+        1,
+        "HR-CERT",
+        "api",
+        f"api-key:{hr_cert.key.prefix}",
+    )
     assert Acknowledgement.objects.get().method == "api"
     again = hr_cert.post(f"{INCIDENTS}{incident.pk}/acknowledge/", {})
     assert (again.status_code, again.json()) == (200, {"acknowledged": []})
@@ -173,7 +211,9 @@ def test_acknowledging_one_message_that_does_not_wait_gives_409(api_key_client, 
 
 def test_a_person_acknowledging_through_the_api_is_recorded_as_console(api_person_client, api_report):
     incident = api_report(to=["HR-MOD"])
-    response = api_person_client("hr-mod-duty").post(f"{INCIDENTS}{incident.pk}/acknowledge/", {}, content_type="application/json")
+    response = api_person_client("hr-mod-duty").post(
+        f"{INCIDENTS}{incident.pk}/acknowledge/", {}, content_type="application/json"
+    )
     assert response.status_code == 200
     assert response.json()["acknowledged"][0]["acknowledgements"][0]["method"] == "console"
 
@@ -206,7 +246,11 @@ def test_the_list_is_newest_first_in_cursor_pages(api_key_client, api_report):
     assert [i["title"] for i in first["results"]] == ["Incident 4", "Incident 3"]
     second = hr_cert.get(first["next"]).json()
     third = hr_cert.get(second["next"]).json()
-    assert [i["id"] for i in second["results"] + third["results"]] == [incidents[2].pk, incidents[1].pk, incidents[0].pk]
+    assert [i["id"] for i in second["results"] + third["results"]] == [
+        incidents[2].pk,
+        incidents[1].pk,
+        incidents[0].pk,
+    ]
     assert third["next"] is None
 
 
@@ -218,7 +262,9 @@ def test_a_cursor_the_api_did_not_give_out_is_a_field_error(api_key_client):
         assert (response.status_code, list(response.json()["fields"])) == (400, ["cursor"]), cursor
 
 
-def test_the_list_filters_by_status_category_severity_tlp_exercise_party_organisation_and_time(api_key_client, api_report):
+def test_the_list_filters_by_status_category_severity_tlp_exercise_party_organisation_and_time(
+    api_key_client, api_report
+):
     before = timezone.now()
     drill = api_report(to=["HR-MOD"], category="drone", severity="low", tlp="GREEN", exercise=True)
     real = api_report(to=["BA-CERT"], category="cyber", severity="critical", tlp="RED")
@@ -246,8 +292,14 @@ def test_the_list_filters_by_status_category_severity_tlp_exercise_party_organis
 
 def test_a_bad_filter_value_is_a_field_error(api_key_client):
     client = api_key_client("RS-CERT")
-    for query, field in [("status=done", "status"), ("tlp=amber", "tlp"), ("exercise=maybe", "exercise"),
-                         ("party=ZZ", "party"), ("organisation=ZZ-CERT", "organisation"), ("updated_since=yesterday", "updated_since")]:  # fmt: skip
+    for query, field in [
+        ("status=done", "status"),
+        ("tlp=amber", "tlp"),
+        ("exercise=maybe", "exercise"),
+        ("party=ZZ", "party"),
+        ("organisation=ZZ-CERT", "organisation"),
+        ("updated_since=yesterday", "updated_since"),
+    ]:
         response = client.get(f"{INCIDENTS}?{query}")
         assert response.status_code == 400, query
         assert (response.json()["code"], list(response.json()["fields"])) == ("invalid", [field])
@@ -269,7 +321,12 @@ def test_a_participant_attaches_a_file_and_downloads_it_with_safe_headers(api_ke
     response = hr_cert.post(f"{INCIDENTS}{incident.pk}/attachments/", {"file": upload, "message": 1}, content_type=None)
     assert response.status_code == 201, response.json()
     attachment = response.json()
-    assert (attachment["filename"], attachment["size"], attachment["message"], attachment["content_type"]) == ("indicators.txt", 13, 1, "text/plain")
+    assert (attachment["filename"], attachment["size"], attachment["message"], attachment["content_type"]) == (
+        "indicators.txt",
+        13,
+        1,
+        "text/plain",
+    )
     download = api_key_client("RS-CERT").get(attachment["download_url"])
     assert download.status_code == 200
     assert b"".join(download.streaming_content) == b"198.51.100.7\n"
@@ -303,11 +360,14 @@ def test_an_incident_id_beyond_any_database_integer_is_simply_not_found(api_key_
 def test_the_schema_documents_every_incidents_endpoint_with_its_errors_and_examples(client, db):
     paths = client.get("/api/schema/?format=json").json()["paths"]
     expected = {
-        "/api/v1/incidents/": {"get", "post"}, "/api/v1/incidents/{id}/": {"get", "patch"},
-        "/api/v1/incidents/{id}/messages/": {"get", "post"}, "/api/v1/incidents/{id}/acknowledge/": {"post"},
-        "/api/v1/incidents/{id}/attachments/": {"post"}, "/api/v1/incidents/{id}/attachments/{attachment_id}/": {"get"},
+        "/api/v1/incidents/": {"get", "post"},
+        "/api/v1/incidents/{id}/": {"get", "patch"},
+        "/api/v1/incidents/{id}/messages/": {"get", "post"},
+        "/api/v1/incidents/{id}/acknowledge/": {"post"},
+        "/api/v1/incidents/{id}/attachments/": {"post"},
+        "/api/v1/incidents/{id}/attachments/{attachment_id}/": {"get"},
         "/api/v1/events/": {"get"},
-    }  # fmt: skip
+    }
     for path, methods in expected.items():
         assert methods <= set(paths[path]), path
         for method in methods:
@@ -315,7 +375,10 @@ def test_the_schema_documents_every_incidents_endpoint_with_its_errors_and_examp
             assert {"401", "403"} <= set(operation["responses"]), (method, path)
             if method in {"post", "patch"}:
                 assert "400" in operation["responses"]
-                assert any(content.get("examples") for content in operation["requestBody"]["content"].values()), (method, path)
+                assert any(content.get("examples") for content in operation["requestBody"]["content"].values()), (
+                    method,
+                    path,
+                )
             if method == "post":
                 assert "Idempotency-Key" in {p["name"] for p in operation["parameters"]}
     assert "409" in paths["/api/v1/incidents/{id}/acknowledge/"]["post"]["responses"]

@@ -25,13 +25,19 @@ NOTIFICATIONS = (ApiScope.NOTIFICATIONS_READ, ApiScope.NOTIFICATIONS_WRITE)
 
 
 def square(west: float, south: float, east: float, north: float) -> dict:
-    return {"type": "Polygon", "coordinates": [[[west, south], [east, south], [east, north], [west, north], [west, south]]]}
+    return {
+        "type": "Polygon",
+        "coordinates": [[[west, south], [east, south], [east, north], [west, north], [west, south]]],
+    }
 
 
 NORTH_OF_BACKA_PALANKA = square(19.40, 45.28, 19.55, 45.36)
 ACROSS_THE_DANUBE_AT_ILOK = square(19.35, 45.20, 19.42, 45.27)
 SUMADIJA = square(20.85, 43.95, 20.95, 44.05)
-BOWTIE = {"type": "Polygon", "coordinates": [[[19.40, 45.28], [19.55, 45.36], [19.55, 45.28], [19.40, 45.36], [19.40, 45.28]]]}
+BOWTIE = {
+    "type": "Polygon",
+    "coordinates": [[[19.40, 45.28], [19.55, 45.36], [19.55, 45.28], [19.40, 45.36], [19.40, 45.28]]],
+}
 NEAR_CROATIA = {"lon": 19.45, "lat": 45.30, "radius_m": 2000}
 DEEP_IN_SERBIA = {"lon": 20.9, "lat": 44.0, "radius_m": 2000}
 
@@ -48,29 +54,54 @@ def at(days: float = 0, hours: float = 0) -> str:
 def exercise(**overrides) -> dict:
     """A brigade exercise near the Croatian border, notified 60 days ahead (the notice period is 42)."""
     return {
-        "designation": "Danube Shield", "exercise_type": "field_training", "purpose": "River crossing and defence of bridges.",
-        "starts_at": at(days=60), "ends_at": at(days=64), "area": NORTH_OF_BACKA_PALANKA, "place_names": "Bačka Palanka",
-        "command_level": "brigade", "troops": 2400, "battle_tanks": 12, "armoured_combat_vehicles": 40, **overrides,
-    }  # fmt: skip
+        "designation": "Danube Shield",
+        "exercise_type": "field_training",
+        "purpose": "River crossing and defence of bridges.",
+        "starts_at": at(days=60),
+        "ends_at": at(days=64),
+        "area": NORTH_OF_BACKA_PALANKA,
+        "place_names": "Bačka Palanka",
+        "command_level": "brigade",
+        "troops": 2400,
+        "battle_tanks": 12,
+        "armoured_combat_vehicles": 40,
+        **overrides,
+    }
 
 
-def volume(area: dict | None = None, *, polygon: dict | None = None, lower=(0, "m", "AGL"), upper=(1500, "ft", "AMSL"),
-           start: str | None = None, end: str | None = None) -> dict:  # fmt: skip
+def volume(
+    area: dict | None = None,
+    *,
+    polygon: dict | None = None,
+    lower=(0, "m", "AGL"),
+    upper=(1500, "ft", "AMSL"),
+    start: str | None = None,
+    end: str | None = None,
+) -> dict:
     shape = {"polygon": polygon} if polygon is not None else {"circle": area or NEAR_CROATIA}
     return {
         **shape,
         "altitude_lower": dict(zip(("value", "unit", "reference"), lower, strict=True)),
         "altitude_upper": dict(zip(("value", "unit", "reference"), upper, strict=True)),
-        "start": start or at(days=4), "end": end or at(days=4, hours=4),
+        "start": start or at(days=4),
+        "end": end or at(days=4, hours=4),
     }
 
 
 def flight(*volumes, **overrides) -> dict:
     """The request of DESIGN.md's example: a TB2 (category as air forces write it), 4 days ahead."""
     return {
-        "aircraft": {"type": "Bayraktar TB2", "category": "MALE", "armed": False, "mtom_kg": 650, "remote_id": "RS-TB2-0007"},
-        "purpose": "border surveillance", "volumes": list(volumes) or [volume()], **overrides,
-    }  # fmt: skip
+        "aircraft": {
+            "type": "Bayraktar TB2",
+            "category": "MALE",
+            "armed": False,
+            "mtom_kg": 650,
+            "remote_id": "RS-TB2-0007",
+        },
+        "purpose": "border surveillance",
+        "volumes": list(volumes) or [volume()],
+        **overrides,
+    }
 
 
 def notified(by: str = "RS-MOD", **overrides) -> dict:
@@ -98,7 +129,11 @@ def test_a_crisis_centre_notifies_an_exercise_and_every_other_party_and_the_comm
     assert response.status_code == 201, response.json()
     notice = response.json()
     assert response["Location"] == f"{EXERCISES}{notice['id']}/"
-    assert (notice["reference"], notice["organisation"], notice["party"]) == (f"EX-{timezone.now().year}-0001", "RS-MOD", "RS")
+    assert (notice["reference"], notice["organisation"], notice["party"]) == (
+        f"EX-{timezone.now().year}-0001",
+        "RS-MOD",
+        "RS",
+    )
     assert (notice["state"], notice["version"], notice["late_by"], notice["late_by_text"]) == ("notified", 1, None, "")
     assert notice["recipients"] == ["AL-MOD", "BA-MOD", "HR-MOD", "ME-MOD", "MK-MOD", "WBC-SEC", "XK-MOD"]
     assert [reason["code"] for reason in notice["notifiable_reasons"]] == ["troops", "troops_near_border"]
@@ -129,7 +164,9 @@ def test_a_self_crossing_area_is_refused(api_world):
 
 
 def test_figures_that_disagree_and_an_end_before_the_start_are_refused_by_the_rules(api_world):
-    fields = refused_fields(key("RS-MOD").post(EXERCISES, exercise(exercise_type="live_firing", starts_at=at(days=60), ends_at=at(days=59))))
+    fields = refused_fields(
+        key("RS-MOD").post(EXERCISES, exercise(exercise_type="live_firing", starts_at=at(days=60), ends_at=at(days=59)))
+    )
     assert set(fields) == {"live_fire", "ends_at"}
 
 
@@ -164,7 +201,10 @@ def test_the_list_filters_by_party_state_and_dates(api_world):
     assert listed(party="hr") == [croatian["reference"]]
     assert listed(state="notified") == [serbian["reference"]]
     assert listed(state="cancelled") == [croatian["reference"]]
-    day_61, day_80 = (timezone.now() + timedelta(days=61)).date().isoformat(), (timezone.now() + timedelta(days=80)).date().isoformat()
+    day_61, day_80 = (
+        (timezone.now() + timedelta(days=61)).date().isoformat(),
+        (timezone.now() + timedelta(days=80)).date().isoformat(),
+    )
     assert listed(**{"from": day_61, "to": day_80}) == [serbian["reference"]]
     assert listed(**{"from": at(days=65)}) == [croatian["reference"]]
     assert listed(to=at(days=30)) == []
@@ -174,7 +214,12 @@ def test_the_list_filters_by_party_state_and_dates(api_world):
 
 def test_the_notifier_amends_and_the_new_version_says_what_changed(api_world):
     notice = notified()
-    change = {"starts_at": at(days=61), "ends_at": at(days=65), "troops": 1200, "reason": "Flooding on the training area."}
+    change = {
+        "starts_at": at(days=61),
+        "ends_at": at(days=65),
+        "troops": 1200,
+        "reason": "Flooding on the training area.",
+    }
     response = key("RS-MOD").post(f"{EXERCISES}{notice['id']}/amend/", change)
     assert response.status_code == 201, response.json()
     amended = response.json()
@@ -216,10 +261,16 @@ def test_acknowledging_up_to_a_version_leaves_the_newer_one_waiting(api_world):
     key("RS-MOD").post(f"{EXERCISES}{notice['id']}/amend/", {"troops": 1000, "reason": "Fewer units."})
     response = key("HR-MOD").post(f"{EXERCISES}{notice['id']}/acknowledge/", {"version": 1})
     assert response.status_code == 200, response.json()
-    waiting = {version["number"]: [a["acknowledged_at"] is not None for a in version["acknowledgements"] if a["organisation"] == "HR-MOD"]
-               for version in response.json()["versions"]}  # fmt: skip
+    waiting = {
+        version["number"]: [
+            a["acknowledged_at"] is not None for a in version["acknowledgements"] if a["organisation"] == "HR-MOD"
+        ]
+        for version in response.json()["versions"]
+    }
     assert waiting == {1: [True], 2: [False]}
-    assert set(refused_fields(key("HR-MOD").post(f"{EXERCISES}{notice['id']}/acknowledge/", {"version": 0}))) == {"version"}
+    assert set(refused_fields(key("HR-MOD").post(f"{EXERCISES}{notice['id']}/acknowledge/", {"version": 0}))) == {
+        "version"
+    }
 
 
 def test_a_cancelled_exercise_cannot_change_any_more(api_world):
@@ -228,16 +279,21 @@ def test_a_cancelled_exercise_cannot_change_any_more(api_world):
     response = rs.post(f"{EXERCISES}{notice['id']}/cancel/", {"reason": "Forces needed for flood relief."})
     assert response.status_code == 201, response.json()
     assert (response.json()["state"], response.json()["versions"][-1]["kind"]) == ("cancelled", "cancellation")
-    assert set(refused_fields(rs.post(f"{EXERCISES}{notice['id']}/amend/", {"troops": 1, "reason": "Too late."}))) == {"notification"}
+    assert set(refused_fields(rs.post(f"{EXERCISES}{notice['id']}/amend/", {"troops": 1, "reason": "Too late."}))) == {
+        "notification"
+    }
     assert set(refused_fields(rs.post(f"{EXERCISES}{notice['id']}/cancel/", {}))) == {"reason"}
 
 
 def test_the_notifier_invites_observers_and_an_invited_party_accepts_within_the_numbers(api_world):
     notice = notified()
     invitation = {
-        "starts_at": at(days=62), "ends_at": at(days=63), "reporting_point": "Barracks gate, 07:30",
-        "observers_per_party": 2, "reply_by": at(days=30),
-    }  # fmt: skip
+        "starts_at": at(days=62),
+        "ends_at": at(days=63),
+        "reporting_point": "Barracks gate, 07:30",
+        "observers_per_party": 2,
+        "reply_by": at(days=30),
+    }
     response = key("RS-MOD").post(f"{EXERCISES}{notice['id']}/invitations/", invitation)
     assert response.status_code == 201, response.json()
     reply_path = f"/api/v1/exercise-invitations/{response.json()['id']}/reply/"
@@ -250,27 +306,52 @@ def test_the_notifier_invites_observers_and_an_invited_party_accepts_within_the_
     assert [(r["organisation"], r["answer"], r["observers"]) for r in response.json()["replies"]] == [
         ("HR-MOD", "accepted", ["Col. Ana Kovač", "Maj. Ivan Horvat"])
     ]
-    assert key("RS-MOD").get(f"{EXERCISES}{notice['id']}/").json()["invitations"][0]["replies"][0]["organisation"] == "HR-MOD"
+    assert (
+        key("RS-MOD").get(f"{EXERCISES}{notice['id']}/").json()["invitations"][0]["replies"][0]["organisation"]
+        == "HR-MOD"
+    )
 
 
 def test_an_invitation_reply_after_the_reply_by_date_is_refused(api_world):
     notice = notified()
-    invitation = key("RS-MOD").post(f"{EXERCISES}{notice['id']}/invitations/", {
-        "starts_at": at(days=62), "ends_at": at(days=63), "reporting_point": "Barracks gate", "observers_per_party": 2,
-        "reply_by": at(days=30),
-    }).json()  # fmt: skip
+    invitation = (
+        key("RS-MOD")
+        .post(
+            f"{EXERCISES}{notice['id']}/invitations/",
+            {
+                "starts_at": at(days=62),
+                "ends_at": at(days=63),
+                "reporting_point": "Barracks gate",
+                "observers_per_party": 2,
+                "reply_by": at(days=30),
+            },
+        )
+        .json()
+    )
     with time_machine.travel(timezone.now() + timedelta(days=31)):
-        fields = refused_fields(key("HR-MOD").post(f"/api/v1/exercise-invitations/{invitation['id']}/reply/", {"answer": "declined"}))
+        fields = refused_fields(
+            key("HR-MOD").post(f"/api/v1/exercise-invitations/{invitation['id']}/reply/", {"answer": "declined"})
+        )
     assert "Replies were due by" in fields["invitation"][0]
     assert ObservationReply.objects.count() == 0
 
 
 def test_only_invited_organisations_answer_and_observers_cannot_find_the_invitation(api_world):
     notice = notified()
-    invitation = key("RS-MOD").post(f"{EXERCISES}{notice['id']}/invitations/", {
-        "starts_at": at(days=62), "ends_at": at(days=63), "reporting_point": "Barracks gate", "observers_per_party": 2,
-        "reply_by": at(days=30),
-    }).json()  # fmt: skip
+    invitation = (
+        key("RS-MOD")
+        .post(
+            f"{EXERCISES}{notice['id']}/invitations/",
+            {
+                "starts_at": at(days=62),
+                "ends_at": at(days=63),
+                "reporting_point": "Barracks gate",
+                "observers_per_party": 2,
+                "reply_by": at(days=30),
+            },
+        )
+        .json()
+    )
     path = f"/api/v1/exercise-invitations/{invitation['id']}/reply/"
     assert key("WBC-SEC").post(path, {"answer": "declined"}).json()["code"] == "permission_denied"
     assert key("OSCE-CPC").post(path, {"answer": "declined"}).status_code == 404
@@ -280,27 +361,47 @@ def test_only_invited_organisations_answer_and_observers_cannot_find_the_invitat
 
 def test_an_invitation_whose_replies_are_due_in_the_past_is_refused(api_world):
     notice = notified()
-    fields = refused_fields(key("RS-MOD").post(f"{EXERCISES}{notice['id']}/invitations/", {
-        "starts_at": at(days=62), "ends_at": at(days=63), "reporting_point": "Barracks gate", "observers_per_party": 2,
-        "reply_by": at(days=-1),
-    }))  # fmt: skip
+    fields = refused_fields(
+        key("RS-MOD").post(
+            f"{EXERCISES}{notice['id']}/invitations/",
+            {
+                "starts_at": at(days=62),
+                "ends_at": at(days=63),
+                "reporting_point": "Barracks gate",
+                "observers_per_party": 2,
+                "reply_by": at(days=-1),
+            },
+        )
+    )
     assert set(fields) == {"reply_by"}
 
 
 def test_assessing_an_exercise_says_why_it_is_notifiable_and_files_nothing(api_world):
     rs = key("RS-MOD")
     before = AuditEntry.objects.count()
-    response = rs.post(f"{EXERCISES}assess/", {
-        "exercise_type": "field_training", "starts_at": at(days=10, hours=12), "area": NORTH_OF_BACKA_PALANKA, "troops": 2400,
-    })  # fmt: skip
+    response = rs.post(
+        f"{EXERCISES}assess/",
+        {
+            "exercise_type": "field_training",
+            "starts_at": at(days=10, hours=12),
+            "area": NORTH_OF_BACKA_PALANKA,
+            "troops": 2400,
+        },
+    )
     assert response.status_code == 200, response.json()
     assessment = response.json()
-    assert (assessment["notifiable"], [r["code"] for r in assessment["notifiable_reasons"]]) == (True, ["troops", "troops_near_border"])
+    assert (assessment["notifiable"], [r["code"] for r in assessment["notifiable_reasons"]]) == (
+        True,
+        ["troops", "troops_near_border"],
+    )
     assert assessment["late_by_text"] == "late by 32 days"
     assert [border["party"] for border in assessment["near_borders"]] == ["HR"]
     assert assessment["boundary_version"]
     assert (ExerciseNotification.objects.count(), AuditEntry.objects.count()) == (0, before)
-    quiet = rs.post(f"{EXERCISES}assess/", {"exercise_type": "command_post", "starts_at": at(days=60), "area": SUMADIJA, "troops": 200})
+    quiet = rs.post(
+        f"{EXERCISES}assess/",
+        {"exercise_type": "command_post", "starts_at": at(days=60), "area": SUMADIJA, "troops": 200},
+    )
     assert (quiet.json()["notifiable"], quiet.json()["near_borders"], quiet.json()["late_by"]) == (False, [], None)
 
 
@@ -312,8 +413,18 @@ def test_a_flight_filed_as_in_the_design_goes_to_the_party_within_the_buffer_and
     assert response.status_code == 201, response.json()
     notice = response.json()
     assert response["Location"] == f"{FLIGHTS}{notice['id']}/"
-    assert (notice["reference"], notice["state"], notice["late_by"]) == (f"DF-{timezone.now().year}-00001", "planned", None)
-    assert notice["aircraft"] == {"type": "Bayraktar TB2", "category": "male", "armed": False, "mtom_kg": 650.0, "remote_id": "RS-TB2-0007"}
+    assert (notice["reference"], notice["state"], notice["late_by"]) == (
+        f"DF-{timezone.now().year}-00001",
+        "planned",
+        None,
+    )
+    assert notice["aircraft"] == {
+        "type": "Bayraktar TB2",
+        "category": "male",
+        "armed": False,
+        "mtom_kg": 650.0,
+        "remote_id": "RS-TB2-0007",
+    }
     [croatia] = notice["neighbours_within_buffer"]
     assert croatia["party"] == "HR" and 6_000 < croatia["distance_m"] < 8_000
     assert (notice["crosses_into"], notice["conflicts_with"], notice["awaiting_cross_border"]) == ([], [], [])
@@ -333,7 +444,10 @@ def test_a_flight_into_croatia_is_activated_only_after_hr_mod_acknowledges(api_w
     assert acknowledged.json()["awaiting_cross_border"] == []
     assert rs.post(state, {"state": "activated"}).json()["state"] == "activated"
     drifting = rs.post(state, {"state": "non_conforming", "deviation_report": "Drifted 800 m east in strong wind."})
-    assert (drifting.json()["state"], drifting.json()["deviation_report"]) == ("non_conforming", "Drifted 800 m east in strong wind.")
+    assert (drifting.json()["state"], drifting.json()["deviation_report"]) == (
+        "non_conforming",
+        "Drifted 800 m east in strong wind.",
+    )
     assert rs.post(state, {"state": "completed"}).json()["state"] == "completed"
 
 
@@ -386,7 +500,9 @@ def test_only_the_operator_changes_a_flights_state_and_only_a_recipient_acknowle
     assert (response.status_code, response.json()["code"]) == (409, "not_awaiting_acknowledgement")
     response = key("WBC-SEC").post(f"{FLIGHTS}{notice['id']}/acknowledge/", {})
     assert response.status_code == 200
-    assert [(a["organisation"], a["method"]) for a in response.json()["acknowledgements"] if a["acknowledged_at"]] == [("WBC-SEC", "api")]
+    assert [(a["organisation"], a["method"]) for a in response.json()["acknowledgements"] if a["acknowledged_at"]] == [
+        ("WBC-SEC", "api")
+    ]
 
 
 def test_a_party_not_within_the_buffer_does_not_learn_of_the_flight(api_world):
@@ -408,7 +524,9 @@ def test_a_party_not_within_the_buffer_does_not_learn_of_the_flight(api_world):
 def test_overlapping_flights_are_listed_as_conflicting_for_both_operators(api_world):
     first = filed("RS-MOD")
     second = filed("RS-CERT")
-    assert [(c["flight"], c["operator"], c["volume"], c["with_volume"]) for c in second["conflicts_with"]] == [(first["reference"], "RS-MOD", 1, 1)]
+    assert [(c["flight"], c["operator"], c["volume"], c["with_volume"]) for c in second["conflicts_with"]] == [
+        (first["reference"], "RS-MOD", 1, 1)
+    ]
     listed = {item["reference"]: item["conflicts_with"] for item in key("WBC-SEC").get(FLIGHTS).json()["results"]}
     assert [c["flight"] for c in listed[first["reference"]]] == [second["reference"]]
     assert [c["flight"] for c in listed[second["reference"]]] == [first["reference"]]
@@ -418,7 +536,9 @@ def test_the_flight_list_filters_by_state_and_party(api_world):
     planned, cancelled = filed("RS-MOD"), filed("RS-MOD", volume(DEEP_IN_SERBIA))
     key("RS-MOD").post(f"{FLIGHTS}{cancelled['id']}/state/", {"state": "cancelled"})
     commission = key("WBC-SEC")
-    assert [item["reference"] for item in commission.get(FLIGHTS, {"state": "planned"}).json()["results"]] == [planned["reference"]]
+    assert [item["reference"] for item in commission.get(FLIGHTS, {"state": "planned"}).json()["results"]] == [
+        planned["reference"]
+    ]
     assert commission.get(FLIGHTS, {"party": "HR"}).json()["results"] == []
     assert len(commission.get(FLIGHTS, {"party": "RS", "from": at(days=3), "to": at(days=5)}).json()["results"]) == 2
     assert commission.get(FLIGHTS, {"from": at(days=5)}).json()["results"] == []
@@ -441,13 +561,21 @@ def test_a_retried_flight_notice_gets_the_first_answer_and_files_once(api_world)
 def test_assessing_a_flight_names_the_neighbours_and_files_nothing(api_world):
     rs = key("RS-MOD")
     before = AuditEntry.objects.count()
-    response = rs.post(f"{FLIGHTS}assess/", {"volumes": [volume(polygon=ACROSS_THE_DANUBE_AT_ILOK, start=at(hours=10.5), end=at(hours=12))]})
+    response = rs.post(
+        f"{FLIGHTS}assess/",
+        {"volumes": [volume(polygon=ACROSS_THE_DANUBE_AT_ILOK, start=at(hours=10.5), end=at(hours=12))]},
+    )
     assert response.status_code == 200, response.json()
     assessment = response.json()
-    assert (assessment["crosses_into"], [n["party"] for n in assessment["neighbours_within_buffer"]]) == (["HR"], ["HR"])
+    assert (assessment["crosses_into"], [n["party"] for n in assessment["neighbours_within_buffer"]]) == (
+        ["HR"],
+        ["HR"],
+    )
     assert (assessment["late_by_text"], assessment["buffer_m"]) == ("late by 62 h", 25_000)
     assert (DroneFlight.objects.count(), AuditEntry.objects.count()) == (0, before)
-    assert set(refused_fields(rs.post(f"{FLIGHTS}assess/", {"volumes": [volume(start=at(days=-2), end=at(days=-1))]}))) == {"volumes[0].end"}
+    assert set(
+        refused_fields(rs.post(f"{FLIGHTS}assess/", {"volumes": [volume(start=at(days=-2), end=at(days=-1))]}))
+    ) == {"volumes[0].end"}
     assert key("WBC-SEC").post(f"{FLIGHTS}assess/", {"volumes": [volume()]}).status_code == 403
 
 
@@ -510,7 +638,9 @@ def test_a_commission_administrator_changes_the_policy_and_the_next_assessment_f
     rs = key("RS-MOD")
     body = {"exercise_type": "field_training", "starts_at": at(days=60), "area": SUMADIJA, "troops": 2400}
     assert rs.post(f"{EXERCISES}assess/", body).json()["notifiable"] is True
-    assert [n["party"] for n in rs.post(f"{FLIGHTS}assess/", {"volumes": [volume()]}).json()["neighbours_within_buffer"]] == ["HR"]
+    assert [
+        n["party"] for n in rs.post(f"{FLIGHTS}assess/", {"volumes": [volume()]}).json()["neighbours_within_buffer"]
+    ] == ["HR"]
     admin = api_person_client("wbc-sec-admin")
     policy = admin.get(POLICY).json()
     response = admin.put(POLICY, {**policy, "troops": 3000, "drone_buffer_m": 5000}, content_type="application/json")
@@ -529,7 +659,9 @@ def test_the_policy_is_refused_to_a_duty_officer_and_to_keys_and_checked_for_ran
     assert key("WBC-SEC").put(POLICY, {**policy, "troops": 3000}, content_type="application/json").status_code == 403
     assert NotificationPolicy.current().troops == 1500
     admin = api_person_client("wbc-sec-admin")
-    fields = refused_fields(admin.put(POLICY, {**policy, "troops": 0, "drone_buffer_m": 500_000}, content_type="application/json"))
+    fields = refused_fields(
+        admin.put(POLICY, {**policy, "troops": 0, "drone_buffer_m": 500_000}, content_type="application/json")
+    )
     assert set(fields) == {"troops", "drone_buffer_m"}
     incomplete = dict(policy)
     del incomplete["border_troops"]

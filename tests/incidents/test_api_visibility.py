@@ -36,12 +36,25 @@ def test_another_partys_restricted_incident_does_not_exist_for_a_party_not_addre
     incident, attachment = restricted
     al_cert = api_key_client("AL-CERT")
     assert incident.pk not in listed_ids(al_cert)
-    for query in ["party=RS", "party=HR", "organisation=RS-CERT", f"tlp={incident.tlp.replace('+', '%2B')}", "category=cyber"]:
+    for query in [
+        "party=RS",
+        "party=HR",
+        "organisation=RS-CERT",
+        f"tlp={incident.tlp.replace('+', '%2B')}",
+        "category=cyber",
+    ]:
         assert incident.pk not in listed_ids(al_cert, query), query
-    for url in [f"{INCIDENTS}{incident.pk}/", f"{INCIDENTS}{incident.pk}/messages/", f"{INCIDENTS}{incident.pk}/attachments/{attachment.pk}/"]:
+    for url in [
+        f"{INCIDENTS}{incident.pk}/",
+        f"{INCIDENTS}{incident.pk}/messages/",
+        f"{INCIDENTS}{incident.pk}/attachments/{attachment.pk}/",
+    ]:
         response = al_cert.get(url)
         assert (response.status_code, response.json()["code"]) == (404, "not_found"), url
-    for url, body in [(f"{INCIDENTS}{incident.pk}/messages/", {"body": "?", "kind": "note"}), (f"{INCIDENTS}{incident.pk}/acknowledge/", {})]:
+    for url, body in [
+        (f"{INCIDENTS}{incident.pk}/messages/", {"body": "?", "kind": "note"}),
+        (f"{INCIDENTS}{incident.pk}/acknowledge/", {}),
+    ]:
         assert al_cert.post(url, body).status_code == 404, url
     assert al_cert.patch(f"{INCIDENTS}{incident.pk}/", {"status": "closed"}).status_code == 404
     assert incident.pk not in feed_subjects(al_cert)
@@ -54,14 +67,31 @@ def test_the_commission_reviewer_sees_only_the_metadata_of_a_restricted_incident
     incident, attachment = restricted
     reviewer = api_person_client("wbc-sec-reviewer")
     [listed] = [i for i in reviewer.get(INCIDENTS).json()["results"] if i["id"] == incident.pk]
-    assert (listed["title"], listed["summary"], listed["content_withheld"], listed["tlp"]) == (None, None, True, incident.tlp)
-    assert (listed["reference"], listed["originator"], listed["recipients"]) == (incident.reference, "RS-CERT", ["HR-CERT"])
+    assert (listed["title"], listed["summary"], listed["content_withheld"], listed["tlp"]) == (
+        None,
+        None,
+        True,
+        incident.tlp,
+    )
+    assert (listed["reference"], listed["originator"], listed["recipients"]) == (
+        incident.reference,
+        "RS-CERT",
+        ["HR-CERT"],
+    )
     detail = reviewer.get(f"{INCIDENTS}{incident.pk}/").json()
     assert (detail["title"], detail["attachments"]) == (None, None)
     assert [message["body"] for message in detail["messages"]] == [None, None, None]
-    assert [message["body"] for message in reviewer.get(f"{INCIDENTS}{incident.pk}/messages/").json()] == [None, None, None]
+    assert [message["body"] for message in reviewer.get(f"{INCIDENTS}{incident.pk}/messages/").json()] == [
+        None,
+        None,
+        None,
+    ]
     assert reviewer.get(f"{INCIDENTS}{incident.pk}/attachments/{attachment.pk}/").status_code == 404
-    events = [e for e in reviewer.get("/api/v1/events/?after=0").json()["events"] if e.get("incident", {}).get("id") == incident.pk]
+    events = [
+        e
+        for e in reviewer.get("/api/v1/events/?after=0").json()["events"]
+        if e.get("incident", {}).get("id") == incident.pk
+    ]
     assert events and all(e["incident"]["title"] is None for e in events)
     assert all(e["message"]["body"] is None for e in events if "message" in e)
 
@@ -73,7 +103,10 @@ def test_the_recipient_sees_everything_of_a_restricted_incident(api_key_client, 
     assert incident.pk in listed_ids(hr_cert, "party=RS")
     detail = hr_cert.get(f"{INCIDENTS}{incident.pk}/").json()
     assert (detail["title"], detail["content_withheld"]) == ("Intrusion at the power utility", False)
-    assert [message["body"] for message in detail["messages"]][:2] == ["Spear-phishing with a fake tender notice.", "Confirmed on our side."]
+    assert [message["body"] for message in detail["messages"]][:2] == [
+        "Spear-phishing with a fake tender notice.",
+        "Confirmed on our side.",
+    ]
     assert [a["filename"] for a in detail["attachments"]] == ["iocs.txt"]
     assert hr_cert.get(f"{INCIDENTS}{incident.pk}/attachments/{attachment.pk}/").status_code == 200
     assert incident.pk in feed_subjects(hr_cert)

@@ -36,7 +36,12 @@ GEVGELIJA = (22.5025, 41.1392)  # North Macedonia, at the Greek border
 
 def square(lon: float, lat: float, half_side_deg: float) -> dict:
     d = half_side_deg
-    return {"type": "Polygon", "coordinates": [[[lon - d, lat - d], [lon + d, lat - d], [lon + d, lat + d], [lon - d, lat + d], [lon - d, lat - d]]]}
+    return {
+        "type": "Polygon",
+        "coordinates": [
+            [[lon - d, lat - d], [lon + d, lat - d], [lon + d, lat + d], [lon - d, lat + d], [lon - d, lat - d]]
+        ],
+    }
 
 
 def assert_about(metres: float, expected: float):
@@ -50,15 +55,31 @@ def neighbour_codes(geometry, buffer_m=25_000, exclude=None) -> list[str]:
 def load(tmp_path, collection, label="WBC-2027-1", source="Commission agreement 2027/1") -> BoundaryVersion:
     path = tmp_path / f"{label}.geojson"
     path.write_text(json.dumps(collection) if not isinstance(collection, str) else collection)
-    call_command("load_boundaries", str(path), "--label", label, "--source", source, "--by", "secretariat-admin", stdout=StringIO())
+    call_command(
+        "load_boundaries",
+        str(path),
+        "--label",
+        label,
+        "--source",
+        source,
+        "--by",
+        "secretariat-admin",
+        stdout=StringIO(),
+    )
     return BoundaryVersion.objects.get(label=label)
 
 
 def synthetic_boundaries() -> dict:
     """Serbia and Croatia as two squares meeting on the meridian 19.2° E, and nothing else."""
+
     def feature(code, west, east):
         ring = [[west, 45.0], [east, 45.0], [east, 45.6], [west, 45.6], [west, 45.0]]
-        return {"type": "Feature", "properties": {"code": code, "name": code}, "geometry": {"type": "Polygon", "coordinates": [ring]}}
+        return {
+            "type": "Feature",
+            "properties": {"code": code, "name": code},
+            "geometry": {"type": "Polygon", "coordinates": [ring]},
+        }
+
     return {"type": "FeatureCollection", "features": [feature("HR", 18.6, 19.2), feature("RS", 19.2, 19.8)]}
 
 
@@ -219,19 +240,46 @@ def set_geometry(geometry):
 BOWTIE = {"type": "Polygon", "coordinates": [[[19.0, 45.0], [19.2, 45.2], [19.2, 45.0], [19.0, 45.2], [19.0, 45.0]]]}
 
 
-@pytest.mark.parametrize("content, message", [
-    ("{not json", "is not JSON"),
-    (json.dumps({"type": "Feature", "properties": {}, "geometry": None}), "not a GeoJSON FeatureCollection"),
-    (json.dumps({"type": "FeatureCollection", "features": []}), "has no features"),
-    (bad(lambda c: c["features"][0]["properties"].update(code="YU")), "properties.code 'YU' is not one of"),
-    (bad(lambda c: c["features"][1]["properties"].update(code="HR")), "a second feature for HR"),
-    (bad(set_geometry({"type": "Point", "coordinates": [19.0, 45.0]})), "must be a Polygon or MultiPolygon, not Point"),
-    (bad(set_geometry({"type": "Polygon", "coordinates": [[[19.0, 45.0], [19.1, 45.0], [19.1, 45.1], [19.0, 45.1]]]})), "the last position must repeat the first"),
-    (bad(set_geometry({"type": "Polygon", "coordinates": [[[19.0, 45.0], [19.1, 45.0], [19.0, 45.0]]]})), "at least four positions"),
-    (bad(set_geometry({"type": "Polygon", "coordinates": [[[2100000, 4500000], [2200000, 4500000], [2200000, 4600000], [2100000, 4500000]]]})),
-     "is not WGS84 longitude/latitude"),
-    (bad(set_geometry(BOWTIE)), "not a valid polygon (Self-intersection"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ("{not json", "is not JSON"),
+        (json.dumps({"type": "Feature", "properties": {}, "geometry": None}), "not a GeoJSON FeatureCollection"),
+        (json.dumps({"type": "FeatureCollection", "features": []}), "has no features"),
+        (bad(lambda c: c["features"][0]["properties"].update(code="YU")), "properties.code 'YU' is not one of"),
+        (bad(lambda c: c["features"][1]["properties"].update(code="HR")), "a second feature for HR"),
+        (
+            bad(set_geometry({"type": "Point", "coordinates": [19.0, 45.0]})),
+            "must be a Polygon or MultiPolygon, not Point",
+        ),
+        (
+            bad(
+                set_geometry(
+                    {"type": "Polygon", "coordinates": [[[19.0, 45.0], [19.1, 45.0], [19.1, 45.1], [19.0, 45.1]]]}
+                )
+            ),
+            "the last position must repeat the first",
+        ),
+        (
+            bad(set_geometry({"type": "Polygon", "coordinates": [[[19.0, 45.0], [19.1, 45.0], [19.0, 45.0]]]})),
+            "at least four positions",
+        ),
+        (
+            bad(
+                set_geometry(
+                    {
+                        "type": "Polygon",
+                        "coordinates": [
+                            [[2100000, 4500000], [2200000, 4500000], [2200000, 4600000], [2100000, 4500000]]
+                        ],
+                    }
+                )
+            ),
+            "is not WGS84 longitude/latitude",
+        ),
+        (bad(set_geometry(BOWTIE)), "not a valid polygon (Self-intersection"),
+    ],
+)
 def test_it_refuses_a_bad_file_and_stores_nothing(db, tmp_path, content, message):
     with pytest.raises(CommandError) as refused:
         load(tmp_path, content)
@@ -259,7 +307,9 @@ def test_simultaneous_loads_of_one_label_store_one_and_refuse_the_other_in_words
     def load_once():
         try:
             start.wait(timeout=10)
-            borders.do_load_boundaries(raw, label="WBC-2027-1", source="Commission agreement 2027/1", loaded_by="secretariat-admin")
+            borders.do_load_boundaries(
+                raw, label="WBC-2027-1", source="Commission agreement 2027/1", loaded_by="secretariat-admin"
+            )
             outcomes.append("loaded")
         except borders.BoundaryError as error:
             outcomes.append(str(error))

@@ -44,10 +44,12 @@ def fly(by: str = "rs-mod-duty", area=None, days_ahead: int = 5, aircraft_type: 
     buffer of Croatia and of no other party."""
     starts_at = timezone.now() + timedelta(days=days_ahead)
     volume = {
-        "polygon": area or square(*NORTH_OF_BACKA_PALANKA), "altitude_lower": {"value": 0, "unit": "m", "reference": "AGL"},
+        "polygon": area or square(*NORTH_OF_BACKA_PALANKA),
+        "altitude_lower": {"value": 0, "unit": "m", "reference": "AGL"},
         "altitude_upper": {"value": 120, "unit": "m", "reference": "AGL"},
-        "start": starts_at.isoformat(), "end": (starts_at + timedelta(hours=2)).isoformat(),
-    }  # fmt: skip
+        "start": starts_at.isoformat(),
+        "end": (starts_at + timedelta(hours=2)).isoformat(),
+    }
     aircraft = {"type": aircraft_type, "category": "mini", "armed": False, "mtom_kg": 30, "remote_id": "RS-UAS-0042"}
     return do_notify_flight(person(by), aircraft=aircraft, purpose="Border surveillance training.", volumes=[volume])
 
@@ -93,7 +95,9 @@ def test_the_month_view_puts_an_exercise_on_each_day_it_covers_across_a_month_bo
     for day in (boundary, boundary + timedelta(days=1)):
         assert f"{exercise.reference} Sava Shield 2027" in day_cell(after, day)
     assert exercise.reference not in day_cell(after, boundary + timedelta(days=2))
-    assert f'href="?month={boundary:%Y-%m}"' in before and f'href="?month={boundary - timedelta(days=1):%Y-%m}"' in after
+    assert (
+        f'href="?month={boundary:%Y-%m}"' in before and f'href="?month={boundary - timedelta(days=1):%Y-%m}"' in after
+    )
 
 
 def test_the_days_are_the_persons_own(console):
@@ -133,9 +137,19 @@ def test_the_calendar_shows_exercises_and_the_flights_the_party_may_see_with_can
 
 def test_the_list_view_lists_the_months_activities_in_order_of_start(console):
     boundary = first_of_month_after_next()
-    second = notify(starts_at=at(boundary + timedelta(days=10), 8), ends_at=at(boundary + timedelta(days=12), 8), designation="Second")
-    first = notify(starts_at=at(boundary - timedelta(days=3), 8), ends_at=at(boundary + timedelta(days=1), 8), designation="First")
-    outside = notify(starts_at=at(boundary + timedelta(days=40), 8), ends_at=at(boundary + timedelta(days=41), 8), designation="Outside")
+    second = notify(
+        starts_at=at(boundary + timedelta(days=10), 8),
+        ends_at=at(boundary + timedelta(days=12), 8),
+        designation="Second",
+    )
+    first = notify(
+        starts_at=at(boundary - timedelta(days=3), 8), ends_at=at(boundary + timedelta(days=1), 8), designation="First"
+    )
+    outside = notify(
+        starts_at=at(boundary + timedelta(days=40), 8),
+        ends_at=at(boundary + timedelta(days=41), 8),
+        designation="Outside",
+    )
     page = text(console("me-cert-duty").get(f"/notifications/calendar/?month={boundary:%Y-%m}&view=list"))
     listed = page.split('data-testid="calendar-list"')[1].split("</table>")[0]
     assert re.findall(r'data-activity="([^"]+)"', listed) == [first.reference, second.reference]
@@ -173,20 +187,37 @@ def test_the_feed_holds_exactly_what_the_party_may_see_with_sequence_and_status(
     do_change_flight_state(person("rs-mod-duty"), far_from_everyone, "cancelled")
 
     croatia = events(feed(feed_url(console("hr-mod-duty"))))
-    assert set(croatia) == {f"{amended.reference}@hotline", f"{cancelled.reference}@hotline", f"{near_croatia.reference}@hotline"}
+    assert set(croatia) == {
+        f"{amended.reference}@hotline",
+        f"{cancelled.reference}@hotline",
+        f"{near_croatia.reference}@hotline",
+    }
     event = croatia[f"{amended.reference}@hotline"]
     amended.refresh_from_db()
-    assert (event["SEQUENCE"], str(event["STATUS"]), str(event["SUMMARY"])) == (2, "CONFIRMED", f"Sava Shield 2027 ({amended.reference})")
-    assert event.decoded("DTSTART") == amended.latest.starts_at.replace(microsecond=0) and event["DTSTART"].to_ical().endswith(b"Z")
+    assert (event["SEQUENCE"], str(event["STATUS"]), str(event["SUMMARY"])) == (
+        2,
+        "CONFIRMED",
+        f"Sava Shield 2027 ({amended.reference})",
+    )
+    assert event.decoded("DTSTART") == amended.latest.starts_at.replace(microsecond=0) and event[
+        "DTSTART"
+    ].to_ical().endswith(b"Z")
     assert event.decoded("DTEND") == amended.latest.ends_at.replace(microsecond=0)
     assert str(event["LOCATION"]) == "Bačka Palanka, Čelarevo"
     assert str(event["URL"]) == f"http://testserver/notifications/exercises/{amended.reference}/"
     description = str(event["DESCRIPTION"])
-    assert "Type: Field training." in description and "Troops: 2,500." in description and "2,500 troops; the threshold is 1,500" in description
+    assert (
+        "Type: Field training." in description
+        and "Troops: 2,500." in description
+        and "2,500 troops; the threshold is 1,500" in description
+    )
     gone = croatia[f"{cancelled.reference}@hotline"]
     assert (gone["SEQUENCE"], str(gone["STATUS"])) == (2, "CANCELLED")
     flight = croatia[f"{near_croatia.reference}@hotline"]
-    assert (str(flight["STATUS"]), str(flight["SUMMARY"])) == ("CONFIRMED", f"Drone flight {near_croatia.reference}: Orbiter 3")
+    assert (str(flight["STATUS"]), str(flight["SUMMARY"])) == (
+        "CONFIRMED",
+        f"Drone flight {near_croatia.reference}: Orbiter 3",
+    )
     assert flight.decoded("DTSTART") == near_croatia.starts_at.replace(microsecond=0)
     assert "Border surveillance training." not in flight.to_ical().decode()
 
@@ -207,12 +238,15 @@ def test_fetching_a_feed_records_nothing(console):
     assert AuditEntry.objects.count() == entries
 
 
-@pytest.mark.parametrize("token", [
-    "nonsense",
-    signing.dumps("HR"),  # signed, but not for a calendar feed
-    signing.dumps("HR", salt="hotline.calendar-feed")[:-1] + "x",
-    signing.dumps("ZZ", salt="hotline.calendar-feed"),  # no such party
-    signing.dumps(["HR"], salt="hotline.calendar-feed"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "token",
+    [
+        "nonsense",
+        signing.dumps("HR"),  # signed, but not for a calendar feed
+        signing.dumps("HR", salt="hotline.calendar-feed")[:-1] + "x",
+        signing.dumps("ZZ", salt="hotline.calendar-feed"),  # no such party
+        signing.dumps(["HR"], salt="hotline.calendar-feed"),
+    ],
+)
 def test_a_bad_token_gets_404(world, token):
     assert Client().get(f"/notifications/calendar/{token}.ics").status_code == 404

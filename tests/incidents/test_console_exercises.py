@@ -13,7 +13,12 @@ from django.utils import timezone
 
 from accounts.demo import DEMO_PASSWORD
 from hotline.audit.models import AuditEntry
-from incidents.notices.actions import do_acknowledge_exercise, do_amend_exercise, do_invite_observers, do_notify_exercise
+from incidents.notices.actions import (
+    do_acknowledge_exercise,
+    do_amend_exercise,
+    do_invite_observers,
+    do_notify_exercise,
+)
 from incidents.notices.models import ExerciseAcknowledgement, ExerciseNotification, NotificationPolicy, ObservationReply
 from incidents.notices.payloads import EXERCISE_FIELDS
 from tests.accounts.world import build_demo_world, person
@@ -54,7 +59,12 @@ def console(world):
 
 def square(lon: float, lat: float, half_side_deg: float = 0.01) -> dict:
     d = half_side_deg
-    return {"type": "Polygon", "coordinates": [[[lon - d, lat - d], [lon + d, lat - d], [lon + d, lat + d], [lon - d, lat + d], [lon - d, lat - d]]]}
+    return {
+        "type": "Polygon",
+        "coordinates": [
+            [[lon - d, lat - d], [lon + d, lat - d], [lon + d, lat + d], [lon - d, lat + d], [lon - d, lat - d]]
+        ],
+    }
 
 
 def exercise(days_ahead: int = 60, **changes) -> dict:
@@ -62,10 +72,18 @@ def exercise(days_ahead: int = 60, **changes) -> dict:
     starts (the half day keeps "late by N days", which rounds up, clear of the edge)."""
     starts_at = timezone.now() + timedelta(days=days_ahead, hours=12)
     return {
-        "designation": "Sava Shield 2027", "exercise_type": "field_training", "purpose": "Brigade river-crossing drill.",
-        "starts_at": starts_at, "ends_at": starts_at + timedelta(days=5), "area": square(*NORTH_OF_BACKA_PALANKA),
-        "place_names": "Bačka Palanka, Čelarevo", "command_level": "brigade", "troops": 1_800, "battle_tanks": 12, **changes,
-    }  # fmt: skip
+        "designation": "Sava Shield 2027",
+        "exercise_type": "field_training",
+        "purpose": "Brigade river-crossing drill.",
+        "starts_at": starts_at,
+        "ends_at": starts_at + timedelta(days=5),
+        "area": square(*NORTH_OF_BACKA_PALANKA),
+        "place_names": "Bačka Palanka, Čelarevo",
+        "command_level": "brigade",
+        "troops": 1_800,
+        "battle_tanks": 12,
+        **changes,
+    }
 
 
 def notify(by: str = "rs-mod-duty", **changes) -> ExerciseNotification:
@@ -81,9 +99,15 @@ def form_data(days_ahead: int = 60, of=None, **overrides) -> dict:
     a new exercise, or what the amendment form shows of the version `of`."""
     values = exercise(days_ahead) if of is None else {field: getattr(of, field) for field in EXERCISE_FIELDS}
     data = {
-        **{key: value for key, value in values.items() if key not in ("starts_at", "ends_at", "area") and value not in (False, None)},
-        "starts_at": local(values["starts_at"]), "ends_at": local(values["ends_at"]), "area": json.dumps(values["area"]),
-    }  # fmt: skip
+        **{
+            key: value
+            for key, value in values.items()
+            if key not in ("starts_at", "ends_at", "area") and value not in (False, None)
+        },
+        "starts_at": local(values["starts_at"]),
+        "ends_at": local(values["ends_at"]),
+        "area": json.dumps(values["area"]),
+    }
     return {**data, **overrides}
 
 
@@ -111,7 +135,10 @@ def test_the_list_shows_notifications_newest_start_first_with_reasons_lateness_a
     later = notify(days_ahead=90)
     page = text(console("hr-mod-duty").get("/notifications/exercises/"))
     assert rows(page) == [later.reference, sooner.reference]
-    later_row, sooner_row = page.split(f'data-exercise="{later.reference}"')[1], page.split(f'data-exercise="{sooner.reference}"')[1]
+    later_row, sooner_row = (
+        page.split(f'data-exercise="{later.reference}"')[1],
+        page.split(f'data-exercise="{sooner.reference}"')[1],
+    )
     assert "troops, troops near a border" in later_row.split("</tr>")[0]
     assert "below every threshold" in sooner_row.split("</tr>")[0]
     assert "late by 32 days" in sooner_row.split("</tr>")[0] and "late by" not in later_row.split("</tr>")[0]
@@ -122,8 +149,12 @@ def test_the_list_shows_notifications_newest_start_first_with_reasons_lateness_a
 def test_the_compliance_table_counts_each_partys_notifications_and_the_late_ones(console):
     notify(days_ahead=10)
     late_then_postponed = notify(days_ahead=20)
-    do_amend_exercise(person("rs-mod-duty"), late_then_postponed, {"starts_at": timezone.now() + timedelta(days=100),
-                                                                  "ends_at": timezone.now() + timedelta(days=105)}, reason="Postponed.")  # fmt: skip
+    do_amend_exercise(
+        person("rs-mod-duty"),
+        late_then_postponed,
+        {"starts_at": timezone.now() + timedelta(days=100), "ends_at": timezone.now() + timedelta(days=105)},
+        reason="Postponed.",
+    )
     notify(days_ahead=60)
     notify(by="hr-mod-duty", days_ahead=50, area=square(15.98, 45.81))
     table = section(text(console("al-cert-duty").get("/notifications/exercises/")), "compliance")
@@ -135,7 +166,9 @@ def test_the_compliance_table_counts_each_partys_notifications_and_the_late_ones
 def test_acknowledging_from_the_list_returns_to_the_list(console):
     notification = notify()
     client = console("hr-mod-duty")
-    response = client.post(f"/notifications/exercises/{notification.reference}/acknowledge/", {"next": "/notifications/exercises/"})
+    response = client.post(
+        f"/notifications/exercises/{notification.reference}/acknowledge/", {"next": "/notifications/exercises/"}
+    )
     assert response["Location"] == "/notifications/exercises/"
     assert not ExerciseAcknowledgement.objects.filter(organisation__code="HR-MOD", acknowledged_at=None).exists()
     page = text(client.get("/notifications/exercises/"))
@@ -161,7 +194,9 @@ def test_the_navigation_leads_to_the_notifications(console):
 def test_the_form_shows_the_thresholds_beside_the_vienna_documents_and_the_map_over_the_textarea(console):
     page = text(console("rs-mod-duty").get("/notifications/exercises/new/"))
     thresholds = section(page, "thresholds")
-    assert re.search(r"<td>troops</td>\s*<td[^>]*><strong>1500</strong></td>\s*<td[^>]*>9000</td>\s*<td[^>]*>13000</td>", thresholds)
+    assert re.search(
+        r"<td>troops</td>\s*<td[^>]*><strong>1500</strong></td>\s*<td[^>]*>9000</td>\s*<td[^>]*>13000</td>", thresholds
+    )
     assert "<strong>300</strong> within 15.0 km" in thresholds
     assert "<strong>42 days</strong>" in page
     assert 'data-notification-map data-borders-url="/notifications/borders.geojson" data-editor="#id_area"' in page
@@ -175,7 +210,11 @@ def test_a_duty_officer_files_an_exercise_through_the_form_and_is_told_why_it_is
     notification = ExerciseNotification.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/notifications/exercises/{notification.reference}/"
     version = notification.latest
-    assert version.troops == 1_800 and version.area == square(*NORTH_OF_BACKA_PALANKA) and version.place_names == "Bačka Palanka, Čelarevo"
+    assert (
+        version.troops == 1_800
+        and version.area == square(*NORTH_OF_BACKA_PALANKA)
+        and version.place_names == "Bačka Palanka, Čelarevo"
+    )
     assert [reason["code"] for reason in version.notifiable_reasons] == ["troops", "troops_near_border"]
     page = text(client.get(response["Location"]))
     assert f"{notification.reference} notified. Notifiable because: 1,800 troops; the threshold is 1,500" in page
@@ -194,37 +233,56 @@ def test_the_check_button_says_why_it_is_notifiable_whether_it_would_be_late_and
     assert "Notifiable because:" in partial and "1,800 troops; the threshold is 1,500" in partial
     assert "Would be late by 12 days" in partial
     assert re.search(r"<strong>HR</strong> \(\d+\.\d km\)", partial)
-    quiet = text(client.post("/notifications/exercises/preview/", form_data(troops="200", battle_tanks="", area=json.dumps(square(*KRAGUJEVAC))),
-                             HTTP_HX_REQUEST="true"))  # fmt: skip
+    quiet = text(
+        client.post(
+            "/notifications/exercises/preview/",
+            form_data(troops="200", battle_tanks="", area=json.dumps(square(*KRAGUJEVAC))),
+            HTTP_HX_REQUEST="true",
+        )
+    )
     assert "Below every threshold" in quiet and "On time" in quiet and "No other party's border within 15.0 km" in quiet
 
 
 def test_the_check_of_an_amendment_keeps_the_lateness_of_the_notice_it_amends_when_postponed(console):
     notification = notify(days_ahead=10)
-    postponed = form_data(of=notification.latest, starts_at=local(timezone.now() + timedelta(days=100)),
-                          ends_at=local(timezone.now() + timedelta(days=101)), reference=notification.reference)  # fmt: skip
+    postponed = form_data(
+        of=notification.latest,
+        starts_at=local(timezone.now() + timedelta(days=100)),
+        ends_at=local(timezone.now() + timedelta(days=101)),
+        reference=notification.reference,
+    )
     partial = text(console("rs-mod-duty").post("/notifications/exercises/preview/", postponed, HTTP_HX_REQUEST="true"))
     assert "Would be late by 32 days" in partial and not ExerciseNotification.objects.get().latest.number > 1
     assert console("hr-mod-duty").post("/notifications/exercises/preview/", postponed).status_code == 403
 
 
 def test_the_check_without_javascript_shows_the_form_again_with_its_answer(console):
-    page = text(console("rs-mod-duty").post("/notifications/exercises/preview/", form_data(designation="Kept as typed")))
+    page = text(
+        console("rs-mod-duty").post("/notifications/exercises/preview/", form_data(designation="Kept as typed"))
+    )
     assert "Notifiable because:" in page and 'value="Kept as typed"' in page and 'data-testid="exercise-form"' in page
 
 
 def test_the_check_says_what_it_needs_first(console):
-    partial = text(console("rs-mod-duty").post("/notifications/exercises/preview/", {"area": "{oops"}, HTTP_HX_REQUEST="true"))
+    partial = text(
+        console("rs-mod-duty").post("/notifications/exercises/preview/", {"area": "{oops"}, HTTP_HX_REQUEST="true")
+    )
     assert "To check, give:" in partial and "This is not valid JSON" in partial
 
 
 def test_a_refused_form_says_what_is_wrong_next_to_the_field_and_keeps_what_was_typed(console):
     client = console("rs-mod-duty")
-    response = client.post("/notifications/exercises/new/", form_data(designation="Keep this designation", area="{not json"))
+    response = client.post(
+        "/notifications/exercises/new/", form_data(designation="Keep this designation", area="{not json")
+    )
     page = text(response)
     assert response.status_code == 400
-    assert "This is not valid JSON" in page and 'value="Keep this designation"' in page and "{not json</textarea>" in page
-    response = client.post("/notifications/exercises/new/", form_data(exercise_type="live_firing", purpose="Keep this purpose"))
+    assert (
+        "This is not valid JSON" in page and 'value="Keep this designation"' in page and "{not json</textarea>" in page
+    )
+    response = client.post(
+        "/notifications/exercises/new/", form_data(exercise_type="live_firing", purpose="Keep this purpose")
+    )
     page = text(response)
     assert response.status_code == 400
     field = page.split('name="live_fire"')[1].split("</div>")[0]
@@ -235,7 +293,11 @@ def test_a_refused_form_says_what_is_wrong_next_to_the_field_and_keeps_what_was_
 
 def test_an_area_that_is_not_a_closed_polygon_is_refused_under_the_area(console):
     ring = [[19.3, 45.2], [19.4, 45.2], [19.4, 45.3], [19.3, 45.31]]
-    page = text(console("rs-mod-duty").post("/notifications/exercises/new/", form_data(area=json.dumps({"type": "Polygon", "coordinates": [ring]}))))
+    page = text(
+        console("rs-mod-duty").post(
+            "/notifications/exercises/new/", form_data(area=json.dumps({"type": "Polygon", "coordinates": [ring]}))
+        )
+    )
     assert "the last position must repeat the first" in page.split('name="area"')[1].split("</div>")[0]
 
 
@@ -266,10 +328,17 @@ def test_the_page_shows_the_content_versions_and_each_recipients_acknowledgement
     notification = notify()
     page = text(console("hr-mod-duty").get(f"/notifications/exercises/{notification.reference}/"))
     assert 'id="version-1"' in page and "Sava Shield 2027" in page and "Bačka Palanka, Čelarevo" in page
-    assert re.search(r'data-organisation="HR-MOD" data-state="pending"[^>]*>\s*HR-MOD: awaiting acknowledgement, <span class="countdown" data-due="', page)
+    assert re.search(
+        r'data-organisation="HR-MOD" data-state="pending"[^>]*>\s*HR-MOD: awaiting acknowledgement, <span class="countdown" data-due="',
+        page,
+    )
     assert 'data-organisation="WBC-SEC" data-state="pending"' in page
     assert "Acknowledge version 1" in page and "Amend" not in page and 'data-testid="cancel-form"' not in page
-    assert f'data-exercise="{notification.pk}"' in page and 'data-last-event-id="' in page and "incidents/exercises" in page
+    assert (
+        f'data-exercise="{notification.pk}"' in page
+        and 'data-last-event-id="' in page
+        and "incidents/exercises" in page
+    )
 
 
 def test_a_recipient_acknowledges_and_the_page_says_who_and_how(console):
@@ -288,25 +357,49 @@ def test_the_notifying_organisation_amends_with_the_form_prefilled_and_the_page_
     notification = notify()
     client = console("rs-mod-duty")
     prefilled = text(client.get(f"/notifications/exercises/{notification.reference}/amend/"))
-    assert 'value="Sava Shield 2027"' in prefilled and 'name="troops" value="1800"' in prefilled and 'name="reason"' in prefilled
-    response = client.post(f"/notifications/exercises/{notification.reference}/amend/",
-                           form_data(of=notification.latest, troops="2400", reason="A second battalion joins."))  # fmt: skip
+    assert (
+        'value="Sava Shield 2027"' in prefilled
+        and 'name="troops" value="1800"' in prefilled
+        and 'name="reason"' in prefilled
+    )
+    response = client.post(
+        f"/notifications/exercises/{notification.reference}/amend/",
+        form_data(of=notification.latest, troops="2400", reason="A second battalion joins."),
+    )
     assert response.status_code == 302 and response["Location"].endswith("#version-2")
     version = ExerciseNotification.objects.get().latest
-    assert (version.number, version.kind, version.troops, version.reason) == (2, "amendment", 2_400, "A second battalion joins.")
+    assert (version.number, version.kind, version.troops, version.reason) == (
+        2,
+        "amendment",
+        2_400,
+        "A second battalion joins.",
+    )
     page = text(client.get(f"/notifications/exercises/{notification.reference}/"))
     assert "amended: version 2, 1 field changed" in page
     changes = page.split('id="version-2"')[1].split('data-testid="changes"')[1].split("</table>")[0]
-    assert re.search(r'data-field="troops"><td>Troops</td><td class="before"><code>1,800</code></td><td>→</td><td class="after"><code>2,400</code>', changes)
+    assert re.search(
+        r'data-field="troops"><td>Troops</td><td class="before"><code>1,800</code></td><td>→</td><td class="after"><code>2,400</code>',
+        changes,
+    )
     assert "Reason: A second battalion joins." in page
 
 
 def test_an_amendment_without_a_reason_or_without_a_change_is_refused_with_the_typed_values_kept(console):
     notification = notify()
     client = console("rs-mod-duty")
-    page = text(client.post(f"/notifications/exercises/{notification.reference}/amend/", form_data(of=notification.latest, troops="2400")))
+    page = text(
+        client.post(
+            f"/notifications/exercises/{notification.reference}/amend/",
+            form_data(of=notification.latest, troops="2400"),
+        )
+    )
     assert "This field is required." in page.split('name="reason"')[1] and 'name="troops" value="2400"' in page
-    page = text(client.post(f"/notifications/exercises/{notification.reference}/amend/", form_data(of=notification.latest, reason="Nothing really.")))
+    page = text(
+        client.post(
+            f"/notifications/exercises/{notification.reference}/amend/",
+            form_data(of=notification.latest, reason="Nothing really."),
+        )
+    )
     assert "The amendment changes nothing." in page
     assert ExerciseNotification.objects.get().latest.number == 1
 
@@ -315,7 +408,9 @@ def test_only_the_notifying_organisation_amends_cancels_and_invites(console):
     notification = notify()
     client = console("hr-mod-duty")
     assert client.get(f"/notifications/exercises/{notification.reference}/amend/").status_code == 403
-    assert client.post(f"/notifications/exercises/{notification.reference}/cancel/", {"reason": "No."}).status_code == 403
+    assert (
+        client.post(f"/notifications/exercises/{notification.reference}/cancel/", {"reason": "No."}).status_code == 403
+    )
     assert client.post(f"/notifications/exercises/{notification.reference}/invitations/", {}).status_code == 403
     assert refused(f"amend {notification.reference}") and refused(f"cancel {notification.reference}")
     assert not ExerciseNotification.objects.get().cancelled
@@ -325,25 +420,44 @@ def test_the_notifying_organisation_cancels_with_a_reason(console):
     notification = notify()
     client = console("rs-mod-duty")
     response = client.post(f"/notifications/exercises/{notification.reference}/cancel/", {"reason": ""})
-    assert response.status_code == 400 and "This field is required." in text(response).split('data-testid="cancel-form"')[1]
-    response = client.post(f"/notifications/exercises/{notification.reference}/cancel/", {"reason": "Floods on the Danube."})
+    assert (
+        response.status_code == 400
+        and "This field is required." in text(response).split('data-testid="cancel-form"')[1]
+    )
+    response = client.post(
+        f"/notifications/exercises/{notification.reference}/cancel/", {"reason": "Floods on the Danube."}
+    )
     assert response["Location"].endswith("#version-2")
     notification.refresh_from_db()
     assert notification.cancelled and notification.latest.kind == "cancellation"
     page = text(client.get(f"/notifications/exercises/{notification.reference}/"))
-    assert '<strong class="danger" data-testid="state">cancelled</strong>' in page and "Reason: Floods on the Danube." in page
+    assert (
+        '<strong class="danger" data-testid="state">cancelled</strong>' in page
+        and "Reason: Floods on the Danube." in page
+    )
     assert 'data-testid="cancel-form"' not in page and "/amend/" not in page
     hr_list = text(console("hr-mod-duty").get("/notifications/exercises/"))
-    assert '<strong class="danger">cancelled</strong>' in hr_list and 'class="state-cancelled">Sava Shield 2027' in hr_list
-    assert client.get(f"/notifications/exercises/{notification.reference}/amend/", follow=True).redirect_chain[-1][0].endswith(f"{notification.reference}/")
+    assert (
+        '<strong class="danger">cancelled</strong>' in hr_list and 'class="state-cancelled">Sava Shield 2027' in hr_list
+    )
+    assert (
+        client.get(f"/notifications/exercises/{notification.reference}/amend/", follow=True)
+        .redirect_chain[-1][0]
+        .endswith(f"{notification.reference}/")
+    )
 
 
 def invitation_data(**overrides) -> dict:
     starts_at = timezone.now() + timedelta(days=61)
     return {
-        "starts_at": local(starts_at), "ends_at": local(starts_at + timedelta(days=1)), "reporting_point": "Novi Sad, Petrovaradin barracks, 07:00",
-        "observers_per_party": "2", "reply_by": local(timezone.now() + timedelta(days=30)), "details": "", **overrides,
-    }  # fmt: skip
+        "starts_at": local(starts_at),
+        "ends_at": local(starts_at + timedelta(days=1)),
+        "reporting_point": "Novi Sad, Petrovaradin barracks, 07:00",
+        "observers_per_party": "2",
+        "reply_by": local(timezone.now() + timedelta(days=30)),
+        "details": "",
+        **overrides,
+    }
 
 
 def test_the_notifying_organisation_invites_observers_and_an_invited_party_accepts_naming_them(console):
@@ -355,23 +469,42 @@ def test_the_notifying_organisation_invites_observers_and_an_invited_party_accep
     hr = console("hr-mod-duty")
     page = text(hr.get(f"/notifications/exercises/{notification.reference}/"))
     assert "Novi Sad, Petrovaradin barracks, 07:00" in page and 'data-testid="reply-form"' in page
-    response = hr.post(f"/notifications/invitations/{invitation.pk}/reply/", {"answer": "accepted", "observers": "Ivana Horvat\n\nLuka Babić\n"})
+    response = hr.post(
+        f"/notifications/invitations/{invitation.pk}/reply/",
+        {"answer": "accepted", "observers": "Ivana Horvat\n\nLuka Babić\n"},
+    )
     assert response.status_code == 302
     reply = ObservationReply.objects.get()
-    assert (reply.organisation.code, reply.answer, reply.observers) == ("HR-MOD", "accepted", ["Ivana Horvat", "Luka Babić"])
+    assert (reply.organisation.code, reply.answer, reply.observers) == (
+        "HR-MOD",
+        "accepted",
+        ["Ivana Horvat", "Luka Babić"],
+    )
     replies = section(text(rs.get(f"/notifications/exercises/{notification.reference}/")), "replies")
     assert "HR-MOD" in replies and "Accepted" in replies and "Ivana Horvat, Luka Babić" in replies
 
 
 def test_a_refused_reply_or_invitation_says_why_and_keeps_what_was_typed(console):
     notification = notify()
-    page = text(console("rs-mod-duty").post(f"/notifications/exercises/{notification.reference}/invitations/",
-                                            invitation_data(reply_by=local(timezone.now() + timedelta(days=70)), reporting_point="Keep me")))  # fmt: skip
+    page = text(
+        console("rs-mod-duty").post(
+            f"/notifications/exercises/{notification.reference}/invitations/",
+            invitation_data(reply_by=local(timezone.now() + timedelta(days=70)), reporting_point="Keep me"),
+        )
+    )
     assert "Replies are due before the observation starts." in page and 'value="Keep me"' in page
-    invitation = do_invite_observers(person("rs-mod-duty"), notification, starts_at=timezone.now() + timedelta(days=61),
-                                     ends_at=timezone.now() + timedelta(days=62), reporting_point="Novi Sad", observers_per_party=1,
-                                     reply_by=timezone.now() + timedelta(days=30))  # fmt: skip
-    response = console("hr-mod-duty").post(f"/notifications/invitations/{invitation.pk}/reply/", {"answer": "accepted", "observers": "One\nTwo"})
+    invitation = do_invite_observers(
+        person("rs-mod-duty"),
+        notification,
+        starts_at=timezone.now() + timedelta(days=61),
+        ends_at=timezone.now() + timedelta(days=62),
+        reporting_point="Novi Sad",
+        observers_per_party=1,
+        reply_by=timezone.now() + timedelta(days=30),
+    )
+    response = console("hr-mod-duty").post(
+        f"/notifications/invitations/{invitation.pk}/reply/", {"answer": "accepted", "observers": "One\nTwo"}
+    )
     assert response.status_code == 400
     form = text(response).split('data-testid="reply-form"')[1].split("</form>")[0]
     assert "At most 1 observers" in form and "One\nTwo</textarea>" in form
@@ -380,20 +513,43 @@ def test_a_refused_reply_or_invitation_says_why_and_keeps_what_was_typed(console
 
 def test_only_invited_organisations_reply_and_only_until_the_reply_by_date(console):
     notification = notify()
-    invitation = do_invite_observers(person("rs-mod-duty"), notification, starts_at=timezone.now() + timedelta(days=61),
-                                     ends_at=timezone.now() + timedelta(days=62), reporting_point="Novi Sad", observers_per_party=2,
-                                     reply_by=timezone.now() + timedelta(days=30))  # fmt: skip
+    invitation = do_invite_observers(
+        person("rs-mod-duty"),
+        notification,
+        starts_at=timezone.now() + timedelta(days=61),
+        ends_at=timezone.now() + timedelta(days=62),
+        reporting_point="Novi Sad",
+        observers_per_party=2,
+        reply_by=timezone.now() + timedelta(days=30),
+    )
     commission = console("wbc-sec-duty")
     assert 'data-testid="reply-form"' not in text(commission.get(f"/notifications/exercises/{notification.reference}/"))
-    assert commission.post(f"/notifications/invitations/{invitation.pk}/reply/", {"answer": "declined"}).status_code == 403
-    assert console("osce-cpc-duty").post(f"/notifications/invitations/{invitation.pk}/reply/", {"answer": "declined"}).status_code == 404
-    soon = do_invite_observers(person("rs-mod-duty"), notification, starts_at=timezone.now() + timedelta(days=61),
-                               ends_at=timezone.now() + timedelta(days=62), reporting_point="Novi Sad", observers_per_party=2,
-                               reply_by=timezone.now() + timedelta(seconds=30))  # fmt: skip
+    assert (
+        commission.post(f"/notifications/invitations/{invitation.pk}/reply/", {"answer": "declined"}).status_code == 403
+    )
+    assert (
+        console("osce-cpc-duty")
+        .post(f"/notifications/invitations/{invitation.pk}/reply/", {"answer": "declined"})
+        .status_code
+        == 404
+    )
+    soon = do_invite_observers(
+        person("rs-mod-duty"),
+        notification,
+        starts_at=timezone.now() + timedelta(days=61),
+        ends_at=timezone.now() + timedelta(days=62),
+        reporting_point="Novi Sad",
+        observers_per_party=2,
+        reply_by=timezone.now() + timedelta(seconds=30),
+    )
     hr = console("hr-mod-duty")
-    assert f'action="/notifications/invitations/{soon.pk}/reply/"' in text(hr.get(f"/notifications/exercises/{notification.reference}/"))
+    assert f'action="/notifications/invitations/{soon.pk}/reply/"' in text(
+        hr.get(f"/notifications/exercises/{notification.reference}/")
+    )
     with time_machine.travel(timezone.now() + timedelta(minutes=1)):
-        assert f'action="/notifications/invitations/{soon.pk}/reply/"' not in text(hr.get(f"/notifications/exercises/{notification.reference}/"))
+        assert f'action="/notifications/invitations/{soon.pk}/reply/"' not in text(
+            hr.get(f"/notifications/exercises/{notification.reference}/")
+        )
         late = hr.post(f"/notifications/invitations/{soon.pk}/reply/", {"answer": "declined"})
     assert late.status_code == 400 and "Replies were due by" in text(late)
     assert not ObservationReply.objects.exists()
@@ -414,14 +570,21 @@ def test_a_later_version_waits_for_acknowledgement_again_and_the_notice_shows_wh
 
 def test_everyone_signed_in_reads_the_policy_beside_the_vienna_documents_figures(console):
     page = text(console("osce-cpc-duty").get("/notifications/policy/"))
-    assert re.search(r"<td>battle tanks</td>\s*<td[^>]*><strong>25</strong></td>\s*<td[^>]*>250</td>\s*<td[^>]*>300</td>", page)
+    assert re.search(
+        r"<td>battle tanks</td>\s*<td[^>]*><strong>25</strong></td>\s*<td[^>]*>250</td>\s*<td[^>]*>300</td>", page
+    )
     assert "<strong>42 days</strong>" in page and "<strong>72 h</strong>" in page and "<strong>25.0 km</strong>" in page
     assert 'data-testid="policy-form"' not in page
 
 
 def test_a_commission_administrator_changes_the_policy_and_refused_input_keeps_what_was_typed(console):
     client = console("wbc-sec-admin")
-    form = {**NotificationPolicy().snapshot(), "troops": 1200, "exercise_notice_days": 30, "armed_drone_live_fire": "on"}
+    form = {
+        **NotificationPolicy().snapshot(),
+        "troops": 1200,
+        "exercise_notice_days": 30,
+        "armed_drone_live_fire": "on",
+    }
     refusal = client.post("/notifications/policy/", {**form, "border_distance_m": 0, "troops": 1234})
     assert refusal.status_code == 400
     field = text(refusal).split('name="border_distance_m"')[1].split("</div>")[0]

@@ -37,10 +37,15 @@ def text(response) -> str:
 
 def new_incident_form(**overrides) -> dict:
     return {
-        "organisations": ["HR-MOD"], "title": "Drone over the Batrovci crossing", "summary": "Seen at 03:10, heading west.",
-        "category": "drone", "severity": "high", "tlp": "AMBER",
-        "occurred_at": timezone.localtime(timezone.now() - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"), **overrides,
-    }  # fmt: skip
+        "organisations": ["HR-MOD"],
+        "title": "Drone over the Batrovci crossing",
+        "summary": "Seen at 03:10, heading west.",
+        "category": "drone",
+        "severity": "high",
+        "tlp": "AMBER",
+        "occurred_at": timezone.localtime(timezone.now() - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+        **overrides,
+    }
 
 
 # --- the list -------------------------------------------------------------------------------------
@@ -88,7 +93,9 @@ def test_the_navigation_leads_to_the_incidents(world, client):
 
 def test_a_duty_officer_reports_an_incident_through_the_form(world, client):
     client = signed_in(client, "rs-mod-duty")
-    response = client.post("/incidents/new/", new_incident_form(parties=["HR"], location='{"type": "Point", "coordinates": [19.1, 45.8]}'))
+    response = client.post(
+        "/incidents/new/", new_incident_form(parties=["HR"], location='{"type": "Point", "coordinates": [19.1, 45.8]}')
+    )
     incident = Incident.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/incidents/{incident.reference}/"
     assert sorted(incident.recipients.values_list("code", flat=True)) == ["HR-CERT", "HR-MOD"]
@@ -106,7 +113,9 @@ def test_the_time_of_occurrence_is_read_in_the_persons_time_zone_and_stored_in_u
 
 
 def test_the_form_says_what_is_wrong_and_keeps_what_was_typed(world, client):
-    form = new_incident_form(organisations=[], title="Keep this title", location="{not json", occurred_at="2999-01-01T10:00")
+    form = new_incident_form(
+        organisations=[], title="Keep this title", location="{not json", occurred_at="2999-01-01T10:00"
+    )
     response = signed_in(client, "rs-mod-duty").post("/incidents/new/", form)
     page = text(response)
     assert response.status_code == 400
@@ -150,7 +159,9 @@ def test_the_incident_page_shows_the_thread_and_the_recipient_acknowledges(world
 def test_one_click_acknowledgement_from_the_list_returns_to_the_list(world, client):
     incident = report(person("rs-mod-duty"), ["HR-MOD"])
     client = signed_in(client, "hr-mod-duty")
-    response = client.post(f"/incidents/{incident.reference}/acknowledge/", {"message": 1, "next": "/incidents/?status=open"})
+    response = client.post(
+        f"/incidents/{incident.reference}/acknowledge/", {"message": 1, "next": "/incidents/?status=open"}
+    )
     assert response["Location"] == "/incidents/?status=open"
     assert 'data-testid="awaiting" hidden' in text(client.get("/incidents/"))
     evil = client.post(f"/incidents/{incident.reference}/acknowledge/", {"next": "https://evil.example/"})
@@ -160,10 +171,15 @@ def test_one_click_acknowledgement_from_the_list_returns_to_the_list(world, clie
 def test_the_composer_posts_a_request_for_assistance_and_keeps_the_text_on_error(world, client):
     incident = report(person("rs-mod-duty"), ["HR-MOD"])
     client = signed_in(client, "hr-mod-duty")
-    bad = client.post(f"/incidents/{incident.reference}/messages/", {"kind": "note", "body": "Keep me", "reply_by": "2030-01-01T10:00"})
+    bad = client.post(
+        f"/incidents/{incident.reference}/messages/",
+        {"kind": "note", "body": "Keep me", "reply_by": "2030-01-01T10:00"},
+    )
     assert bad.status_code == 400
     assert "Only a request for assistance has a reply-by deadline." in text(bad) and "Keep me" in text(bad)
-    client.post(f"/incidents/{incident.reference}/messages/", {"kind": "request_for_assistance", "body": "Need radar tracks."})
+    client.post(
+        f"/incidents/{incident.reference}/messages/", {"kind": "request_for_assistance", "body": "Need radar tracks."}
+    )
     message = incident.messages.get(number=2)
     assert message.requires_ack and message.reply_by is not None
     assert Acknowledgement.objects.filter(message=message, organisation__code="RS-MOD", acknowledged_at=None).exists()
@@ -222,7 +238,9 @@ def test_an_exercise_incident_carries_the_exercise_banner_and_badge(world, clien
 def test_a_party_not_addressed_gets_404_for_a_red_incident_and_its_attachment(world, client):
     rs = person("rs-mod-duty")
     incident = report(rs, ["HR-MOD"], tlp="RED")
-    attachment = do_add_attachment(rs, incident, SimpleUploadedFile("tracks.csv", b"lat,lon\n45.1,19.2\n", content_type="text/csv"))
+    attachment = do_add_attachment(
+        rs, incident, SimpleUploadedFile("tracks.csv", b"lat,lon\n45.1,19.2\n", content_type="text/csv")
+    )
     client = signed_in(client, "al-cert-duty")
     assert client.get(f"/incidents/{incident.reference}/").status_code == 404
     assert client.get(f"/incidents/{incident.reference}/attachments/{attachment.pk}/").status_code == 404
@@ -234,8 +252,15 @@ def test_a_party_not_addressed_gets_404_for_a_red_incident_and_its_attachment(wo
 def test_the_commission_cannot_download_a_red_attachment(world, client):
     rs = person("rs-mod-duty")
     incident = report(rs, ["HR-MOD"], tlp="RED")
-    attachment = do_add_attachment(rs, incident, SimpleUploadedFile("tracks.csv", b"lat,lon\n", content_type="text/csv"))
-    assert signed_in(client, "wbc-sec-reviewer").get(f"/incidents/{incident.reference}/attachments/{attachment.pk}/").status_code == 404
+    attachment = do_add_attachment(
+        rs, incident, SimpleUploadedFile("tracks.csv", b"lat,lon\n", content_type="text/csv")
+    )
+    assert (
+        signed_in(client, "wbc-sec-reviewer")
+        .get(f"/incidents/{incident.reference}/attachments/{attachment.pk}/")
+        .status_code
+        == 404
+    )
 
 
 def test_a_recipient_uploads_and_downloads_an_attachment_and_the_download_is_recorded(world, client):
@@ -257,7 +282,9 @@ def test_a_recipient_uploads_and_downloads_an_attachment_and_the_download_is_rec
 def test_an_attachment_of_a_refused_type_gets_a_readable_error(world, client):
     incident = report(person("rs-mod-duty"), ["HR-MOD"])
     client = signed_in(client, "hr-mod-duty")
-    response = client.post(f"/incidents/{incident.reference}/attachments/", {"file": SimpleUploadedFile("run.exe", b"MZ")})
+    response = client.post(
+        f"/incidents/{incident.reference}/attachments/", {"file": SimpleUploadedFile("run.exe", b"MZ")}
+    )
     assert response.status_code == 400
     assert "Files of type .exe are not accepted" in text(response)
     assert not incident.attachments.exists()

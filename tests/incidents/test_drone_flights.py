@@ -33,7 +33,10 @@ from incidents.notices.visibility import access_flight, visible_flights
 from tests.accounts.world import build_demo_world, organisation, person
 
 # The flights' places (WGS84 lon, lat)
-ACROSS_THE_DANUBE = {"type": "Polygon", "coordinates": [[[19.35, 45.20], [19.42, 45.20], [19.42, 45.27], [19.35, 45.27], [19.35, 45.20]]]}
+ACROSS_THE_DANUBE = {
+    "type": "Polygon",
+    "coordinates": [[[19.35, 45.20], [19.42, 45.20], [19.42, 45.27], [19.35, 45.27], [19.35, 45.20]]],
+}
 NEAR_THE_DANUBE = (19.45, 45.30)  # Serbia, a few km north of the river
 VIRPAZAR = (19.0917, 42.2458)  # Montenegro, at Lake Skadar
 SHKODER = (19.5126, 42.0683)  # Albania, at Lake Skadar
@@ -56,7 +59,10 @@ def circle(lon: float, lat: float, radius_m: float) -> dict:
 
 
 def box(west: float, south: float, east: float, north: float) -> dict:
-    return {"type": "Polygon", "coordinates": [[[west, south], [east, south], [east, north], [west, north], [west, south]]]}
+    return {
+        "type": "Polygon",
+        "coordinates": [[[west, south], [east, south], [east, north], [west, north], [west, south]]],
+    }
 
 
 def volume(area, *, lower=(0, "AGL"), upper=(120, "AGL"), start=None, hours: float = 2) -> dict:
@@ -65,12 +71,18 @@ def volume(area, *, lower=(0, "AGL"), upper=(120, "AGL"), start=None, hours: flo
         ("circle" if "radius_m" in area else "polygon"): area,
         "altitude_lower": {"value": lower[0], "unit": "m", "reference": lower[1]},
         "altitude_upper": {"value": upper[0], "unit": "m", "reference": upper[1]},
-        "start": start.isoformat(), "end": (start + timedelta(hours=hours)).isoformat(),
-    }  # fmt: skip
+        "start": start.isoformat(),
+        "end": (start + timedelta(hours=hours)).isoformat(),
+    }
 
 
 def fly(area, by: str = "rs-mod-duty", **volume_fields) -> DroneFlight:
-    return do_notify_flight(person(by), aircraft=AIRCRAFT, purpose="Surveillance of the river crossing", volumes=[volume(area, **volume_fields)])
+    return do_notify_flight(
+        person(by),
+        aircraft=AIRCRAFT,
+        purpose="Surveillance of the river crossing",
+        volumes=[volume(area, **volume_fields)],
+    )
 
 
 def recipients(flight) -> list[tuple]:
@@ -88,12 +100,21 @@ def payload(flight) -> dict:
 
 
 def events_about(flight, code: str) -> list[dict]:
-    return [event for event in events_after(organisation(code).pk, 0) if event.get("drone_flight", {}).get("id") == flight.pk]
+    return [
+        event
+        for event in events_after(organisation(code).pk, 0)
+        if event.get("drone_flight", {}).get("id") == flight.pk
+    ]
 
 
 def timers_of(flight) -> dict[str, Timer]:
     ids = list(flight.acknowledgements.values_list("pk", flat=True))
-    return {timer.recipient.code: timer for timer in Timer.objects.filter(subject_kind=paging.FLIGHT_KIND, subject_id__in=ids).select_related("recipient")}
+    return {
+        timer.recipient.code: timer
+        for timer in Timer.objects.filter(subject_kind=paging.FLIGHT_KIND, subject_id__in=ids).select_related(
+            "recipient"
+        )
+    }
 
 
 # Recipients at real borders ---------------------------------------------------------------------------
@@ -120,12 +141,16 @@ def test_a_circle_near_the_danube_reaches_croatia_at_its_measured_distance(world
     assert recipients(flight) == [("HR-MOD", distance, False), ("WBC-SEC", None, False)]
 
 
-@pytest.mark.parametrize("by, centre, expected", [
-    ("me-mod-duty", VIRPAZAR, ["AL"]),
-    ("al-mod-duty", SHKODER, ["ME"]),
-    ("mk-mod-duty", SKOPJE, ["XK"]),
-    ("xk-mod-duty", KACANIK, ["MK", "RS"]),
-], ids=["Montenegro at Lake Skadar", "Albania at Lake Skadar", "North Macedonia at Skopje", "Kosovo* at Kaçanik"])  # fmt: skip
+@pytest.mark.parametrize(
+    "by, centre, expected",
+    [
+        ("me-mod-duty", VIRPAZAR, ["AL"]),
+        ("al-mod-duty", SHKODER, ["ME"]),
+        ("mk-mod-duty", SKOPJE, ["XK"]),
+        ("xk-mod-duty", KACANIK, ["MK", "RS"]),
+    ],
+    ids=["Montenegro at Lake Skadar", "Albania at Lake Skadar", "North Macedonia at Skopje", "Kosovo* at Kaçanik"],
+)
 def test_flights_near_a_border_reach_the_neighbour_from_either_side(world, by, centre, expected):
     area = circle(*centre, 1_000)
     flight = fly(area, by=by)
@@ -153,7 +178,12 @@ def test_the_notice_is_audited_with_its_geometry_and_recipients(world):
     flight = fly(ACROSS_THE_DANUBE)
     [entry] = AuditEntry.objects.filter(action="drone_flight.notified")
     details = entry.content["details"]
-    assert (entry.actor, details["flight"], details["crosses_into"], details["recipients"]) == ("rs-mod-duty", flight.reference, ["HR"], ["HR-MOD", "WBC-SEC"])
+    assert (entry.actor, details["flight"], details["crosses_into"], details["recipients"]) == (
+        "rs-mod-duty",
+        flight.reference,
+        ["HR"],
+        ["HR-MOD", "WBC-SEC"],
+    )
     assert details["boundary_version"] == flight.boundary_version
     assert "river crossing" not in entry.body  # the purpose stays out of the log
 
@@ -167,7 +197,9 @@ def test_activation_waits_for_the_party_a_volume_enters(world):
     with pytest.raises(ValidationError, match="HR-MOD must acknowledge before the flight is activated"):
         do_change_flight_state(operator, flight, "activated")
     do_acknowledge_flight(person("hr-mod-duty"), flight)
-    assert do_change_flight_state(operator, flight, "activated").state == "activated"  # the commission's acknowledgement is not needed
+    assert (
+        do_change_flight_state(operator, flight, "activated").state == "activated"
+    )  # the commission's acknowledgement is not needed
     assert payload(flight)["awaiting_cross_border"] == []
 
 
@@ -179,7 +211,11 @@ def test_a_flight_that_enters_no_other_territory_activates_at_once(world):
 def test_an_acknowledgement_is_given_once_and_only_by_a_recipient(world):
     flight = fly(ACROSS_THE_DANUBE)
     acknowledgement = do_acknowledge_flight(person("hr-mod-duty"), flight)
-    assert (acknowledgement.organisation.code, acknowledgement.cross_border, acknowledgement.acknowledged_by_label) == ("HR-MOD", True, "hr-mod-duty")
+    assert (acknowledgement.organisation.code, acknowledgement.cross_border, acknowledgement.acknowledged_by_label) == (
+        "HR-MOD",
+        True,
+        "hr-mod-duty",
+    )
     with pytest.raises(NotAwaited):
         do_acknowledge_flight(person("hr-mod-supervisor"), flight)
     with pytest.raises(NotAwaited):
@@ -187,31 +223,52 @@ def test_an_acknowledgement_is_given_once_and_only_by_a_recipient(world):
     assert AuditEntry.objects.filter(action="drone_flight.acknowledged").count() == 1
 
 
-@pytest.mark.parametrize("path", [
-    ["activated", "completed"],
-    ["activated", "non_conforming", "activated", "completed"],
-    ["activated", "non_conforming", "completed"],
-    ["cancelled"],
-], ids=lambda path: " → ".join(path))
+@pytest.mark.parametrize(
+    "path",
+    [
+        ["activated", "completed"],
+        ["activated", "non_conforming", "activated", "completed"],
+        ["activated", "non_conforming", "completed"],
+        ["cancelled"],
+    ],
+    ids=lambda path: " → ".join(path),
+)
 def test_a_flight_moves_through_the_states_allowed(world, path):
     flight = fly(circle(*NEAR_THE_DANUBE, 1_000))
     for state in path:
-        flight = do_change_flight_state(person("rs-mod-duty"), flight, state, deviation_report="Drifted 300 m east in a gust.")
+        flight = do_change_flight_state(
+            person("rs-mod-duty"), flight, state, deviation_report="Drifted 300 m east in a gust."
+        )
         assert flight.state == state
-    assert [entry.content["details"]["to"] for entry in AuditEntry.objects.filter(action="drone_flight.state_changed").order_by("seq")] == path
+    assert [
+        entry.content["details"]["to"]
+        for entry in AuditEntry.objects.filter(action="drone_flight.state_changed").order_by("seq")
+    ] == path
 
 
-@pytest.mark.parametrize("path, refused", [
-    ([], "completed"),
-    ([], "non_conforming"),
-    (["activated"], "planned"),
-    (["activated"], "cancelled"),
-    (["activated", "completed"], "activated"),
-    (["cancelled"], "activated"),
-    (["cancelled"], "planned"),
-    ([], "landed"),
-], ids=["planned → completed", "planned → non-conforming", "activated → planned", "activated → cancelled",
-        "completed → activated", "cancelled → activated", "cancelled → planned", "an unknown state"])  # fmt: skip
+@pytest.mark.parametrize(
+    "path, refused",
+    [
+        ([], "completed"),
+        ([], "non_conforming"),
+        (["activated"], "planned"),
+        (["activated"], "cancelled"),
+        (["activated", "completed"], "activated"),
+        (["cancelled"], "activated"),
+        (["cancelled"], "planned"),
+        ([], "landed"),
+    ],
+    ids=[
+        "planned → completed",
+        "planned → non-conforming",
+        "activated → planned",
+        "activated → cancelled",
+        "completed → activated",
+        "cancelled → activated",
+        "cancelled → planned",
+        "an unknown state",
+    ],
+)
 def test_a_flight_cannot_skip_or_go_back(world, path, refused):
     flight = fly(circle(*NEAR_THE_DANUBE, 1_000))
     operator = person("rs-mod-duty")
@@ -229,14 +286,19 @@ def test_a_non_conforming_flight_says_how_it_deviates(world):
     do_change_flight_state(operator, flight, "activated")
     with pytest.raises(ValidationError, match="Say how the flight deviates"):
         do_change_flight_state(operator, flight, "non_conforming", deviation_report="  ")
-    flight = do_change_flight_state(operator, flight, "non_conforming", deviation_report="Lost link for 40 s; drifted 300 m east.")
+    flight = do_change_flight_state(
+        operator, flight, "non_conforming", deviation_report="Lost link for 40 s; drifted 300 m east."
+    )
     assert payload(flight)["deviation_report"] == "Lost link for 40 s; drifted 300 m east."
 
 
 def test_each_recipient_is_paged_at_its_urgency(world):
     flight = fly(ACROSS_THE_DANUBE)
     timers = timers_of(flight)
-    assert {code: timer.severity for code, timer in timers.items()} == {"HR-MOD": Severity.HIGH, "WBC-SEC": Severity.MEDIUM}
+    assert {code: timer.severity for code, timer in timers.items()} == {
+        "HR-MOD": Severity.HIGH,
+        "WBC-SEC": Severity.MEDIUM,
+    }
     assert timers["HR-MOD"].deadline - timers["HR-MOD"].started_at == timedelta(minutes=15)
     assert timers["WBC-SEC"].deadline - timers["WBC-SEC"].started_at == timedelta(hours=1)
     do_acknowledge_flight(person("hr-mod-duty"), flight)
@@ -249,8 +311,9 @@ def test_cancelling_a_flight_stops_every_clock(world):
     started = timers_of(flight)["HR-MOD"].started_at
     do_change_flight_state(person("rs-mod-duty"), flight, "cancelled")
     assert {code: (timer.state, timer.stopped_by_label) for code, timer in timers_of(flight).items()} == {
-        "HR-MOD": (TimerState.CANCELLED, f"{flight.reference} cancelled"), "WBC-SEC": (TimerState.CANCELLED, f"{flight.reference} cancelled"),
-    }  # fmt: skip
+        "HR-MOD": (TimerState.CANCELLED, f"{flight.reference} cancelled"),
+        "WBC-SEC": (TimerState.CANCELLED, f"{flight.reference} cancelled"),
+    }
     assert tick(now=started + timedelta(hours=2)) == 0
 
 
@@ -260,7 +323,10 @@ def test_completing_a_flight_stops_the_clocks_still_running(world):
     do_acknowledge_flight(person("hr-mod-duty"), flight)
     do_change_flight_state(operator, flight, "activated")
     do_change_flight_state(operator, flight, "completed")
-    assert {code: timer.state for code, timer in timers_of(flight).items()} == {"HR-MOD": TimerState.ACKNOWLEDGED, "WBC-SEC": TimerState.CANCELLED}
+    assert {code: timer.state for code, timer in timers_of(flight).items()} == {
+        "HR-MOD": TimerState.ACKNOWLEDGED,
+        "WBC-SEC": TimerState.CANCELLED,
+    }
     assert tick(now=timezone.now() + timedelta(hours=2)) == 0
 
 
@@ -273,7 +339,9 @@ CROATIAN_BANK = box(19.36, 45.21, 19.43, 45.26)  # over Ilok and the river: over
 def test_two_operators_whose_volumes_overlap_are_both_warned(world):
     start = timezone.now().replace(microsecond=0) + timedelta(days=4)
     serbian = fly(SERBIAN_BANK, lower=(100, "AMSL"), upper=(300, "AMSL"), start=start)
-    croatian = fly(CROATIAN_BANK, by="hr-mod-duty", lower=(250, "AMSL"), upper=(400, "AMSL"), start=start + timedelta(hours=1))
+    croatian = fly(
+        CROATIAN_BANK, by="hr-mod-duty", lower=(250, "AMSL"), upper=(400, "AMSL"), start=start + timedelta(hours=1)
+    )
     [found] = DroneConflict.objects.select_related("first__flight", "second__flight")
     assert {found.first.flight, found.second.flight} == {serbian, croatian}
     for operator, own, other in (("RS-MOD", serbian, croatian), ("HR-MOD", croatian, serbian)):
@@ -290,17 +358,27 @@ def test_a_party_told_of_one_flight_is_not_told_of_its_conflict_with_a_flight_it
     bosnian = fly(circle(20.50, 45.30, 2_000), by="ba-mod-duty", start=start)  # over Zrenjanin, 90 km from Croatia
     assert "HR" in [item["party"] for item in serbian.neighbours]
     assert "HR" not in [item["party"] for item in bosnian.neighbours]
-    assert [item["flight"] for item in payload(serbian)["conflicts_with"]] == [bosnian.reference]  # the operator is warned
+    assert [item["flight"] for item in payload(serbian)["conflicts_with"]] == [
+        bosnian.reference
+    ]  # the operator is warned
     assert conflicts_of([serbian], organisation("HR-MOD"))[serbian.pk] == []
     assert conflicts_of([bosnian], organisation("BA-MOD"))[bosnian.pk] != []  # and so is the other operator
     told_croatia = json.dumps(events_after(organisation("HR-MOD").pk, 0))
     assert serbian.reference in told_croatia and bosnian.reference not in told_croatia
 
 
-@pytest.mark.parametrize("croatian_volume", [
-    {"lower": (300, "AMSL"), "upper": (500, "AMSL")},  # altitude: starts where the Serbian one ends
-    {"lower": (100, "AMSL"), "upper": (300, "AMSL"), "delay": timedelta(hours=2)},  # time: starts as the Serbian one lands
-], ids=["altitude bands that touch", "time windows that touch"])  # fmt: skip
+@pytest.mark.parametrize(
+    "croatian_volume",
+    [
+        {"lower": (300, "AMSL"), "upper": (500, "AMSL")},  # altitude: starts where the Serbian one ends
+        {
+            "lower": (100, "AMSL"),
+            "upper": (300, "AMSL"),
+            "delay": timedelta(hours=2),
+        },  # time: starts as the Serbian one lands
+    ],
+    ids=["altitude bands that touch", "time windows that touch"],
+)
 def test_volumes_that_only_touch_raise_no_warning(world, croatian_volume):
     start = timezone.now().replace(microsecond=0) + timedelta(days=4)
     serbian = fly(SERBIAN_BANK, lower=(100, "AMSL"), upper=(300, "AMSL"), start=start, hours=2)
@@ -308,7 +386,9 @@ def test_volumes_that_only_touch_raise_no_warning(world, croatian_volume):
     croatian = fly(CROATIAN_BANK, by="hr-mod-duty", start=start + delay, hours=2, **croatian_volume)
     assert not DroneConflict.objects.exists()
     assert payload(serbian)["conflicts_with"] == [] and payload(croatian)["conflicts_with"] == []
-    assert not [event for event in events_after(organisation("RS-MOD").pk, 0) if event["type"] == "drone_flight.conflict"]
+    assert not [
+        event for event in events_after(organisation("RS-MOD").pk, 0) if event["type"] == "drone_flight.conflict"
+    ]
 
 
 def test_areas_that_share_only_an_edge_raise_no_warning(world):
@@ -371,7 +451,9 @@ def test_replacing_the_boundary_file_changes_what_the_next_flight_computes(world
     before = fly(ACROSS_THE_DANUBE)
     near_before = fly(circle(*NEAR_THE_DANUBE, 1_000))
 
-    loaded = borders.do_load_boundaries(croatia_moved_west(0.1), label="WBC-2027-1", source="Test: Croatia 0.1° west", loaded_by="wbc-sec-admin")
+    loaded = borders.do_load_boundaries(
+        croatia_moved_west(0.1), label="WBC-2027-1", source="Test: Croatia 0.1° west", loaded_by="wbc-sec-admin"
+    )
     after = fly(ACROSS_THE_DANUBE)
     near_after = fly(circle(*NEAR_THE_DANUBE, 1_000))
 
@@ -397,10 +479,13 @@ def test_an_area_far_from_every_party_is_refused_as_probably_swapped_coordinates
     assert DroneFlight.objects.count() == 0
 
 
-@pytest.mark.parametrize("bad_area", [
-    box(19.40, 45.30, 19.42, 10**400),  # a number no float holds
-    {"type": "Polygon", "coordinates": [[[19.40, 45.30, 10**400], [19.42, 45.30], [19.42, 45.32], [19.40, 45.30]]]},
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "bad_area",
+    [
+        box(19.40, 45.30, 19.42, 10**400),  # a number no float holds
+        {"type": "Polygon", "coordinates": [[[19.40, 45.30, 10**400], [19.42, 45.30], [19.42, 45.32], [19.40, 45.30]]]},
+    ],
+)
 def test_numbers_too_large_for_arithmetic_are_refused_not_crashed_on(world, bad_area):
     with pytest.raises(ValidationError):
         fly(bad_area)

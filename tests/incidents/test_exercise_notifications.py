@@ -20,10 +20,22 @@ from hotline.realtime.outbox import events_after
 from incidents import borders
 from incidents.notices import paging
 from incidents.notices.actions import (
-    NotAwaited, do_acknowledge_exercise, do_amend_exercise, do_cancel_exercise, do_invite_observers, do_notify_exercise,
-    do_reply_to_invitation, do_set_policy,
-)  # fmt: skip
-from incidents.notices.models import ExerciseAcknowledgement, ExerciseNotification, NotificationPolicy, ObservationInvitation, ObservationReply
+    NotAwaited,
+    do_acknowledge_exercise,
+    do_amend_exercise,
+    do_cancel_exercise,
+    do_invite_observers,
+    do_notify_exercise,
+    do_reply_to_invitation,
+    do_set_policy,
+)
+from incidents.notices.models import (
+    ExerciseAcknowledgement,
+    ExerciseNotification,
+    NotificationPolicy,
+    ObservationInvitation,
+    ObservationReply,
+)
 from incidents.notices.payloads import exercise_payload, with_exercise_details
 from incidents.notices.visibility import access_exercise, visible_exercises
 from tests.accounts.world import build_demo_world, person
@@ -42,7 +54,12 @@ def world(db):
 
 def square(lon: float, lat: float, half_side_deg: float) -> dict:
     d = half_side_deg
-    return {"type": "Polygon", "coordinates": [[[lon - d, lat - d], [lon + d, lat - d], [lon + d, lat + d], [lon - d, lat + d], [lon - d, lat - d]]]}
+    return {
+        "type": "Polygon",
+        "coordinates": [
+            [[lon - d, lat - d], [lon + d, lat - d], [lon + d, lat + d], [lon - d, lat + d], [lon - d, lat - d]]
+        ],
+    }
 
 
 NEAR_THE_DANUBE = square(*NORTH_OF_BACKA_PALANKA, 0.01)
@@ -56,10 +73,19 @@ def starting_in(**delay) -> dict:
 def exercise(**changes) -> dict:
     """Sava Shield: a Serbian brigade exercise near the Danube, notified 60 days ahead."""
     return {
-        "designation": "Sava Shield 2027", "exercise_type": "field_training", "purpose": "Brigade river-crossing drill.",
-        **starting_in(days=60), "area": NEAR_THE_DANUBE, "place_names": "Bačka Palanka, Čelarevo", "command_level": "brigade",
-        "troops": 1_800, "battle_tanks": 12, "armoured_combat_vehicles": 30, "artillery": 8, **changes,
-    }  # fmt: skip
+        "designation": "Sava Shield 2027",
+        "exercise_type": "field_training",
+        "purpose": "Brigade river-crossing drill.",
+        **starting_in(days=60),
+        "area": NEAR_THE_DANUBE,
+        "place_names": "Bačka Palanka, Čelarevo",
+        "command_level": "brigade",
+        "troops": 1_800,
+        "battle_tanks": 12,
+        "armoured_combat_vehicles": 30,
+        "artillery": 8,
+        **changes,
+    }
 
 
 def notify(by: str = "rs-mod-duty", **changes) -> ExerciseNotification:
@@ -72,9 +98,10 @@ def recipients(version) -> list[str]:
 
 def pending(code: str, notification) -> list[int]:
     return sorted(
-        ExerciseAcknowledgement.objects.filter(version__notification=notification, organisation__code=code, acknowledged_at__isnull=True)
-        .values_list("version__number", flat=True)
-    )  # fmt: skip
+        ExerciseAcknowledgement.objects.filter(
+            version__notification=notification, organisation__code=code, acknowledged_at__isnull=True
+        ).values_list("version__number", flat=True)
+    )
 
 
 def payload(notification) -> dict:
@@ -83,7 +110,12 @@ def payload(notification) -> dict:
 
 def timers_of(version) -> dict[str, Timer]:
     ids = list(version.acknowledgements.values_list("pk", flat=True))
-    return {timer.recipient.code: timer for timer in Timer.objects.filter(subject_kind=paging.EXERCISE_KIND, subject_id__in=ids).select_related("recipient")}
+    return {
+        timer.recipient.code: timer
+        for timer in Timer.objects.filter(subject_kind=paging.EXERCISE_KIND, subject_id__in=ids).select_related(
+            "recipient"
+        )
+    }
 
 
 def audit(action: str) -> list[dict]:
@@ -107,12 +139,16 @@ def test_every_other_partys_crisis_centre_and_the_commission_receive_it(world):
 
 def test_a_cyber_exercise_goes_to_the_certs_too(world):
     notification = notify(exercise_type="cyber", troops=0, battle_tanks=0, armoured_combat_vehicles=0, artillery=0)
-    assert recipients(notification.latest) == sorted([*OTHER_CRISIS_CENTRES, *[code.replace("MOD", "CERT") for code in OTHER_CRISIS_CENTRES], "WBC-SEC"])
+    assert recipients(notification.latest) == sorted(
+        [*OTHER_CRISIS_CENTRES, *[code.replace("MOD", "CERT") for code in OTHER_CRISIS_CENTRES], "WBC-SEC"]
+    )
 
 
 def test_whoever_received_a_version_receives_the_next_even_when_the_type_changes(world):
     drill = notify(exercise_type="cyber")
-    amended = do_amend_exercise(person("rs-mod-duty"), drill, {"exercise_type": "command_post"}, reason="Run as a command post exercise.")
+    amended = do_amend_exercise(
+        person("rs-mod-duty"), drill, {"exercise_type": "command_post"}, reason="Run as a command post exercise."
+    )
     certs = [code for code in recipients(amended) if code.endswith("-CERT")]
     assert certs == ["AL-CERT", "BA-CERT", "HR-CERT", "ME-CERT", "MK-CERT", "XK-CERT"]
     do_acknowledge_exercise(person("hr-cert-duty"), drill)
@@ -123,19 +159,27 @@ def test_the_reasons_and_nearby_borders_are_stored_with_the_boundary_version_and
     notification = notify()
     version = notification.latest
     assert [reason["code"] for reason in version.notifiable_reasons] == ["troops", "troops_near_border"]
-    assert version.near_borders == [{"party": "HR", "distance_m": round(borders.distance_to_border(NEAR_THE_DANUBE, "HR"), 1)}]
+    assert version.near_borders == [
+        {"party": "HR", "distance_m": round(borders.distance_to_border(NEAR_THE_DANUBE, "HR"), 1)}
+    ]
     assert version.boundary_version == borders.active().version
     assert version.policy == NotificationPolicy().snapshot()
     assert version.late_by_s is None
     [details] = audit("exercise.notified")
     assert details == {
-        "notification": notification.reference, "version": 1, "kind": "notice", "notifiable": ["troops", "troops_near_border"],
-        "late_by_s": None, "boundary_version": borders.active().version,
-    }  # fmt: skip
+        "notification": notification.reference,
+        "version": 1,
+        "kind": "notice",
+        "notifiable": ["troops", "troops_near_border"],
+        "late_by_s": None,
+        "boundary_version": borders.active().version,
+    }
 
 
 def test_an_exercise_below_every_threshold_is_filed_all_the_same(world):
-    notification = notify(troops=200, battle_tanks=0, armoured_combat_vehicles=0, artillery=0, area=square(*KRAGUJEVAC, 0.05))
+    notification = notify(
+        troops=200, battle_tanks=0, armoured_combat_vehicles=0, artillery=0, area=square(*KRAGUJEVAC, 0.05)
+    )
     assert notification.latest.notifiable_reasons == [] and notification.latest.near_borders == []
     assert payload(notification)["notifiable"] is False
     assert len(recipients(notification.latest)) == 7
@@ -170,10 +214,18 @@ def test_an_exercise_that_has_already_ended_is_refused(world):
 
 def test_an_amendment_is_a_new_version_that_shows_what_changed(world):
     notification = notify()
-    version = do_amend_exercise(person("rs-mod-duty"), notification, {"troops": 2_400, "place_names": "Bačka Palanka"}, reason="A second battalion joins.")
+    version = do_amend_exercise(
+        person("rs-mod-duty"),
+        notification,
+        {"troops": 2_400, "place_names": "Bačka Palanka"},
+        reason="A second battalion joins.",
+    )
     assert (version.number, version.kind, version.reason) == (2, "amendment", "A second battalion joins.")
     changes = payload(notification)["versions"][1]["changes"]
-    assert [(c["field"], c["before"], c["after"]) for c in changes] == [("place_names", "Bačka Palanka, Čelarevo", "Bačka Palanka"), ("troops", 1_800, 2_400)]
+    assert [(c["field"], c["before"], c["after"]) for c in changes] == [
+        ("place_names", "Bačka Palanka, Čelarevo", "Bačka Palanka"),
+        ("troops", 1_800, 2_400),
+    ]
     assert all(pending(code, notification) == [1, 2] for code in RECIPIENTS)
     [details] = audit("exercise.amended")
     assert details["version"] == 2 and details["changed"] == ["place_names", "troops"]
@@ -226,7 +278,9 @@ def test_an_acknowledgement_given_twice_is_refused_the_second_time(world):
     assert len(audit("exercise.acknowledged")) == 1
 
 
-@pytest.mark.parametrize("username", ["rs-mod-duty", "hr-cert-duty", "osce-cpc-duty"], ids=["the notifier", "a CERT", "an observer"])
+@pytest.mark.parametrize(
+    "username", ["rs-mod-duty", "hr-cert-duty", "osce-cpc-duty"], ids=["the notifier", "a CERT", "an observer"]
+)
 def test_only_a_recipient_acknowledges(world, username):
     notification = notify()
     with pytest.raises(NotAwaited):
@@ -237,14 +291,24 @@ def test_postponing_keeps_the_lateness_of_the_original_notice(world):
     notification = notify(**starting_in(days=10))
     late = notification.latest.late_by_s
     postponed = notification.latest.starts_at + timedelta(days=7)
-    version = do_amend_exercise(person("rs-mod-duty"), notification, {"starts_at": postponed, "ends_at": postponed + timedelta(days=5)}, reason="Weather.")
+    version = do_amend_exercise(
+        person("rs-mod-duty"),
+        notification,
+        {"starts_at": postponed, "ends_at": postponed + timedelta(days=5)},
+        reason="Weather.",
+    )
     assert version.late_by_s == late  # judged anew it would be 7 days less late
 
 
 def test_postponing_an_on_time_notice_keeps_it_on_time(world):
     notification = notify()
     postponed = notification.latest.starts_at + timedelta(days=30)
-    version = do_amend_exercise(person("rs-mod-duty"), notification, {"starts_at": postponed, "ends_at": postponed + timedelta(days=5)}, reason="Weather.")
+    version = do_amend_exercise(
+        person("rs-mod-duty"),
+        notification,
+        {"starts_at": postponed, "ends_at": postponed + timedelta(days=5)},
+        reason="Weather.",
+    )
     assert version.late_by_s is None
 
 
@@ -252,7 +316,9 @@ def test_bringing_an_exercise_forward_is_judged_anew(world):
     notification = notify()  # on time: 60 days ahead
     still_on_time = do_amend_exercise(person("rs-mod-duty"), notification, starting_in(days=50), reason="Earlier slot.")
     assert still_on_time.late_by_s is None
-    late = do_amend_exercise(person("rs-mod-duty"), notification, starting_in(days=30, hours=12), reason="Earlier still.")
+    late = do_amend_exercise(
+        person("rs-mod-duty"), notification, starting_in(days=30, hours=12), reason="Earlier still."
+    )
     assert 11.5 * DAY < late.late_by_s <= 11.5 * DAY + 60
     assert payload(notification)["late_by_text"] == "late by 12 days"
 
@@ -301,10 +367,14 @@ def test_a_cancellation_needs_a_reason(world):
 def invite(notification, observers_per_party: int = 2, reply_in=timedelta(days=20)) -> ObservationInvitation:
     starts_at = notification.latest.starts_at if notification.latest_id else timezone.now() + timedelta(days=60)
     return do_invite_observers(
-        person("rs-mod-duty"), notification, starts_at=starts_at, ends_at=starts_at + timedelta(days=2),
-        reporting_point="Bačka Palanka barracks, 07:00 on the first day", observers_per_party=observers_per_party,
+        person("rs-mod-duty"),
+        notification,
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(days=2),
+        reporting_point="Bačka Palanka barracks, 07:00 on the first day",
+        observers_per_party=observers_per_party,
         reply_by=timezone.now() + reply_in,
-    )  # fmt: skip
+    )
 
 
 def reply(invitation, username: str, answer: str, observers=()) -> ObservationReply:
@@ -314,7 +384,11 @@ def reply(invitation, username: str, answer: str, observers=()) -> ObservationRe
 def test_a_party_accepts_naming_up_to_the_observers_invited(world):
     invitation = invite(notify(), observers_per_party=2)
     accepted = reply(invitation, "hr-mod-duty", "accepted", ["Col. Ana Vuković", "Maj. Luka Babić"])
-    assert (accepted.answer, accepted.observers, accepted.organisation.code) == ("accepted", ["Col. Ana Vuković", "Maj. Luka Babić"], "HR-MOD")
+    assert (accepted.answer, accepted.observers, accepted.organisation.code) == (
+        "accepted",
+        ["Col. Ana Vuković", "Maj. Luka Babić"],
+        "HR-MOD",
+    )
     with pytest.raises(ValidationError, match="At most 2 observers"):
         reply(invitation, "al-mod-duty", "accepted", ["One", "Two", "Three"])
     with pytest.raises(ValidationError, match="Name the observers"):
@@ -350,8 +424,11 @@ def test_a_reply_after_the_reply_by_date_is_refused(world):
     assert ObservationReply.objects.get(invitation=invitation).answer == "declined"
 
 
-@pytest.mark.parametrize("username", ["rs-mod-duty", "hr-cert-duty", "wbc-sec-duty", "osce-cpc-duty"],
-                         ids=["the host", "a CERT of a non-cyber exercise", "the commission", "an observer"])  # fmt: skip
+@pytest.mark.parametrize(
+    "username",
+    ["rs-mod-duty", "hr-cert-duty", "wbc-sec-duty", "osce-cpc-duty"],
+    ids=["the host", "a CERT of a non-cyber exercise", "the commission", "an observer"],
+)
 def test_only_the_invited_parties_reply(world, username):
     invitation = invite(notify())
     with pytest.raises(ValidationError, match="is not invited"):
@@ -461,7 +538,9 @@ def test_every_participant_is_told_and_observers_are_not(world):
         if organisation.kind == OrganisationKind.OBSERVER:
             assert told == [], organisation.code
         else:
-            assert [event["exercise_notification"]["reference"] for event in told] == [notification.reference], organisation.code
+            assert [event["exercise_notification"]["reference"] for event in told] == [notification.reference], (
+                organisation.code
+            )
 
 
 def test_an_exercise_longer_than_a_year_is_refused(world):

@@ -83,6 +83,8 @@ def test_a_console_of_another_party_hears_nothing_of_an_incident_not_addressed_t
         outsider.send(json.dumps({"type": "resume", "after": 0}))
         receive_until(outsider, "resumed")
         elsewhere(lambda: report(person("rs-mod-duty"), ["HR-MOD"], tlp="RED"))
-        elsewhere(lambda: report(person("rs-mod-duty"), ["AL-CERT"], tlp="GREEN", title="For Albania"))  # one we must hear
+        elsewhere(
+            lambda: report(person("rs-mod-duty"), ["AL-CERT"], tlp="GREEN", title="For Albania")
+        )  # one we must hear
         event = receive_until(outsider, "event")[-1]["event"]
     assert event["incident"]["title"] == "For Albania"

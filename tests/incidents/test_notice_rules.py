@@ -33,11 +33,19 @@ SUBOTICA = (19.6653, 46.10)  # Serbia, 7.5 km from Hungary (not a party), 62 km 
 
 def square(lon: float, lat: float, half_side_deg: float) -> dict:
     d = half_side_deg
-    return {"type": "Polygon", "coordinates": [[[lon - d, lat - d], [lon + d, lat - d], [lon + d, lat + d], [lon - d, lat + d], [lon - d, lat - d]]]}
+    return {
+        "type": "Polygon",
+        "coordinates": [
+            [[lon - d, lat - d], [lon + d, lat - d], [lon + d, lat + d], [lon - d, lat + d], [lon - d, lat - d]]
+        ],
+    }
 
 
 def box(west: float, south: float, east: float, north: float) -> dict:
-    return {"type": "Polygon", "coordinates": [[[west, south], [east, south], [east, north], [west, north], [west, south]]]}
+    return {
+        "type": "Polygon",
+        "coordinates": [[[west, south], [east, south], [east, north], [west, north], [west, south]]],
+    }
 
 
 def circle(lon: float, lat: float, radius_m: float) -> dict:
@@ -62,7 +70,9 @@ def sized_to_distance(make, party: str, metres: float, first_size: float):
 
 
 def circle_with_edge_at(centre, party: str, metres: float) -> dict:
-    return sized_to_distance(lambda radius: circle(*centre, radius), party, metres, COMMITTED.distance_to_border(centre, party) - metres)
+    return sized_to_distance(
+        lambda radius: circle(*centre, radius), party, metres, COMMITTED.distance_to_border(centre, party) - metres
+    )
 
 
 def square_with_edge_at(centre, party: str, metres: float) -> dict:
@@ -83,10 +93,13 @@ def volume(area=None, *, lower=(0, "m", "AGL"), upper=(120, "m", "AGL"), start=S
     shape = {"circle": area} if "radius_m" in area else {"polygon": area}
     end = end if end is not None else (start + timedelta(hours=2) if isinstance(start, datetime) else None)
     return {
-        **shape, "altitude_lower": altitude(*lower), "altitude_upper": altitude(*upper),
+        **shape,
+        "altitude_lower": altitude(*lower),
+        "altitude_upper": altitude(*upper),
         "start": start.isoformat() if isinstance(start, datetime) else start,
-        "end": end.isoformat() if isinstance(end, datetime) else end, **raw,
-    }  # fmt: skip
+        "end": end.isoformat() if isinstance(end, datetime) else end,
+        **raw,
+    }
 
 
 def checked(*raw_volumes, now=NOW) -> list[rules.Volume]:
@@ -117,16 +130,32 @@ def neighbours(geometry, buffer_m=DEFAULT.drone_buffer_m, home="RS") -> dict[str
 
 def test_the_default_policy_is_the_issues():
     assert DEFAULT.snapshot() == {
-        "troops": 1500, "battle_tanks": 25, "armoured_combat_vehicles": 50, "artillery": 25, "combat_aircraft_sorties": 20,
-        "armed_drone_live_fire": True, "border_troops": 300, "border_distance_m": 15_000, "exercise_notice_days": 42,
-        "drone_notice_hours": 72, "drone_buffer_m": 25_000,
-    }  # fmt: skip
+        "troops": 1500,
+        "battle_tanks": 25,
+        "armoured_combat_vehicles": 50,
+        "artillery": 25,
+        "combat_aircraft_sorties": 20,
+        "armed_drone_live_fire": True,
+        "border_troops": 300,
+        "border_distance_m": 15_000,
+        "exercise_notice_days": 42,
+        "drone_notice_hours": 72,
+        "drone_buffer_m": 25_000,
+    }
 
 
 def test_the_vienna_document_figures_are_shown_beside_the_commissions():
     rows = {row.counts: row for row in rules.threshold_table(DEFAULT)}
-    assert (rows["troops"].commission, rows["troops"].vienna_notification, rows["troops"].vienna_observation) == (1500, 9000, 13000)
-    assert (rows["battle tanks"].commission, rows["battle tanks"].vienna_notification, rows["battle tanks"].vienna_observation) == (25, 250, 300)
+    assert (rows["troops"].commission, rows["troops"].vienna_notification, rows["troops"].vienna_observation) == (
+        1500,
+        9000,
+        13000,
+    )
+    assert (
+        rows["battle tanks"].commission,
+        rows["battle tanks"].vienna_notification,
+        rows["battle tanks"].vienna_observation,
+    ) == (25, 250, 300)
     assert rows["armoured combat vehicles"].vienna_notification == 500
     assert rows["artillery pieces of 100 mm and above"].vienna_notification == 250
     assert rows["combat-aircraft sorties"].vienna_notification == 200
@@ -164,23 +193,40 @@ def test_airborne_troops_count_only_within_the_troops():
 
 
 def test_any_live_firing_with_armed_drones_is_notifiable():
-    one_armed_drone = {"exercise_type": "field_training", "live_fire": True, "uncrewed_aircraft": 1, "uncrewed_armed": True}
+    one_armed_drone = {
+        "exercise_type": "field_training",
+        "live_fire": True,
+        "uncrewed_aircraft": 1,
+        "uncrewed_armed": True,
+    }
     assert reasons(one_armed_drone) == ["armed_drone_live_fire"]
-    assert reasons({"exercise_type": "drone_live_fire", "live_fire": True, "uncrewed_aircraft": 1, "uncrewed_armed": True}) == ["armed_drone_live_fire"]
+    assert reasons(
+        {"exercise_type": "drone_live_fire", "live_fire": True, "uncrewed_aircraft": 1, "uncrewed_armed": True}
+    ) == ["armed_drone_live_fire"]
 
 
-@pytest.mark.parametrize("values", [
-    {"live_fire": True, "uncrewed_aircraft": 4, "uncrewed_armed": False},  # live fire, drones unarmed
-    {"live_fire": False, "uncrewed_aircraft": 4, "uncrewed_armed": True},  # armed drones, no live fire
-    {"live_fire": True, "uncrewed_aircraft": 0, "uncrewed_armed": False},  # live fire without drones
-], ids=["unarmed drones", "no live fire", "no drones"])
+@pytest.mark.parametrize(
+    "values",
+    [
+        {"live_fire": True, "uncrewed_aircraft": 4, "uncrewed_armed": False},  # live fire, drones unarmed
+        {"live_fire": False, "uncrewed_aircraft": 4, "uncrewed_armed": True},  # armed drones, no live fire
+        {"live_fire": True, "uncrewed_aircraft": 0, "uncrewed_armed": False},  # live fire without drones
+    ],
+    ids=["unarmed drones", "no live fire", "no drones"],
+)
 def test_drones_without_armed_live_fire_are_not_notifiable(values):
     assert reasons({"exercise_type": "field_training", **values}) == []
 
 
 def test_the_commission_may_waive_the_armed_drone_rule():
     waived = NotificationPolicy(armed_drone_live_fire=False)
-    assert reasons({"exercise_type": "drone_live_fire", "live_fire": True, "uncrewed_aircraft": 1, "uncrewed_armed": True}, waived) == []
+    assert (
+        reasons(
+            {"exercise_type": "drone_live_fire", "live_fire": True, "uncrewed_aircraft": 1, "uncrewed_armed": True},
+            waived,
+        )
+        == []
+    )
 
 
 def test_299_troops_near_a_border_are_not_notifiable_and_300_are():
@@ -190,7 +236,11 @@ def test_299_troops_near_a_border_are_not_notifiable_and_300_are():
     assert reasons({"troops": 299}, near=nearby) == []
     [reason] = rules.notifiable_reasons({"troops": 300}, DEFAULT, nearby)
     assert reason["code"] == "troops_near_border"
-    assert "300 troops" in reason["text"] and "of HR" in reason["text"] and reason["text"].endswith("the threshold is 300 troops within 15 km")
+    assert (
+        "300 troops" in reason["text"]
+        and "of HR" in reason["text"]
+        and reason["text"].endswith("the threshold is 300 troops within 15 km")
+    )
 
 
 def test_an_area_just_inside_15_km_of_a_border_is_near_it_and_just_outside_is_not():
@@ -255,16 +305,19 @@ def test_a_microsecond_late_is_late_by_a_whole_second():
     assert rules.late_by_seconds(START - FORTY_TWO_DAYS + timedelta(microseconds=1), START, FORTY_TWO_DAYS) == 1
 
 
-@pytest.mark.parametrize("seconds, unit, text", [
-    (1, "day", "late by 1 day"),
-    (86_400, "day", "late by 1 day"),
-    (86_401, "day", "late by 2 days"),
-    (42 * 86_400, "day", "late by 42 days"),
-    (1, "hour", "late by 1 h"),
-    (3_600, "hour", "late by 1 h"),
-    (3_601, "hour", "late by 2 h"),
-    (72 * 3_600, "hour", "late by 72 h"),
-])
+@pytest.mark.parametrize(
+    "seconds, unit, text",
+    [
+        (1, "day", "late by 1 day"),
+        (86_400, "day", "late by 1 day"),
+        (86_401, "day", "late by 2 days"),
+        (42 * 86_400, "day", "late by 42 days"),
+        (1, "hour", "late by 1 h"),
+        (3_600, "hour", "late by 1 h"),
+        (3_601, "hour", "late by 2 h"),
+        (72 * 3_600, "hour", "late by 72 h"),
+    ],
+)
 def test_lateness_is_rounded_up_so_any_lateness_shows(seconds, unit, text):
     assert rules.late_text(seconds, unit) == text
 
@@ -282,7 +335,13 @@ def world(db):
 
 
 def exercise(starts_at=START, **figures) -> dict:
-    return {"starts_at": starts_at, "ends_at": starts_at + timedelta(days=3), "area": square(20.9, 44.0, 0.05), "exercise_type": "field_training", **figures}
+    return {
+        "starts_at": starts_at,
+        "ends_at": starts_at + timedelta(days=3),
+        "area": square(20.9, 44.0, 0.05),
+        "exercise_type": "field_training",
+        **figures,
+    }
 
 
 def test_the_assessment_applies_the_notice_period_at_its_edge(world):
@@ -377,7 +436,9 @@ def test_feet_are_converted_before_altitudes_are_compared():
     # 1,640 ft = 499.87 m; 1,641 ft = 500.18 m
     assert conflict(below, volume(FIELD, lower=(1640, "ft", "AMSL"), upper=(3000, "ft", "AMSL")))
     assert not conflict(below, volume(FIELD, lower=(1641, "ft", "AMSL"), upper=(3000, "ft", "AMSL")))
-    assert checked(volume(FIELD, lower=(1641, "ft", "AMSL"), upper=(3000, "ft", "AMSL")))[0].lower.metres == pytest.approx(500.1768)
+    assert checked(volume(FIELD, lower=(1641, "ft", "AMSL"), upper=(3000, "ft", "AMSL")))[
+        0
+    ].lower.metres == pytest.approx(500.1768)
 
 
 def test_a_height_above_ground_may_overlap_any_sea_level_height_the_terrain_allows():
@@ -398,14 +459,18 @@ def test_an_ellipsoid_height_is_widened_by_the_geoid():
 
 
 def test_two_heights_above_the_same_ground_that_are_apart_do_not_conflict():
-    assert not conflict(volume(FIELD, lower=(0, "m", "AGL"), upper=(120, "m", "AGL")),
-                        volume(FIELD, lower=(200, "m", "AGL"), upper=(300, "m", "AGL")))  # fmt: skip
+    assert not conflict(
+        volume(FIELD, lower=(0, "m", "AGL"), upper=(120, "m", "AGL")),
+        volume(FIELD, lower=(200, "m", "AGL"), upper=(300, "m", "AGL")),
+    )
 
 
 def test_time_windows_that_touch_do_not_conflict_and_overlapping_ones_do():
     morning = volume(FIELD, start=START, end=START + timedelta(hours=1))
     assert not conflict(morning, volume(FIELD, start=START + timedelta(hours=1), end=START + timedelta(hours=2)))
-    assert conflict(morning, volume(FIELD, start=START + timedelta(minutes=59, seconds=59), end=START + timedelta(hours=2)))
+    assert conflict(
+        morning, volume(FIELD, start=START + timedelta(minutes=59, seconds=59), end=START + timedelta(hours=2))
+    )
 
 
 def test_times_in_other_offsets_are_compared_as_instants():
@@ -434,49 +499,142 @@ def test_a_circle_and_a_polygon_conflict_when_the_circle_reaches_into_it():
 BOWTIE = {"type": "Polygon", "coordinates": [[[20.0, 44.0], [20.1, 44.1], [20.1, 44.0], [20.0, 44.1], [20.0, 44.0]]]}
 
 
-@pytest.mark.parametrize("raw, key, message", [
-    (volume(BOWTIE), "volumes[0].area", "The polygon is not valid: Self-intersection"),
-    (volume(lower=(120, "m", "AGL"), upper=(120, "m", "AGL")), "volumes[0].altitude_upper", "The upper altitude must lie above the lower one."),
-    (volume(lower=(121, "m", "AGL"), upper=(120, "m", "AGL")), "volumes[0].altitude_upper", "The upper altitude must lie above the lower one."),
-    (volume(lower=(3_000, "m", "AMSL"), upper=(200, "m", "AGL")), "volumes[0].altitude_upper", "The upper altitude must lie above the lower one."),
-    (volume(lower=(-501, "m", "AMSL")), "volumes[0].altitude_lower", "The altitude lies between −500 m and 20,000 m."),
-    (volume(upper=(65_617, "ft", "AMSL")), "volumes[0].altitude_upper", "The altitude lies between −500 m and 20,000 m."),
-    (volume(upper=(120, "yd", "AMSL")), "volumes[0].altitude_upper", "The altitude's unit is one of m, ft."),
-    (volume(upper=(120, "m", "QNH")), "volumes[0].altitude_upper", "The altitude's reference is one of AGL, AMSL, WGS84."),
-    (volume(upper=(True, "m", "AMSL")), "volumes[0].altitude_upper", "The altitude's value is a number."),
-    (volume(start=START, end=START), "volumes[0].end", "A volume must end after it starts."),
-    (volume(start=START, end=START - timedelta(seconds=1)), "volumes[0].end", "A volume must end after it starts."),
-    (volume(start=NOW - timedelta(hours=2), end=NOW), "volumes[0].end", "This volume has already ended."),
-    (volume(start=START, end=START + timedelta(days=31, seconds=1)), "volumes[0].end", "A volume lasts at most 31 days"),
-    (volume(start="2027-03-01T08:00:00", end="2027-03-01T10:00:00Z"), "volumes[0].start", "A time is given in RFC 3339 with its offset"),
-    (volume(start="2027-03-01", end="2027-03-01T10:00:00Z"), "volumes[0].start", "A time is given in RFC 3339 with its offset"),
-    (volume(start="next Tuesday", end="2027-03-01T10:00:00Z"), "volumes[0].start", "A time is given in RFC 3339 with its offset"),
-    (volume(circle(20.0, 44.0, 0)), "volumes[0].area", "Circle: radius_m is a number of metres above 0 and at most 200,000."),
-    (volume(circle(20.0, 44.0, 200_000.1)), "volumes[0].area", "Circle: radius_m is a number of metres above 0 and at most 200,000."),
-    (volume(circle(20.0, 44.0, 1_000), polygon=FIELD), "volumes[0].area", 'A volume has either a "polygon" (GeoJSON) or a "circle"'),
-    ({k: v for k, v in volume().items() if k != "polygon"}, "volumes[0].area", 'A volume has either a "polygon" (GeoJSON) or a "circle"'),
-    (volume({"type": "Polygon", "coordinates": [[[20.0, 44.0], [20.1, 44.0], [20.0, 44.0]]]}), "volumes[0].area", "at least four positions"),
-], ids=[
-    "self-crossing polygon", "upper equal to lower", "upper below lower", "upper above ground below a sea-level lower",
-    "below -500 m", "above 20,000 m in feet", "unknown unit", "unknown reference", "a boolean height",
-    "end equal to start", "end before start", "already ended", "longer than 31 days", "time without offset",
-    "a date only", "not a time", "radius 0", "radius over the maximum", "both polygon and circle", "neither", "a ring too short",
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "raw, key, message",
+    [
+        (volume(BOWTIE), "volumes[0].area", "The polygon is not valid: Self-intersection"),
+        (
+            volume(lower=(120, "m", "AGL"), upper=(120, "m", "AGL")),
+            "volumes[0].altitude_upper",
+            "The upper altitude must lie above the lower one.",
+        ),
+        (
+            volume(lower=(121, "m", "AGL"), upper=(120, "m", "AGL")),
+            "volumes[0].altitude_upper",
+            "The upper altitude must lie above the lower one.",
+        ),
+        (
+            volume(lower=(3_000, "m", "AMSL"), upper=(200, "m", "AGL")),
+            "volumes[0].altitude_upper",
+            "The upper altitude must lie above the lower one.",
+        ),
+        (
+            volume(lower=(-501, "m", "AMSL")),
+            "volumes[0].altitude_lower",
+            "The altitude lies between −500 m and 20,000 m.",
+        ),
+        (
+            volume(upper=(65_617, "ft", "AMSL")),
+            "volumes[0].altitude_upper",
+            "The altitude lies between −500 m and 20,000 m.",
+        ),
+        (volume(upper=(120, "yd", "AMSL")), "volumes[0].altitude_upper", "The altitude's unit is one of m, ft."),
+        (
+            volume(upper=(120, "m", "QNH")),
+            "volumes[0].altitude_upper",
+            "The altitude's reference is one of AGL, AMSL, WGS84.",
+        ),
+        (volume(upper=(True, "m", "AMSL")), "volumes[0].altitude_upper", "The altitude's value is a number."),
+        (volume(start=START, end=START), "volumes[0].end", "A volume must end after it starts."),
+        (volume(start=START, end=START - timedelta(seconds=1)), "volumes[0].end", "A volume must end after it starts."),
+        (volume(start=NOW - timedelta(hours=2), end=NOW), "volumes[0].end", "This volume has already ended."),
+        (
+            volume(start=START, end=START + timedelta(days=31, seconds=1)),
+            "volumes[0].end",
+            "A volume lasts at most 31 days",
+        ),
+        (
+            volume(start="2027-03-01T08:00:00", end="2027-03-01T10:00:00Z"),
+            "volumes[0].start",
+            "A time is given in RFC 3339 with its offset",
+        ),
+        (
+            volume(start="2027-03-01", end="2027-03-01T10:00:00Z"),
+            "volumes[0].start",
+            "A time is given in RFC 3339 with its offset",
+        ),
+        (
+            volume(start="next Tuesday", end="2027-03-01T10:00:00Z"),
+            "volumes[0].start",
+            "A time is given in RFC 3339 with its offset",
+        ),
+        (
+            volume(circle(20.0, 44.0, 0)),
+            "volumes[0].area",
+            "Circle: radius_m is a number of metres above 0 and at most 200,000.",
+        ),
+        (
+            volume(circle(20.0, 44.0, 200_000.1)),
+            "volumes[0].area",
+            "Circle: radius_m is a number of metres above 0 and at most 200,000.",
+        ),
+        (
+            volume(circle(20.0, 44.0, 1_000), polygon=FIELD),
+            "volumes[0].area",
+            'A volume has either a "polygon" (GeoJSON) or a "circle"',
+        ),
+        (
+            {k: v for k, v in volume().items() if k != "polygon"},
+            "volumes[0].area",
+            'A volume has either a "polygon" (GeoJSON) or a "circle"',
+        ),
+        (
+            volume({"type": "Polygon", "coordinates": [[[20.0, 44.0], [20.1, 44.0], [20.0, 44.0]]]}),
+            "volumes[0].area",
+            "at least four positions",
+        ),
+    ],
+    ids=[
+        "self-crossing polygon",
+        "upper equal to lower",
+        "upper below lower",
+        "upper above ground below a sea-level lower",
+        "below -500 m",
+        "above 20,000 m in feet",
+        "unknown unit",
+        "unknown reference",
+        "a boolean height",
+        "end equal to start",
+        "end before start",
+        "already ended",
+        "longer than 31 days",
+        "time without offset",
+        "a date only",
+        "not a time",
+        "radius 0",
+        "radius over the maximum",
+        "both polygon and circle",
+        "neither",
+        "a ring too short",
+    ],
+)
 def test_it_refuses_a_volume_that_cannot_be_used(raw, key, message):
     errors = refusal([raw])
     assert list(errors) == [key]
     assert errors[key][0].startswith(message) or message in errors[key][0]
 
 
-@pytest.mark.parametrize("raw", [
-    volume(lower=(-500, "m", "AMSL"), upper=(0, "m", "AMSL")),
-    volume(upper=(65_616, "ft", "AMSL")),  # 19,999.8 m
-    volume(lower=(100, "m", "AGL"), upper=(200, "m", "AMSL")),  # 100 m AGL may be 100 m AMSL: not refused
-    volume(start=START, end=START + timedelta(days=31)),
-    volume(start=NOW - timedelta(hours=1), end=NOW + timedelta(seconds=1)),  # still flying: late, not refused
-    volume(circle(20.0, 44.0, 200_000)),
-    volume(circle(20.0, 44.0, 0.5)),
-], ids=["-500 m", "65,616 ft", "AGL lower under an AMSL upper", "31 days", "ends a second from now", "radius 200 km", "radius half a metre"])  # fmt: skip
+@pytest.mark.parametrize(
+    "raw",
+    [
+        volume(lower=(-500, "m", "AMSL"), upper=(0, "m", "AMSL")),
+        volume(upper=(65_616, "ft", "AMSL")),  # 19,999.8 m
+        volume(lower=(100, "m", "AGL"), upper=(200, "m", "AMSL")),  # 100 m AGL may be 100 m AMSL: not refused
+        volume(start=START, end=START + timedelta(days=31)),
+        volume(start=NOW - timedelta(hours=1), end=NOW + timedelta(seconds=1)),  # still flying: late, not refused
+        volume(circle(20.0, 44.0, 200_000)),
+        volume(circle(20.0, 44.0, 0.5)),
+    ],
+    ids=[
+        "-500 m",
+        "65,616 ft",
+        "AGL lower under an AMSL upper",
+        "31 days",
+        "ends a second from now",
+        "radius 200 km",
+        "radius half a metre",
+    ],
+)
 def test_it_accepts_a_volume_at_the_edge_of_each_limit(raw):
     assert len(checked(raw)) == 1
 

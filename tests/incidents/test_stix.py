@@ -29,10 +29,20 @@ OASIS_TLP_RED = {
     "id": "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1",
     "created": "2022-10-01T00:00:00.000Z",
     "name": "TLP:RED",
-    "extensions": {"extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d": {"extension_type": "property-extension", "tlp_2_0": "red"}},
+    "extensions": {
+        "extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d": {
+            "extension_type": "property-extension",
+            "tlp_2_0": "red",
+        }
+    },
 }
-TLP1_IDS = {marking.id for marking in (stix2.v21.TLP_WHITE, stix2.v21.TLP_GREEN, stix2.v21.TLP_AMBER, stix2.v21.TLP_RED)}
-SQUARE_NEAR_BATROVCI = {"type": "Polygon", "coordinates": [[[19.1, 45.0], [19.2, 45.0], [19.2, 45.1], [19.1, 45.1], [19.1, 45.0]]]}
+TLP1_IDS = {
+    marking.id for marking in (stix2.v21.TLP_WHITE, stix2.v21.TLP_GREEN, stix2.v21.TLP_AMBER, stix2.v21.TLP_RED)
+}
+SQUARE_NEAR_BATROVCI = {
+    "type": "Polygon",
+    "coordinates": [[[19.1, 45.0], [19.2, 45.0], [19.2, 45.1], [19.1, 45.1], [19.1, 45.0]]],
+}
 
 
 @pytest.fixture
@@ -45,13 +55,22 @@ def key_client(owner: str, scopes=(ApiScope.INCIDENTS_READ, ApiScope.INCIDENTS_W
     return Client(HTTP_AUTHORIZATION=f"Api-Key {secret}")
 
 
-def reported(by="rs-cert-duty", to=("HR-CERT",), *, tlp="AMBER", exercise=False, location=None, severity="high", category="cyber"):
+def reported(
+    by="rs-cert-duty", to=("HR-CERT",), *, tlp="AMBER", exercise=False, location=None, severity="high", category="cyber"
+):
     reporter = person(by)
     return do_report_incident(
-        reporter, recipients=resolve_recipients(to, reporter.organisation), title="Phishing wave against ministries",
-        summary="Spear-phishing with a fake tender notice.\nThree ministries hit.", category=category, severity=severity,
-        tlp=tlp, occurred_at=timezone.now() - timedelta(minutes=47), exercise=exercise, location=location,
-    )  # fmt: skip
+        reporter,
+        recipients=resolve_recipients(to, reporter.organisation),
+        title="Phishing wave against ministries",
+        summary="Spear-phishing with a fake tender notice.\nThree ministries hit.",
+        category=category,
+        severity=severity,
+        tlp=tlp,
+        occurred_at=timezone.now() - timedelta(minutes=47),
+        exercise=exercise,
+        location=location,
+    )
 
 
 def export(client: Client, incident: Incident, **headers) -> dict:
@@ -73,32 +92,65 @@ def stix_id(kind: str, name: str) -> str:
     return f"{kind}--{uuid.uuid5(NAMESPACE, name)}"
 
 
-def observations_bundle(markings=("marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb",), with_definition=True) -> dict:
+def observations_bundle(
+    markings=("marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb",), with_definition=True
+) -> dict:
     marks = {"object_marking_refs": list(markings)} if markings else {}
     objects = [
         {
-            "type": "indicator", "spec_version": "2.1", "id": "indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f",
-            "created": "2026-03-02T10:00:00.000Z", "modified": "2026-03-02T10:00:00.000Z", "name": "C2 server of the phishing kit",
-            "pattern": "[ipv4-addr:value = '198.51.100.7']", "pattern_type": "stix", "valid_from": "2026-03-02T09:30:00Z", **marks,
+            "type": "indicator",
+            "spec_version": "2.1",
+            "id": "indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f",
+            "created": "2026-03-02T10:00:00.000Z",
+            "modified": "2026-03-02T10:00:00.000Z",
+            "name": "C2 server of the phishing kit",
+            "pattern": "[ipv4-addr:value = '198.51.100.7']",
+            "pattern_type": "stix",
+            "valid_from": "2026-03-02T09:30:00Z",
+            **marks,
         },
-        {"type": "ipv4-addr", "spec_version": "2.1", "id": "ipv4-addr--ff26c055-6336-5bc5-b98d-13d6226742dd", "value": "198.51.100.7"},
         {
-            "type": "observed-data", "spec_version": "2.1", "id": "observed-data--b67d30ff-02ac-498a-92f9-32f845f448cf",
-            "created": "2026-03-02T10:00:00.000Z", "modified": "2026-03-02T10:00:00.000Z",
-            "first_observed": "2026-03-02T09:12:00Z", "last_observed": "2026-03-02T09:40:00Z", "number_observed": 14,
-            "object_refs": ["ipv4-addr--ff26c055-6336-5bc5-b98d-13d6226742dd"], **marks,
+            "type": "ipv4-addr",
+            "spec_version": "2.1",
+            "id": "ipv4-addr--ff26c055-6336-5bc5-b98d-13d6226742dd",
+            "value": "198.51.100.7",
         },
         {
-            "type": "sighting", "spec_version": "2.1", "id": "sighting--ee20065d-2555-424f-ad9e-0f8428623c75",
-            "created": "2026-03-02T10:00:00.000Z", "modified": "2026-03-02T10:00:00.000Z",
-            "sighting_of_ref": "indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f", "first_seen": "2026-03-02T09:15:00Z", "count": 3, **marks,
+            "type": "observed-data",
+            "spec_version": "2.1",
+            "id": "observed-data--b67d30ff-02ac-498a-92f9-32f845f448cf",
+            "created": "2026-03-02T10:00:00.000Z",
+            "modified": "2026-03-02T10:00:00.000Z",
+            "first_observed": "2026-03-02T09:12:00Z",
+            "last_observed": "2026-03-02T09:40:00Z",
+            "number_observed": 14,
+            "object_refs": ["ipv4-addr--ff26c055-6336-5bc5-b98d-13d6226742dd"],
+            **marks,
         },
-    ]  # fmt: skip
+        {
+            "type": "sighting",
+            "spec_version": "2.1",
+            "id": "sighting--ee20065d-2555-424f-ad9e-0f8428623c75",
+            "created": "2026-03-02T10:00:00.000Z",
+            "modified": "2026-03-02T10:00:00.000Z",
+            "sighting_of_ref": "indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f",
+            "first_seen": "2026-03-02T09:15:00Z",
+            "count": 3,
+            **marks,
+        },
+    ]
     if markings and with_definition and markings[0] == "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb":
-        objects.insert(0, {
-            "type": "marking-definition", "spec_version": "2.1", "id": markings[0], "created": "2022-10-01T00:00:00.000Z",
-            "name": "TLP:GREEN", "extensions": {TLP2_EXTENSION: {"extension_type": "property-extension", "tlp_2_0": "green"}},
-        })  # fmt: skip
+        objects.insert(
+            0,
+            {
+                "type": "marking-definition",
+                "spec_version": "2.1",
+                "id": markings[0],
+                "created": "2022-10-01T00:00:00.000Z",
+                "name": "TLP:GREEN",
+                "extensions": {TLP2_EXTENSION: {"extension_type": "property-extension", "tlp_2_0": "green"}},
+            },
+        )
     return {"type": "bundle", "id": "bundle--5b1f3b4e-6a1d-4a8e-9a55-0c4f0d6a2b11", "objects": objects}
 
 
@@ -115,7 +167,14 @@ def test_it_exports_a_bundle_the_stix2_library_validates(world):
 
     parsed = stix2.parse(bundle, allow_custom=True, version="2.1")
     assert parsed.type == "bundle"
-    assert sorted(obj["type"] for obj in bundle["objects"]) == ["identity", "identity", "incident", "marking-definition", "note", "note"]
+    assert sorted(obj["type"] for obj in bundle["objects"]) == [
+        "identity",
+        "identity",
+        "incident",
+        "marking-definition",
+        "note",
+        "note",
+    ]
     (stix_incident,) = of_type(bundle, "incident")
     assert stix_incident["name"] == "Phishing wave against ministries"
     assert stix_incident["description"] == incident.summary
@@ -130,7 +189,10 @@ def test_it_exports_a_bundle_the_stix2_library_validates(world):
     assert all(note["object_refs"] == [stix_incident["id"]] for note in notes)
     identities = {obj["x_hotline_code"]: obj for obj in of_type(bundle, "identity")}
     assert set(identities) == {"RS-CERT", "HR-CERT"}
-    assert all(obj["identity_class"] == "organization" and obj["id"] == stix_id("identity", code) for code, obj in identities.items())
+    assert all(
+        obj["identity_class"] == "organization" and obj["id"] == stix_id("identity", code)
+        for code, obj in identities.items()
+    )
 
 
 def test_every_object_is_marked_with_the_oasis_tlp_2_0_definition_never_the_tlp_1_0_ones(world):
@@ -201,7 +263,12 @@ KEPT = ["title", "summary", "category", "severity", "tlp", "exercise", "occurred
     "fields",
     [
         {"tlp": "AMBER+STRICT", "location": SQUARE_NEAR_BATROVCI, "severity": "critical", "category": "drone"},
-        {"tlp": "CLEAR", "exercise": True, "location": {"type": "Point", "coordinates": [19.11, 45.05]}, "severity": "low"},
+        {
+            "tlp": "CLEAR",
+            "exercise": True,
+            "location": {"type": "Point", "coordinates": [19.11, 45.05]},
+            "severity": "low",
+        },
         {"tlp": "GREEN", "category": "border_incident", "severity": "medium"},
     ],
 )
@@ -212,7 +279,10 @@ def test_export_then_import_gives_back_the_same_incident(world, fields):
     assert response.status_code == 201, response.content
     created = response.json()
     shown = key_client("RS-CERT").get(f"/api/v1/incidents/{created['id']}/stix/").json()
-    assert of_type(shown, "incident")[0]["x_hotline_occurred_at"] == of_type(bundle, "incident")[0]["x_hotline_occurred_at"]
+    assert (
+        of_type(shown, "incident")[0]["x_hotline_occurred_at"]
+        == of_type(bundle, "incident")[0]["x_hotline_occurred_at"]
+    )
     copy = Incident.objects.get(pk=created["id"])
     assert {field: getattr(copy, field) for field in KEPT} == {field: getattr(original, field) for field in KEPT}
     assert created["originator"] == "HR-CERT" and created["recipients"] == ["RS-CERT"]
@@ -264,7 +334,12 @@ def test_observations_without_a_severity_ask_for_one(world):
 
 @pytest.mark.parametrize(
     "marking, tlp",
-    [(stix2.v21.TLP_WHITE, "CLEAR"), (stix2.v21.TLP_GREEN, "GREEN"), (stix2.v21.TLP_AMBER, "AMBER"), (stix2.v21.TLP_RED, "RED")],
+    [
+        (stix2.v21.TLP_WHITE, "CLEAR"),
+        (stix2.v21.TLP_GREEN, "GREEN"),
+        (stix2.v21.TLP_AMBER, "AMBER"),
+        (stix2.v21.TLP_RED, "RED"),
+    ],
 )
 def test_tlp_1_0_markings_map_to_tlp_2_0(world, marking, tlp):
     bundle = observations_bundle(markings=[marking.id])
@@ -281,7 +356,9 @@ def test_the_narrowest_marking_of_the_bundle_wins(world):
 
 
 def test_an_unmarked_bundle_is_amber(world):
-    created = import_stix(key_client("HR-CERT"), observations_bundle(markings=()), query="recipients=RS-CERT&severity=low").json()
+    created = import_stix(
+        key_client("HR-CERT"), observations_bundle(markings=()), query="recipients=RS-CERT&severity=low"
+    ).json()
     assert created["tlp"] == "AMBER"
 
 
@@ -305,27 +382,43 @@ def test_an_invalid_bundle_gets_400_with_the_stix2_message(world):
     [
         ({"type": "indicator"}, '"type": "bundle"'),
         ([1, 2], '"type": "bundle"'),
-        ({"type": "bundle", "id": "bundle--5b1f3b4e-6a1d-4a8e-9a55-0c4f0d6a2b11", "objects": []}, "no \"objects\""),
+        ({"type": "bundle", "id": "bundle--5b1f3b4e-6a1d-4a8e-9a55-0c4f0d6a2b11", "objects": []}, 'no "objects"'),
         (
-            {"type": "bundle", "id": "bundle--5b1f3b4e-6a1d-4a8e-9a55-0c4f0d6a2b11",
-             "objects": [{"type": "incident", "id": "incident--7c1d9e2f-4a3b-4c6d-8e9f-0a1b2c3d4e5f", "name": "x"}]},
+            {
+                "type": "bundle",
+                "id": "bundle--5b1f3b4e-6a1d-4a8e-9a55-0c4f0d6a2b11",
+                "objects": [{"type": "incident", "id": "incident--7c1d9e2f-4a3b-4c6d-8e9f-0a1b2c3d4e5f", "name": "x"}],
+            },
             'spec_version must be "2.1"',
         ),
         (
-            {"type": "bundle", "id": "bundle--5b1f3b4e-6a1d-4a8e-9a55-0c4f0d6a2b11",
-             "objects": [{"type": "identity", "spec_version": "2.1", "id": "identity--7c1d9e2f-4a3b-4c6d-8e9f-0a1b2c3d4e5f",
-                          "created": "2026-01-01T00:00:00.000Z", "modified": "2026-01-01T00:00:00.000Z", "name": "Someone"}]},
+            {
+                "type": "bundle",
+                "id": "bundle--5b1f3b4e-6a1d-4a8e-9a55-0c4f0d6a2b11",
+                "objects": [
+                    {
+                        "type": "identity",
+                        "spec_version": "2.1",
+                        "id": "identity--7c1d9e2f-4a3b-4c6d-8e9f-0a1b2c3d4e5f",
+                        "created": "2026-01-01T00:00:00.000Z",
+                        "modified": "2026-01-01T00:00:00.000Z",
+                        "name": "Someone",
+                    }
+                ],
+            },
             "nothing to report",
         ),
     ],
-)  # fmt: skip
+)
 def test_what_is_not_a_reportable_bundle_gets_invalid_stix(world, body, says):
     response = import_stix(key_client("HR-CERT"), body, query="recipients=RS-CERT&severity=high")
     assert response.status_code == 400
     assert response.json()["code"] == "invalid_stix" and says in response.json()["detail"]
 
 
-@pytest.mark.parametrize("query", ["severity=high", "recipients=ZZ-CERT&severity=high", "recipients=HR-CERT&severity=high"])
+@pytest.mark.parametrize(
+    "query", ["severity=high", "recipients=ZZ-CERT&severity=high", "recipients=HR-CERT&severity=high"]
+)
 def test_missing_unknown_or_only_own_recipients_get_field_errors(world, query):
     response = import_stix(key_client("HR-CERT"), observations_bundle(), query=query)
     assert response.status_code == 400
@@ -333,7 +426,11 @@ def test_missing_unknown_or_only_own_recipients_get_field_errors(world, query):
 
 
 def test_importing_needs_the_write_scope_and_an_organisation_that_reports(world):
-    read_only = import_stix(key_client("HR-CERT", scopes=[ApiScope.INCIDENTS_READ]), observations_bundle(), query="recipients=RS&severity=high")
+    read_only = import_stix(
+        key_client("HR-CERT", scopes=[ApiScope.INCIDENTS_READ]),
+        observations_bundle(),
+        query="recipients=RS&severity=high",
+    )
     observer = import_stix(key_client("OSCE-CPC"), observations_bundle(), query="recipients=RS&severity=high")
     assert (read_only.status_code, read_only.json()["code"]) == (403, "missing_scope")
     assert (observer.status_code, observer.json()["code"]) == (403, "permission_denied")
@@ -343,8 +440,20 @@ def test_importing_needs_the_write_scope_and_an_organisation_that_reports(world)
 def test_a_retried_import_with_the_same_idempotency_key_creates_nothing_new(world):
     client = key_client("HR-CERT")
     body = json.dumps(observations_bundle()).encode()
-    first = import_stix(client, body, query="recipients=RS-CERT&severity=high", content_type=STIX_JSON, HTTP_IDEMPOTENCY_KEY="misp-event-4711")
-    again = import_stix(client, body, query="recipients=RS-CERT&severity=high", content_type=STIX_JSON, HTTP_IDEMPOTENCY_KEY="misp-event-4711")
+    first = import_stix(
+        client,
+        body,
+        query="recipients=RS-CERT&severity=high",
+        content_type=STIX_JSON,
+        HTTP_IDEMPOTENCY_KEY="misp-event-4711",
+    )
+    again = import_stix(
+        client,
+        body,
+        query="recipients=RS-CERT&severity=high",
+        content_type=STIX_JSON,
+        HTTP_IDEMPOTENCY_KEY="misp-event-4711",
+    )
     assert first.status_code == again.status_code == 201
     assert again.json() == first.json() and again["Idempotent-Replayed"] == "true"
     assert Incident.objects.count() == 1 and Attachment.objects.count() == 1

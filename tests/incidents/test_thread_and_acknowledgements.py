@@ -27,8 +27,9 @@ def world(db):
 
 def pending_for(code: str, incident) -> list[int]:
     return sorted(
-        Acknowledgement.objects.filter(message__incident=incident, organisation__code=code, acknowledged_at__isnull=True)
-        .values_list("message__number", flat=True)
+        Acknowledgement.objects.filter(
+            message__incident=incident, organisation__code=code, acknowledged_at__isnull=True
+        ).values_list("message__number", flat=True)
     )
 
 
@@ -50,7 +51,9 @@ def test_references_count_up_within_the_year(world):
 
 def test_a_request_for_assistance_needs_an_acknowledgement_and_a_reply_within_48_hours(world):
     incident = report(person("rs-mod-duty"))
-    request = do_post_message(person("hr-mod-duty"), incident, kind=MessageKind.REQUEST_FOR_ASSISTANCE, body="Send the radar track.")
+    request = do_post_message(
+        person("hr-mod-duty"), incident, kind=MessageKind.REQUEST_FOR_ASSISTANCE, body="Send the radar track."
+    )
     assert request.requires_ack and request.number == 2
     assert timedelta(hours=47, minutes=59) < request.reply_by - request.created_at <= timedelta(hours=48)
     assert pending_for("RS-MOD", incident) == [2] and pending_for("HR-MOD", incident) == [1]
@@ -60,7 +63,13 @@ def test_a_reply_by_deadline_on_a_note_is_refused_and_nothing_is_written(world):
     incident = report(person("rs-mod-duty"))
     entries = AuditEntry.objects.count()
     with pytest.raises(Exception, match="Only a request for assistance"):
-        do_post_message(person("hr-mod-duty"), incident, kind=MessageKind.NOTE, body="x", reply_by=timezone.now() + timedelta(hours=1))
+        do_post_message(
+            person("hr-mod-duty"),
+            incident,
+            kind=MessageKind.NOTE,
+            body="x",
+            reply_by=timezone.now() + timedelta(hours=1),
+        )
     assert incident.messages.count() == 1 and AuditEntry.objects.count() == entries
 
 
@@ -107,7 +116,11 @@ def test_the_commission_is_told_of_a_red_incident_without_its_content(world):
     reviewer = person("wbc-sec-reviewer")
     event = events_after(reviewer.organisation_id, 0)[0]
     assert event["type"] == "incident.created" and event["incident"]["reference"] == incident.reference
-    assert event["incident"]["title"] is None and event["message"]["body"] is None and event["incident"]["content_withheld"]
+    assert (
+        event["incident"]["title"] is None
+        and event["message"]["body"] is None
+        and event["incident"]["content_withheld"]
+    )
     assert events_after(person("al-cert-duty").organisation_id, 0) == []
     recipient = events_after(person("hr-mod-duty").organisation_id, 0)[0]
     assert recipient["incident"]["title"] == "Secret title"
@@ -127,7 +140,9 @@ def test_every_event_of_an_exercise_says_so(world):
     do_post_message(person("hr-mod-duty"), incident, kind=MessageKind.NOTE, body="Drill answer")
     do_acknowledge(person("hr-mod-duty"), incident)
     events = events_after(person("hr-mod-duty").organisation_id, 0)
-    assert len(events) == 3 and all(event["exercise"] is True and event["incident"]["exercise"] is True for event in events)
+    assert len(events) == 3 and all(
+        event["exercise"] is True and event["incident"]["exercise"] is True for event in events
+    )
 
 
 @pytest.mark.django_db(transaction=True)
@@ -155,7 +170,11 @@ def test_concurrent_posts_to_one_thread_get_consecutive_numbers_and_ordered_even
     numbers = list(Message.objects.filter(incident=incident).order_by("number").values_list("number", flat=True))
     assert numbers == list(range(1, 42))
     # The events reach a reader in the thread's order: message numbers rise with event ids.
-    seen = [event["message"]["number"] for event in events_after(person("hr-mod-duty").organisation_id, 0) if event["type"] == "message.created"]
+    seen = [
+        event["message"]["number"]
+        for event in events_after(person("hr-mod-duty").organisation_id, 0)
+        if event["type"] == "message.created"
+    ]
     assert seen == sorted(seen) and len(seen) == 40
     assert verify_log().ok
 
@@ -168,7 +187,12 @@ def test_every_action_logs_who_what_and_which_incident_but_never_the_content(wor
     do_acknowledge(counterpart, incident)
     do_change_tlp(officer, incident, "AMBER")
     lines = [record for record in caplog.records if record.name == "hotline.incidents"]
-    assert [record.getMessage() for record in lines] == ["incident reported", "message posted", "acknowledged", "incident.tlp_changed"]
+    assert [record.getMessage() for record in lines] == [
+        "incident reported",
+        "message posted",
+        "acknowledged",
+        "incident.tlp_changed",
+    ]
     assert all(record.incident == incident.reference and record.actor for record in lines)
     logged = " ".join(str(vars(record)) for record in lines)
     assert "Secret title" not in logged and "A RED body" not in logged

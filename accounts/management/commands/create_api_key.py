@@ -16,9 +16,13 @@ class Command(BaseCommand):
         parser.add_argument("organisation", help="organisation code, e.g. RS-CERT")
         parser.add_argument("--name", required=True, help="what uses the key, e.g. 'MISP sync'")
         parser.add_argument(
-            "--scopes", nargs="+", default=[ApiScope.DIRECTORY_READ, ApiScope.INCIDENTS_READ, ApiScope.INCIDENTS_WRITE],
-            choices=ApiScope.values, metavar="SCOPE", help=f"one or more of: {', '.join(ApiScope.values)}",
-        )  # fmt: skip
+            "--scopes",
+            nargs="+",
+            default=[ApiScope.DIRECTORY_READ, ApiScope.INCIDENTS_READ, ApiScope.INCIDENTS_WRITE],
+            choices=ApiScope.values,
+            metavar="SCOPE",
+            help=f"one or more of: {', '.join(ApiScope.values)}",
+        )
 
     def handle(self, *args, organisation, name, scopes, **options):
         try:
@@ -29,6 +33,8 @@ class Command(BaseCommand):
             key, secret = do_create_api_key(organisation=owner, name=name, scopes=scopes)
         except ValidationError as error:
             raise CommandError("; ".join(error.messages)) from None
-        self.stderr.write(f"Created key {key.prefix}… “{key.name}” for {owner.code} with scopes {', '.join(key.scopes)}.")
+        self.stderr.write(
+            f"Created key {key.prefix}… “{key.name}” for {owner.code} with scopes {', '.join(key.scopes)}."
+        )
         self.stderr.write("It is shown only now; store it in the client's secret store.")
         self.stdout.write(secret)

@@ -79,7 +79,12 @@ class Migration(migrations.Migration):
                 ("prev_hash", models.BinaryField()),
                 ("leaf_hash", models.BinaryField()),
             ],
-            options={"verbose_name_plural": "audit entries", "db_table": "audit_entry", "ordering": ["-seq"], "managed": False},
+            options={
+                "verbose_name_plural": "audit entries",
+                "db_table": "audit_entry",
+                "ordering": ["-seq"],
+                "managed": False,
+            },
         ),
         migrations.CreateModel(
             name="AuditCheckpoint",
@@ -94,7 +99,8 @@ class Migration(migrations.Migration):
                 "ordering": ["-tree_size", "-created_at"],
                 "constraints": [
                     models.UniqueConstraint(
-                        fields=("tree_size",), name="audit_checkpoint_one_per_size",
+                        fields=("tree_size",),
+                        name="audit_checkpoint_one_per_size",
                         violation_error_message="A checkpoint of this size exists already.",
                     )
                 ],

@@ -6,9 +6,16 @@ from hotline.escalation.choices import Severity
 
 
 class LevelSerializer(serializers.Serializer):
-    after_s = serializers.IntegerField(min_value=0, help_text="Seconds after the message (cumulative: each level's is larger).")
-    targets = serializers.ListField(child=serializers.CharField(), help_text="organisation, on_duty, supervisors, head, commission_desk, contact_points")
-    methods = serializers.DictField(child=serializers.IntegerField(min_value=0), help_text="Method → delay in seconds within the level.")
+    after_s = serializers.IntegerField(
+        min_value=0, help_text="Seconds after the message (cumulative: each level's is larger)."
+    )
+    targets = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="organisation, on_duty, supervisors, head, commission_desk, contact_points",
+    )
+    methods = serializers.DictField(
+        child=serializers.IntegerField(min_value=0), help_text="Method → delay in seconds within the level."
+    )
     contact_points = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False, default=list)
 
 

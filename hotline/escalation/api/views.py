@@ -17,17 +17,20 @@ from accounts.models import User
 from hotline.api import documented_errors, validation_errors_as_400
 from hotline.db import LARGEST_ID
 from hotline.escalation import access, policies
-from hotline.escalation.actions import do_acknowledge_timer, do_delete_override, do_record_phone_acknowledgement, do_save_policy
+from hotline.escalation.actions import (
+    do_acknowledge_timer,
+    do_delete_override,
+    do_record_phone_acknowledgement,
+    do_save_policy,
+)
 from hotline.escalation.api.serializers import (
-    TimerAcknowledgedSerializer,
     PhoneAcknowledgementSerializer,
     PolicySerializer,
+    TimerAcknowledgedSerializer,
     WaitingSerializer,
 )
 from hotline.escalation.models import Timer
 from hotline.escalation.timeline import waiting
-
-
 
 ESCALATION_ERRORS = {
     404: "No such policy, timer or party (`not_found`).",
@@ -45,9 +48,12 @@ class EscalationApiView(APIView):
 
 
 class PolicyList(EscalationApiView):
-    @extend_schema(summary="List the escalation policies", description="One per severity (the built-in default "
-                   "until the commission edits it), then the commission's overrides for pairs of parties.",
-                   responses={200: PolicySerializer(many=True), **_errors(401, 403)})  # fmt: skip
+    @extend_schema(
+        summary="List the escalation policies",
+        description="One per severity (the built-in default "
+        "until the commission edits it), then the commission's overrides for pairs of parties.",
+        responses={200: PolicySerializer(many=True), **_errors(401, 403)},
+    )
     def get(self, request):
         return Response(PolicySerializer(policies.all_policies(), many=True).data)
 
@@ -69,10 +75,14 @@ class PolicyDetail(EscalationApiView):
         described, _, _ = self._find(severity, pair)
         return Response(PolicySerializer(described).data)
 
-    @extend_schema(summary="Replace an escalation policy (commission administrators)", description="Running "
-                   "escalations keep the policy they started with. Refused: waits that do not increase, a "
-                   "method's delay not shorter than its level's wait, unknown targets or contact points.",
-                   request=PolicySerializer, responses={200: PolicySerializer, **_errors(400, 401, 403, 404)})  # fmt: skip
+    @extend_schema(
+        summary="Replace an escalation policy (commission administrators)",
+        description="Running "
+        "escalations keep the policy they started with. Refused: waits that do not increase, a "
+        "method's delay not shorter than its level's wait, unknown targets or contact points.",
+        request=PolicySerializer,
+        responses={200: PolicySerializer, **_errors(400, 401, 403, 404)},
+    )
     def put(self, request, severity, pair=None):
         caller = request.user
         _, _, parties = self._find(severity, pair)
@@ -81,13 +91,26 @@ class PolicyDetail(EscalationApiView):
         serializer = PolicySerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        levels = [{key: value for key, value in dict(level).items() if key != "contact_points" or value} for level in data["levels"]]
+        levels = [
+            {key: value for key, value in dict(level).items() if key != "contact_points" or value}
+            for level in data["levels"]
+        ]
         with validation_errors_as_400():
-            row = do_save_policy(caller, severity, parties, levels=levels, repeat_every_s=data["repeat_every_s"],
-                                 repeat_count=data["repeat_count"], reply_within_s=data["reply_within_s"])  # fmt: skip
+            row = do_save_policy(
+                caller,
+                severity,
+                parties,
+                levels=levels,
+                repeat_every_s=data["repeat_every_s"],
+                repeat_count=data["repeat_count"],
+                reply_within_s=data["reply_within_s"],
+            )
         return Response(PolicySerializer(policies.describe_row(row)).data)
 
-    @extend_schema(summary="Remove a pair's override (commission administrators)", responses={204: None, **_errors(400, 401, 403, 404)})
+    @extend_schema(
+        summary="Remove a pair's override (commission administrators)",
+        responses={204: None, **_errors(400, 401, 403, 404)},
+    )
     def delete(self, request, severity, pair=None):
         caller = request.user
         _, row, _ = self._find(severity, pair)
@@ -128,9 +151,13 @@ def _timer(caller, pk: int) -> Timer:
 class TimerAcknowledge(EscalationApiView):
     required_scope = ApiScope.INCIDENTS_WRITE
 
-    @extend_schema(summary="Acknowledge what a timer waits for", description="For the people and keys of the "
-                   "organisation it waits on; the console's alert uses it. Stops the paging at once.",
-                   request=None, responses={200: TimerAcknowledgedSerializer, **_errors(401, 403, 404, 409)})  # fmt: skip
+    @extend_schema(
+        summary="Acknowledge what a timer waits for",
+        description="For the people and keys of the "
+        "organisation it waits on; the console's alert uses it. Stops the paging at once.",
+        request=None,
+        responses={200: TimerAcknowledgedSerializer, **_errors(401, 403, 404, 409)},
+    )
     def post(self, request, pk):
         caller = request.user
         timer = _timer(caller, pk)
@@ -146,10 +173,14 @@ class TimerAcknowledge(EscalationApiView):
 class TimerPhoneAcknowledgement(EscalationApiView):
     required_scope = ApiScope.INCIDENTS_WRITE
 
-    @extend_schema(summary="Record an acknowledgement given by phone", description="By a supervisor or head of "
-                   "the sending or receiving organisation, or a commission administrator; recorded as the person "
-                   "who answered, by phone, with the recorder named in the audit log.",
-                   request=PhoneAcknowledgementSerializer, responses={200: TimerAcknowledgedSerializer, **_errors(400, 401, 403, 404, 409)})  # fmt: skip
+    @extend_schema(
+        summary="Record an acknowledgement given by phone",
+        description="By a supervisor or head of "
+        "the sending or receiving organisation, or a commission administrator; recorded as the person "
+        "who answered, by phone, with the recorder named in the audit log.",
+        request=PhoneAcknowledgementSerializer,
+        responses={200: TimerAcknowledgedSerializer, **_errors(400, 401, 403, 404, 409)},
+    )
     def post(self, request, pk):
         caller = request.user
         timer = _timer(caller, pk)
@@ -157,7 +188,11 @@ class TimerPhoneAcknowledgement(EscalationApiView):
             raise access.refuse(caller, "record acknowledgements by phone")
         serializer = PhoneAcknowledgementSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        answered_by = User.objects.filter(username=serializer.validated_data["answered_by"], is_active=True).select_related("organisation").first()
+        answered_by = (
+            User.objects.filter(username=serializer.validated_data["answered_by"], is_active=True)
+            .select_related("organisation")
+            .first()
+        )
         with validation_errors_as_400():
             if answered_by is None:
                 raise ValidationError({"answered_by": "There is no such person."})
@@ -167,9 +202,11 @@ class TimerPhoneAcknowledgement(EscalationApiView):
 
 
 class Waiting(EscalationApiView):
-    @extend_schema(summary="What waits on the caller's organisation, and what it waits for",
-                   description="Soonest deadline first; for each, the level the escalation has reached and when it fires next.",
-                   responses={200: WaitingSerializer, **_errors(401, 403)})  # fmt: skip
+    @extend_schema(
+        summary="What waits on the caller's organisation, and what it waits for",
+        description="Soonest deadline first; for each, the level the escalation has reached and when it fires next.",
+        responses={200: WaitingSerializer, **_errors(401, 403)},
+    )
     def get(self, request):
         organisation = getattr(request.user, "organisation", None)
         if organisation is None:

@@ -6,123 +6,317 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0002_directory_rosters_keys'),
+        ("accounts", "0002_directory_rosters_keys"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Timer',
+            name="Timer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('subject_kind', models.CharField(help_text='Registered in hotline.escalation.subjects.', max_length=40)),
-                ('subject_id', models.BigIntegerField()),
-                ('clock', models.CharField(choices=[('ack', 'Acknowledgement'), ('reply', 'Substantive reply')], default='ack', max_length=8)),
-                ('severity', models.CharField(choices=[('low', 'Low'), ('medium', 'Medium'), ('high', 'High'), ('critical', 'Critical')], max_length=10)),
-                ('exercise', models.BooleanField(default=False)),
-                ('policy', models.JSONField(help_text='A snapshot of the policy taken when the timer started.')),
-                ('started_at', models.DateTimeField()),
-                ('deadline', models.DateTimeField(help_text='When the first escalation beyond the immediate alert fires.')),
-                ('level', models.PositiveSmallIntegerField(default=0, help_text='The level that fires next.')),
-                ('repeat', models.PositiveIntegerField(default=0, help_text='Of the last level: how many times it has been repeated.')),
-                ('next_fire_at', models.DateTimeField(blank=True, null=True)),
-                ('state', models.CharField(choices=[('running', 'Running'), ('acknowledged', 'Acknowledged'), ('exhausted', 'Every level paged'), ('cancelled', 'Cancelled')], default='running', max_length=12)),
-                ('stopped_at', models.DateTimeField(blank=True, null=True)),
-                ('stopped_by_label', models.CharField(blank=True, max_length=150)),
-                ('recipient', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.organisation')),
-                ('sender', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.organisation')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "subject_kind",
+                    models.CharField(help_text="Registered in hotline.escalation.subjects.", max_length=40),
+                ),
+                ("subject_id", models.BigIntegerField()),
+                (
+                    "clock",
+                    models.CharField(
+                        choices=[("ack", "Acknowledgement"), ("reply", "Substantive reply")],
+                        default="ack",
+                        max_length=8,
+                    ),
+                ),
+                (
+                    "severity",
+                    models.CharField(
+                        choices=[("low", "Low"), ("medium", "Medium"), ("high", "High"), ("critical", "Critical")],
+                        max_length=10,
+                    ),
+                ),
+                ("exercise", models.BooleanField(default=False)),
+                ("policy", models.JSONField(help_text="A snapshot of the policy taken when the timer started.")),
+                ("started_at", models.DateTimeField()),
+                (
+                    "deadline",
+                    models.DateTimeField(help_text="When the first escalation beyond the immediate alert fires."),
+                ),
+                ("level", models.PositiveSmallIntegerField(default=0, help_text="The level that fires next.")),
+                (
+                    "repeat",
+                    models.PositiveIntegerField(
+                        default=0, help_text="Of the last level: how many times it has been repeated."
+                    ),
+                ),
+                ("next_fire_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("running", "Running"),
+                            ("acknowledged", "Acknowledged"),
+                            ("exhausted", "Every level paged"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="running",
+                        max_length=12,
+                    ),
+                ),
+                ("stopped_at", models.DateTimeField(blank=True, null=True)),
+                ("stopped_by_label", models.CharField(blank=True, max_length=150)),
+                (
+                    "recipient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="accounts.organisation"
+                    ),
+                ),
+                (
+                    "sender",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="accounts.organisation"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['started_at', 'pk'],
+                "ordering": ["started_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Page',
+            name="Page",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('level', models.PositiveSmallIntegerField()),
-                ('repeat', models.PositiveIntegerField(default=0)),
-                ('due_at', models.DateTimeField(help_text="When it should have fired; created_at minus this is the engine's lag.")),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('targets', models.JSONField(default=list, help_text="The level's targets, as configured.")),
-                ('timer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='pages', to='escalation.timer')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("level", models.PositiveSmallIntegerField()),
+                ("repeat", models.PositiveIntegerField(default=0)),
+                (
+                    "due_at",
+                    models.DateTimeField(
+                        help_text="When it should have fired; created_at minus this is the engine's lag."
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("targets", models.JSONField(default=list, help_text="The level's targets, as configured.")),
+                (
+                    "timer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="pages", to="escalation.timer"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at', 'pk'],
+                "ordering": ["created_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='EscalationPolicy',
+            name="EscalationPolicy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('severity', models.CharField(choices=[('low', 'Low'), ('medium', 'Medium'), ('high', 'High'), ('critical', 'Critical')], max_length=10)),
-                ('levels', models.JSONField()),
-                ('repeat_every_s', models.PositiveIntegerField()),
-                ('repeat_count', models.PositiveIntegerField(blank=True, help_text='Empty: until acknowledged.', null=True)),
-                ('reply_within_s', models.PositiveIntegerField()),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('updated_by_label', models.CharField(blank=True, max_length=150)),
-                ('party_a', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.party')),
-                ('party_b', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.party')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "severity",
+                    models.CharField(
+                        choices=[("low", "Low"), ("medium", "Medium"), ("high", "High"), ("critical", "Critical")],
+                        max_length=10,
+                    ),
+                ),
+                ("levels", models.JSONField()),
+                ("repeat_every_s", models.PositiveIntegerField()),
+                (
+                    "repeat_count",
+                    models.PositiveIntegerField(blank=True, help_text="Empty: until acknowledged.", null=True),
+                ),
+                ("reply_within_s", models.PositiveIntegerField()),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("updated_by_label", models.CharField(blank=True, max_length=150)),
+                (
+                    "party_a",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="accounts.party",
+                    ),
+                ),
+                (
+                    "party_b",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="accounts.party",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['severity', 'party_a__code', 'party_b__code'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('party_a__isnull', True)), fields=('severity',), name='escalation_policy_one_default_per_severity', violation_error_message='There is already a default policy for this severity.'), models.UniqueConstraint(fields=('severity', 'party_a', 'party_b'), name='escalation_policy_one_per_pair', violation_error_message='There is already a policy for this severity and pair of parties.'), models.CheckConstraint(condition=models.Q(models.Q(('party_a__isnull', True), ('party_b__isnull', True)), models.Q(('party_a__isnull', False), ('party_b__isnull', False)), _connector='OR'), name='escalation_policy_pair_whole', violation_error_message='An override names two parties.')],
+                "ordering": ["severity", "party_a__code", "party_b__code"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("party_a__isnull", True)),
+                        fields=("severity",),
+                        name="escalation_policy_one_default_per_severity",
+                        violation_error_message="There is already a default policy for this severity.",
+                    ),
+                    models.UniqueConstraint(
+                        fields=("severity", "party_a", "party_b"),
+                        name="escalation_policy_one_per_pair",
+                        violation_error_message="There is already a policy for this severity and pair of parties.",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("party_a__isnull", True), ("party_b__isnull", True)),
+                            models.Q(("party_a__isnull", False), ("party_b__isnull", False)),
+                            _connector="OR",
+                        ),
+                        name="escalation_policy_pair_whole",
+                        violation_error_message="An override names two parties.",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Delivery',
+            name="Delivery",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('method', models.CharField(choices=[('console', 'Console'), ('email', 'E-mail'), ('phone', 'Phone'), ('sms', 'SMS'), ('webhook', 'Webhook')], max_length=10)),
-                ('address', models.CharField(max_length=300)),
-                ('label', models.CharField(help_text='Whom it reaches, as shown on the timeline.', max_length=200)),
-                ('status', models.CharField(choices=[('pending', 'Waiting to be sent'), ('sending', 'Being sent'), ('sent', 'Sent'), ('failed', 'Failed'), ('cancelled', 'Not sent: acknowledged before')], default='pending', max_length=10)),
-                ('send_after', models.DateTimeField()),
-                ('send_before', models.DateTimeField(help_text='The sending deadline: after it, a delivery not yet sent has failed.')),
-                ('next_attempt_at', models.DateTimeField()),
-                ('claimed_until', models.DateTimeField(blank=True, help_text="A sender's lease: after it, another may retry.", null=True)),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('last_error', models.CharField(blank=True, max_length=500)),
-                ('sent_at', models.DateTimeField(blank=True, null=True)),
-                ('link_used_at', models.DateTimeField(blank=True, help_text='When its acknowledgement link was used (once).', null=True)),
-                ('contact_point', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='accounts.contactpoint')),
-                ('person', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('page', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='deliveries', to='escalation.page')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "method",
+                    models.CharField(
+                        choices=[
+                            ("console", "Console"),
+                            ("email", "E-mail"),
+                            ("phone", "Phone"),
+                            ("sms", "SMS"),
+                            ("webhook", "Webhook"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("address", models.CharField(max_length=300)),
+                ("label", models.CharField(help_text="Whom it reaches, as shown on the timeline.", max_length=200)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Waiting to be sent"),
+                            ("sending", "Being sent"),
+                            ("sent", "Sent"),
+                            ("failed", "Failed"),
+                            ("cancelled", "Not sent: acknowledged before"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                ("send_after", models.DateTimeField()),
+                (
+                    "send_before",
+                    models.DateTimeField(
+                        help_text="The sending deadline: after it, a delivery not yet sent has failed."
+                    ),
+                ),
+                ("next_attempt_at", models.DateTimeField()),
+                (
+                    "claimed_until",
+                    models.DateTimeField(
+                        blank=True, help_text="A sender's lease: after it, another may retry.", null=True
+                    ),
+                ),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                ("last_error", models.CharField(blank=True, max_length=500)),
+                ("sent_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "link_used_at",
+                    models.DateTimeField(
+                        blank=True, help_text="When its acknowledgement link was used (once).", null=True
+                    ),
+                ),
+                (
+                    "contact_point",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="accounts.contactpoint",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "page",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="deliveries", to="escalation.page"
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'deliveries',
-                'ordering': ['pk'],
-                'indexes': [models.Index(condition=models.Q(('status__in', ['pending', 'sending'])), fields=['next_attempt_at'], name='delivery_due')],
-                'constraints': [models.UniqueConstraint(fields=('page', 'method', 'address'), name='delivery_once_per_address', violation_error_message='This page already goes to this address by this method.')],
+                "verbose_name_plural": "deliveries",
+                "ordering": ["pk"],
+                "indexes": [
+                    models.Index(
+                        condition=models.Q(("status__in", ["pending", "sending"])),
+                        fields=["next_attempt_at"],
+                        name="delivery_due",
+                    )
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("page", "method", "address"),
+                        name="delivery_once_per_address",
+                        violation_error_message="This page already goes to this address by this method.",
+                    )
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='timer',
-            index=models.Index(condition=models.Q(('state', 'running')), fields=['next_fire_at'], name='timer_due'),
+            model_name="timer",
+            index=models.Index(condition=models.Q(("state", "running")), fields=["next_fire_at"], name="timer_due"),
         ),
         migrations.AddIndex(
-            model_name='timer',
-            index=models.Index(fields=['recipient', 'state'], name='timer_by_recipient'),
+            model_name="timer",
+            index=models.Index(fields=["recipient", "state"], name="timer_by_recipient"),
         ),
         migrations.AddIndex(
-            model_name='timer',
-            index=models.Index(fields=['sender', 'state'], name='timer_by_sender'),
+            model_name="timer",
+            index=models.Index(fields=["sender", "state"], name="timer_by_sender"),
         ),
         migrations.AddConstraint(
-            model_name='timer',
-            constraint=models.UniqueConstraint(fields=('subject_kind', 'subject_id', 'clock'), name='timer_one_per_subject_clock', violation_error_message='This subject already has this clock running.'),
+            model_name="timer",
+            constraint=models.UniqueConstraint(
+                fields=("subject_kind", "subject_id", "clock"),
+                name="timer_one_per_subject_clock",
+                violation_error_message="This subject already has this clock running.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='timer',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('next_fire_at__isnull', False), ('state', 'running')), models.Q(('state', 'running'), _negated=True), _connector='OR'), name='timer_running_has_next_fire', violation_error_message='A running timer knows when it fires next.'),
+            model_name="timer",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("next_fire_at__isnull", False), ("state", "running")),
+                    models.Q(("state", "running"), _negated=True),
+                    _connector="OR",
+                ),
+                name="timer_running_has_next_fire",
+                violation_error_message="A running timer knows when it fires next.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='page',
-            constraint=models.UniqueConstraint(fields=('timer', 'level', 'repeat'), name='page_once_per_step', violation_error_message='This step of the escalation has already paged.'),
+            model_name="page",
+            constraint=models.UniqueConstraint(
+                fields=("timer", "level", "repeat"),
+                name="page_once_per_step",
+                violation_error_message="This step of the escalation has already paged.",
+            ),
         ),
     ]

@@ -4,26 +4,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='IdempotentResponse',
+            name="IdempotentResponse",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('caller', models.CharField(help_text='key:<prefix> for an API key, user:<id> for a person.', max_length=80)),
-                ('key', models.CharField(max_length=200)),
-                ('fingerprint', models.CharField(help_text='SHA-256 of the method, path and body.', max_length=64)),
-                ('status', models.PositiveSmallIntegerField()),
-                ('body', models.JSONField()),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "caller",
+                    models.CharField(help_text="key:<prefix> for an API key, user:<id> for a person.", max_length=80),
+                ),
+                ("key", models.CharField(max_length=200)),
+                ("fingerprint", models.CharField(help_text="SHA-256 of the method, path and body.", max_length=64)),
+                ("status", models.PositiveSmallIntegerField()),
+                ("body", models.JSONField()),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('caller', 'key'), name='idempotency_key_once_per_caller')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("caller", "key"), name="idempotency_key_once_per_caller")
+                ],
             },
         ),
     ]

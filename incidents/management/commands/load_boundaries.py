@@ -12,7 +12,9 @@ class Command(BaseCommand):
     help = "Validate a GeoJSON boundary file, store it as a new boundary version and make it the active one."
 
     def add_arguments(self, parser):
-        parser.add_argument("file", type=Path, help="GeoJSON FeatureCollection in WGS84 lon/lat; properties.code per feature")
+        parser.add_argument(
+            "file", type=Path, help="GeoJSON FeatureCollection in WGS84 lon/lat; properties.code per feature"
+        )
         parser.add_argument("--label", required=True, help="the version's name, recorded on every computation")
         parser.add_argument("--source", required=True, help="where the boundaries come from")
         parser.add_argument("--by", default=None, help="who loads it (default: the operating-system user)")
@@ -27,4 +29,6 @@ class Command(BaseCommand):
         except BoundaryError as error:
             raise CommandError(f"{file}: {error}; nothing was loaded") from None
         codes = ", ".join(sorted(f["properties"]["code"] for f in version.geojson["features"]))
-        self.stdout.write(f"loaded boundary version {version.label} ({codes}), sha256 {version.sha256[:12]}; it is now active")
+        self.stdout.write(
+            f"loaded boundary version {version.label} ({codes}), sha256 {version.sha256[:12]}; it is now active"
+        )

@@ -23,8 +23,15 @@ from rest_framework.fields import empty
 from incidents.api.serializers import AcknowledgementOutSerializer
 from incidents.geojson import MAX_RADIUS_M, validate_polygon
 from incidents.notices.choices import (
-    AltitudeReference, AltitudeUnit, CommandLevel, DroneCategory, ExerciseType, FlightState, ReplyAnswer, VersionKind,
-)  # fmt: skip
+    AltitudeReference,
+    AltitudeUnit,
+    CommandLevel,
+    DroneCategory,
+    ExerciseType,
+    FlightState,
+    ReplyAnswer,
+    VersionKind,
+)
 from incidents.notices.models import POLICY_FIELDS, NotificationPolicy
 from incidents.notices.payloads import exercise_payload, flight_payload
 from incidents.notices.rules import EXERCISE_FIGURES, MAX_VOLUMES, late_text, threshold_table
@@ -41,7 +48,13 @@ TIME_MESSAGE = "A time is given in RFC 3339 with its offset, e.g. 2026-12-01T08:
 
 # --- shared shapes -----------------------------------------------------------------------------------
 
-POSITION = {"type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 3, "description": "[longitude, latitude]"}
+POSITION = {
+    "type": "array",
+    "items": {"type": "number"},
+    "minItems": 2,
+    "maxItems": 3,
+    "description": "[longitude, latitude]",
+}
 POLYGON_SCHEMA = {
     "type": "object",
     "description": "A GeoJSON Polygon (RFC 7946), WGS84 longitude/latitude; the first ring is the outline.",
@@ -136,7 +149,9 @@ class ExerciseNoticeSerializer(serializers.Serializer):
     ends_at = NoticeTimeField()
     area = PolygonField()
     place_names = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
-    command_level = serializers.ChoiceField(choices=CommandLevel.choices, help_text="The level organising and commanding it (38.1.2).")
+    command_level = serializers.ChoiceField(
+        choices=CommandLevel.choices, help_text="The level organising and commanding it (38.1.2)."
+    )
     troops = _count()
     airborne_or_amphibious_troops = _count("Counted within `troops`.")
     battle_tanks = _count()
@@ -148,8 +163,13 @@ class ExerciseNoticeSerializer(serializers.Serializer):
     uncrewed_types = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
     uncrewed_armed = serializers.BooleanField(default=False)
     live_fire = serializers.BooleanField(default=False)
-    foreign_forces = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="",
-                                           help_text="Participation of other states' forces.")  # fmt: skip
+    foreign_forces = serializers.CharField(
+        max_length=2000,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Participation of other states' forces.",
+    )
 
 
 class ExerciseAssessSerializer(ExerciseNoticeSerializer):
@@ -182,9 +202,13 @@ class ExerciseAcknowledgeSerializer(serializers.Serializer):
     """{} acknowledges every version waiting on the caller's organisation; {"version": n} up to n."""
 
     version = serializers.IntegerField(
-        required=False, allow_null=True, default=None, min_value=1, max_value=MAX_NUMBER,
+        required=False,
+        allow_null=True,
+        default=None,
+        min_value=1,
+        max_value=MAX_NUMBER,
         help_text="Acknowledge up to this version (and the older ones it supersedes).",
-    )  # fmt: skip
+    )
 
 
 class InvitationNewSerializer(serializers.Serializer):
@@ -203,9 +227,12 @@ class InvitationReplySerializer(serializers.Serializer):
 
     answer = serializers.ChoiceField(choices=ReplyAnswer.choices)
     observers = serializers.ListField(
-        child=serializers.CharField(max_length=150), max_length=20, required=False, default=list,
+        child=serializers.CharField(max_length=150),
+        max_length=20,
+        required=False,
+        default=list,
         help_text="The observers' names when accepting: at most the number invited per party. None when declining.",
-    )  # fmt: skip
+    )
 
 
 # --- exercises: what goes out ------------------------------------------------------------------------
@@ -280,11 +307,15 @@ class ExerciseNotificationSerializer(serializers.Serializer):
     uncrewed_armed = serializers.BooleanField()
     live_fire = serializers.BooleanField()
     foreign_forces = serializers.CharField()
-    notifiable = serializers.BooleanField(help_text="The commission's policy makes it notifiable (see `notifiable_reasons`).")
+    notifiable = serializers.BooleanField(
+        help_text="The commission's policy makes it notifiable (see `notifiable_reasons`)."
+    )
     notifiable_reasons = ReasonSerializer(many=True)
     late_by = serializers.IntegerField(allow_null=True, help_text="Seconds past the notice period; null when on time.")
     late_by_text = serializers.CharField(help_text="“late by 3 days”, or empty.")
-    near_borders = NeighbourSerializer(many=True, help_text="Other parties whose border lies within the policy's distance.")
+    near_borders = NeighbourSerializer(
+        many=True, help_text="Other parties whose border lies within the policy's distance."
+    )
     boundary_version = serializers.CharField(help_text="The border data the figures were computed with.")
     acknowledgements = AcknowledgementOutSerializer(many=True, help_text="Of the latest version.")
     recipients = serializers.ListField(child=serializers.CharField())
@@ -300,7 +331,9 @@ class ExerciseNotificationSerializer(serializers.Serializer):
 class ExerciseAssessmentSerializer(serializers.Serializer):
     notifiable = serializers.BooleanField()
     notifiable_reasons = ReasonSerializer(many=True)
-    late_by = serializers.IntegerField(allow_null=True, help_text="Seconds past the notice period if filed now; null when on time.")
+    late_by = serializers.IntegerField(
+        allow_null=True, help_text="Seconds past the notice period if filed now; null when on time."
+    )
     late_by_text = serializers.CharField()
     near_borders = NeighbourSerializer(many=True)
     boundary_version = serializers.CharField()
@@ -332,13 +365,21 @@ class CategoryField(serializers.ChoiceField):
 
 class AircraftSerializer(serializers.Serializer):
     type = serializers.CharField(max_length=100, help_text="e.g. Bayraktar TB2")
-    category = CategoryField(choices=DroneCategory.choices, help_text=f"NATO UAS class: {', '.join(DroneCategory.values)}; any case.")
+    category = CategoryField(
+        choices=DroneCategory.choices, help_text=f"NATO UAS class: {', '.join(DroneCategory.values)}; any case."
+    )
     armed = serializers.BooleanField(default=False)
     mtom_kg = serializers.DecimalField(
-        max_digits=8, decimal_places=1, min_value=0, coerce_to_string=False, rounding=decimal.ROUND_HALF_UP,
+        max_digits=8,
+        decimal_places=1,
+        min_value=0,
+        coerce_to_string=False,
+        rounding=decimal.ROUND_HALF_UP,
         help_text="Maximum take-off mass in kg (to 0.1 kg).",
-    )  # fmt: skip
-    remote_id = serializers.CharField(max_length=40, required=False, allow_blank=True, default="", help_text="Remote ID serial.")
+    )
+    remote_id = serializers.CharField(
+        max_length=40, required=False, allow_blank=True, default="", help_text="Remote ID serial."
+    )
 
 
 class AltitudeSerializer(serializers.Serializer):
@@ -426,7 +467,11 @@ class FlightStateSerializer(serializers.Serializer):
         "activated or completed.",
     )
     deviation_report = serializers.CharField(
-        max_length=4000, required=False, allow_blank=True, default="", help_text="Required for non_conforming: how the flight deviates."
+        max_length=4000,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Required for non_conforming: how the flight deviates.",
     )
 
 
@@ -446,7 +491,9 @@ class VolumeOutSerializer(serializers.Serializer):
 
 class AircraftOutSerializer(serializers.Serializer):
     type = serializers.CharField()
-    category = serializers.CharField(help_text=f"One of {', '.join(DroneCategory.values)}.")  # not an enum: see ConflictSerializer
+    category = serializers.CharField(
+        help_text=f"One of {', '.join(DroneCategory.values)}."
+    )  # not an enum: see ConflictSerializer
     armed = serializers.BooleanField()
     mtom_kg = serializers.FloatField()
     remote_id = serializers.CharField()
@@ -464,7 +511,9 @@ class ConflictSerializer(serializers.Serializer):
 
 
 class FlightAcknowledgementSerializer(AcknowledgementOutSerializer):
-    method = serializers.CharField(allow_null=True, help_text="console, api, link or phone.")  # not an enum: see ConflictSerializer
+    method = serializers.CharField(
+        allow_null=True, help_text="console, api, link or phone."
+    )  # not an enum: see ConflictSerializer
     distance_m = serializers.FloatField(allow_null=True, help_text="Null for the commission.")
     cross_border = serializers.BooleanField(help_text="A volume enters this party: needed before activation.")
 
@@ -492,12 +541,16 @@ class DroneFlightSerializer(serializers.Serializer):
     late_by_text = serializers.CharField()
     neighbours_within_buffer = NeighbourSerializer(many=True)
     crosses_into = serializers.ListField(child=serializers.CharField(), help_text="Parties a volume enters.")
-    conflicts_with = ConflictSerializer(many=True, help_text="Other notified volumes overlapping in area, altitude and time.")
+    conflicts_with = ConflictSerializer(
+        many=True, help_text="Other notified volumes overlapping in area, altitude and time."
+    )
     boundary_version = serializers.CharField()
     buffer_m = serializers.IntegerField(allow_null=True)
     recipients = serializers.ListField(child=serializers.CharField())
     acknowledgements = FlightAcknowledgementSerializer(many=True)
-    awaiting_cross_border = serializers.ListField(child=serializers.CharField(), help_text="Must acknowledge before activation.")
+    awaiting_cross_border = serializers.ListField(
+        child=serializers.CharField(), help_text="Must acknowledge before activation."
+    )
     updated_at = serializers.DateTimeField()
 
     def to_representation(self, flight):
@@ -505,7 +558,9 @@ class DroneFlightSerializer(serializers.Serializer):
 
 
 class FlightAssessmentSerializer(serializers.Serializer):
-    late_by = serializers.IntegerField(allow_null=True, help_text="Seconds past the notice period if filed now; null when on time.")
+    late_by = serializers.IntegerField(
+        allow_null=True, help_text="Seconds past the notice period if filed now; null when on time."
+    )
     late_by_text = serializers.CharField()
     neighbours_within_buffer = NeighbourSerializer(many=True)
     crosses_into = serializers.ListField(child=serializers.CharField())
@@ -534,7 +589,9 @@ def _threshold(help_text: str = ""):
 class ThresholdSerializer(serializers.Serializer):
     field = serializers.CharField(help_text="What an exercise notice counts it in.")
     counts = serializers.CharField()
-    commission = serializers.IntegerField(allow_null=True, help_text="The commission's threshold (inclusive); null: none.")
+    commission = serializers.IntegerField(
+        allow_null=True, help_text="The commission's threshold (inclusive); null: none."
+    )
     vienna_notification = serializers.IntegerField(allow_null=True, help_text="Vienna Document 2011, 40.1.")
     vienna_observation = serializers.IntegerField(allow_null=True, help_text="Vienna Document 2011, 47.4.")
 
@@ -550,13 +607,19 @@ class NotificationPolicySerializer(serializers.Serializer):
     combat_aircraft_sorties = _threshold()
     armed_drone_live_fire = serializers.BooleanField(help_text="Any live firing with armed drones is notifiable.")
     border_troops = _threshold("Troops near a border: notifiable from this many…")
-    border_distance_m = serializers.IntegerField(min_value=1, max_value=200_000, help_text="…within this distance of another party.")
+    border_distance_m = serializers.IntegerField(
+        min_value=1, max_value=200_000, help_text="…within this distance of another party."
+    )
     exercise_notice_days = serializers.IntegerField(min_value=0, max_value=365)
     drone_notice_hours = serializers.IntegerField(min_value=0, max_value=24 * 60)
-    drone_buffer_m = serializers.IntegerField(min_value=1, max_value=200_000, help_text="Parties within this distance of a volume receive the flight.")
+    drone_buffer_m = serializers.IntegerField(
+        min_value=1, max_value=200_000, help_text="Parties within this distance of a volume receive the flight."
+    )
     updated_at = serializers.DateTimeField(read_only=True, allow_null=True)
     updated_by = serializers.CharField(read_only=True)
-    thresholds = ThresholdSerializer(many=True, read_only=True, help_text="The commission's figures beside the Vienna Document's.")
+    thresholds = ThresholdSerializer(
+        many=True, read_only=True, help_text="The commission's figures beside the Vienna Document's."
+    )
 
     def to_representation(self, policy: NotificationPolicy):
         return {
@@ -564,8 +627,13 @@ class NotificationPolicySerializer(serializers.Serializer):
             "updated_at": policy.updated_at.isoformat() if policy.updated_at else None,
             "updated_by": policy.updated_by_label,
             "thresholds": [
-                {"field": figure[0], "counts": row.counts, "commission": row.commission,
-                 "vienna_notification": row.vienna_notification, "vienna_observation": row.vienna_observation}
+                {
+                    "field": figure[0],
+                    "counts": row.counts,
+                    "commission": row.commission,
+                    "vienna_notification": row.vienna_notification,
+                    "vienna_observation": row.vienna_observation,
+                }
                 for figure, row in zip(EXERCISE_FIGURES, threshold_table(policy), strict=True)
             ],
-        }  # fmt: skip
+        }

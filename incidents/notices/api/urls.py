@@ -8,9 +8,19 @@ urlpatterns = [
     path("exercise-notifications/assess/", views.ExerciseAssess.as_view(), name="exercise-notification-assess"),
     path("exercise-notifications/<int:pk>/", views.ExerciseDetail.as_view(), name="exercise-notification-detail"),
     path("exercise-notifications/<int:pk>/amend/", views.ExerciseAmend.as_view(), name="exercise-notification-amend"),
-    path("exercise-notifications/<int:pk>/cancel/", views.ExerciseCancel.as_view(), name="exercise-notification-cancel"),
-    path("exercise-notifications/<int:pk>/acknowledge/", views.ExerciseAcknowledge.as_view(), name="exercise-notification-acknowledge"),
-    path("exercise-notifications/<int:pk>/invitations/", views.ExerciseInvitations.as_view(), name="exercise-notification-invitations"),
+    path(
+        "exercise-notifications/<int:pk>/cancel/", views.ExerciseCancel.as_view(), name="exercise-notification-cancel"
+    ),
+    path(
+        "exercise-notifications/<int:pk>/acknowledge/",
+        views.ExerciseAcknowledge.as_view(),
+        name="exercise-notification-acknowledge",
+    ),
+    path(
+        "exercise-notifications/<int:pk>/invitations/",
+        views.ExerciseInvitations.as_view(),
+        name="exercise-notification-invitations",
+    ),
     path("exercise-invitations/<int:pk>/reply/", views.InvitationReply.as_view(), name="exercise-invitation-reply"),
     path("drone-flights/", views.FlightList.as_view(), name="drone-flight-list"),
     path("drone-flights/assess/", views.FlightAssess.as_view(), name="drone-flight-assess"),

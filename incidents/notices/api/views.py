@@ -74,8 +74,13 @@ from incidents.notices.api.serializers import (
 from incidents.notices.choices import FlightState
 from incidents.notices.models import DroneFlight, ExerciseNotification, NotificationPolicy, ObservationInvitation
 from incidents.notices.payloads import (
-    conflicts_of, exercise_payload, flight_payload, invitation_payload, with_exercise_details, with_flight_details,
-)  # fmt: skip
+    conflicts_of,
+    exercise_payload,
+    flight_payload,
+    invitation_payload,
+    with_exercise_details,
+    with_flight_details,
+)
 from incidents.notices.visibility import access_exercise, access_flight, visible_exercises, visible_flights
 
 # --- shared pieces -----------------------------------------------------------------------------------
@@ -211,8 +216,12 @@ def _party(name: str, value: str) -> str:
 
 
 class ExerciseFilterSet(django_filters.FilterSet):
-    party = django_filters.CharFilter(method="by_party", label="Party code, e.g. RS: notified by one of its organisations")
-    state = django_filters.ChoiceFilter(choices=[("notified", "notified"), ("cancelled", "cancelled")], method="by_state")
+    party = django_filters.CharFilter(
+        method="by_party", label="Party code, e.g. RS: notified by one of its organisations"
+    )
+    state = django_filters.ChoiceFilter(
+        choices=[("notified", "notified"), ("cancelled", "cancelled")], method="by_state"
+    )
 
     class Meta:
         model = ExerciseNotification
@@ -226,7 +235,9 @@ class ExerciseFilterSet(django_filters.FilterSet):
 
 
 class FlightFilterSet(django_filters.FilterSet):
-    party = django_filters.CharFilter(method="by_party", label="Party code, e.g. RS: operated by one of its organisations")
+    party = django_filters.CharFilter(
+        method="by_party", label="Party code, e.g. RS: operated by one of its organisations"
+    )
     state = django_filters.ChoiceFilter(choices=FlightState.choices)
 
     class Meta:
@@ -239,8 +250,12 @@ class FlightFilterSet(django_filters.FilterSet):
 
 def _add_date_filters(filterset, what: str) -> None:
     # `from` is a Python keyword: it cannot be declared as an attribute, so both are added by name.
-    filterset.base_filters["from"] = MomentFilter(until=False, field_name="from", label=f"{what} that have not ended before this date or time")
-    filterset.base_filters["to"] = MomentFilter(until=True, field_name="to", label=f"{what} that start by this date (the whole day) or time")
+    filterset.base_filters["from"] = MomentFilter(
+        until=False, field_name="from", label=f"{what} that have not ended before this date or time"
+    )
+    filterset.base_filters["to"] = MomentFilter(
+        until=True, field_name="to", label=f"{what} that start by this date (the whole day) or time"
+    )
 
 
 _add_date_filters(ExerciseFilterSet, "Exercises")
@@ -283,7 +298,9 @@ class ExerciseList(NoticesApiView, generics.ListAPIView):
         request=ExerciseNoticeSerializer,
         responses={201: ExerciseNotificationSerializer, **CHANGE_ERRORS},
         parameters=[IDEMPOTENCY_PARAMETER],
-        examples=[OpenApiExample("A brigade exercise near the Croatian border", request_only=True, value=EXERCISE_EXAMPLE)],
+        examples=[
+            OpenApiExample("A brigade exercise near the Croatian border", request_only=True, value=EXERCISE_EXAMPLE)
+        ],
     )
     def post(self, request):
         caller = request.user
@@ -344,10 +361,18 @@ class ExerciseAmend(NoticesApiView):
         parameters=[EXERCISE_ID, IDEMPOTENCY_PARAMETER],
         request=ExerciseAmendmentSerializer,
         responses={201: ExerciseNotificationSerializer, **CHANGE_ERRORS},
-        examples=[OpenApiExample("Postponed by a day", request_only=True, value={
-            "starts_at": "2027-03-02T06:00:00Z", "ends_at": "2027-03-06T18:00:00Z", "reason": "Flooding on the training area.",
-        })],
-    )  # fmt: skip
+        examples=[
+            OpenApiExample(
+                "Postponed by a day",
+                request_only=True,
+                value={
+                    "starts_at": "2027-03-02T06:00:00Z",
+                    "ends_at": "2027-03-06T18:00:00Z",
+                    "reason": "Flooding on the training area.",
+                },
+            )
+        ],
+    )
     def post(self, request, pk):
         caller = request.user
         notification = access_exercise(caller, pk)
@@ -413,7 +438,9 @@ class ExerciseAcknowledge(NoticesApiView):
 
         def perform():
             with action_errors():
-                do_acknowledge_exercise(caller, notification, version_number=serializer.validated_data["version"], method=_method(caller))
+                do_acknowledge_exercise(
+                    caller, notification, version_number=serializer.validated_data["version"], method=_method(caller)
+                )
             return Response(_exercise(notification.pk))
 
         return idempotent(request, perform)
@@ -427,12 +454,21 @@ class ExerciseInvitations(NoticesApiView):
         parameters=[EXERCISE_ID, IDEMPOTENCY_PARAMETER],
         request=InvitationNewSerializer,
         responses={201: InvitationSerializer, **CHANGE_ERRORS},
-        examples=[OpenApiExample("Two observers per party", request_only=True, value={
-            "starts_at": "2027-03-03T08:00:00Z", "ends_at": "2027-03-04T16:00:00Z",
-            "reporting_point": "Bačka Palanka barracks gate, 07:30", "observers_per_party": 2,
-            "reply_by": "2027-02-15T12:00:00Z", "details": "Helmets and boots; transport from the barracks.",
-        })],
-    )  # fmt: skip
+        examples=[
+            OpenApiExample(
+                "Two observers per party",
+                request_only=True,
+                value={
+                    "starts_at": "2027-03-03T08:00:00Z",
+                    "ends_at": "2027-03-04T16:00:00Z",
+                    "reporting_point": "Bačka Palanka barracks gate, 07:30",
+                    "observers_per_party": 2,
+                    "reply_by": "2027-02-15T12:00:00Z",
+                    "details": "Helmets and boots; transport from the barracks.",
+                },
+            )
+        ],
+    )
     def post(self, request, pk):
         caller = request.user
         notification = access_exercise(caller, pk)
@@ -457,10 +493,14 @@ class InvitationReply(NoticesApiView):
         request=InvitationReplySerializer,
         responses={200: InvitationSerializer, **CHANGE_ERRORS},
         examples=[
-            OpenApiExample("Two observers", request_only=True, value={"answer": "accepted", "observers": ["Col. Ana Kovač", "Maj. Ivan Horvat"]}),
+            OpenApiExample(
+                "Two observers",
+                request_only=True,
+                value={"answer": "accepted", "observers": ["Col. Ana Kovač", "Maj. Ivan Horvat"]},
+            ),
             OpenApiExample("Declined", request_only=True, value={"answer": "declined"}),
         ],
-    )  # fmt: skip
+    )
     def post(self, request, pk):
         caller = request.user
         invitation = _invitation(caller, pk)
@@ -510,7 +550,9 @@ class FlightList(NoticesApiView, generics.ListAPIView):
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         conflicts = conflicts_of(page, request.user.organisation)
-        return self.get_paginated_response(DroneFlightSerializer(page, many=True, context={"conflicts": conflicts}).data)
+        return self.get_paginated_response(
+            DroneFlightSerializer(page, many=True, context={"conflicts": conflicts}).data
+        )
 
     @extend_schema(
         summary="Notify a drone flight",
@@ -522,7 +564,9 @@ class FlightList(NoticesApiView, generics.ListAPIView):
         request=FlightNoticeSerializer,
         responses={201: DroneFlightSerializer, **CHANGE_ERRORS},
         parameters=[IDEMPOTENCY_PARAMETER],
-        examples=[OpenApiExample("Surveillance 7 km from the Croatian border", request_only=True, value=FLIGHT_EXAMPLE)],
+        examples=[
+            OpenApiExample("Surveillance 7 km from the Croatian border", request_only=True, value=FLIGHT_EXAMPLE)
+        ],
     )
     def post(self, request):
         caller = request.user
@@ -533,9 +577,13 @@ class FlightList(NoticesApiView, generics.ListAPIView):
 
         def perform():
             with action_errors(flight=True):
-                flight = do_notify_flight(caller, aircraft=dict(fields["aircraft"]), purpose=fields["purpose"], volumes=fields["volumes"])
+                flight = do_notify_flight(
+                    caller, aircraft=dict(fields["aircraft"]), purpose=fields["purpose"], volumes=fields["volumes"]
+                )
             location = reverse("api:drone-flight-detail", args=[flight.pk])
-            return Response(_flight(flight.pk, request.user), status=status.HTTP_201_CREATED, headers={"Location": location})
+            return Response(
+                _flight(flight.pk, request.user), status=status.HTTP_201_CREATED, headers={"Location": location}
+            )
 
         return idempotent(request, perform)
 
@@ -558,7 +606,9 @@ class FlightAssess(NoticesApiView):
         serializer = FlightAssessSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         with action_errors():
-            assessment = assess_flight(serializer.validated_data["volumes"], caller.organisation, filed_at=timezone.now())
+            assessment = assess_flight(
+                serializer.validated_data["volumes"], caller.organisation, filed_at=timezone.now()
+            )
         return Response(flight_assessment_payload(assessment))
 
 
@@ -607,11 +657,16 @@ class FlightStateChange(NoticesApiView):
         responses={200: DroneFlightSerializer, **CHANGE_ERRORS},
         examples=[
             OpenApiExample("Airborne", request_only=True, value={"state": "activated"}),
-            OpenApiExample("Off its volume", request_only=True, value={
-                "state": "non_conforming", "deviation_report": "Drifted 800 m east of volume 1 in strong wind; returning.",
-            }),
+            OpenApiExample(
+                "Off its volume",
+                request_only=True,
+                value={
+                    "state": "non_conforming",
+                    "deviation_report": "Drifted 800 m east of volume 1 in strong wind; returning.",
+                },
+            ),
         ],
-    )  # fmt: skip
+    )
     def post(self, request, pk):
         caller = request.user
         flight = access_flight(caller, pk)

@@ -22,6 +22,13 @@ class Command(BaseCommand):
         parser.add_argument("--until", type=moment)
 
     def handle(self, *args, since, until, **options):
-        record("audit.exported", details={"since": since.isoformat() if since else None, "until": until.isoformat() if until else None, "via": "command"})
+        record(
+            "audit.exported",
+            details={
+                "since": since.isoformat() if since else None,
+                "until": until.isoformat() if until else None,
+                "via": "command",
+            },
+        )
         for line in export_lines(since, until):
             self.stdout.write(line)

@@ -15,7 +15,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--checkpoint", type=Path, action="append", default=[], help="a signed checkpoint a party kept (repeatable)")
+        parser.add_argument(
+            "--checkpoint", type=Path, action="append", default=[], help="a signed checkpoint a party kept (repeatable)"
+        )
 
     def handle(self, *args, checkpoint, **options):
         key = verifier_key()
@@ -28,8 +30,12 @@ class Command(BaseCommand):
             raise CommandError(f"cannot read the checkpoint: {error}") from None
         verdict = verify_log([*ours, *handed_in], workers=2)
         if verdict.ok:
-            self.stdout.write(f"ok: {verdict.tree_size} entries, root {verdict.root.hex()}, consistent with checkpoints of sizes {sorted(set(verdict.checked_checkpoints))}")
+            self.stdout.write(
+                f"ok: {verdict.tree_size} entries, root {verdict.root.hex()}, consistent with checkpoints of sizes {sorted(set(verdict.checked_checkpoints))}"
+            )
             return
-        where = f"first bad entry: {verdict.first_bad_entry}" if verdict.first_bad_entry else "entries unchanged one by one"
+        where = (
+            f"first bad entry: {verdict.first_bad_entry}" if verdict.first_bad_entry else "entries unchanged one by one"
+        )
         self.stderr.write(f"AUDIT LOG NOT INTACT — {where}: {verdict.problem}")
         raise SystemExit(1)
