@@ -69,7 +69,8 @@ def _refuse_overlap(organisation, kind, starts_at, ends_at, ignoring=()) -> None
         zone = organisation.zone
         raise RosterConflict(
             f"It overlaps the {clash.get_kind_display().lower()} shift of {clash.person} "
-            f"({timezone.localtime(clash.starts_at, zone):%a %d %b %H:%M}–{timezone.localtime(clash.ends_at, zone):%a %d %b %H:%M} "
+            f"({timezone.localtime(clash.starts_at, zone):%a %d %b %H:%M}–"
+            f"{timezone.localtime(clash.ends_at, zone):%a %d %b %H:%M} "
             f"{organisation.time_zone}). Edit that shift, or add an override instead."
         )
 

@@ -23,14 +23,20 @@ def to_utc(day, clock: time, zone: ZoneInfo, field: str) -> datetime:
     if first.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != naive:
         raise forms.ValidationError(
             {
-                field: f"{clock:%H:%M} does not exist on {day:%d %b %Y} in {zone.key} (clocks go forward); choose another time."
+                field: (
+                    f"{clock:%H:%M} does not exist on {day:%d %b %Y} in {zone.key} (clocks go forward); "
+                    "choose another time."
+                )
             }
         )
     # (checked second: in a skipped hour the two folds differ as well)
     if first.utcoffset() != second.utcoffset():
         raise forms.ValidationError(
             {
-                field: f"{clock:%H:%M} happens twice on {day:%d %b %Y} in {zone.key} (clocks go back); choose another time."
+                field: (
+                    f"{clock:%H:%M} happens twice on {day:%d %b %Y} in {zone.key} (clocks go back); "
+                    "choose another time."
+                )
             }
         )
     # In UTC: Python subtracts and compares two datetimes of the *same* zone by wall clock, which would

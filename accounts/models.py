@@ -211,7 +211,10 @@ class DutyShift(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.organisation.code} {self.kind} {self.person} {self.starts_at:%Y-%m-%d %H:%M}–{self.ends_at:%H:%M} UTC"
+        return (
+            f"{self.organisation.code} {self.kind} {self.person} "
+            f"{self.starts_at:%Y-%m-%d %H:%M}–{self.ends_at:%H:%M} UTC"
+        )
 
 
 class ApiKey(AbstractAPIKey):
@@ -277,7 +280,9 @@ class ReachabilityCheck(models.Model):
             models.CheckConstraint(
                 condition=Q(window_minutes__gte=CHECK_WINDOW_MINUTES_MIN, window_minutes__lte=CHECK_WINDOW_MINUTES_MAX),
                 name="reachability_check_window_range",
-                violation_error_message=f"The window is {CHECK_WINDOW_MINUTES_MIN} to {CHECK_WINDOW_MINUTES_MAX} minutes.",
+                violation_error_message=(
+                    f"The window is {CHECK_WINDOW_MINUTES_MIN} to {CHECK_WINDOW_MINUTES_MAX} minutes."
+                ),
             ),
         ]
         indexes = [

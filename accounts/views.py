@@ -498,7 +498,8 @@ def check_start(request):
             due = timezone.localtime(check.due_at)
             messages.success(
                 request,
-                f"{check.reference} sent to {check.responses.count()} organisations; answers are due by {due:%H:%M} ({due.tzinfo}).",
+                f"{check.reference} sent to {check.responses.count()} organisations; "
+                f"answers are due by {due:%H:%M} ({due.tzinfo}).",
             )
             return redirect("accounts:check", reference=check.reference)
     return _checks_page(request, start_form=form, status=400)
@@ -561,7 +562,8 @@ def check_answer(request, reference):
         when = timezone.localtime(response.acknowledged_at)
         messages.info(
             request,
-            f"{response.organisation.code} had already answered {check.reference} ({response.acknowledged_by_label}, {when:%d %b %H:%M}).",
+            f"{response.organisation.code} had already answered {check.reference} "
+            f"({response.acknowledged_by_label}, {when:%d %b %H:%M}).",
         )
     target = request.POST.get("next", "")
     if target and url_has_allowed_host_and_scheme(

@@ -379,7 +379,10 @@ def _checked_upload(upload: UploadedFile) -> tuple[str, str]:
     if extension not in settings.ATTACHMENT_EXTENSIONS:
         raise ValidationError(
             {
-                "file": f"Files of type .{extension or '(none)'} are not accepted; accepted: {', '.join(settings.ATTACHMENT_EXTENSIONS)}."
+                "file": (
+                    f"Files of type .{extension or '(none)'} are not accepted; "
+                    f"accepted: {', '.join(settings.ATTACHMENT_EXTENSIONS)}."
+                )
             }
         )
     if upload.size > settings.ATTACHMENT_MAX_BYTES:

@@ -52,7 +52,8 @@ TLP1_MARKINGS = {
 }
 TLP_BY_ID = {**{marking: tlp for tlp, marking in TLP2_MARKINGS.items()}, **TLP1_MARKINGS}
 TLP_BY_WORD = {
-    "white": Tlp.CLEAR, "clear": Tlp.CLEAR, "green": Tlp.GREEN, "amber": Tlp.AMBER, "amber+strict": Tlp.AMBER_STRICT, "red": Tlp.RED,
+    "white": Tlp.CLEAR, "clear": Tlp.CLEAR, "green": Tlp.GREEN, "amber": Tlp.AMBER, "amber+strict": Tlp.AMBER_STRICT,
+    "red": Tlp.RED,
 }  # fmt: skip
 # From the widest audience to the narrowest: a bundle marked several ways is held to the narrowest.
 TLP_ORDER = [Tlp.CLEAR, Tlp.GREEN, Tlp.AMBER, Tlp.AMBER_STRICT, Tlp.RED]
@@ -341,7 +342,8 @@ class Observations(Mapping):
                 observed += [_scalar(inner) for inner in (obj.get("objects") or {}).values()]
                 names.append(observed[0] if observed else "observed data")
                 lines.append(
-                    f"Observed {obj['number_observed']} time(s) from {obj['first_observed']} to {obj['last_observed']}: "
+                    f"Observed {obj['number_observed']} time(s) "
+                    f"from {obj['first_observed']} to {obj['last_observed']}: "
                     f"{', '.join(observed) or 'no objects'}."
                 )
                 times.append(obj["first_observed"])

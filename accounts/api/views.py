@@ -86,7 +86,10 @@ class NotAwaitingAnswer(APIException):
 
 CHECK_ERRORS = {
     404: "No such check (`not_found`).",
-    409: "The caller's organisation has answered already (`already_answered`), or the check was not sent to it (`not_awaiting_answer`).",
+    409: (
+        "The caller's organisation has answered already (`already_answered`), "
+        "or the check was not sent to it (`not_awaiting_answer`)."
+    ),
 }
 
 
@@ -200,7 +203,8 @@ class ReachabilityCheckAnswer(ChecksApiView):
         def perform():
             if not do_answer_check(caller, response, method=method):
                 raise AlreadyAnswered(
-                    f"{response.organisation.code} answered {check.reference} at {response.acknowledged_at.isoformat()} ({response.acknowledged_by_label})."
+                    f"{response.organisation.code} answered {check.reference} "
+                    f"at {response.acknowledged_at.isoformat()} ({response.acknowledged_by_label})."
                 )
             return Response({"check": check_payload(check), "response": response_payload(response)})
 

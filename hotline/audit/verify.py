@@ -100,7 +100,8 @@ def check_rows(rows, first: int, previous: bytes | None):
                 leaves,
                 (
                     seq,
-                    f"entry {seq} does not name its predecessor's hash: an entry before it was changed, removed or inserted",
+                    f"entry {seq} does not name its predecessor's hash: "
+                    "an entry before it was changed, removed or inserted",
                 ),
                 first_prev,
             )
@@ -201,7 +202,8 @@ def _combine(verdict: Verdict, parts: list[RangeResult], left: int | None, check
         if second.size and second.first_prev != first.last_leaf:
             return verdict.fail(
                 left + 1,
-                f"entry {left + 1} does not name its predecessor's hash: an entry before it was changed, removed or inserted",
+                f"entry {left + 1} does not name its predecessor's hash: "
+                "an entry before it was changed, removed or inserted",
             )
         verdict.tree_size = first.size + second.size
         verdict.root = node_hash(first.root, second.root) if second.size else first.root
@@ -217,12 +219,14 @@ def _combine(verdict: Verdict, parts: list[RangeResult], left: int | None, check
         if checkpoint.size > verdict.tree_size:
             return verdict.fail(
                 verdict.tree_size + 1,
-                f"the log has {verdict.tree_size} entries but a checkpoint vouches for {checkpoint.size}: entries were removed",
+                f"the log has {verdict.tree_size} entries but a checkpoint vouches for {checkpoint.size}: "
+                "entries were removed",
             )
         if root_at(checkpoint.size) != checkpoint.root:
             return verdict.fail(
                 None,
-                f"the log no longer extends the checkpoint of {checkpoint.size} entries: its first {checkpoint.size} entries were rewritten",
+                f"the log no longer extends the checkpoint of {checkpoint.size} entries: "
+                f"its first {checkpoint.size} entries were rewritten",
             )
         verdict.checked_checkpoints.append(checkpoint.size)
     return verdict

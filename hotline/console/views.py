@@ -124,7 +124,10 @@ def server_error(request):
         {
             "status": 500,
             "title": "Server error",
-            "message": "Something went wrong on our side. The error was logged; try again, and if it persists phone the commission duty desk.",
+            "message": (
+                "Something went wrong on our side. The error was logged; "
+                "try again, and if it persists phone the commission duty desk."
+            ),
         },
         status=500,
     )

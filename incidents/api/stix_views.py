@@ -68,7 +68,11 @@ EXAMPLE_BUNDLE = {
             "type": "marking-definition", "spec_version": "2.1",
             "id": "marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421", "created": "2022-10-01T00:00:00.000Z",
             "name": "TLP:AMBER",
-            "extensions": {"extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d": {"extension_type": "property-extension", "tlp_2_0": "amber"}},
+            "extensions": {
+                "extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d": {
+                    "extension_type": "property-extension", "tlp_2_0": "amber",
+                },
+            },
         },
         {
             "type": "indicator", "spec_version": "2.1", "id": "indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f",
@@ -106,8 +110,9 @@ EXAMPLE_EXPORT = {
 
 EXAMPLE_INCIDENT = {
     "id": 42, "reference": "HL-2026-00042", "exercise": False, "category": "cyber", "severity": "high", "tlp": "AMBER",
-    "status": "open", "originator": "RS-CERT", "recipients": ["HR-CERT", "HR-MOD"], "occurred_at": "2026-11-25T08:00:00+00:00",
-    "created_at": "2026-11-25T08:03:00+00:00", "updated_at": "2026-11-25T08:03:00+00:00", "content_withheld": False,
+    "status": "open", "originator": "RS-CERT", "recipients": ["HR-CERT", "HR-MOD"],
+    "occurred_at": "2026-11-25T08:00:00+00:00", "created_at": "2026-11-25T08:03:00+00:00",
+    "updated_at": "2026-11-25T08:03:00+00:00", "content_withheld": False,
     "title": "STIX: DDoS source", "summary": "Imported from a STIX 2.1 bundle (attached in full):\n…", "location": None,
 }  # fmt: skip
 
@@ -196,7 +201,8 @@ class IncidentStixImport(APIView):
                 _400="`invalid_stix` with the validation message in `detail`; or `invalid` with field errors "
                 "(recipients, severity, the attachment).",
                 _401="No credentials, or an API key that is malformed, unknown, revoked or expired.",
-                _403="The key lacks `incidents:write` (`missing_scope`), or the caller may not report (`permission_denied`).",
+                _403="The key lacks `incidents:write` (`missing_scope`), "
+                "or the caller may not report (`permission_denied`).",
                 _415="The body is neither application/json nor application/stix+json (`unsupported_media_type`).",
                 _422="The Idempotency-Key was used for another request (`idempotency_key_reused`).",
             ),

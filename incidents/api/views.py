@@ -209,7 +209,8 @@ class IncidentDetail(IncidentsApiView):
     @extend_schema(
         summary="Change the status or the TLP",
         description="For the originating organisation and commission administrators. Each change is added to the "
-        "thread and sent to every audience; raising the TLP withholds the content from those who may no longer read it.",
+        "thread and sent to every audience; raising the TLP withholds the content from those who may no longer "
+        "read it.",
         parameters=[INCIDENT_ID],
         request=IncidentChangeSerializer,
         responses={200: IncidentDetailSerializer, **_errors(400, 401, 403, 404)},

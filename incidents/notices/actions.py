@@ -713,7 +713,8 @@ def do_change_flight_state(caller, flight: DroneFlight, state: str, *, deviation
             raise ValidationError(
                 {
                     "state": (
-                        f"A volume enters another party's territory: {', '.join(waiting)} must acknowledge before the flight is activated."
+                        f"A volume enters another party's territory: {', '.join(waiting)} "
+                        "must acknowledge before the flight is activated."
                     )
                 }
             )

@@ -214,7 +214,10 @@ def _exercise_event(notification: ExerciseNotification, url: str) -> Event:
         "; ".join(reason["text"] for reason in version.notifiable_reasons) or "below every threshold of the commission"
     )
     lines = [
-        f"{notification.reference}, notified by {notification.organisation.code} ({notification.organisation.party.name}).",
+        (
+            f"{notification.reference}, notified by {notification.organisation.code} "
+            f"({notification.organisation.party.name})."
+        ),
         f"Type: {ExerciseType(version.exercise_type).label}.",
         f"Troops: {version.troops:,}.",
         f"Notifiable: {reasons}.",
@@ -247,7 +250,10 @@ def _flight_event(flight: DroneFlight, url: str) -> Event:
     lines = [
         f"{flight.reference}, operated by {flight.organisation.code} ({flight.organisation.party.name}).",
         f"State: {flight.get_state_display().lower()}.",
-        f"Aircraft: {flight.aircraft_type}, {flight.get_aircraft_category_display()}{', armed' if flight.armed else ''}.",
+        (
+            f"Aircraft: {flight.aircraft_type}, {flight.get_aircraft_category_display()}"
+            f"{', armed' if flight.armed else ''}."
+        ),
     ]
     if flight.neighbours:
         lines.append("Within the buffer of: " + ", ".join(neighbour["party"] for neighbour in flight.neighbours) + ".")

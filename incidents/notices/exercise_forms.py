@@ -41,7 +41,10 @@ GROUPS = [
     ("Uncrewed aircraft and live fire", ["uncrewed_aircraft", "uncrewed_types", "uncrewed_armed", "live_fire"]),
     ("Other states' forces", ["foreign_forces"]),
 ]
-AREA_EXAMPLE = '{"type": "Polygon", "coordinates": [[[19.30, 45.20], [19.45, 45.20], [19.45, 45.30], [19.30, 45.30], [19.30, 45.20]]]}'
+AREA_EXAMPLE = (
+    '{"type": "Polygon", "coordinates": '
+    "[[[19.30, 45.20], [19.45, 45.20], [19.45, 45.30], [19.30, 45.30], [19.30, 45.20]]]}"
+)
 
 
 def parse_geojson(text: str):

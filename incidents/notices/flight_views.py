@@ -50,7 +50,9 @@ def map_volumes(flight: DroneFlight, *, highlight: bool = False) -> list[dict]:
             "geometry": volume.geometry,
             "state": flight.state,
             "highlight": highlight,
-            "label": f"{flight.reference} volume {volume.number} · {flight.organisation.code} · {flight.get_state_display()}",
+            "label": (
+                f"{flight.reference} volume {volume.number} · {flight.organisation.code} · {flight.get_state_display()}"
+            ),
         }
         for volume in flight.volumes.all()
     ]

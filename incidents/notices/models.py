@@ -68,8 +68,9 @@ class NotificationPolicy(models.Model):
 
 
 POLICY_FIELDS = [
-    "troops", "battle_tanks", "armoured_combat_vehicles", "artillery", "combat_aircraft_sorties", "armed_drone_live_fire",
-    "border_troops", "border_distance_m", "exercise_notice_days", "drone_notice_hours", "drone_buffer_m",
+    "troops", "battle_tanks", "armoured_combat_vehicles", "artillery", "combat_aircraft_sorties",
+    "armed_drone_live_fire", "border_troops", "border_distance_m", "exercise_notice_days", "drone_notice_hours",
+    "drone_buffer_m",
 ]  # fmt: skip
 
 

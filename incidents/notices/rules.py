@@ -83,8 +83,8 @@ def notifiable_reasons(values, policy, near: list[dict]) -> list[dict]:
             {
                 "code": "troops_near_border",
                 "text": (
-                    f"{troops:,} troops {_km(nearest['distance_m'])} from the border of {nearest['party']}; the threshold is "
-                    f"{policy.border_troops:,} troops within {_km(policy.border_distance_m)}"
+                    f"{troops:,} troops {_km(nearest['distance_m'])} from the border of {nearest['party']}; "
+                    f"the threshold is {policy.border_troops:,} troops within {_km(policy.border_distance_m)}"
                 ),
             }
         )

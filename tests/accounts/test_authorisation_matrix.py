@@ -132,6 +132,7 @@ class AuthorisationMatrixTest(TestCase):
                         or (expected and method == "post" and not changed)
                     ):
                         mismatches.append(
-                            f"{user.username} → {label} of {target.code}: {response.status_code}, changed={changed}, expected {'allowed' if expected else 'refused'}"
+                            f"{user.username} → {label} of {target.code}: {response.status_code}, "
+                            f"changed={changed}, expected {'allowed' if expected else 'refused'}"
                         )
         self.assertEqual(mismatches, [], "\n".join(mismatches[:40]))

@@ -115,7 +115,8 @@ def test_an_inserted_entry_is_named(log):
     execute("UPDATE audit_entry SET seq = seq - 99 WHERE seq >= 105")
     forged = log[4]
     execute(
-        "INSERT INTO audit_entry (seq, recorded_at, actor, organisation, action, body, prev_hash, leaf_hash) VALUES (5, %s, 'system', '', 'test.forged', %s, %s, %s)",
+        "INSERT INTO audit_entry (seq, recorded_at, actor, organisation, action, body, prev_hash, leaf_hash) "
+        "VALUES (5, %s, 'system', '', 'test.forged', %s, %s, %s)",
         [
             forged.recorded_at,
             forged.body.replace("test.action", "test.forged"),

@@ -97,16 +97,19 @@ def run(entries: int, actions: int) -> None:
     plain_rate, audited_rate = statistics.median(plain), statistics.median(audited)
     print(f"  post a message, audit off (baseline): {plain_rate:10,.0f} messages/s   (median of {ROUNDS} rounds)")
     print(
-        f"  post a message, audit on:             {audited_rate:10,.0f} messages/s   (the entry costs {100 * (plain_rate - audited_rate) / plain_rate:.0f}% of the rate)"
+        f"  post a message, audit on:             {audited_rate:10,.0f} messages/s   "
+        f"(the entry costs {100 * (plain_rate - audited_rate) / plain_rate:.0f}% of the rate)"
     )
 
     _, seconds = timed(lambda: fill_log(entries))
     print(
-        f"  append ({APPEND_BATCH:,} a transaction): {entries / seconds:10,.0f} entries/s   ({entries:,} in {seconds:.1f} s)"
+        f"  append ({APPEND_BATCH:,} a transaction): {entries / seconds:10,.0f} entries/s   "
+        f"({entries:,} in {seconds:.1f} s)"
     )
     for workers in (1, 2):
         verdict, seconds = timed(lambda: verify_log(workers=workers))  # noqa: B023
         assert verdict.ok and verdict.tree_size >= entries, verdict.problem
         print(
-            f"  verify chain + root, {workers} process{'es' if workers > 1 else ''}: {verdict.tree_size / seconds:10,.0f} entries/s   ({verdict.tree_size:,} in {seconds:.2f} s)"
+            f"  verify chain + root, {workers} process{'es' if workers > 1 else ''}: "
+            f"{verdict.tree_size / seconds:10,.0f} entries/s   ({verdict.tree_size:,} in {seconds:.2f} s)"
         )

@@ -169,9 +169,10 @@ def run(timers: int, spread_s: float, methods: list[str]) -> None:
             f"  lag due → written:  p50 {percentile(lags, 0.50):6.3f} s   p99 {percentile(lags, 0.99):6.3f} s   "
             f"max {lags[-1]:6.3f} s   mean {statistics.fmean(lags):6.3f} s"
         )
+        writing_s = (last_written - first_due).total_seconds()
         print(
-            f"  pages written:      {len(rows):,} in {(last_written - first_due).total_seconds():.1f} s from the first deadline "
-            f"({len(rows) / (last_written - first_due).total_seconds():,.0f} pages/s; arriving at {timers / max(spread_s, 1):,.0f}/s)"
+            f"  pages written:      {len(rows):,} in {writing_s:.1f} s from the first deadline "
+            f"({len(rows) / writing_s:,.0f} pages/s; arriving at {timers / max(spread_s, 1):,.0f}/s)"
         )
         if ContactMethod.EMAIL in methods:
             started = time.monotonic()
@@ -185,7 +186,8 @@ def run(timers: int, spread_s: float, methods: list[str]) -> None:
             )
             if sent:
                 print(
-                    f"  e-mails sent:       {len(sent):,} of {timers:,}, the last {(max(sent) - first_due).total_seconds():.1f} s "
+                    f"  e-mails sent:       {len(sent):,} of {timers:,}, "
+                    f"the last {(max(sent) - first_due).total_seconds():.1f} s "
                     f"after the first deadline ({len(smtp.received()):,} received)"
                 )
     finally:

@@ -164,11 +164,13 @@ def run(volumes: int, seed: int) -> None:
     with_neighbours = sum(1 for _, _, result in found if result.neighbours)
     entering = sum(1 for _, _, result in found if result.crosses_into)
     print(
-        f"  volumes with a party within the buffer: {with_neighbours:,} of {len(found):,}; entering another party: {entering:,}"
+        f"  volumes with a party within the buffer: {with_neighbours:,} of {len(found):,}; "
+        f"entering another party: {entering:,}"
     )
     ratio = statistics.median(geography) / statistics.median(clean)
     print(f"  flight_geography / clean_volumes at p50: {ratio:.2f}×")
     p99, p99_cpu = percentile(sorted(geography), 0.99) * 1000, percentile(sorted(geography_cpu), 0.99) * 1000
     print(
-        f"  target p99 < 5 ms per volume (wall clock): {'met' if p99 < 5 else 'NOT MET'} ({p99:.3f} ms; CPU {p99_cpu:.3f} ms)"
+        f"  target p99 < 5 ms per volume (wall clock): {'met' if p99 < 5 else 'NOT MET'} "
+        f"({p99:.3f} ms; CPU {p99_cpu:.3f} ms)"
     )

@@ -59,7 +59,8 @@ def draw_polygon(page, corners) -> None:
     page.get_by_test_id("map-draw-polygon").click()
     for lon, lat in corners:
         point = page.evaluate(
-            """([element, lat, lon]) => { const p = element.hotlineMap.leaflet.latLngToContainerPoint([lat, lon]); return {x: p.x, y: p.y}; }""",
+            "([element, lat, lon]) => { const p = element.hotlineMap.leaflet.latLngToContainerPoint([lat, lon]); "
+            "return {x: p.x, y: p.y}; }",
             [map_element.element_handle(), lat, lon],
         )
         map_element.click(position=point)

@@ -82,7 +82,8 @@ def test_a_report_reaches_the_counterpart_and_the_acknowledgement_comes_back_wit
     expect(acknowledgement).to_contain_text("acknowledged")
     expect(acknowledgement).to_contain_text("hr-mod-duty")
     print(
-        f"\nreport → counterpart's list: {reported_latency * 1000:.0f} ms; acknowledgement → reporter: {acknowledged_latency * 1000:.0f} ms"
+        f"\nreport → counterpart's list: {reported_latency * 1000:.0f} ms; "
+        f"acknowledgement → reporter: {acknowledged_latency * 1000:.0f} ms"
     )
     serbia.screenshot(path=str(tmp_path / "reporter.png"), full_page=True)
 
@@ -95,7 +96,8 @@ def test_a_console_cut_off_while_fifty_messages_are_posted_shows_each_once_and_i
     page = browser_context.new_page()
     # Every event the live channel hands to the page, to check that each comes once.
     page.add_init_script(
-        "window.eventsShown = []; document.addEventListener('hotline:event', (e) => window.eventsShown.push(e.detail.id));"
+        "window.eventsShown = []; "
+        "document.addEventListener('hotline:event', (e) => window.eventsShown.push(e.detail.id));"
     )
     sign_in(page, asgi_server, officer("hr-mod-duty"))
     open_live(page, asgi_server.url + f"/incidents/{incident.reference}/")

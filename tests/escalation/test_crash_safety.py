@@ -78,7 +78,8 @@ def assert_each_page_arrived_once(receivers, timers) -> int:
         len(hooks) - len({hook.idempotency_key for hook in hooks})
     )
     print(
-        f"raw duplicates at the receivers: {duplicates} ({len(mails)} e-mails, {len(hooks)} webhooks for {len(timers)} pages)"
+        f"raw duplicates at the receivers: {duplicates} "
+        f"({len(mails)} e-mails, {len(hooks)} webhooks for {len(timers)} pages)"
     )
     return duplicates
 

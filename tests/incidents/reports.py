@@ -33,8 +33,8 @@ def report(
 
 def elsewhere(work):
     """Run `work` (actions, as another console or an API client would) in a thread of its own and
-    return its result. Not in the test's thread: once a browser test ran, Playwright's event loop lives there, and the push after
-    commit (async_to_sync) cannot run beside it."""
+    return its result. Not in the test's thread: once a browser test ran, Playwright's event loop
+    lives there, and the push after commit (async_to_sync) cannot run beside it."""
     results, errors = [], []
 
     def run():

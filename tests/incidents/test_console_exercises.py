@@ -329,7 +329,8 @@ def test_the_page_shows_the_content_versions_and_each_recipients_acknowledgement
     page = text(console("hr-mod-duty").get(f"/notifications/exercises/{notification.reference}/"))
     assert 'id="version-1"' in page and "Sava Shield 2027" in page and "Bačka Palanka, Čelarevo" in page
     assert re.search(
-        r'data-organisation="HR-MOD" data-state="pending"[^>]*>\s*HR-MOD: awaiting acknowledgement, <span class="countdown" data-due="',
+        r'data-organisation="HR-MOD" data-state="pending"[^>]*>\s*'
+        r'HR-MOD: awaiting acknowledgement, <span class="countdown" data-due="',
         page,
     )
     assert 'data-organisation="WBC-SEC" data-state="pending"' in page
@@ -378,7 +379,8 @@ def test_the_notifying_organisation_amends_with_the_form_prefilled_and_the_page_
     assert "amended: version 2, 1 field changed" in page
     changes = page.split('id="version-2"')[1].split('data-testid="changes"')[1].split("</table>")[0]
     assert re.search(
-        r'data-field="troops"><td>Troops</td><td class="before"><code>1,800</code></td><td>→</td><td class="after"><code>2,400</code>',
+        r'data-field="troops"><td>Troops</td><td class="before"><code>1,800</code></td>'
+        r'<td>→</td><td class="after"><code>2,400</code>',
         changes,
     )
     assert "Reason: A second battalion joins." in page

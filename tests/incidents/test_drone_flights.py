@@ -45,7 +45,8 @@ KACANIK = (21.2589, 42.2319)  # Kosovo*
 KRAGUJEVAC = (20.9, 44.0)  # deep in Serbia
 
 AIRCRAFT = {"type": "Orbiter 3", "category": "small", "armed": False, "mtom_kg": 30, "remote_id": "1596A-0042"}
-# quad_segs=16: a circle is drawn as a 64-sided polygon inside it, whose sides lie up to r(1 − cos π/64) inside the circle.
+# quad_segs=16: a circle is drawn as a 64-sided polygon inside it, whose sides lie up to r(1 − cos π/64)
+# inside the circle.
 POLYGON_INSET = 1 - math.cos(math.pi / 64)
 
 

@@ -166,7 +166,8 @@ def test_the_vienna_document_figures_are_shown_beside_the_commissions():
 # Thresholds -----------------------------------------------------------------------------------------
 
 THRESHOLDS = [
-    ("troops", 1500), ("battle_tanks", 25), ("armoured_combat_vehicles", 50), ("artillery", 25), ("combat_aircraft_sorties", 20),
+    ("troops", 1500), ("battle_tanks", 25), ("armoured_combat_vehicles", 50), ("artillery", 25),
+    ("combat_aircraft_sorties", 20),
 ]  # fmt: skip
 
 

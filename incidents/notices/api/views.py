@@ -94,7 +94,8 @@ class NotAwaitingAcknowledgement(APIException):
 
 # A flight's model fields that the API takes inside `aircraft`.
 AIRCRAFT_FIELDS = {
-    "aircraft_type": "type", "aircraft_category": "category", "armed": "armed", "mtom_kg": "mtom_kg", "remote_id": "remote_id",
+    "aircraft_type": "type", "aircraft_category": "category", "armed": "armed",
+    "mtom_kg": "mtom_kg", "remote_id": "remote_id",
 }  # fmt: skip
 
 
@@ -268,7 +269,10 @@ EXERCISE_EXAMPLE = {
     "designation": "Danube Shield 2026", "exercise_type": "field_training",
     "purpose": "Brigade field training: river crossing and defence of bridges.",
     "starts_at": "2027-03-01T06:00:00Z", "ends_at": "2027-03-05T18:00:00Z",
-    "area": {"type": "Polygon", "coordinates": [[[19.40, 45.28], [19.55, 45.28], [19.55, 45.36], [19.40, 45.36], [19.40, 45.28]]]},
+    "area": {
+        "type": "Polygon",
+        "coordinates": [[[19.40, 45.28], [19.55, 45.28], [19.55, 45.36], [19.40, 45.36], [19.40, 45.28]]],
+    },
     "place_names": "Bačka Palanka, Čelarevo", "command_level": "brigade", "troops": 2400, "battle_tanks": 12,
     "armoured_combat_vehicles": 40, "artillery": 8, "helicopters": 4, "uncrewed_aircraft": 6, "uncrewed_types": "Pegaz",
 }  # fmt: skip
@@ -394,7 +398,8 @@ class ExerciseAmend(NoticesApiView):
 class ExerciseCancel(NoticesApiView):
     @extend_schema(
         summary="Cancel an exercise notification",
-        description="For the notifying organisation. A cancellation is a version of its own, acknowledged like the others.",
+        description="For the notifying organisation. "
+        "A cancellation is a version of its own, acknowledged like the others.",
         parameters=[EXERCISE_ID, IDEMPOTENCY_PARAMETER],
         request=ExerciseCancelSerializer,
         responses={201: ExerciseNotificationSerializer, **CHANGE_ERRORS},
@@ -520,7 +525,9 @@ class InvitationReply(NoticesApiView):
 # --- drone flights -----------------------------------------------------------------------------------
 
 FLIGHT_EXAMPLE = {
-    "aircraft": {"type": "Bayraktar TB2", "category": "MALE", "armed": False, "mtom_kg": 650, "remote_id": "RS-TB2-0007"},
+    "aircraft": {
+        "type": "Bayraktar TB2", "category": "MALE", "armed": False, "mtom_kg": 650, "remote_id": "RS-TB2-0007",
+    },
     "purpose": "border surveillance",
     "volumes": [{
         "circle": {"lon": 19.45, "lat": 45.30, "radius_m": 2000},

@@ -31,7 +31,8 @@ class Command(BaseCommand):
         verdict = verify_log([*ours, *handed_in], workers=2)
         if verdict.ok:
             self.stdout.write(
-                f"ok: {verdict.tree_size} entries, root {verdict.root.hex()}, consistent with checkpoints of sizes {sorted(set(verdict.checked_checkpoints))}"
+                f"ok: {verdict.tree_size} entries, root {verdict.root.hex()}, "
+                f"consistent with checkpoints of sizes {sorted(set(verdict.checked_checkpoints))}"
             )
             return
         where = (
