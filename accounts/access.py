@@ -4,13 +4,6 @@
 - Supervisors and heads edit their own organisation's contact points, rosters and API keys.
 - Commission administrators (administrators of the secretariat) edit every organisation's.
 - Duty officers, reviewers and observers' people read only.
-
-Reachability checks:
-- Everyone signed in (and every key with `checks:read`) reads every check and the figures.
-- Commission administrators start a check by hand (the schedule starts the others). API keys never do:
-  a check pages every party, which is a person's decision.
-- The people of a checked organisation who act for it (duty officers, supervisors, heads,
-  administrators), and its keys with `checks:answer`, answer its own response and no other.
 """
 
 from django.core.exceptions import PermissionDenied
@@ -20,7 +13,6 @@ from accounts.models import Organisation
 from hotline.audit.log import record
 
 MANAGING_ROLES = {Role.SUPERVISOR, Role.HEAD}
-ANSWERING_ROLES = {Role.DUTY_OFFICER, Role.SUPERVISOR, Role.HEAD, Role.ADMINISTRATOR}
 
 
 def is_commission_administrator(user) -> bool:
@@ -81,27 +73,8 @@ def is_reviewer(user) -> bool:
     )
 
 
-# --- reachability checks -------------------------------------------------------------------------------
-
-
 def is_person(caller) -> bool:
     return getattr(caller, "api_key", None) is None
-
-
-def may_start_checks(caller) -> bool:
-    return is_person(caller) and is_commission_administrator(caller)
-
-
-def may_answer_checks(caller) -> bool:
-    """May this person or key answer checks for its organisation at all (scopes are checked by the API)?"""
-    organisation = getattr(caller, "organisation", None)
-    if organisation is None or organisation.kind in (OrganisationKind.OBSERVER, OrganisationKind.SECRETARIAT):
-        return False
-    return not is_person(caller) or caller.role in ANSWERING_ROLES
-
-
-def may_answer(caller, response) -> bool:
-    return may_answer_checks(caller) and caller.organisation_id == response.organisation_id
 
 
 def refuse(caller, what: str, target=None) -> PermissionDenied:

@@ -8,8 +8,5 @@ class AccountsConfig(AppConfig):
     def ready(self):
         from accounts import auth_audit
         from accounts.api import schema  # noqa: F401  (registers the API-key scheme with drf-spectacular)
-        from accounts.paging import CheckResponseSubject
-        from hotline.escalation.subjects import register
 
         auth_audit.connect()
-        register(CheckResponseSubject())

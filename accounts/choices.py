@@ -62,24 +62,6 @@ class ApiScope(models.TextChoices):
     CHECKS_ANSWER = "checks:answer", "Answer reachability checks sent to the organisation"
 
 
-class CheckAnswerMethod(models.TextChoices):
-    """How an organisation answered a reachability check (the same words as an incident's acknowledgement)."""
-
-    CONSOLE = "console", "Console"
-    API = "api", "API"
-    LINK = "link", "Link in a page"
-    PHONE = "phone", "Phoned in"
-
-
-class CheckResponseState(models.TextChoices):
-    """Where one organisation's answer to a check stands (derived, never stored)."""
-
-    PENDING = "pending", "Waiting, within the window"
-    ANSWERED = "answered", "Answered within the window"
-    LATE = "late", "Answered after the window"
-    MISSED = "missed", "Not answered, window closed"
-
-
 # Kosovo takes part without prejudice to status (DESIGN.md): wherever its name is shown, so is this.
 KOSOVO_DESIGNATION_NOTE = (
     "This designation is without prejudice to positions on status, and is in line with UNSCR 1244/1999 "

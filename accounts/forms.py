@@ -4,16 +4,8 @@ from zoneinfo import ZoneInfo
 from django import forms
 from django.utils import timezone
 
-from accounts.checks import FIGURES_OVER, FIGURES_OVER_MAX
 from accounts.choices import ApiScope, Language, OrganisationKind, ShiftKind
-from accounts.models import (
-    CHECK_WINDOW_MINUTES_MAX,
-    CHECK_WINDOW_MINUTES_MIN,
-    ContactPoint,
-    DutyShift,
-    Organisation,
-    Party,
-)
+from accounts.models import ContactPoint, DutyShift, Organisation, Party
 
 
 def to_utc(day, clock: time, zone: ZoneInfo, field: str) -> datetime:
@@ -147,23 +139,3 @@ class DirectoryFilterForm(forms.Form):
         if "party" in data:
             data["party"] = data["party"].code
         return OrganisationFilterSet(data, queryset=queryset).qs
-
-
-class StartCheckForm(forms.Form):
-    """A commission administrator sends a reachability check now."""
-
-    window_minutes = forms.IntegerField(
-        label="Window (minutes)",
-        min_value=CHECK_WINDOW_MINUTES_MIN,
-        max_value=CHECK_WINDOW_MINUTES_MAX,
-        help_text="How long each organisation has to answer before its escalation starts.",
-    )
-
-
-class FiguresForm(forms.Form):
-    """Over how many of the latest closed checks the per-organisation figures are computed."""
-
-    last = forms.IntegerField(label="Over the last", min_value=1, max_value=FIGURES_OVER_MAX, required=False)
-
-    def value(self) -> int:
-        return (self.cleaned_data.get("last") if self.is_valid() else None) or FIGURES_OVER

@@ -13,8 +13,8 @@ from urllib.parse import urlsplit
 
 import dj_database_url
 
-from accounts.schedule import validate_settings as _validate_check_schedule
 from hotline.env import ConfigError, env_bool, env_int, env_list, env_str
+from hotline.reachability.schedule import validate_settings as _validate_check_schedule
 from hotline.runtime import data_dir, is_demo_mode, kept_secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "hotline.idempotency",
     "hotline.escalation",
     "accounts",
+    "hotline.reachability",
     "incidents",
 ]
 
@@ -192,7 +193,7 @@ CELERY_BEAT_SCHEDULE = {
     # expiries: a tick that waited in a queue for longer is useless, the next one does its work.
     "escalation-tick": {"task": "hotline.escalation.tick", "schedule": 1.0, "options": {"expires": 5}},
     "escalation-send": {"task": "hotline.escalation.send_deliveries", "schedule": 5.0, "options": {"expires": 10}},
-    # Reachability checks (accounts.tasks): start the scheduled check when its slot has come; idempotent.
+    # Reachability checks (hotline.reachability.tasks): start the scheduled check when its slot has come; idempotent.
     "reachability-check-schedule": {
         "task": "hotline.accounts.start_scheduled_check",
         "schedule": 60.0,

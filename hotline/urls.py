@@ -12,6 +12,7 @@ admin.site.login = login_required(admin.site.login)
 
 api_v1 = [
     path("", include("accounts.api.urls")),
+    path("", include("hotline.reachability.api.urls")),
     path("", include("hotline.audit.api_urls")),
     path("", include("incidents.api.urls")),
     path("", include("hotline.escalation.api.urls")),
@@ -29,6 +30,7 @@ urlpatterns = [
         name="api-redoc",
     ),
     path("", include("accounts.urls")),
+    path("", include("hotline.reachability.urls")),
     path("", include("hotline.audit.urls")),
     path("", include("incidents.urls")),
     path("", include("incidents.notices.urls")),

@@ -13,7 +13,7 @@ SECTIONS = [
     ("Notifications", "notices:exercises"),
     ("Directory", "accounts:directory"),
     ("Rosters", "accounts:rosters"),
-    ("Reachability checks", "accounts:checks"),
+    ("Reachability checks", "reachability:checks"),
     ("Policies", "escalation:policies"),
     ("Audit", "audit:index"),
 ]

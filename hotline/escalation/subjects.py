@@ -1,7 +1,7 @@
 """What a timer watches, seen through a small interface: the engine imports none of the apps that use it.
 
 An app registers one `SubjectType` per kind of acknowledgeable thing (in its AppConfig.ready): incidents
-their acknowledgements and reply clocks, accounts its reachability checks. The engine asks it to
+their acknowledgements and reply clocks, reachability its checks. The engine asks it to
 describe subjects for pages and timelines, and to record an acknowledgement given through a page's link
 or by phone, which the owning app records by its own action (which then stops the timer).
 """

@@ -1,9 +1,8 @@
-"""Reachability checks: which organisations are checked, who sends, and the figures.
+"""The counts of each reachability check and the figures of each organisation over the latest checks.
 
-The commission tests that every party's points of contact answer at any hour, as the OSCE and UN
-directories "ping test" theirs and military hotlines are tested weekly. Writes are in accounts.actions
-(`do_start_check`, `do_answer_check`, `do_start_scheduled_check`); who may do what in accounts.access;
-the escalation of a response that is not answered in accounts.paging.
+Who is checked is in recipients.py; who sees what in visibility.py; the writes (`do_start_check`,
+`do_answer_check`, `do_start_scheduled_check`) in actions.py; the escalation of a response that is not
+answered in timers.py and subjects.py.
 """
 
 import statistics
@@ -13,47 +12,12 @@ from datetime import datetime, timedelta
 from django.db.models import Count, F, Max, Q
 from django.utils import timezone
 
-from accounts.choices import CheckResponseState, OrganisationKind
-from accounts.models import CheckResponse, Organisation, ReachabilityCheck
+from accounts.models import Organisation
+from hotline.reachability.choices import CheckResponseState
+from hotline.reachability.models import CheckResponse, ReachabilityCheck
 
-# Observers read; the secretariat sends. Every other organisation (the parties' CERTs and crisis centres)
-# is checked.
-NOT_CHECKED = (OrganisationKind.OBSERVER, OrganisationKind.SECRETARIAT)
 FIGURES_OVER = 12  # checks: a quarter of weekly checks
 FIGURES_OVER_MAX = 200
-
-
-def checked_organisations():
-    return Organisation.objects.exclude(kind__in=NOT_CHECKED).select_related("party")
-
-
-def is_checked(organisation: Organisation | None) -> bool:
-    return organisation is not None and organisation.kind not in NOT_CHECKED
-
-
-def commission() -> Organisation | None:
-    """The organisation that sends checks: the commission secretariat (the first, if there were several)."""
-    return Organisation.objects.commission().order_by("pk").first()
-
-
-def commission_ids() -> list[int]:
-    """The secretariat's organisations: they hear of every check and every answer."""
-    return list(Organisation.objects.commission().values_list("pk", flat=True))
-
-
-def visible_checks(caller):
-    """Every check, for everyone signed in and every key with `checks:read`: the results are TLP:GREEN,
-    shared with all parties as the directory is (confidence comes from seeing each other answer)."""
-    if not getattr(caller, "is_authenticated", False):
-        return ReachabilityCheck.objects.none()
-    return ReachabilityCheck.objects.all()
-
-
-def access_check(caller, reference: str) -> ReachabilityCheck:
-    """The check `reference` if the caller may see it; 404 otherwise."""
-    from django.shortcuts import get_object_or_404
-
-    return get_object_or_404(visible_checks(caller), reference=reference)
 
 
 def with_counts(checks, now: datetime | None = None):
@@ -67,21 +31,6 @@ def with_counts(checks, now: datetime | None = None):
         missed=Count("responses", filter=unanswered & Q(responses__due_at__lte=now)),
         pending=Count("responses", filter=unanswered & Q(responses__due_at__gt=now)),
     )
-
-
-def waiting_for(organisation: Organisation | None):
-    """The responses that still wait on `organisation`, soonest due first (late ones too: a late answer
-    still counts as an answer)."""
-    if organisation is None:
-        return CheckResponse.objects.none()
-    return (
-        CheckResponse.objects.filter(organisation=organisation, acknowledged_at__isnull=True)
-        .select_related("reachability_check", "organisation")
-        .order_by("due_at", "pk")
-    )
-
-
-# --- figures -------------------------------------------------------------------------------------------
 
 
 @dataclass

@@ -6,10 +6,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 
-from accounts.actions import do_answer_check, do_start_check
-from accounts.checks import organisation_figures, with_counts
-from accounts.choices import CheckAnswerMethod
-from accounts.models import CheckResponse, ReachabilityCheck
+from hotline.reachability.actions import do_answer_check, do_start_check
+from hotline.reachability.choices import CheckAnswerMethod
+from hotline.reachability.figures import organisation_figures, with_counts
+from hotline.reachability.models import CheckResponse, ReachabilityCheck
 from tests.accounts.world import build_demo_world, person
 
 pytestmark = pytest.mark.django_db

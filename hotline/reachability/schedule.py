@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from django.conf import settings
+
 from hotline.env import ConfigError
 
 DAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
@@ -99,8 +101,6 @@ def parse_schedule(raw: str, zone: ZoneInfo, variable: str = "HOTLINE_CHECK_SCHE
 
 def configured_schedule() -> CheckSchedule | None:
     """The schedule of the running settings (the beat task and the console ask here)."""
-    from django.conf import settings
-
     return parse_schedule(settings.HOTLINE_CHECK_SCHEDULE, parse_time_zone(settings.HOTLINE_CHECK_TIME_ZONE))
 
 

@@ -1,26 +1,22 @@
-"""Reachability checks as subjects of the escalation engine.
+"""The escalation clocks of reachability checks: started, stopped and cancelled by the app's actions.
 
 Each pending response (one check, one organisation) runs an acknowledgement clock whose deadline is the
 check's window: the commission's policy for LOW severity (or its override for the pair of parties),
 moved so that its first paging level fires when the window closes. A missed check then escalates like
 any unacknowledged message: the on-duty officer, the supervisors, the head and the commission desk.
-The engine knows them only as ("accounts.check_response", response id).
-
-Imported by accounts.actions and AccountsConfig.ready(), never by accounts.models or accounts.access:
-the escalation app imports those, and must find them loaded first.
+The engine knows them only as ("accounts.check_response", response id): the kind is stored in Timer
+rows, so it keeps the name it had when checks lived in accounts. What the engine calls back is in
+subjects.py.
 """
 
 from datetime import timedelta
 
-from django.core.exceptions import PermissionDenied
-from django.urls import reverse
-
-from accounts.models import CheckResponse, Organisation, ReachabilityCheck
+from accounts.models import Organisation
 from hotline.escalation import engine
 from hotline.escalation.choices import Severity, TimerState
 from hotline.escalation.models import Timer
 from hotline.escalation.policy import Policy
-from hotline.escalation.subjects import SubjectType, Summary
+from hotline.reachability.models import CheckResponse, ReachabilityCheck
 
 SUBJECT_KIND = "accounts.check_response"
 # A check is routine: the commission tunes how a missed one escalates through its LOW policy.
@@ -67,35 +63,3 @@ def cancel_superseded(check: ReachabilityCheck) -> int:
     return engine.stop_timers(
         SUBJECT_KIND, sorted(older), by_label=f"superseded by {check.reference}", state=TimerState.CANCELLED
     )
-
-
-class CheckResponseSubject(SubjectType):
-    kind = SUBJECT_KIND
-
-    def summarise(self, subject_ids):
-        found = {}
-        for response in CheckResponse.objects.filter(pk__in=subject_ids).select_related(
-            "reachability_check", "organisation"
-        ):
-            check = response.reachability_check
-            found[response.pk] = Summary(
-                reference=check.reference,
-                title="Reachability check",
-                tlp="GREEN",
-                path=reverse("accounts:check", args=[check.reference]) + f"#response-{response.organisation.code}",
-                what="reachability check",
-            )
-        return found
-
-    def acknowledge(self, subject_id, person, method, recorded_by=None) -> bool:
-        from accounts.actions import do_answer_check
-
-        response = CheckResponse.objects.select_related("reachability_check", "organisation").get(pk=subject_id)
-        if getattr(person, "organisation_id", None) != response.organisation_id:
-            raise PermissionDenied(f"Only {response.organisation.code} answers its reachability check.")
-        return do_answer_check(person, response, method=method, recorded_by=recorded_by)
-
-    def may_see(self, caller, subject_id) -> bool:
-        from accounts.checks import visible_checks
-
-        return visible_checks(caller).filter(responses__pk=subject_id).exists()

@@ -10,15 +10,16 @@ import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied
 
-from accounts.actions import do_answer_check, do_start_check
-from accounts.choices import CheckAnswerMethod, CheckResponseState
-from accounts.models import CheckResponse, Organisation, ReachabilityCheck
-from accounts.paging import SUBJECT_KIND
+from accounts.models import Organisation
 from hotline.audit.models import AuditEntry
 from hotline.escalation.choices import TimerState
 from hotline.escalation.engine import tick
 from hotline.escalation.models import Page, Timer
 from hotline.escalation.subjects import subject_type
+from hotline.reachability.actions import do_answer_check, do_start_check
+from hotline.reachability.choices import CheckAnswerMethod, CheckResponseState
+from hotline.reachability.models import CheckResponse, ReachabilityCheck
+from hotline.reachability.timers import SUBJECT_KIND
 from hotline.realtime.models import Event
 from tests.accounts.world import build_demo_world, organisation, person
 

@@ -8,11 +8,13 @@ import time_machine
 from django.test import Client
 from django.utils import timezone
 
-from accounts.actions import do_answer_check, do_create_api_key, do_start_check
+from accounts.actions import do_create_api_key
 from accounts.choices import ApiScope
-from accounts.models import CheckResponse, Organisation, ReachabilityCheck
+from accounts.models import Organisation
 from hotline.escalation.choices import TimerState
 from hotline.escalation.models import Timer
+from hotline.reachability.actions import do_answer_check, do_start_check
+from hotline.reachability.models import CheckResponse, ReachabilityCheck
 from tests.accounts.world import build_demo_world, organisation, person
 
 LIST = "/api/v1/reachability-checks/"

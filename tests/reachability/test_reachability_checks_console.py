@@ -9,12 +9,13 @@ import time_machine
 from django.test import Client
 from django.utils import timezone
 
-from accounts.actions import do_answer_check, do_start_check
-from accounts.choices import KOSOVO_DESIGNATION_NOTE, CheckAnswerMethod
-from accounts.models import CheckResponse, ReachabilityCheck
+from accounts.choices import KOSOVO_DESIGNATION_NOTE
 from hotline.audit.models import AuditEntry
 from hotline.escalation.choices import TimerState
 from hotline.escalation.models import Timer
+from hotline.reachability.actions import do_answer_check, do_start_check
+from hotline.reachability.choices import CheckAnswerMethod
+from hotline.reachability.models import CheckResponse, ReachabilityCheck
 from tests.accounts.world import build_demo_world, person
 
 

@@ -8,11 +8,11 @@ import pytest
 import time_machine
 from django.conf import settings
 
-from accounts.actions import do_start_scheduled_check
-from accounts.models import ReachabilityCheck
-from accounts.schedule import LATE_START_LIMIT, parse_schedule, parse_time_zone
-from accounts.tasks import start_scheduled_check
 from hotline.env import ConfigError
+from hotline.reachability.actions import do_start_scheduled_check
+from hotline.reachability.models import ReachabilityCheck
+from hotline.reachability.schedule import LATE_START_LIMIT, parse_schedule, parse_time_zone
+from hotline.reachability.tasks import start_scheduled_check
 from tests.accounts.world import build_demo_world
 from tests.conftest import hotline_env, run_manage
 

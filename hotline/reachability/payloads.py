@@ -6,7 +6,7 @@ from datetime import datetime
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import CheckResponse, ReachabilityCheck
+from hotline.reachability.models import CheckResponse, ReachabilityCheck
 
 
 def _time(moment: datetime | None) -> str | None:
@@ -22,7 +22,7 @@ def check_payload(check: ReachabilityCheck) -> dict:
         "scheduled_for": _time(check.scheduled_for),
         "window_minutes": check.window_minutes,
         "due_at": _time(check.due_at),
-        "url": reverse("accounts:check", args=[check.reference]),
+        "url": reverse("reachability:check", args=[check.reference]),
     }
 
 
@@ -41,5 +41,5 @@ def response_payload(response: CheckResponse, now: datetime | None = None) -> di
 
 
 def counts_payload(check) -> dict:
-    """The counts `accounts.checks.with_counts` annotates."""
+    """The counts `figures.with_counts` annotates."""
     return {name: getattr(check, name) for name in ("total", "answered", "late", "missed", "pending")}

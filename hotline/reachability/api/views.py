@@ -1,0 +1,197 @@
+"""The reachability checks through the API: the history with counts, one check, answering it, and the
+figures per organisation. Reading needs `checks:read`, answering `checks:answer` (for an API key; people
+by their role)."""
+
+from django.urls import reverse
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import generics, status
+from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.parsers import JSONParser
+from rest_framework.permissions import SAFE_METHODS, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.access import is_person, refuse
+from accounts.api.permissions import HasRequiredScope
+from accounts.choices import ApiScope
+from hotline.api import IDEMPOTENCY_PARAMETER, IdCursorPagination, documented_errors, validation_errors_as_400
+from hotline.idempotency.replay import idempotent
+from hotline.reachability.access import may_answer_checks, may_start_checks
+from hotline.reachability.actions import do_answer_check, do_start_check
+from hotline.reachability.api.serializers import (
+    CheckAnsweredSerializer,
+    CheckDetailSerializer,
+    CheckSerializer,
+    CheckStartSerializer,
+    FiguresSerializer,
+    figures_payload,
+)
+from hotline.reachability.choices import CheckAnswerMethod
+from hotline.reachability.figures import FIGURES_OVER, FIGURES_OVER_MAX, organisation_figures, with_counts
+from hotline.reachability.models import audit_target
+from hotline.reachability.payloads import check_payload, response_payload
+from hotline.reachability.visibility import access_check, visible_checks
+
+# Thin views (STYLE.md): find the check (visibility.access_check, 404), ask access.py (403, recorded),
+# validate, then call one action inside `idempotent()`.
+
+
+class AlreadyAnswered(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "already_answered"
+    default_detail = "Your organisation has already answered this check."
+
+
+class NotAwaitingAnswer(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "not_awaiting_answer"
+    default_detail = "This check was not sent to your organisation."
+
+
+CHECK_ERRORS = {
+    404: "No such check (`not_found`).",
+    409: (
+        "The caller's organisation has answered already (`already_answered`), "
+        "or the check was not sent to it (`not_awaiting_answer`)."
+    ),
+}
+
+
+def _errors(*statuses: int) -> dict:
+    return documented_errors(CHECK_ERRORS, *statuses)
+
+
+CHECK_ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="The check's id.")
+
+
+class ChecksApiView(APIView):
+    # Reading needs `checks:read`, writing `checks:answer` (for an API key; people by their role).
+    permission_classes = [IsAuthenticated, HasRequiredScope]
+    parser_classes = [JSONParser]
+
+    @property
+    def required_scope(self) -> str:
+        return ApiScope.CHECKS_READ if self.request.method in SAFE_METHODS else ApiScope.CHECKS_ANSWER
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="List the reachability checks",
+        description="Newest first, in pages (follow `next`), each with its counts: answered within the window, late, "
+        "missed (window closed) and still waiting.",
+        responses={200: CheckSerializer(many=True), **_errors(400, 401, 403)},
+    ),
+)
+class ReachabilityCheckList(ChecksApiView, generics.ListAPIView):
+    serializer_class = CheckSerializer
+    pagination_class = IdCursorPagination
+    filter_backends = []
+
+    def get_queryset(self):
+        return with_counts(visible_checks(self.request.user))
+
+    @extend_schema(
+        summary="Send a reachability check now",
+        description="For commission administrators (API keys never start checks). Every organisation but the "
+        "observers and the secretariat must answer within the window; one that does not is paged like any "
+        "unacknowledged message.",
+        request=CheckStartSerializer,
+        responses={201: CheckDetailSerializer, **_errors(400, 401, 403, 422)},
+        parameters=[IDEMPOTENCY_PARAMETER],
+        examples=[
+            OpenApiExample("With the default window", request_only=True, value={}),
+            OpenApiExample("With a 30-minute window", request_only=True, value={"window_minutes": 30}),
+        ],
+    )
+    def post(self, request):
+        caller = request.user
+        if not may_start_checks(caller):
+            raise refuse(caller, "start reachability checks")
+        serializer = CheckStartSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+
+        def perform():
+            with validation_errors_as_400():
+                check = do_start_check(caller, window_minutes=serializer.validated_data.get("window_minutes"))
+            location = reverse("api:reachability-check-detail", args=[check.pk])
+            return Response(
+                CheckDetailSerializer(access_check(caller, pk=check.pk)).data,
+                status=status.HTTP_201_CREATED,
+                headers={"Location": location},
+            )
+
+        return idempotent(request, perform)
+
+
+class ReachabilityCheckDetail(ChecksApiView):
+    @extend_schema(
+        summary="One reachability check with every organisation's answer",
+        parameters=[CHECK_ID],
+        responses={200: CheckDetailSerializer, **_errors(401, 403, 404)},
+    )
+    def get(self, request, pk):
+        return Response(CheckDetailSerializer(access_check(request.user, pk=pk)).data)
+
+
+class ReachabilityCheckAnswer(ChecksApiView):
+    @extend_schema(
+        summary="Answer a check for the caller's organisation",
+        description="People who act for a checked organisation (duty officers, supervisors, heads, administrators) "
+        "and its keys with `checks:answer`; there is no answering for another organisation. Recorded with the "
+        "method `api` for a key and `console` for a person. A second answer gets 409 `already_answered`.",
+        parameters=[CHECK_ID, IDEMPOTENCY_PARAMETER],
+        request=None,
+        responses={200: CheckAnsweredSerializer, **_errors(401, 403, 404, 409, 422)},
+    )
+    def post(self, request, pk):
+        caller = request.user
+        check = access_check(caller, pk=pk)
+        if not may_answer_checks(caller):
+            raise refuse(caller, "answer reachability checks", audit_target(check))
+        response = (
+            check.responses.filter(organisation_id=caller.organisation_id)
+            .select_related("organisation", "reachability_check")
+            .first()
+        )
+        if response is None:
+            raise NotAwaitingAnswer(f"{check.reference} was not sent to {caller.organisation.code}.")
+        method = CheckAnswerMethod.CONSOLE if is_person(caller) else CheckAnswerMethod.API
+
+        def perform():
+            if not do_answer_check(caller, response, method=method):
+                raise AlreadyAnswered(
+                    f"{response.organisation.code} answered {check.reference} "
+                    f"at {response.acknowledged_at.isoformat()} ({response.acknowledged_by_label})."
+                )
+            return Response({"check": check_payload(check), "response": response_payload(response)})
+
+        return idempotent(request, perform)
+
+
+class ReachabilityFigures(ChecksApiView):
+    @extend_schema(
+        summary="Per organisation: how it answered the latest checks",
+        description="Over the latest `last` checks whose window has closed (default 12): answered within the window, "
+        "late, missed, the share within the window and the median time from the check to the answer.",
+        parameters=[
+            OpenApiParameter(
+                "last", int, description=f"How many closed checks (1 to {FIGURES_OVER_MAX}, default {FIGURES_OVER})."
+            )
+        ],
+        responses={200: FiguresSerializer, **_errors(400, 401, 403)},
+    )
+    def get(self, request):
+        raw = request.query_params.get("last")
+        last = FIGURES_OVER
+        if raw is not None:
+            if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= FIGURES_OVER_MAX:
+                raise ValidationError({"last": [f"Give a whole number from 1 to {FIGURES_OVER_MAX}."]})
+            last = int(raw)
+        figures, covered = organisation_figures(last)
+        return Response(
+            {
+                "last": last,
+                "checks": [check.reference for check in covered],
+                "organisations": [figures_payload(figure) for figure in figures],
+            }
+        )
