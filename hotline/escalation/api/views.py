@@ -16,7 +16,7 @@ from accounts.choices import ApiScope
 from accounts.models import User
 from hotline.api import documented_errors, validation_errors_as_400
 from hotline.db import LARGEST_ID
-from hotline.escalation import access, policies
+from hotline.escalation import access, policy_descriptions
 from hotline.escalation.actions import (
     do_acknowledge_timer,
     do_delete_override,
@@ -55,7 +55,7 @@ class PolicyList(EscalationApiView):
         responses={200: PolicySerializer(many=True), **_errors(401, 403)},
     )
     def get(self, request):
-        return Response(PolicySerializer(policies.all_policies(), many=True).data)
+        return Response(PolicySerializer(policy_descriptions.all_policies(), many=True).data)
 
 
 PAIR = OpenApiParameter("pair", str, OpenApiParameter.PATH, description="Two party codes joined by +, e.g. AL+RS.")
@@ -66,7 +66,7 @@ class PolicyDetail(EscalationApiView):
 
     def _find(self, severity, pair):
         try:
-            return policies.find(severity, pair)
+            return policy_descriptions.find(severity, pair)
         except LookupError as missing:
             raise NotFound(str(missing)) from None
 
@@ -105,7 +105,7 @@ class PolicyDetail(EscalationApiView):
                 repeat_count=data["repeat_count"],
                 reply_within_s=data["reply_within_s"],
             )
-        return Response(PolicySerializer(policies.describe_row(row)).data)
+        return Response(PolicySerializer(policy_descriptions.describe_row(row)).data)
 
     @extend_schema(
         summary="Remove a pair's override (commission administrators)",
