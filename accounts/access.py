@@ -23,6 +23,11 @@ MANAGING_ROLES = {Role.SUPERVISOR, Role.HEAD}
 ANSWERING_ROLES = {Role.DUTY_OFFICER, Role.SUPERVISOR, Role.HEAD, Role.ADMINISTRATOR}
 
 
+def is_person(caller) -> bool:
+    """A person signed in, as opposed to an API key's client (`ApiClient`)."""
+    return getattr(caller, "api_key", None) is None
+
+
 def is_commission_administrator(user) -> bool:
     organisation = getattr(user, "organisation", None)
     return bool(
@@ -84,10 +89,6 @@ def is_reviewer(user) -> bool:
 # --- reachability checks -------------------------------------------------------------------------------
 
 
-def is_person(caller) -> bool:
-    return getattr(caller, "api_key", None) is None
-
-
 def may_start_checks(caller) -> bool:
     return is_person(caller) and is_commission_administrator(caller)
 
@@ -102,9 +103,3 @@ def may_answer_checks(caller) -> bool:
 
 def may_answer(caller, response) -> bool:
     return may_answer_checks(caller) and caller.organisation_id == response.organisation_id
-
-
-def refuse(caller, what: str, target=None) -> PermissionDenied:
-    """Record the refusal and return the exception to raise."""
-    record("access.refused", actor=caller, target=target, details={"what": what})
-    return PermissionDenied(f"You may not {what}.")

@@ -22,7 +22,6 @@ from accounts.access import (
     manageable_organisations,
     may_answer_checks,
     may_start_checks,
-    refuse,
 )
 from accounts.checks import (
     FIGURES_OVER,
@@ -47,6 +46,7 @@ from accounts.forms import (
 from accounts.models import ContactPoint, DutyShift, Organisation, ReachabilityCheck
 from accounts.schedule import configured_schedule
 from accounts.vcard import organisations_as_vcards
+from hotline.audit.refusals import refuse
 
 
 def designation_notes(parties) -> list[str]:

@@ -13,7 +13,7 @@ from rest_framework.permissions import SAFE_METHODS, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.access import is_person, may_answer_checks, may_start_checks, refuse
+from accounts.access import is_person, may_answer_checks, may_start_checks
 from accounts.actions import do_answer_check, do_start_check
 from accounts.api.filtersets import ContactPointFilterSet, OrganisationFilterSet, PartyFilterSet
 from accounts.api.permissions import HasRequiredScope
@@ -33,6 +33,7 @@ from accounts.choices import ApiScope, CheckAnswerMethod
 from accounts.models import ContactPoint, Organisation, Party
 from accounts.payloads import check_payload, response_payload
 from hotline.api import IDEMPOTENCY_PARAMETER, IdCursorPagination, documented_errors, validation_errors_as_400
+from hotline.audit.refusals import refuse
 from hotline.db import LARGEST_ID
 from hotline.idempotency.replay import idempotent
 

@@ -20,10 +20,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.choices import ContactMethod
 from accounts.models import ContactPoint
+from hotline.audit.refusals import refuse
 from hotline.console.views import safe_next
 from hotline.db import LARGEST_ID
 from hotline.escalation import policy_descriptions
-from hotline.escalation.access import may_edit_policies, may_record_phone_acknowledgement, may_see_timer, refuse
+from hotline.escalation.access import may_edit_policies, may_record_phone_acknowledgement, may_see_timer
 from hotline.escalation.actions import (
     LinkRefused,
     do_acknowledge_by_link,

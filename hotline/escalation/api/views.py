@@ -11,10 +11,12 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.access import is_person
 from accounts.api.permissions import HasRequiredScope
 from accounts.choices import ApiScope
 from accounts.models import User
 from hotline.api import documented_errors, validation_errors_as_400
+from hotline.audit.refusals import refuse
 from hotline.db import LARGEST_ID
 from hotline.escalation import access, policy_descriptions
 from hotline.escalation.actions import (
@@ -87,7 +89,7 @@ class PolicyDetail(EscalationApiView):
         caller = request.user
         _, _, parties = self._find(severity, pair)
         if not access.may_edit_policies(caller):
-            raise access.refuse(caller, "edit escalation policies")
+            raise refuse(caller, "edit escalation policies")
         serializer = PolicySerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -115,7 +117,7 @@ class PolicyDetail(EscalationApiView):
         caller = request.user
         _, row, _ = self._find(severity, pair)
         if not access.may_edit_policies(caller):
-            raise access.refuse(caller, "edit escalation policies")
+            raise refuse(caller, "edit escalation policies")
         if row is None:
             raise NotFound("There is no saved policy here to remove.")
         with validation_errors_as_400():
@@ -162,8 +164,8 @@ class TimerAcknowledge(EscalationApiView):
         caller = request.user
         timer = _timer(caller, pk)
         if caller.organisation.pk != timer.recipient_id:
-            raise access.refuse(caller, f"acknowledge for {timer.recipient.code}")
-        method = "api" if not access.is_person(caller) else "console"
+            raise refuse(caller, f"acknowledge for {timer.recipient.code}")
+        method = "api" if not is_person(caller) else "console"
         with validation_errors_as_400():
             if not do_acknowledge_timer(caller, timer, method):
                 raise NotWaiting()
@@ -185,7 +187,7 @@ class TimerPhoneAcknowledgement(EscalationApiView):
         caller = request.user
         timer = _timer(caller, pk)
         if not access.may_record_phone_acknowledgement(caller, timer):
-            raise access.refuse(caller, "record acknowledgements by phone")
+            raise refuse(caller, "record acknowledgements by phone")
         serializer = PhoneAcknowledgementSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         answered_by = (
