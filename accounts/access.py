@@ -15,6 +15,11 @@ from hotline.audit.log import record
 MANAGING_ROLES = {Role.SUPERVISOR, Role.HEAD}
 
 
+def is_person(caller) -> bool:
+    """A person signed in, as opposed to an API key's client (`ApiClient`)."""
+    return getattr(caller, "api_key", None) is None
+
+
 def is_commission_administrator(user) -> bool:
     organisation = getattr(user, "organisation", None)
     return bool(
@@ -71,13 +76,3 @@ def is_reviewer(user) -> bool:
         and organisation.kind == OrganisationKind.SECRETARIAT
         and getattr(user, "role", None) == Role.REVIEWER
     )
-
-
-def is_person(caller) -> bool:
-    return getattr(caller, "api_key", None) is None
-
-
-def refuse(caller, what: str, target=None) -> PermissionDenied:
-    """Record the refusal and return the exception to raise."""
-    record("access.refused", actor=caller, target=target, details={"what": what})
-    return PermissionDenied(f"You may not {what}.")

@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from hotline.env import ConfigError
+from hotline.env import ConfigError, env_int
 
 SETTINGS_MODULE = "hotline.settings"
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
@@ -143,8 +143,6 @@ def beat_command() -> list[str]:
 
 
 def default_port() -> int:
-    from hotline.env import env_int
-
     with exit_on_config_error(load_settings=False):
         return env_int("PORT", 8000, minimum=1, maximum=65535)
 

@@ -8,10 +8,14 @@ import time
 import redis
 from django.conf import settings
 from django.db import connection
+from django.db.models import Min
 from django.http import JsonResponse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from hotline.escalation.choices import TimerState
+from hotline.escalation.models import Timer
 from hotline.heartbeat import heartbeat_age, redis_client
 
 
@@ -34,12 +38,6 @@ def check_heartbeat(component: str, client: redis.Redis, max_age: int) -> dict:
 
 def oldest_overdue_timer_s() -> float:
     """How late the most overdue running escalation timer is (0 when none is): a stalled engine is itself an alarm."""
-    from django.db.models import Min
-    from django.utils import timezone
-
-    from hotline.escalation.choices import TimerState
-    from hotline.escalation.models import Timer
-
     now = timezone.now()
     oldest = Timer.objects.filter(state=TimerState.RUNNING, next_fire_at__lt=now).aggregate(oldest=Min("next_fire_at"))[
         "oldest"

@@ -8,20 +8,14 @@
 - Changing status or TLP: the originating organisation's people and keys, and commission administrators.
 """
 
-from django.core.exceptions import PermissionDenied
-
-from accounts.access import is_commission_administrator
+from accounts.access import is_commission_administrator, is_person
 from accounts.choices import OrganisationKind, Role
-from hotline.audit.log import record
+from hotline.audit.refusals import refuse
 from incidents.models import Incident
 from incidents.visibility import is_participant
 
 REPORTING_ORGANISATIONS = {OrganisationKind.CERT, OrganisationKind.CRISIS_CENTRE, OrganisationKind.SECRETARIAT}
 ACTING_ROLES = {Role.DUTY_OFFICER, Role.SUPERVISOR, Role.HEAD, Role.ADMINISTRATOR}
-
-
-def is_person(caller) -> bool:
-    return getattr(caller, "api_key", None) is None
 
 
 def may_act(caller) -> bool:
@@ -42,17 +36,7 @@ def may_change(caller, incident: Incident) -> bool:
     return may_act(caller) and incident.originator_id == caller.organisation.pk
 
 
-def refuse(caller, what: str, incident: Incident | None = None) -> PermissionDenied:
-    """Record the refusal and return the exception to raise."""
-    record(
-        "access.refused",
-        actor=caller,
-        target=incident,
-        details={"what": what, **({"incident": incident.reference} if incident else {})},
-    )
-    return PermissionDenied(f"You may not {what}.")
-
-
 def require(allowed: bool, caller, what: str, incident: Incident | None = None) -> None:
+    """Refuse (recorded, with the incident's reference) unless `allowed`."""
     if not allowed:
-        raise refuse(caller, what, incident)
+        raise refuse(caller, what, incident, details={"incident": incident.reference} if incident else None)

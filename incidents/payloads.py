@@ -2,11 +2,8 @@
 live updates, so that a client sees the same object whichever way it arrives. `content=False` gives the
 metadata only (for the commission, on AMBER+STRICT and RED incidents)."""
 
+from hotline.formats import iso_time
 from incidents.models import Acknowledgement, Incident, Message
-
-
-def _time(value):
-    return value.isoformat() if value is not None else None
 
 
 def incident_payload(incident: Incident, *, content: bool) -> dict:
@@ -21,9 +18,9 @@ def incident_payload(incident: Incident, *, content: bool) -> dict:
         "status": incident.status,
         "originator": incident.originator.code,
         "recipients": recipients,
-        "occurred_at": _time(incident.occurred_at),
-        "created_at": _time(incident.created_at),
-        "updated_at": _time(incident.updated_at),
+        "occurred_at": iso_time(incident.occurred_at),
+        "created_at": iso_time(incident.created_at),
+        "updated_at": iso_time(incident.updated_at),
         "content_withheld": not content,
         "title": incident.title if content else None,
         "summary": incident.summary if content else None,
@@ -34,8 +31,8 @@ def incident_payload(incident: Incident, *, content: bool) -> dict:
 def acknowledgement_payload(acknowledgement: Acknowledgement) -> dict:
     return {
         "organisation": acknowledgement.organisation.code,
-        "due_at": _time(acknowledgement.due_at),
-        "acknowledged_at": _time(acknowledgement.acknowledged_at),
+        "due_at": iso_time(acknowledgement.due_at),
+        "acknowledged_at": iso_time(acknowledgement.acknowledged_at),
         "acknowledged_by": acknowledgement.acknowledged_by_label or None,
         "method": acknowledgement.method or None,
     }
@@ -51,7 +48,7 @@ def message_payload(message: Message, *, content: bool) -> dict:
         "author": message.author_label,
         "body": message.body if content else None,
         "requires_ack": message.requires_ack,
-        "reply_by": _time(message.reply_by),
-        "created_at": _time(message.created_at),
+        "reply_by": iso_time(message.reply_by),
+        "created_at": iso_time(message.created_at),
         "acknowledgements": [acknowledgement_payload(ack) for ack in message.acknowledgements.all()],
     }

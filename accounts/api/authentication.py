@@ -45,7 +45,8 @@ class KeyRefused(exceptions.AuthenticationFailed):
     pass
 
 
-def refuse(code: str, message: str, prefix: str = "", organisation: str = ""):
+def key_refusal(code: str, message: str, prefix: str = "", organisation: str = "") -> KeyRefused:
+    """Record the refused key (`api_key.refused`) and return the 401 to raise."""
     record("api_key.refused", organisation=organisation, details={"code": code, "prefix": prefix[:8]})
     return KeyRefused(message, code=code)
 
@@ -61,14 +62,14 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         secret = secret.strip()
         prefix, dot, _ = secret.partition(".")
         if not dot or not prefix or " " in secret:
-            raise refuse("api_key_malformed", "The API key is malformed: expected `Api-Key <prefix>.<secret>`.")
+            raise key_refusal("api_key_malformed", "The API key is malformed: expected `Api-Key <prefix>.<secret>`.")
         key = ApiKey.objects.select_related("organisation").filter(prefix=prefix).first()
         if key is None or not key.is_valid(secret):
-            raise refuse("api_key_invalid", "The API key is not known.", prefix)
+            raise key_refusal("api_key_invalid", "The API key is not known.", prefix)
         if key.revoked:
-            raise refuse("api_key_revoked", "The API key was revoked.", prefix, key.organisation.code)
+            raise key_refusal("api_key_revoked", "The API key was revoked.", prefix, key.organisation.code)
         if key.expiry_date is not None and key.expiry_date <= timezone.now():
-            raise refuse("api_key_expired", "The API key has expired.", prefix, key.organisation.code)
+            raise key_refusal("api_key_expired", "The API key has expired.", prefix, key.organisation.code)
         return ApiClient(key), key
 
     def authenticate_header(self, request):

@@ -8,20 +8,15 @@ from rest_framework.views import APIView
 
 from hotline.audit.access import may_read_checkpoints, may_verify
 from hotline.audit.checkpoints import stored_checkpoints
-from hotline.audit.log import record
 from hotline.audit.merkle import consistency_proof
 from hotline.audit.models import AuditCheckpoint
+from hotline.audit.refusals import refuse
 from hotline.audit.signing import verifier_key
 from hotline.audit.verify import Verdict, read_chain, verify_log
 
 
 class AuditRefused(PermissionDenied):
     default_code = "audit_access_refused"
-
-
-def refuse(request, what: str):
-    record("access.refused", actor=request.user, details={"what": what})
-    raise AuditRefused(f"You may not {what}.")
 
 
 VerdictSerializer = inline_serializer(
@@ -43,7 +38,7 @@ class AuditVerifyView(APIView):
     @extend_schema(responses=VerdictSerializer)
     def get(self, request):
         if not may_verify(request.user):
-            refuse(request, "verify the audit log")
+            raise refuse(request.user, "verify the audit log", refusal=AuditRefused)
         return Response(verify_log(stored_checkpoints()).as_dict())
 
 
@@ -69,7 +64,7 @@ class CheckpointList(APIView):
     )
     def get(self, request):
         if not may_read_checkpoints(request.user):
-            refuse(request, "read the audit checkpoints")
+            raise refuse(request.user, "read the audit checkpoints", refusal=AuditRefused)
         try:
             limit = min(max(int(request.query_params.get("limit", 50)), 1), 1000)
         except ValueError:
@@ -96,7 +91,7 @@ class ConsistencyProof(APIView):
     )
     def get(self, request):
         if not may_read_checkpoints(request.user):
-            refuse(request, "read audit proofs")
+            raise refuse(request.user, "read audit proofs", refusal=AuditRefused)
         try:
             first, second = int(request.query_params["first"]), int(request.query_params["second"])
         except (KeyError, ValueError):

@@ -7,19 +7,12 @@
   organisation, or by a commission administrator.
 """
 
-from django.core.exceptions import PermissionDenied
-
-from accounts.access import is_commission_administrator
+from accounts.access import is_commission_administrator, is_person
 from accounts.choices import Role
-from hotline.audit.log import record
 from hotline.escalation.models import Timer
 from hotline.escalation.subjects import subject_type
 
 PHONE_RECORDING_ROLES = {Role.SUPERVISOR, Role.HEAD}
-
-
-def is_person(caller) -> bool:
-    return getattr(caller, "api_key", None) is None
 
 
 def may_edit_policies(caller) -> bool:
@@ -36,8 +29,3 @@ def may_record_phone_acknowledgement(caller, timer: Timer) -> bool:
     if is_commission_administrator(caller):
         return True
     return caller.role in PHONE_RECORDING_ROLES and caller.organisation_id in (timer.sender_id, timer.recipient_id)
-
-
-def refuse(caller, what: str) -> PermissionDenied:
-    record("access.refused", actor=caller, details={"what": what})
-    return PermissionDenied(f"You may not {what}.")

@@ -13,7 +13,7 @@ from accounts.models import ContactPoint, Party, User
 from hotline.audit.log import record
 from hotline.escalation.choices import TimerState
 from hotline.escalation.models import Delivery, EscalationPolicy, Timer
-from hotline.escalation.notices import delivery_of_token, may_acknowledge_by_link
+from hotline.escalation.page_texts import delivery_of_token, may_acknowledge_by_link
 from hotline.escalation.policy import Policy
 from hotline.escalation.subjects import subject_type
 

@@ -6,6 +6,9 @@ embedded SQLite serialises whole transactions, so there is nothing to skip), wri
 with its deliveries, advance each timer to its next step and commit. Console alerts are events written
 in that same transaction; everything else is sent after commit by `sending.send_due()`. The page's unique
 key (timer, level, repeat) makes a second page for one step impossible, whatever runs twice.
+
+The engine does not queue work itself: `tick()` returns how many pages it wrote, every batch committed,
+and the Celery task that runs it (`tasks.tick`) then asks a worker to send them.
 """
 
 import logging
@@ -145,20 +148,7 @@ def tick(now: datetime | None = None) -> int:
             fired += fire(timers, moment)
         if len(timers) < TICK_BATCH:
             break
-    if fired:
-        _ask_for_sending()
     return fired
-
-
-def _ask_for_sending() -> None:
-    """Wake a sender now rather than at its next 5-second round; if the broker is down, that round (or
-    the one after the broker is back) sends them, since the deliveries wait in the database."""
-    from hotline.escalation.tasks import send_deliveries
-
-    try:
-        send_deliveries.apply_async(retry=False)
-    except Exception as error:  # any broker failure: the deliveries are safe in the database
-        log.warning("could not queue sending; the next round will send", extra={"error": repr(error)})
 
 
 @dataclass

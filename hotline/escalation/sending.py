@@ -18,7 +18,7 @@ from accounts.models import Organisation
 from hotline.audit.log import record
 from hotline.escalation.choices import DeliveryStatus
 from hotline.escalation.models import Delivery
-from hotline.escalation.notices import notice_for
+from hotline.escalation.page_texts import page_text_for
 from hotline.escalation.subjects import summaries
 from hotline.escalation.transports import TransportError, transport_for
 from hotline.realtime.outbox import publish
@@ -66,7 +66,9 @@ def attempt(delivery: Delivery, summary, now: datetime | None = None) -> None:
     if (now or timezone.now()) > delivery.send_before:
         return _finish(delivery, DeliveryStatus.FAILED, "not sent before its sending deadline")
     try:
-        transport_for(delivery.method).send(delivery, notice_for(delivery, delivery.page, delivery.page.timer, summary))
+        transport_for(delivery.method).send(
+            delivery, page_text_for(delivery, delivery.page, delivery.page.timer, summary)
+        )
     except TransportError as error:
         final = error.permanent or delivery.attempts >= len(BACK_OFF_S)
         return _finish(delivery, DeliveryStatus.FAILED if final else DeliveryStatus.PENDING, error.message)

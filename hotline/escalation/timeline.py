@@ -6,10 +6,7 @@ from django.db.models import Prefetch
 from hotline.escalation.choices import Clock, TimerState
 from hotline.escalation.models import Delivery, Page, Timer
 from hotline.escalation.subjects import summaries
-
-
-def _time(value):
-    return value.isoformat() if value else None
+from hotline.formats import iso_time
 
 
 def timers_of(subject_kind: str, subject_ids):
@@ -37,8 +34,8 @@ def delivery_entry(delivery: Delivery) -> dict:
         "status": delivery.status,
         "attempts": delivery.attempts,
         "error": delivery.last_error,
-        "send_after": _time(delivery.send_after),
-        "sent_at": _time(delivery.sent_at),
+        "send_after": iso_time(delivery.send_after),
+        "sent_at": iso_time(delivery.sent_at),
     }
 
 
@@ -58,18 +55,18 @@ def timer_entry(timer: Timer, summary=None) -> dict:
         "exercise": timer.exercise,
         "state": timer.state,
         "policy": timer.policy.get("source", ""),
-        "started_at": _time(timer.started_at),
-        "deadline": _time(timer.deadline),
-        "next_fire_at": _time(timer.next_fire_at),
-        "stopped_at": _time(timer.stopped_at),
+        "started_at": iso_time(timer.started_at),
+        "deadline": iso_time(timer.deadline),
+        "next_fire_at": iso_time(timer.next_fire_at),
+        "stopped_at": iso_time(timer.stopped_at),
         "stopped_by": timer.stopped_by_label,
         "pages": [
             {
                 "id": page.pk,
                 "level": page.level,
                 "repeat": page.repeat,
-                "due_at": _time(page.due_at),
-                "created_at": _time(page.created_at),
+                "due_at": iso_time(page.due_at),
+                "created_at": iso_time(page.created_at),
                 "targets": page.targets,
                 "deliveries": [delivery_entry(delivery) for delivery in page.deliveries.all()],
             }
@@ -109,10 +106,10 @@ def waiting(organisation) -> dict:
             "exercise": timer.exercise,
             "recipient": timer.recipient.code,
             "sender": timer.sender.code,
-            "deadline": _time(timer.deadline),
+            "deadline": iso_time(timer.deadline),
             "level": timer.level,
             "repeat": timer.repeat,
-            "next_fire_at": _time(timer.next_fire_at),
+            "next_fire_at": iso_time(timer.next_fire_at),
             "reply": timer.clock == Clock.REPLY,
             "state": timer.state,
         }

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 
 from accounts.choices import ContactMethod
+from hotline.escalation.page_texts import page_text_for
 
 
 class TransportError(Exception):
@@ -33,7 +34,7 @@ class Transport:
     def available(self) -> bool:
         return True
 
-    def send(self, delivery, notice) -> None:
+    def send(self, delivery, text) -> None:
         raise NotImplementedError
 
 
@@ -48,16 +49,14 @@ class ConsoleTransport(Transport):
     def alert(self, delivery, timer, page, summary=None) -> tuple:
         """The alert as an event for the outbox — (kind, subject, payload, audience) — written by the tick
         with the page; the sender's consoles get it too, for their waiting panel."""
-        from hotline.escalation.notices import notice_for
-
-        notice = notice_for(delivery, page, timer, summary)
+        text = page_text_for(delivery, page, timer, summary)
         payload = {
-            "page": notice.as_json()
+            "page": text.as_json()
             | {
                 "timer": timer.pk,
                 "clock": timer.clock,
                 "recipient_id": timer.recipient_id,
-                "path": notice.url,
+                "path": text.url,
                 "acknowledge_url": "",
             }
         }
@@ -71,28 +70,28 @@ class EmailTransport(Transport):
         # The console backend only logs: without an SMTP host (outside the demo), e-mail pages nobody.
         return settings.EMAIL_BACKEND != "django.core.mail.backends.console.EmailBackend"
 
-    def send(self, delivery, notice) -> None:
+    def send(self, delivery, text) -> None:
         lines = [
-            f"{notice.reference} ({notice.what}) awaits {notice.recipient}'s {notice.awaited}.",
-            f"Severity: {notice.severity.upper()}   TLP:{notice.tlp}   Deadline: {notice.deadline:%Y-%m-%d %H:%M} UTC",
-            f"Escalation level {notice.level}" + (f", repeat {notice.repeat}" if notice.repeat else ""),
+            f"{text.reference} ({text.what}) awaits {text.recipient}'s {text.awaited}.",
+            f"Severity: {text.severity.upper()}   TLP:{text.tlp}   Deadline: {text.deadline:%Y-%m-%d %H:%M} UTC",
+            f"Escalation level {text.level}" + (f", repeat {text.repeat}" if text.repeat else ""),
         ]
-        if notice.exercise:
+        if text.exercise:
             lines.insert(0, "EXERCISE EXERCISE EXERCISE")
-        if notice.title:
-            lines.append(f"Title: {notice.title}")
+        if text.title:
+            lines.append(f"Title: {text.title}")
         else:
-            lines.append(f"The content is TLP:{notice.tlp}: read it in the console.")
-        lines.append(f"Open: {notice.url}")
-        if notice.acknowledge_url:
-            lines.append(f"Acknowledge (one use, no sign-in needed): {notice.acknowledge_url}")
+            lines.append(f"The content is TLP:{text.tlp}: read it in the console.")
+        lines.append(f"Open: {text.url}")
+        if text.acknowledge_url:
+            lines.append(f"Acknowledge (one use, no sign-in needed): {text.acknowledge_url}")
         message = EmailMessage(
-            subject=notice.subject_line,
+            subject=text.subject_line,
             body="\n".join(lines) + "\n",
             to=[delivery.address],
             headers={
-                "Message-ID": f"<{notice.idempotency_key}.{delivery.pk}@hotline>",
-                "X-Hotline-Page": notice.idempotency_key,
+                "Message-ID": f"<{text.idempotency_key}.{delivery.pk}@hotline>",
+                "X-Hotline-Page": text.idempotency_key,
             },
         )
         try:
@@ -141,9 +140,9 @@ class WebhookTransport(Transport):
 
     method = ContactMethod.WEBHOOK
 
-    def send(self, delivery, notice) -> None:
+    def send(self, delivery, text) -> None:
         post_json(
-            delivery.address, {"type": "hotline.page", **notice.as_json()}, {"Idempotency-Key": notice.idempotency_key}
+            delivery.address, {"type": "hotline.page", **text.as_json()}, {"Idempotency-Key": text.idempotency_key}
         )
 
 
@@ -156,13 +155,13 @@ class SmsTransport(Transport):
     def available(self) -> bool:
         return bool(settings.HOTLINE_SMS_GATEWAY_URL)
 
-    def send(self, delivery, notice) -> None:
-        headers = {"Idempotency-Key": f"{notice.idempotency_key}-{delivery.pk}"}
+    def send(self, delivery, text) -> None:
+        headers = {"Idempotency-Key": f"{text.idempotency_key}-{delivery.pk}"}
         if settings.HOTLINE_SMS_GATEWAY_TOKEN:
             headers["Authorization"] = f"Bearer {settings.HOTLINE_SMS_GATEWAY_TOKEN}"
         post_json(
             settings.HOTLINE_SMS_GATEWAY_URL,
-            {"to": delivery.address, "text": notice.short_text[:459], "reference": notice.idempotency_key},
+            {"to": delivery.address, "text": text.short_text[:459], "reference": text.idempotency_key},
             headers,
         )
 

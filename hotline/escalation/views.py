@@ -20,10 +20,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.choices import ContactMethod
 from accounts.models import ContactPoint
+from hotline.audit.refusals import refuse
 from hotline.console.views import safe_next
 from hotline.db import LARGEST_ID
-from hotline.escalation import policies
-from hotline.escalation.access import may_edit_policies, may_record_phone_acknowledgement, may_see_timer, refuse
+from hotline.escalation import policy_descriptions
+from hotline.escalation.access import may_edit_policies, may_record_phone_acknowledgement, may_see_timer
 from hotline.escalation.actions import (
     LinkRefused,
     do_acknowledge_by_link,
@@ -35,7 +36,7 @@ from hotline.escalation.actions import (
 from hotline.escalation.choices import Clock, DeliveryStatus, Severity, Target, TimerState
 from hotline.escalation.forms import LevelForm, LevelFormSet, OverrideForm, PhoneAcknowledgementForm, PolicyForm
 from hotline.escalation.models import Delivery, Timer
-from hotline.escalation.notices import delivery_of_token
+from hotline.escalation.page_texts import delivery_of_token
 from hotline.escalation.subjects import subject_type
 from hotline.escalation.timeline import timeline, waiting
 from hotline.realtime.outbox import last_event_id
@@ -323,7 +324,7 @@ def _shown_policy(described: dict, contact_points: dict) -> dict:
 
 
 def _policy_list(request, override_form=None, status=200):
-    found = policies.all_policies()
+    found = policy_descriptions.all_policies()
     named = {pk for described in found for level in described["levels"] for pk in level.get("contact_points", [])}
     contact_points = ContactPoint.objects.select_related("organisation").in_bulk(named) if named else {}
     editing = may_edit_policies(request.user)
@@ -352,7 +353,7 @@ def _require_editor(caller) -> None:
 
 def _find(severity: str, pair: str | None):
     try:
-        return policies.find(severity, pair)
+        return policy_descriptions.find(severity, pair)
     except LookupError as missing:
         raise Http404(str(missing)) from None
 

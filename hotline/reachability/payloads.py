@@ -6,22 +6,19 @@ from datetime import datetime
 from django.urls import reverse
 from django.utils import timezone
 
+from hotline.formats import iso_time
 from hotline.reachability.models import CheckResponse, ReachabilityCheck
-
-
-def _time(moment: datetime | None) -> str | None:
-    return moment.isoformat() if moment is not None else None
 
 
 def check_payload(check: ReachabilityCheck) -> dict:
     return {
         "id": check.pk,
         "reference": check.reference,
-        "started_at": _time(check.started_at),
+        "started_at": iso_time(check.started_at),
         "started_by": check.started_by_label,
-        "scheduled_for": _time(check.scheduled_for),
+        "scheduled_for": iso_time(check.scheduled_for),
         "window_minutes": check.window_minutes,
-        "due_at": _time(check.due_at),
+        "due_at": iso_time(check.due_at),
         "url": reverse("reachability:check", args=[check.reference]),
     }
 
@@ -31,9 +28,9 @@ def response_payload(response: CheckResponse, now: datetime | None = None) -> di
     return {
         "id": response.pk,
         "organisation": response.organisation.code,
-        "due_at": _time(response.due_at),
+        "due_at": iso_time(response.due_at),
         "state": response.state_at(now or timezone.now()),
-        "acknowledged_at": _time(response.acknowledged_at),
+        "acknowledged_at": iso_time(response.acknowledged_at),
         "acknowledged_by": response.acknowledged_by_label or None,
         "method": response.method or None,
         "seconds_to_answer": round(answered_in.total_seconds()) if answered_in is not None else None,

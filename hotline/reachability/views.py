@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.access import refuse
 from accounts.views import designation_notes
+from hotline.audit.refusals import refuse
 from hotline.reachability.access import may_answer_checks, may_start_checks
 from hotline.reachability.actions import do_answer_check, do_start_check
 from hotline.reachability.choices import CheckAnswerMethod, CheckResponseState

@@ -20,6 +20,7 @@ from rest_framework.permissions import SAFE_METHODS, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.access import is_person
 from accounts.api.permissions import HasRequiredScope
 from accounts.choices import ApiScope
 from hotline.api import IDEMPOTENCY_PARAMETER, IdCursorPagination, documented_errors, field_errors
@@ -29,7 +30,7 @@ from hotline.escalation.timeline import timeline
 from hotline.idempotency.replay import idempotent
 from hotline.realtime.outbox import FEED_PAGE, events_after, last_event_id
 from incidents import paging
-from incidents.access import is_person, may_act, may_change, may_take_part, require
+from incidents.access import may_act, may_change, may_take_part, require
 from incidents.actions import (
     NotAwaited,
     do_acknowledge,

@@ -9,9 +9,10 @@
 - The notification policy: commission administrators.
 """
 
-from accounts.access import is_commission_administrator, refuse
+from accounts.access import is_commission_administrator, is_person
 from accounts.choices import OrganisationKind
-from incidents.access import is_person, may_act
+from hotline.audit.refusals import refuse
+from incidents.access import may_act
 
 
 def may_file(caller) -> bool:

@@ -4,6 +4,7 @@ so that a client sees the same object whichever way it arrives."""
 from django.db.models import Prefetch, Q
 
 from accounts.models import Organisation
+from hotline.formats import iso_time
 from incidents.notices.choices import VersionKind
 from incidents.notices.models import (
     DroneConflict,
@@ -27,19 +28,15 @@ EXERCISE_FIELDS = [
 ]  # fmt: skip
 
 
-def _time(value):
-    return value.isoformat() if value is not None else None
-
-
 def _value(value):
-    return _time(value) if hasattr(value, "isoformat") else value
+    return iso_time(value) if hasattr(value, "isoformat") else value
 
 
 def acknowledgement_payload(acknowledgement) -> dict:
     return {
         "organisation": acknowledgement.organisation.code,
-        "due_at": _time(acknowledgement.due_at),
-        "acknowledged_at": _time(acknowledgement.acknowledged_at),
+        "due_at": iso_time(acknowledgement.due_at),
+        "acknowledged_at": iso_time(acknowledgement.acknowledged_at),
         "acknowledged_by": acknowledgement.acknowledged_by_label or None,
         "method": acknowledgement.method or None,
     }
@@ -63,7 +60,7 @@ def version_payload(version: ExerciseVersion, previous: ExerciseVersion | None =
         "number": version.number,
         "kind": version.kind,
         "reason": version.reason,
-        "filed_at": _time(version.filed_at),
+        "filed_at": iso_time(version.filed_at),
         "filed_by": version.filed_by_label,
         **{field: _value(getattr(version, field)) for field in EXERCISE_FIELDS},
         "notifiable": bool(version.notifiable_reasons),
@@ -93,18 +90,18 @@ def with_exercise_details(queryset):
 def invitation_payload(invitation) -> dict:
     return {
         "id": invitation.pk,
-        "starts_at": _time(invitation.starts_at),
-        "ends_at": _time(invitation.ends_at),
+        "starts_at": iso_time(invitation.starts_at),
+        "ends_at": iso_time(invitation.ends_at),
         "reporting_point": invitation.reporting_point,
         "observers_per_party": invitation.observers_per_party,
-        "reply_by": _time(invitation.reply_by),
+        "reply_by": iso_time(invitation.reply_by),
         "details": invitation.details,
         "replies": [
             {
                 "organisation": reply.organisation.code,
                 "answer": reply.answer,
                 "observers": reply.observers,
-                "replied_at": _time(reply.replied_at),
+                "replied_at": iso_time(reply.replied_at),
             }
             for reply in invitation.replies.all()
         ],
@@ -145,8 +142,8 @@ def exercise_payload(notification: ExerciseNotification) -> dict:
             for version in history
         ],
         "invitations": [invitation_payload(invitation) for invitation in notification.invitations.all()],
-        "created_at": _time(notification.created_at),
-        "updated_at": _time(notification.updated_at),
+        "created_at": iso_time(notification.created_at),
+        "updated_at": iso_time(notification.updated_at),
     }
 
 
@@ -157,8 +154,8 @@ def volume_payload(volume: DroneVolume) -> dict:
         "circle": volume.circle,
         "altitude_lower": {"value": volume.lower_value, "unit": volume.lower_unit, "reference": volume.lower_reference},
         "altitude_upper": {"value": volume.upper_value, "unit": volume.upper_unit, "reference": volume.upper_reference},
-        "start": _time(volume.starts_at),
-        "end": _time(volume.ends_at),
+        "start": iso_time(volume.starts_at),
+        "end": iso_time(volume.ends_at),
     }
 
 
@@ -202,7 +199,7 @@ def conflicts_of(flights: list[DroneFlight], seen_by: Organisation | None) -> di
                     "state": other.flight.state,
                     "volume": own.number,
                     "with_volume": other.number,
-                    "found_at": _time(conflict.found_at),
+                    "found_at": iso_time(conflict.found_at),
                 }
             )
     return found
@@ -226,10 +223,10 @@ def flight_payload(flight: DroneFlight, conflicts: list[dict]) -> dict:
         },
         "purpose": flight.purpose,
         "deviation_report": flight.deviation_report,
-        "start": _time(flight.starts_at),
-        "end": _time(flight.ends_at),
+        "start": iso_time(flight.starts_at),
+        "end": iso_time(flight.ends_at),
         "volumes": [volume_payload(volume) for volume in flight.volumes.all()],
-        "filed_at": _time(flight.filed_at),
+        "filed_at": iso_time(flight.filed_at),
         "filed_by": flight.filed_by_label,
         "late_by": flight.late_by_s,
         "late_by_text": late_text(flight.late_by_s, "hour"),
@@ -246,5 +243,5 @@ def flight_payload(flight: DroneFlight, conflicts: list[dict]) -> dict:
         "awaiting_cross_border": sorted(
             a.organisation.code for a in acknowledgements if a.cross_border and a.is_pending
         ),
-        "updated_at": _time(flight.updated_at),
+        "updated_at": iso_time(flight.updated_at),
     }

@@ -54,9 +54,9 @@ def test_it_alerts_the_duty_officer_with_a_sound_and_stops_paging_when_acknowled
     expect(alert).to_contain_text("Critical")
     expect(alert).to_contain_text("HR-MOD must acknowledge")
     expect(alert.get_by_test_id("alert-countdown")).to_have_text(re.compile(r"due in 0[45]:\d\d"))
-    page.wait_for_function("window.hotlineAlerts.soundsPlayed >= 1")
+    page.wait_for_function("window.Hotline.alerts.soundsPlayed >= 1")
     expect(page.get_by_test_id("escalation-alerts")).not_to_have_attribute("data-sounds-played", "0")
-    assert page.evaluate("window.hotlineAlerts.notificationsShown") == 1
+    assert page.evaluate("window.Hotline.alerts.notificationsShown") == 1
 
     alert.get_by_role("button", name="Acknowledge").click()
 

@@ -105,7 +105,7 @@ def test_a_console_cut_off_while_fifty_messages_are_posted_shows_each_once_and_i
 
     # Cut the console off: the network goes away (new connections fail) and the open socket is closed.
     browser_context.set_offline(True)
-    page.evaluate("window.hotlineLive.close()")
+    page.evaluate("window.Hotline.live.close()")
     expect(page.locator("#live-indicator")).to_have_attribute("data-state", "offline")
     elsewhere(
         lambda: [

@@ -11,12 +11,14 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.access import is_person
 from accounts.api.permissions import HasRequiredScope
 from accounts.choices import ApiScope
 from accounts.models import User
 from hotline.api import documented_errors, validation_errors_as_400
+from hotline.audit.refusals import refuse
 from hotline.db import LARGEST_ID
-from hotline.escalation import access, policies
+from hotline.escalation import access, policy_descriptions
 from hotline.escalation.actions import (
     do_acknowledge_timer,
     do_delete_override,
@@ -55,7 +57,7 @@ class PolicyList(EscalationApiView):
         responses={200: PolicySerializer(many=True), **_errors(401, 403)},
     )
     def get(self, request):
-        return Response(PolicySerializer(policies.all_policies(), many=True).data)
+        return Response(PolicySerializer(policy_descriptions.all_policies(), many=True).data)
 
 
 PAIR = OpenApiParameter("pair", str, OpenApiParameter.PATH, description="Two party codes joined by +, e.g. AL+RS.")
@@ -66,7 +68,7 @@ class PolicyDetail(EscalationApiView):
 
     def _find(self, severity, pair):
         try:
-            return policies.find(severity, pair)
+            return policy_descriptions.find(severity, pair)
         except LookupError as missing:
             raise NotFound(str(missing)) from None
 
@@ -87,7 +89,7 @@ class PolicyDetail(EscalationApiView):
         caller = request.user
         _, _, parties = self._find(severity, pair)
         if not access.may_edit_policies(caller):
-            raise access.refuse(caller, "edit escalation policies")
+            raise refuse(caller, "edit escalation policies")
         serializer = PolicySerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -105,7 +107,7 @@ class PolicyDetail(EscalationApiView):
                 repeat_count=data["repeat_count"],
                 reply_within_s=data["reply_within_s"],
             )
-        return Response(PolicySerializer(policies.describe_row(row)).data)
+        return Response(PolicySerializer(policy_descriptions.describe_row(row)).data)
 
     @extend_schema(
         summary="Remove a pair's override (commission administrators)",
@@ -115,7 +117,7 @@ class PolicyDetail(EscalationApiView):
         caller = request.user
         _, row, _ = self._find(severity, pair)
         if not access.may_edit_policies(caller):
-            raise access.refuse(caller, "edit escalation policies")
+            raise refuse(caller, "edit escalation policies")
         if row is None:
             raise NotFound("There is no saved policy here to remove.")
         with validation_errors_as_400():
@@ -162,8 +164,8 @@ class TimerAcknowledge(EscalationApiView):
         caller = request.user
         timer = _timer(caller, pk)
         if caller.organisation.pk != timer.recipient_id:
-            raise access.refuse(caller, f"acknowledge for {timer.recipient.code}")
-        method = "api" if not access.is_person(caller) else "console"
+            raise refuse(caller, f"acknowledge for {timer.recipient.code}")
+        method = "api" if not is_person(caller) else "console"
         with validation_errors_as_400():
             if not do_acknowledge_timer(caller, timer, method):
                 raise NotWaiting()
@@ -185,7 +187,7 @@ class TimerPhoneAcknowledgement(EscalationApiView):
         caller = request.user
         timer = _timer(caller, pk)
         if not access.may_record_phone_acknowledgement(caller, timer):
-            raise access.refuse(caller, "record acknowledgements by phone")
+            raise refuse(caller, "record acknowledgements by phone")
         serializer = PhoneAcknowledgementSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         answered_by = (

@@ -11,10 +11,11 @@ from rest_framework.permissions import SAFE_METHODS, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.access import is_person, refuse
+from accounts.access import is_person
 from accounts.api.permissions import HasRequiredScope
 from accounts.choices import ApiScope
 from hotline.api import IDEMPOTENCY_PARAMETER, IdCursorPagination, documented_errors, validation_errors_as_400
+from hotline.audit.refusals import refuse
 from hotline.idempotency.replay import idempotent
 from hotline.reachability.access import may_answer_checks, may_start_checks
 from hotline.reachability.actions import do_answer_check, do_start_check

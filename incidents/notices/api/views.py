@@ -24,13 +24,13 @@ from rest_framework.permissions import SAFE_METHODS, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.access import is_person
 from accounts.api.permissions import HasRequiredScope
 from accounts.choices import ApiScope
 from accounts.models import Party
 from hotline.api import IDEMPOTENCY_PARAMETER, IdCursorPagination, documented_errors, field_errors
 from hotline.db import LARGEST_ID
 from hotline.idempotency.replay import idempotent
-from incidents.access import is_person
 from incidents.choices import AckMethod
 from incidents.notices import rules
 from incidents.notices.access import may_acknowledge, may_change, may_file, may_set_policy, require

@@ -1,32 +1,21 @@
 // Drone-flight pages, live. The list (its map and its rows) and one flight follow the drone_flight.*
 // events that console.js delivers once each as "hotline:event" (detail = the event: its `type` and,
 // beside it, `drone_flight`, the payload of incidents/notices/payloads.py). Rows are built here from
-// that payload as notices/flights/_row.html renders them, with textContent only: user text never
-// becomes markup. The form page gets a map for each added volume when its row's map is opened.
+// that payload as notices/flights/_row.html renders them, with console.js's helpers (window.Hotline):
+// textContent only, user text never becomes markup. The form page gets a map for each added volume when its row's map is opened.
 (function () {
   "use strict";
 
-  // el("span", {class: "x"}, "text", child…): attributes as given, strings as text nodes.
-  function el(tag, attributes, ...children) {
-    const node = document.createElement(tag);
-    Object.entries(attributes || {}).forEach(([name, value]) => {
-      if (value !== null && value !== undefined && value !== false) node.setAttribute(name, value === true ? "" : value);
-    });
-    children.forEach((child) => {
-      if (child === null || child === undefined || child === false) return;
-      node.append(typeof child === "string" ? document.createTextNode(child) : child);
-    });
-    return node;
-  }
-
-  const tickCountdowns = () => window.hotlineCountdowns && window.hotlineCountdowns();
+  const Hotline = window.Hotline;
+  const { el, when } = Hotline;
+  const tickCountdowns = Hotline.countdowns;
 
   // --- the form: one map per volume, the first drawn at once, the others when opened -----------
   document.querySelectorAll("details.volume-map").forEach((details) => {
     details.addEventListener("toggle", () => {
       const element = details.querySelector("[data-flight-map-lazy]");
-      if (!details.open || !element || element.hotlineMap || !window.hotlineMap) return;
-      window.hotlineMap.create(element, { bordersUrl: element.dataset.bordersUrl, editor: element.dataset.editor });
+      if (!details.open || !element || element.hotlineMap || !Hotline.map) return;
+      Hotline.map.create(element, { bordersUrl: element.dataset.bordersUrl, editor: element.dataset.editor });
     });
   });
 
@@ -35,14 +24,6 @@
   const page = JSON.parse(holder.textContent);
   const labels = page.labels;
   const organisation = document.body.dataset.organisation || page.organisation;
-  const zone = document.body.dataset.timeZone || "UTC";
-  let minuteFormat;
-  try {
-    minuteFormat = new Intl.DateTimeFormat("en-GB", { timeZone: zone, hourCycle: "h23", day: "2-digit", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit" });
-  } catch (e) {
-    minuteFormat = new Intl.DateTimeFormat("en-GB", { timeZone: "UTC", hourCycle: "h23", day: "2-digit", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit" });
-  }
-  const when = (iso) => (iso ? minuteFormat.format(new Date(iso)).replace(",", "") : "");
   const time = (iso) => el("time", { datetime: iso }, when(iso));
   const km = (metres) => (metres / 1000).toFixed(1) + " km";
   const withReference = (template, reference) => template.replace("__REF__", encodeURIComponent(reference));
@@ -58,9 +39,9 @@
   function mapOf(element) {
     if (!element) return null;
     if (element.hotlineMap) return element.hotlineMap;
-    if (!window.hotlineMap) return null;
+    if (!Hotline.map) return null;
     const holder = element.dataset.volumes && document.getElementById(element.dataset.volumes);
-    return window.hotlineMap.create(element, {
+    return Hotline.map.create(element, {
       bordersUrl: element.dataset.bordersUrl, fit: element.dataset.fit || null,
       volumes: holder ? JSON.parse(holder.textContent) : [],
     });
@@ -80,9 +61,8 @@
   const ourPending = (flight) => page.may_acknowledge && flight.acknowledgements.find((a) => a.organisation === organisation && !a.acknowledged_at);
 
   function acknowledgeForm(flight, next) {
-    const token = document.querySelector('meta[name="csrf-token"]');
     return el("form", { method: "post", action: withReference(page.acknowledge_url, flight.reference), class: "ack-form" },
-      el("input", { type: "hidden", name: "csrfmiddlewaretoken", value: token ? token.content : "" }),
+      el("input", { type: "hidden", name: "csrfmiddlewaretoken", value: Hotline.csrfToken() }),
       next ? el("input", { type: "hidden", name: "next", value: next }) : null,
       el("button", { type: "submit", "data-testid": "acknowledge" }, "Acknowledge"));
   }

@@ -1,7 +1,8 @@
 // Incident pages, live: the list (new and changed incidents, what waits for our acknowledgement) and
 // one incident (its thread and acknowledgements). console.js delivers each event once, as
 // "hotline:event" with the event as detail; this script builds the same elements the server renders,
-// from the event's payload, with textContent only (user text never becomes markup).
+// from the event's payload, with console.js's helpers (window.Hotline): textContent only, user text
+// never becomes markup.
 (function () {
   "use strict";
 
@@ -9,27 +10,8 @@
   if (!dataHolder) return;
   const page = JSON.parse(dataHolder.textContent);
   const labels = page.labels;
-  const zone = document.body.dataset.timeZone || "UTC";
-  const formatter = (options) => {
-    try { return new Intl.DateTimeFormat("en-GB", { timeZone: zone, hourCycle: "h23", ...options }); }
-    catch (e) { return new Intl.DateTimeFormat("en-GB", { timeZone: "UTC", hourCycle: "h23", ...options }); }
-  };
-  const minuteFormat = formatter({ day: "2-digit", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit" });
-  const secondFormat = formatter({ day: "2-digit", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit", second: "2-digit" });
-  const when = (iso, withSeconds) => (iso ? (withSeconds ? secondFormat : minuteFormat).format(new Date(iso)).replace(",", "") : "");
-
-  // el("span", {class: "x"}, "text", child…): attributes as given, strings as text nodes.
-  function el(tag, attributes, ...children) {
-    const node = document.createElement(tag);
-    Object.entries(attributes || {}).forEach(([name, value]) => {
-      if (value !== null && value !== undefined && value !== false) node.setAttribute(name, value === true ? "" : value);
-    });
-    children.forEach((child) => {
-      if (child === null || child === undefined || child === false) return;
-      node.append(typeof child === "string" ? document.createTextNode(child) : child);
-    });
-    return node;
-  }
+  const { el, when } = window.Hotline;
+  const SECONDS = { seconds: true };
 
   const detailUrl = (reference) => page.detail_url.replace("__REF__", encodeURIComponent(reference));
   const acknowledgeUrl = (reference) => page.acknowledge_url.replace("__REF__", encodeURIComponent(reference));
@@ -46,7 +28,7 @@
   }
 
   // Countdowns (.countdown[data-due]) are the console shell's (console.js): it ticks them every second.
-  const tickCountdowns = () => window.hotlineCountdowns && window.hotlineCountdowns();
+  const tickCountdowns = window.Hotline.countdowns;
 
   const ours = (acknowledgement) => acknowledgement.organisation === page.organisation;
 
@@ -134,7 +116,7 @@
           el("span", { class: "countdown", "data-due": acknowledgement.due_at }, "due " + when(acknowledgement.due_at)));
       } else {
         const late = new Date(acknowledgement.acknowledged_at) > new Date(acknowledgement.due_at) ? " — late" : "";
-        item.append(acknowledgement.organisation + ": acknowledged " + when(acknowledgement.acknowledged_at, true) + " by " +
+        item.append(acknowledgement.organisation + ": acknowledged " + when(acknowledgement.acknowledged_at, SECONDS) + " by " +
           (acknowledgement.acknowledged_by || "?") + " (" + (labels.method[acknowledgement.method] || acknowledgement.method) + ")" + late);
       }
       return item;
@@ -154,7 +136,7 @@
           el("span", { class: "number" }, "#" + message.number), " ",
           el("span", { class: "kind" }, labels.kind[message.kind] || message.kind), " ",
           el("strong", { class: "author" }, message.organisation + " · " + message.author), " ",
-          el("time", { datetime: message.created_at }, when(message.created_at, true)),
+          el("time", { datetime: message.created_at }, when(message.created_at, SECONDS)),
           message.reply_by ? el("span", { class: "reply-by" }, " reply by " + when(message.reply_by)) : null),
         el("div", { class: "body" }, message.body === null ? withheld(incident) : message.body),
         acks(incident, message),

@@ -10,7 +10,7 @@
 // </div>
 // A volume: {id, geometry, label, state, highlight}; a geometry is a GeoJSON Polygon or a circle
 // {"lon", "lat", "radius_m"}, the two forms incidents/geojson.py accepts.
-// window.hotlineMap.create(element, options) does the same from script; the map it returns (also
+// Hotline.map.create(element, options) does the same from script; the map it returns (also
 // element.hotlineMap) has showVolumes(list), addVolume(volume), removeVolume(id), fitToVolumes()
 // and leaflet (the L.Map).
 (function () {
@@ -38,15 +38,8 @@
   const wholeMetres = (x) => Math.max(1, Math.min(MAX_RADIUS_M, Math.round(x)));
   const isNumber = (x) => typeof x === "number" && Number.isFinite(x);
 
-  // el("span", {class: "x"}, "text"): user text only ever becomes text nodes, never markup.
-  function el(tag, attributes, ...children) {
-    const node = document.createElement(tag);
-    Object.entries(attributes || {}).forEach(([name, value]) => {
-      if (value !== null && value !== undefined && value !== false) node.setAttribute(name, value === true ? "" : value);
-    });
-    children.forEach((child) => node.append(child));
-    return node;
-  }
+  // console.js's el("span", {class: "x"}, "text"): user text only ever becomes text nodes, never markup.
+  const { el } = window.Hotline;
 
   // --- geometry: the two forms, checked as the server checks them --------------------------------
   function checkPosition(position, where) {
@@ -542,7 +535,7 @@
     });
   }
 
-  window.hotlineMap = { create };
+  window.Hotline.map = { create };
   // Loaded with defer, possibly before leaflet.js: wait for DOMContentLoaded, by which every deferred
   // script has run. Loaded later than that, "load" (or now, when that too is past) does it.
   if (document.readyState === "complete") initialiseAll();

@@ -1,4 +1,15 @@
-// The console shell: the UTC/local clocks and the live channel with its indicator.
+// The console shell and the one helper module every page script builds on, window.Hotline:
+//   Hotline.el(tag, attributes, ...children)  DOM building: attributes as given, strings as text nodes
+//                                             (user text never becomes markup)
+//   Hotline.when(iso, {seconds, year})        a time as the console writes it, in the person's time zone:
+//                                             "25 Nov 2026 09:00"; seconds: true adds them, year: false drops it
+//   Hotline.formatter(options, zone)          an Intl.DateTimeFormat in that zone (UTC where it is unknown)
+//   Hotline.countdowns()                      ticks every .countdown[data-due] now (scripts that add some call it)
+//   Hotline.csrfToken()                       the token for a fetch() POST
+//   Hotline.live                              the live channel (null when not signed in): socket, lastEventId, close()
+// Page scripts load after this one (all deferred, in document order: base.html loads this one first).
+//
+// The shell shows the UTC/local clocks and keeps the live channel with its indicator.
 // The channel reconnects by itself with growing pauses and resumes where it left off: on every
 // (re)connect, and every minute, it asks for everything after the last point the server confirmed,
 // which the server replays from the database before live pushes continue (DESIGN.md: real-time delivery without loss). Each
@@ -8,15 +19,60 @@
   "use strict";
 
   const timeZone = document.body.dataset.timeZone || "UTC";
+  const Hotline = (window.Hotline = { live: null });
+
+  // el("span", {class: "x"}, "text", child…): attributes as given (true: present, empty), strings as
+  // text nodes; null, undefined and false children and attributes are left out.
+  Hotline.el = function el(tag, attributes, ...children) {
+    const node = document.createElement(tag);
+    Object.entries(attributes || {}).forEach(([name, value]) => {
+      if (value !== null && value !== undefined && value !== false) node.setAttribute(name, value === true ? "" : value);
+    });
+    children.forEach((child) => {
+      if (child === null || child === undefined || child === false) return;
+      node.append(typeof child === "string" ? document.createTextNode(child) : child);
+    });
+    return node;
+  };
+
+  // --- time --------------------------------------------------------------------------------------
+  const formats = new Map();
+  Hotline.formatter = function formatter(options, zone) {
+    const wanted = zone || timeZone;
+    const key = wanted + " " + JSON.stringify(options);
+    if (!formats.has(key)) {
+      let format;
+      try { format = new Intl.DateTimeFormat("en-GB", { timeZone: wanted, hourCycle: "h23", ...options }); }
+      catch (e) { format = new Intl.DateTimeFormat("en-GB", { timeZone: "UTC", hourCycle: "h23", ...options }); }
+      formats.set(key, format);
+    }
+    return formats.get(key);
+  };
+
+  Hotline.when = function when(iso, options) {
+    if (!iso) return "";
+    const { seconds = false, year = true } = options || {};
+    const fields = { day: "2-digit", month: "short", hour: "2-digit", minute: "2-digit" };
+    if (year) fields.year = "numeric";
+    if (seconds) fields.second = "2-digit";
+    return Hotline.formatter(fields).format(new Date(iso)).replace(",", "");
+  };
+
+  Hotline.csrfToken = function csrfToken() {
+    const meta = document.querySelector('meta[name="csrf-token"]');
+    if (meta && meta.content) return meta.content;
+    const cookie = document.cookie.split("; ").find((part) => part.startsWith("csrftoken="));
+    return cookie ? decodeURIComponent(cookie.slice("csrftoken=".length)) : "";
+  };
+
   const utcClock = document.getElementById("clock-utc");
   const localClock = document.getElementById("clock-local");
-  const format = (zone) => new Intl.DateTimeFormat("en-GB", { timeZone: zone, hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" });
-  const utcFormat = format("UTC");
-  let localFormat;
-  try { localFormat = format(timeZone); } catch (e) { localFormat = utcFormat; }
+  const CLOCK = { hour: "2-digit", minute: "2-digit", second: "2-digit" };
+  const utcFormat = Hotline.formatter(CLOCK, "UTC");
+  const localFormat = Hotline.formatter(CLOCK);
 
   // Countdowns to deadlines, on every page: a .countdown with data-due (an ISO time) says how long is
-  // left, or how long it is overdue. Scripts that add such elements call window.hotlineCountdowns().
+  // left, or how long it is overdue. Scripts that add such elements call Hotline.countdowns().
   const two = (n) => String(n).padStart(2, "0");
   function span(ms) {
     const total = Math.floor(Math.abs(ms) / 1000);
@@ -33,7 +89,7 @@
       node.textContent = left >= 0 ? "due in " + span(left) : "overdue by " + span(left);
     });
   }
-  window.hotlineCountdowns = tickCountdowns;
+  Hotline.countdowns = tickCountdowns;
   document.addEventListener("htmx:afterSettle", tickCountdowns);
 
   function tick() {
@@ -45,6 +101,7 @@
   tick();
   setInterval(tick, 1000);
 
+  // --- the live channel --------------------------------------------------------------------------
   const indicator = document.getElementById("live-indicator");
   if (!indicator) return; // not signed in: no live channel
 
@@ -142,8 +199,8 @@
     });
   }
 
-  // For tests and for the curious on a console: the channel's state, and a way to cut it.
-  window.hotlineLive = {
+  // For page scripts, tests and the curious on a console: the channel's state, and a way to cut it.
+  Hotline.live = {
     get socket() { return socket; },
     get lastEventId() { return watermark; },
     close() { if (socket) socket.close(); },

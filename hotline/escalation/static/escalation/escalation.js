@@ -7,14 +7,16 @@
 // - a warning to the sender and the commission when a page could not be delivered;
 // - live countdowns to deadlines (.countdown[data-due]), the waiting panel reloaded on live events, and a
 //   "reload" hint on an incident's escalation timeline when its escalation moves on.
-// console.js hands each live event over once as "hotline:event". Text goes in with textContent only.
+// console.js hands each live event over once as "hotline:event", and its helpers as window.Hotline
+// (el, when, countdowns, csrfToken). Text goes in with textContent only.
 (function () {
   "use strict";
 
+  const Hotline = window.Hotline;
+  const { el } = Hotline;
   const body = document.body;
   const organisationId = Number(body.dataset.organisationId);
   const organisationCode = body.dataset.organisation || "";
-  const zone = body.dataset.timeZone || "UTC";
   const STORE = "hotline.escalation.alerts." + organisationId; // per organisation: a tab may change hands
   const acknowledgeUrl = (timer) => "/api/v1/escalation/timers/" + encodeURIComponent(timer) + "/acknowledge/";
   const WAITING_URL = "/api/v1/escalation/waiting/";
@@ -23,24 +25,8 @@
   const MAX_NOTES = 6;
   const PUSH_GRACE_MS = 2000;
 
-  // el("span", {class: "x"}, "text", child…): attributes as given, strings as text nodes.
-  function el(tag, attributes, ...children) {
-    const node = document.createElement(tag);
-    Object.entries(attributes || {}).forEach(([name, value]) => {
-      if (value !== null && value !== undefined && value !== false) node.setAttribute(name, value === true ? "" : value);
-    });
-    children.forEach((child) => {
-      if (child === null || child === undefined || child === false) return;
-      node.append(typeof child === "string" ? document.createTextNode(child) : child);
-    });
-    return node;
-  }
-
   const capital = (text) => (text ? text.charAt(0).toUpperCase() + text.slice(1) : "");
-  let dateFormat;
-  try { dateFormat = new Intl.DateTimeFormat("en-GB", { timeZone: zone, day: "2-digit", month: "short", hour: "2-digit", minute: "2-digit", hourCycle: "h23" }); }
-  catch (e) { dateFormat = new Intl.DateTimeFormat("en-GB", { timeZone: "UTC", day: "2-digit", month: "short", hour: "2-digit", minute: "2-digit", hourCycle: "h23" }); }
-  const when = (iso) => (iso ? dateFormat.format(new Date(iso)).replace(",", "") : "");
+  const when = (iso) => Hotline.when(iso, { year: false }); // alerts are short: the day and the time
 
   function localPath(url) {
     // Pages carry absolute links (for e-mail); in the console stay on the console's own origin.
@@ -48,15 +34,8 @@
     catch (e) { return "/"; }
   }
 
-  function csrfToken() {
-    const meta = document.querySelector('meta[name="csrf-token"]');
-    if (meta && meta.content) return meta.content;
-    const cookie = document.cookie.split("; ").find((part) => part.startsWith("csrftoken="));
-    return cookie ? decodeURIComponent(cookie.slice("csrftoken=".length)) : "";
-  }
-
   // Countdowns to deadlines (.countdown[data-due]) are the console shell's (console.js): it ticks them every second.
-  const tickDeadlines = () => window.hotlineCountdowns && window.hotlineCountdowns();
+  const tickDeadlines = Hotline.countdowns;
 
   if (!document.getElementById("live-indicator")) return; // no live channel on this page
 
@@ -70,7 +49,7 @@
   body.append(alerts, notes);
 
   // For tests and for the curious on a console.
-  window.hotlineAlerts = {
+  Hotline.alerts = {
     get soundsPlayed() { return counters.soundsPlayed; },
     get notificationsShown() { return counters.notificationsShown; },
     get open() { return Array.from(alertList.children).map((card) => Number(card.dataset.timer)); },
@@ -238,7 +217,7 @@
     try {
       response = await fetch(acknowledgeUrl(page.timer), {
         method: "POST", credentials: "same-origin", body: "{}",
-        headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrfToken() },
+        headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": Hotline.csrfToken() },
       });
     } catch (e) {
       delete card.dataset.acknowledging;

@@ -4,7 +4,7 @@
   "use strict";
 
   // Countdowns (.countdown[data-due]) are the console shell's (console.js): it ticks them every second.
-  const tickCountdowns = () => window.hotlineCountdowns && window.hotlineCountdowns();
+  const tickCountdowns = window.Hotline.countdowns;
 
   // The parts of the page a check event can change, by the id or test id they carry.
   const LIVE_PARTS = ['#check-responses', '[data-testid="check-counts"]', '[data-testid="check-history"]', '[data-testid="waiting-checks"]'];

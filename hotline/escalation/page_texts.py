@@ -7,6 +7,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core import signing
+from django.urls import reverse
 
 from hotline.escalation.choices import Clock
 from hotline.escalation.models import Delivery, Page, Timer
@@ -18,7 +19,7 @@ LINK_MAX_AGE_S = 7 * 24 * 3600
 
 
 @dataclass(frozen=True)
-class Notice:
+class PageText:
     page_id: int
     idempotency_key: str
     reference: str
@@ -93,14 +94,12 @@ def may_acknowledge_by_link(delivery: Delivery, timer: Timer) -> bool:
     )
 
 
-def notice_for(delivery: Delivery, page: Page, timer: Timer, summary: Summary | None = None) -> Notice:
-    from django.urls import reverse
-
+def page_text_for(delivery: Delivery, page: Page, timer: Timer, summary: Summary | None = None) -> PageText:
     summary = summary or subject_type(timer.subject_kind).summarise([timer.subject_id])[timer.subject_id]
     acknowledge_url = ""
     if may_acknowledge_by_link(delivery, timer):
         acknowledge_url = absolute(reverse("escalation:link", args=[link_token(delivery)]))
-    return Notice(
+    return PageText(
         page_id=page.pk,
         idempotency_key=page.idempotency_key,
         reference=summary.reference,

@@ -1,5 +1,5 @@
 from django.urls import path
 
-from hotline.realtime.consumers import ConsoleConsumer
+from hotline.console.consumers import ConsoleConsumer
 
 websocket_urlpatterns = [path("ws/console/", ConsoleConsumer.as_asgi())]

@@ -10,6 +10,9 @@ Messages from the page:
   the page drops an event whose id it has seen.
 - `{"type": "ping"}`: answered with `pong`, so the page can tell a live channel from a dead one.
 Events go out as `{"type": "event", "event": {...}}`.
+
+The consumer lives in the console, which owns the session and the second factor; hotline.realtime keeps
+what it reads (the outbox, the organisation groups and the catch-up feed) and imports no app.
 """
 
 from channels.db import database_sync_to_async
