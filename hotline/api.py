@@ -1,6 +1,8 @@
-"""What every API error looks like: JSON with a stable `code`, a human `detail` and field errors.
+"""What every API error looks like (JSON with a stable `code`, a human `detail` and field errors), and
+`ActionView`, the one base of the endpoints that call an action.
 
-Clients branch on `code`; `detail` is for people and may be reworded.
+Clients branch on `code`; `detail` is for people and may be reworded. This module sits low: it imports
+the leaves (idempotency, db), never an app; what an app's actions raise is declared by its endpoints.
 """
 
 from contextlib import contextmanager
@@ -11,10 +13,13 @@ from django.http import Http404, JsonResponse
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import exceptions, serializers
 from rest_framework.pagination import CursorPagination
+from rest_framework.response import Response
+from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from hotline.db import LARGEST_ID
 from hotline.idempotency.replay import HEADER as IDEMPOTENCY_HEADER
+from hotline.idempotency.replay import idempotent
 
 
 def error_body(code: str, detail: str, fields: dict | None = None) -> dict:
@@ -55,13 +60,29 @@ def field_errors(error: DjangoValidationError) -> dict:
     return {"non_field_errors": error.messages}
 
 
+def _messages(error: Exception) -> str:
+    return " ".join(error.messages) if isinstance(error, DjangoValidationError) else str(error)
+
+
 @contextmanager
-def validation_errors_as_400():
-    """Actions refuse with Django's ValidationError; the API answers 400 `invalid` with the fields."""
+def action_errors(conflicts: dict | None = None, fields=field_errors):
+    """Actions refuse with Django's ValidationError: the API answers 400 `invalid` with the fields (as
+    `fields(error)` names them). `conflicts` maps an action's own errors to the API's (e.g. a 409 with
+    its code), looked at first and in order: they are often ValidationErrors too."""
     try:
         yield
-    except DjangoValidationError as error:
-        raise exceptions.ValidationError(field_errors(error)) from None
+    except Exception as error:
+        answered = next((mapped for raised, mapped in (conflicts or {}).items() if isinstance(error, raised)), None)
+        if answered is not None:
+            raise answered(_messages(error)) from None
+        if isinstance(error, DjangoValidationError):
+            raise exceptions.ValidationError(fields(error)) from None
+        raise
+
+
+def validation_errors_as_400():
+    """Actions refuse with Django's ValidationError; the API answers 400 `invalid` with the fields."""
+    return action_errors()
 
 
 class ApiErrorSerializer(serializers.Serializer):
@@ -123,3 +144,81 @@ IDEMPOTENCY_PARAMETER = OpenApiParameter(
     description="Up to 200 printable characters. A retry with the same key and body gets the first answer "
     "again (header Idempotent-Replayed: true) and changes nothing; the same key with another body gets 422.",
 )
+
+
+class ActionView(APIView):
+    """The base of an endpoint that calls one action: it declares its parts, `run_action` does the ritual.
+
+    1. access: `find(caller, *url_args)`, the app's `access_…` function (404 for what the caller may
+       not know of); none for an endpoint without an object (the object is then None);
+    2. permission: `permit(caller, obj)` raises the app's refusal (403, recorded);
+    3. validation: `input_serializer` on `input_data(request)`, then `clean(caller, obj, data)` for the
+       lookups a serializer cannot make (recipients by code, a person by name);
+    4. idempotency (`idempotent`, on by default): `act(caller, obj, data)` calls ONE action and
+       `answer(caller, obj, result)` builds the Response, both inside `hotline.idempotency.replay.idempotent`;
+    5. errors raised by `clean` and `act`: each class of `conflicts` becomes its API error (a 409 with its
+       code), any other ValidationError 400 `invalid` with `invalid_fields(error)`.
+
+    The schema stays with the endpoint (`extend_schema` on its method, which only runs the action):
+
+        class ExerciseAcknowledge(NotificationsApiView, ActionView):
+            find = staticmethod(access_exercise)
+            input_serializer = ExerciseAcknowledgeSerializer
+            conflicts = {NotAwaited: NotAwaitingAcknowledgement}
+
+            def permit(self, caller, notification):
+                require(may_acknowledge(caller), caller, "acknowledge notifications", notification)
+
+            def act(self, caller, notification, data):
+                return do_acknowledge_exercise(caller, notification, version_number=data["version"], method=…)
+
+            def answer(self, caller, notification, result):
+                return Response(_exercise(notification.pk))
+
+            @extend_schema(summary=…, request=ExerciseAcknowledgeSerializer, responses=…)
+            def post(self, request, pk):
+                return self.run_action(request, pk)
+    """
+
+    find = None  # staticmethod(access_…): (caller, *url_args) → the object
+    input_serializer = None  # validates the body; without one, `data` is {}
+    conflicts: dict = {}  # {an action's error class: the APIException to answer}, e.g. {NotAwaited: …}
+    idempotent = True  # honour Idempotency-Key (every POST that writes)
+
+    def permit(self, caller, obj) -> None:
+        """Raise the app's refusal unless the caller may act (e.g. `require(may_…(caller, obj), …)`)."""
+
+    def input_data(self, request):
+        return request.data
+
+    def clean(self, caller, obj, data: dict) -> dict:
+        return data
+
+    def act(self, caller, obj, data: dict):
+        raise NotImplementedError
+
+    def answer(self, caller, obj, result) -> Response:
+        raise NotImplementedError
+
+    def invalid_fields(self, error: DjangoValidationError) -> dict:
+        return field_errors(error)
+
+    def run_action(self, request, *url_args) -> Response:
+        """`url_args`: what `find` needs of the URL, in its order (e.g. the incident's id)."""
+        caller = request.user
+        obj = self.find(caller, *url_args) if self.find is not None else None
+        self.permit(caller, obj)
+        data = {}
+        if self.input_serializer is not None:
+            serializer = self.input_serializer(data=self.input_data(request))
+            serializer.is_valid(raise_exception=True)
+            data = dict(serializer.validated_data)
+        with action_errors(self.conflicts, self.invalid_fields):
+            data = self.clean(caller, obj, data)
+
+        def perform() -> Response:
+            with action_errors(self.conflicts, self.invalid_fields):
+                result = self.act(caller, obj, data)
+            return self.answer(caller, obj, result)
+
+        return idempotent(request, perform) if self.idempotent else perform()

@@ -15,7 +15,7 @@ from pathlib import PurePath
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
-from django.core.files.uploadedfile import UploadedFile
+from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.db import transaction
 from django.db.models import Max, Prefetch, prefetch_related_objects
 from django.utils import timezone
@@ -31,6 +31,7 @@ from incidents import paging
 from incidents.choices import AckMethod, MessageKind, Status, Tlp
 from incidents.models import Acknowledgement, Attachment, Incident, IncidentRecipient, Message, attachment_path
 from incidents.payloads import acknowledgement_payload, incident_payload, message_payload
+from incidents.stix import ImportedIncident
 from incidents.visibility import Sight, audiences
 
 log = logging.getLogger("hotline.incidents")
@@ -372,6 +373,16 @@ def do_change_tlp(caller, incident: Incident, tlp: str) -> Incident:
     )
 
 
+@transaction.atomic
+def do_change_incident(caller, incident: Incident, *, status: str | None = None, tlp: str | None = None) -> Incident:
+    """The status, the TLP or both, in one transaction: both changes are made or neither."""
+    if status is not None:
+        incident = do_change_status(caller, incident, status)
+    if tlp is not None:
+        incident = do_change_tlp(caller, incident, tlp)
+    return incident
+
+
 def _checked_upload(upload: UploadedFile) -> tuple[str, str]:
     """(the file name to keep, its content type), or ValidationError for a file we do not take."""
     name = PurePath(upload.name or "attachment").name[:200] or "attachment"
@@ -446,6 +457,35 @@ def do_add_attachment(
     )
     _publish_message(incident, message)
     return attachment
+
+
+@transaction.atomic
+def do_import_stix_incident(
+    caller,
+    imported: ImportedIncident,
+    *,
+    recipients: list[Organisation],
+    severity: str,
+    exercise: bool,
+    bundle: bytes,
+) -> Incident:
+    """Report the incident read from a STIX bundle (incidents.stix.import_bundle) and, when the bundle
+    holds more than the incident keeps, attach it byte for byte as `bundle.json`: both or neither."""
+    incident = do_report_incident(
+        caller,
+        recipients=recipients,
+        title=imported.title,
+        summary=imported.summary,
+        category=imported.category,
+        severity=severity,
+        tlp=imported.tlp,
+        occurred_at=imported.occurred_at,
+        exercise=imported.exercise or exercise,
+        location=imported.location,
+    )
+    if imported.keep_bundle_as_attachment:
+        do_add_attachment(caller, incident, SimpleUploadedFile("bundle.json", bundle, content_type="application/json"))
+    return incident
 
 
 def note_attachment_download(caller, attachment: Attachment) -> None:

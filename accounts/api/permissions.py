@@ -18,5 +18,6 @@ class HasRequiredScope(permissions.BasePermission):
             scope = getattr(view, "required_scope", None)
             if scope is None or not request.user.has_scope(scope):
                 record("access.refused", actor=request.user, details={"what": request.path, "missing_scope": scope})
-                raise MissingScope(f"This API key lacks the scope {scope!r}.")
+                # The scope as clients write it (`notifications:write`), not the enumeration's name.
+                raise MissingScope(f"This API key lacks the scope '{scope}'.")
         return True

@@ -5,7 +5,6 @@ import qrcode
 import qrcode.image.svg
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
@@ -13,6 +12,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from hotline.audit.log import record
+from hotline.console.actions import do_confirm_totp_device
 from hotline.console.forms import TokenForm
 from hotline.console.second_factor import has_confirmed_device, has_passed_second_factor
 
@@ -75,10 +75,7 @@ def otp_enrol(request):
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["token"]):
-            with transaction.atomic():
-                device.confirmed = True
-                device.save(update_fields=["confirmed"])
-                record("second_factor.enrolled", actor=request.user, details={"device": device.name})
+            do_confirm_totp_device(request.user, device)
             otp_login(request, device)
             return redirect(safe_next(request))
         form.add_error("token", "That code is not right. Scan the code again or check the time on your phone.")

@@ -7,8 +7,12 @@
   organisation, or by a commission administrator.
 """
 
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
 from accounts.access import is_commission_administrator, is_person
 from accounts.choices import Role
+from hotline.db import LARGEST_ID
 from hotline.escalation.models import Timer
 from hotline.escalation.subjects import subject_type
 
@@ -21,6 +25,16 @@ def may_edit_policies(caller) -> bool:
 
 def may_see_timer(caller, timer: Timer) -> bool:
     return subject_type(timer.subject_kind).may_see(caller, timer.subject_id)
+
+
+def access_timer(caller, pk: int) -> Timer:
+    """The timer, if the caller may see its subject; 404 otherwise (not a 403 that would confirm it exists)."""
+    if pk > LARGEST_ID:
+        raise Http404("There is no such timer.")
+    timer = get_object_or_404(Timer.objects.select_related("recipient", "sender"), pk=pk)
+    if not may_see_timer(caller, timer):
+        raise Http404("There is no such timer.")
+    return timer
 
 
 def may_record_phone_acknowledgement(caller, timer: Timer) -> bool:

@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -22,9 +22,8 @@ from accounts.choices import ContactMethod
 from accounts.models import ContactPoint
 from hotline.audit.refusals import refuse
 from hotline.console.views import safe_next
-from hotline.db import LARGEST_ID
 from hotline.escalation import policy_descriptions
-from hotline.escalation.access import may_edit_policies, may_record_phone_acknowledgement, may_see_timer
+from hotline.escalation.access import access_timer, may_edit_policies, may_record_phone_acknowledgement
 from hotline.escalation.actions import (
     LinkRefused,
     do_acknowledge_by_link,
@@ -106,16 +105,6 @@ def _dated(entry: dict) -> dict:
 def _reference(timer: Timer) -> str:
     summary = subject_type(timer.subject_kind).summarise([timer.subject_id]).get(timer.subject_id)
     return summary.reference if summary else f"{timer.subject_kind}:{timer.subject_id}"
-
-
-def _visible_timer(caller, pk: int) -> Timer:
-    """The timer, if the caller may see its subject; 404 otherwise (not a 403 that would confirm it exists)."""
-    if pk > LARGEST_ID:
-        raise Http404("There is no such timer.")
-    timer = get_object_or_404(Timer.objects.select_related("recipient", "sender"), pk=pk)
-    if not may_see_timer(caller, timer):
-        raise Http404("There is no such timer.")
-    return timer
 
 
 def console_timelines(caller, subject_kind: str, subject_ids) -> dict[int, list[dict]]:
@@ -213,7 +202,7 @@ def waiting_panel(request):
 def acknowledge_timer(request, pk):
     """The Acknowledge button of the waiting panel (the alert's button uses the API)."""
     caller = request.user
-    timer = _visible_timer(caller, pk)
+    timer = access_timer(caller, pk)
     if timer.recipient_id != getattr(caller, "organisation_id", None):
         raise refuse(caller, f"acknowledge for {timer.recipient.code}")
     reference = _reference(timer)
@@ -233,7 +222,7 @@ def acknowledge_timer(request, pk):
 def record_phone_acknowledgement(request, pk):
     """A supervisor (or head, or commission administrator) records who acknowledged on the phone."""
     caller = request.user
-    timer = _visible_timer(caller, pk)
+    timer = access_timer(caller, pk)
     if not may_record_phone_acknowledgement(caller, timer):
         raise refuse(caller, "record acknowledgements by phone")
     summary = subject_type(timer.subject_kind).summarise([timer.subject_id]).get(timer.subject_id)

@@ -5,8 +5,6 @@ client that asks for `application/json`; errors are always our JSON errors. The 
 as the body, as `application/json` or `application/stix+json`.
 """
 
-from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
@@ -19,12 +17,11 @@ from rest_framework.views import APIView
 
 from accounts.api.permissions import HasRequiredScope
 from accounts.choices import ApiScope
+from hotline.api import ActionView
 from hotline.idempotency.replay import HEADER as IDEMPOTENCY_HEADER
-from hotline.idempotency.replay import idempotent
 from incidents.access import may_act, require
-from incidents.actions import do_add_attachment, do_report_incident, note_export, resolve_recipients
+from incidents.actions import do_import_stix_incident, note_export, resolve_recipients
 from incidents.api.serializers import ApiErrorSerializer, IncidentSerializer
-from incidents.api.views import action_errors
 from incidents.choices import Severity
 from incidents.payloads import incident_payload
 from incidents.stix import InvalidBundle, export_bundle, import_bundle
@@ -164,12 +161,37 @@ class ImportQuery(serializers.Serializer):
     )
 
 
-class IncidentStixImport(APIView):
-    """Report an incident from a STIX 2.1 bundle."""
+class IncidentStixImport(ActionView):
+    """Report an incident from a STIX 2.1 bundle: the query names the recipients, the body is the bundle."""
 
     permission_classes = [IsAuthenticated, HasRequiredScope]
     required_scope = ApiScope.INCIDENTS_WRITE
     parser_classes = [JSONParser, StixParser]
+    input_serializer = ImportQuery
+
+    def permit(self, caller, _):
+        require(may_act(caller), caller, "report incidents")
+
+    def input_data(self, request):
+        return request.query_params
+
+    def clean(self, caller, _, query):
+        codes = [code for code in query["recipients"].split(",") if code.strip()]
+        recipients = resolve_recipients(codes, caller.organisation)
+        try:
+            imported = import_bundle(self.request.data)
+        except InvalidBundle as error:
+            raise InvalidStix(str(error)) from None
+        severity = query.get("severity") or imported.severity
+        if severity is None:
+            raise ValidationError({"severity": ["The bundle does not give a severity: choose one with ?severity=."]})
+        return {"imported": imported, "recipients": recipients, "severity": severity, "exercise": query["exercise"]}
+
+    def act(self, caller, _, data):
+        return do_import_stix_incident(caller, **data, bundle=self.raw_body)
+
+    def answer(self, caller, _, incident):
+        return Response(incident_payload(incident, content=True), status=status.HTTP_201_CREATED)
 
     @extend_schema(
         operation_id="incidents_stix_import",
@@ -210,40 +232,5 @@ class IncidentStixImport(APIView):
     )
     def post(self, request):
         # Read the raw body before DRF parses the stream: kept as the attachment, byte for byte.
-        raw = request.body
-        caller = request.user
-        require(may_act(caller), caller, "report incidents")
-        query = ImportQuery(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        codes = [code for code in query.validated_data["recipients"].split(",") if code.strip()]
-        with action_errors():
-            recipients = resolve_recipients(codes, caller.organisation)
-        try:
-            imported = import_bundle(request.data)
-        except InvalidBundle as error:
-            raise InvalidStix(str(error)) from None
-        severity = query.validated_data.get("severity") or imported.severity
-        if severity is None:
-            raise ValidationError({"severity": ["The bundle does not give a severity: choose one with ?severity=."]})
-
-        def perform():
-            with action_errors(), transaction.atomic():
-                incident = do_report_incident(
-                    caller,
-                    recipients=recipients,
-                    title=imported.title,
-                    summary=imported.summary,
-                    category=imported.category,
-                    severity=severity,
-                    tlp=imported.tlp,
-                    occurred_at=imported.occurred_at,
-                    exercise=imported.exercise or query.validated_data["exercise"],
-                    location=imported.location,
-                )
-                if imported.keep_bundle_as_attachment:
-                    do_add_attachment(
-                        caller, incident, SimpleUploadedFile("bundle.json", raw, content_type="application/json")
-                    )
-            return Response(incident_payload(incident, content=True), status=status.HTTP_201_CREATED)
-
-        return idempotent(request, perform)
+        self.raw_body = request.body
+        return self.run_action(request)

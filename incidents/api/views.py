@@ -1,14 +1,11 @@
 """The incidents API: incidents, threads, acknowledgements, attachments and the event feed.
 
-Thin views (STYLE.md): find the incident through incidents.visibility (404 for what the caller may not
-know of), ask incidents.access (403, recorded), validate, then call one action inside `idempotent()`.
+Thin views (STYLE.md): the endpoints that write are `hotline.api.ActionView`s declaring how they find
+the incident (incidents.visibility: 404 for what the caller may not know of), who may act
+(incidents.access: 403, recorded), their input and the one action they call.
 What they answer is built by incidents/payloads.py, the shapes the event feed and the console share.
 """
 
-from contextlib import contextmanager
-
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
 from django.http import FileResponse, Http404
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
@@ -23,11 +20,10 @@ from rest_framework.views import APIView
 from accounts.access import is_person
 from accounts.api.permissions import HasRequiredScope
 from accounts.choices import ApiScope
-from hotline.api import IDEMPOTENCY_PARAMETER, IdCursorPagination, documented_errors, field_errors
+from hotline.api import IDEMPOTENCY_PARAMETER, ActionView, IdCursorPagination, documented_errors
 from hotline.db import LARGEST_ID
 from hotline.escalation.api.serializers import TimerEntrySerializer
 from hotline.escalation.timeline import timeline
-from hotline.idempotency.replay import idempotent
 from hotline.realtime.outbox import FEED_PAGE, events_after, last_event_id
 from incidents import paging
 from incidents.access import may_act, may_change, may_take_part, require
@@ -35,8 +31,7 @@ from incidents.actions import (
     NotAwaited,
     do_acknowledge,
     do_add_attachment,
-    do_change_status,
-    do_change_tlp,
+    do_change_incident,
     do_post_message,
     do_report_incident,
     note_attachment_download,
@@ -72,18 +67,6 @@ class NotAwaitingAcknowledgement(APIException):
     default_detail = "The message does not wait for your organisation's acknowledgement."
 
 
-@contextmanager
-def action_errors():
-    """The actions refuse with Django's ValidationError: 400 `invalid` with the fields, or 409 when a
-    message no longer waits for the caller."""
-    try:
-        yield
-    except NotAwaited as error:  # a ValidationError too: caught first
-        raise NotAwaitingAcknowledgement(" ".join(error.messages)) from None
-    except DjangoValidationError as error:
-        raise ValidationError(field_errors(error)) from None
-
-
 def _detail(caller, pk: int) -> dict:
     """The incident as the caller sees it now, with its thread (after a change that may have changed
     how much the caller sees, e.g. raising the TLP)."""
@@ -115,6 +98,13 @@ class IncidentsApiView(APIView):
         return ApiScope.INCIDENTS_READ if self.request.method in SAFE_METHODS else ApiScope.INCIDENTS_WRITE
 
 
+class IncidentAction(ActionView):
+    """An endpoint that calls one incidents action on the incident of the URL (`pk`)."""
+
+    find = staticmethod(access_incident)
+    conflicts = {NotAwaited: NotAwaitingAcknowledgement}
+
+
 # --- incidents ---------------------------------------------------------------------------------------
 
 
@@ -126,13 +116,30 @@ class IncidentsApiView(APIView):
         responses={200: IncidentSerializer(many=True), **_errors(400, 401, 403)},
     ),
 )
-class IncidentList(IncidentsApiView, generics.ListAPIView):
+class IncidentList(IncidentsApiView, IncidentAction, generics.ListAPIView):
     serializer_class = IncidentSerializer
     filterset_class = IncidentFilterSet
     pagination_class = IdCursorPagination
 
     def get_queryset(self):
         return visible_incidents(self.request.user).prefetch_related("recipients")
+
+    # POST: report an incident.
+    find = None
+    input_serializer = IncidentReportSerializer
+
+    def permit(self, caller, _):
+        require(may_act(caller), caller, "report incidents")
+
+    def clean(self, caller, _, data):
+        return {**data, "recipients": resolve_recipients(data["recipients"], caller.organisation)}
+
+    def act(self, caller, _, data):
+        return do_report_incident(caller, **data)
+
+    def answer(self, caller, _, incident):
+        location = reverse("api:incident-detail", args=[incident.pk])
+        return Response(_detail(caller, incident.pk), status=status.HTTP_201_CREATED, headers={"Location": location})
 
     @extend_schema(
         summary="Report an incident",
@@ -174,26 +181,23 @@ class IncidentList(IncidentsApiView, generics.ListAPIView):
         ],
     )
     def post(self, request):
-        caller = request.user
-        require(may_act(caller), caller, "report incidents")
-        serializer = IncidentReportSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        fields = dict(serializer.validated_data)
-        with action_errors():
-            recipients = resolve_recipients(fields.pop("recipients"), caller.organisation)
-
-        def perform():
-            with action_errors():
-                incident = do_report_incident(caller, recipients=recipients, **fields)
-            location = reverse("api:incident-detail", args=[incident.pk])
-            return Response(
-                _detail(caller, incident.pk), status=status.HTTP_201_CREATED, headers={"Location": location}
-            )
-
-        return idempotent(request, perform)
+        return self.run_action(request)
 
 
-class IncidentDetail(IncidentsApiView):
+class IncidentDetail(IncidentsApiView, IncidentAction):
+    # PATCH: change the status, the TLP or both.
+    input_serializer = IncidentChangeSerializer
+    idempotent = False  # PATCH sets values: sending it again changes nothing
+
+    def permit(self, caller, incident):
+        require(may_change(caller, incident), caller, "change this incident", incident)
+
+    def act(self, caller, incident, data):
+        return do_change_incident(caller, incident, **data)
+
+    def answer(self, caller, _, incident):
+        return Response(_detail(caller, incident.pk))
+
     @extend_schema(
         summary="One incident with its thread and attachments",
         description="Where the caller sees only the metadata, title, summary, location and message bodies are null "
@@ -221,24 +225,25 @@ class IncidentDetail(IncidentsApiView):
         ],
     )
     def patch(self, request, pk):
-        caller = request.user
-        incident = access_incident(request.user, pk)
-        require(may_change(caller, incident), caller, "change this incident", incident)
-        serializer = IncidentChangeSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        changes = serializer.validated_data
-        with transaction.atomic(), action_errors():
-            if "status" in changes:
-                incident = do_change_status(caller, incident, changes["status"])
-            if "tlp" in changes:
-                incident = do_change_tlp(caller, incident, changes["tlp"])
-        return Response(_detail(caller, incident.pk))
+        return self.run_action(request, pk)
 
 
 # --- the thread --------------------------------------------------------------------------------------
 
 
-class IncidentMessages(IncidentsApiView):
+class IncidentMessages(IncidentsApiView, IncidentAction):
+    # POST: post to the thread.
+    input_serializer = MessagePostSerializer
+
+    def permit(self, caller, incident):
+        require(may_take_part(caller, incident), caller, "post in this incident", incident)
+
+    def act(self, caller, incident, data):
+        return do_post_message(caller, incident, **data)
+
+    def answer(self, caller, incident, message):
+        return Response(message_payload(message, content=True), status=status.HTTP_201_CREATED)
+
     @extend_schema(
         summary="The thread, oldest first",
         description="Message bodies are null where the caller sees only the incident's metadata.",
@@ -280,21 +285,22 @@ class IncidentMessages(IncidentsApiView):
         ],
     )
     def post(self, request, pk):
-        caller = request.user
-        incident = access_incident(request.user, pk)
-        require(may_take_part(caller, incident), caller, "post in this incident", incident)
-        serializer = MessagePostSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-
-        def perform():
-            with action_errors():
-                message = do_post_message(caller, incident, **serializer.validated_data)
-            return Response(message_payload(message, content=True), status=status.HTTP_201_CREATED)
-
-        return idempotent(request, perform)
+        return self.run_action(request, pk)
 
 
-class IncidentAcknowledge(IncidentsApiView):
+class IncidentAcknowledge(IncidentsApiView, IncidentAction):
+    input_serializer = AcknowledgeSerializer
+
+    def permit(self, caller, incident):
+        require(may_take_part(caller, incident), caller, "acknowledge in this incident", incident)
+
+    def act(self, caller, incident, data):
+        method = AckMethod.CONSOLE if is_person(caller) else AckMethod.API
+        return do_acknowledge(caller, incident, message_number=data["message"], method=method)
+
+    def answer(self, caller, incident, given):
+        return Response({"acknowledged": [message_payload(ack.message, content=True) for ack in given]})
+
     @extend_schema(
         summary="Acknowledge one message, or every message waiting on the caller's organisation",
         description="Recorded with the method `api` for an API key and `console` for a person. When nothing waits, "
@@ -308,21 +314,7 @@ class IncidentAcknowledge(IncidentsApiView):
         ],
     )
     def post(self, request, pk):
-        caller = request.user
-        incident = access_incident(request.user, pk)
-        require(may_take_part(caller, incident), caller, "acknowledge in this incident", incident)
-        serializer = AcknowledgeSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        method = AckMethod.CONSOLE if is_person(caller) else AckMethod.API
-
-        def perform():
-            with action_errors():
-                given = do_acknowledge(
-                    caller, incident, message_number=serializer.validated_data["message"], method=method
-                )
-            return Response({"acknowledged": [message_payload(ack.message, content=True) for ack in given]})
-
-        return idempotent(request, perform)
+        return self.run_action(request, pk)
 
 
 class IncidentTimeline(IncidentsApiView):
@@ -343,8 +335,18 @@ class IncidentTimeline(IncidentsApiView):
 # --- attachments -------------------------------------------------------------------------------------
 
 
-class IncidentAttachments(IncidentsApiView):
+class IncidentAttachments(IncidentsApiView, IncidentAction):
     parser_classes = [MultiPartParser]
+    input_serializer = AttachmentUploadSerializer
+
+    def permit(self, caller, incident):
+        require(may_take_part(caller, incident), caller, "attach files to this incident", incident)
+
+    def act(self, caller, incident, data):
+        return do_add_attachment(caller, incident, data["file"], message_number=data["message"])
+
+    def answer(self, caller, incident, attachment):
+        return Response(attachment_payload(attachment), status=status.HTTP_201_CREATED)
 
     @extend_schema(
         summary="Attach a file",
@@ -363,23 +365,7 @@ class IncidentAttachments(IncidentsApiView):
         ],
     )
     def post(self, request, pk):
-        caller = request.user
-        incident = access_incident(request.user, pk)
-        require(may_take_part(caller, incident), caller, "attach files to this incident", incident)
-        serializer = AttachmentUploadSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-
-        def perform():
-            with action_errors():
-                attachment = do_add_attachment(
-                    caller,
-                    incident,
-                    serializer.validated_data["file"],
-                    message_number=serializer.validated_data["message"],
-                )
-            return Response(attachment_payload(attachment), status=status.HTTP_201_CREATED)
-
-        return idempotent(request, perform)
+        return self.run_action(request, pk)
 
 
 class AttachmentDownload(IncidentsApiView):

@@ -7,8 +7,9 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from accounts.actions import do_create_api_key
 from accounts.models import ApiKey
-from tests.accounts.world import build_demo_world, person
+from tests.accounts.world import build_demo_world, organisation, person
 
 
 @pytest.fixture
@@ -79,3 +80,12 @@ def test_the_command_prints_the_key_alone_on_standard_output(world):
 def test_the_command_names_an_unknown_organisation(world):
     with pytest.raises(CommandError, match="no organisation with code 'XX-CERT'"):
         call_command("create_api_key", "XX-CERT", "--name", "x", stdout=StringIO(), stderr=StringIO())
+
+
+def test_a_key_that_lacks_a_scope_is_told_the_scope_as_clients_write_it(world):
+    _, secret = do_create_api_key(organisation=organisation("RS-MOD"), name="SIEM", scopes=["directory:read"])
+    response = world.post(
+        "/api/v1/exercise-notifications/", {}, content_type="application/json", HTTP_AUTHORIZATION=f"Api-Key {secret}"
+    )
+    assert (response.status_code, response.json()["code"]) == (403, "missing_scope")
+    assert response.json()["detail"] == "This API key lacks the scope 'notifications:write'."

@@ -4,6 +4,7 @@ lets people in with the password alone."""
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from hotline.audit.models import AuditEntry
 from tests.conftest import PASSWORD, current_code, enrol_authenticator
 
 
@@ -27,6 +28,14 @@ def test_enrolment_with_the_right_code_lets_the_person_in(client, duty_officer):
     assert response.redirect_chain[-1][0] == "/"
     assert TOTPDevice.objects.get(user=duty_officer).confirmed
     assert b"Signed in as" in response.content
+
+
+def test_an_enrolment_is_recorded_in_the_audit_log_with_the_device(client, duty_officer):
+    sign_in(client, "rs-mod-duty")
+    device = TOTPDevice.objects.get(user=duty_officer, confirmed=False)
+    client.post("/otp/enrol/", {"token": f"{totp(device.bin_key):06d}"})
+    entry = AuditEntry.objects.get(action="second_factor.enrolled")
+    assert (entry.actor, entry.content["details"]) == ("rs-mod-duty", {"device": "Authenticator app"})
 
 
 def test_a_wrong_code_is_refused_with_a_readable_message(client, duty_officer):

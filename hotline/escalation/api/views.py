@@ -1,9 +1,9 @@
 """The escalation API: policies (read by all, written by commission administrators), acknowledging a
 timer (the console alert uses it too), recording a phone acknowledgement, and the waiting panel."""
 
+from typing import NamedTuple
+
 from django.core.exceptions import ValidationError
-from django.http import Http404
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.exceptions import NotFound
@@ -15,9 +15,8 @@ from accounts.access import is_person
 from accounts.api.permissions import HasRequiredScope
 from accounts.choices import ApiScope
 from accounts.models import User
-from hotline.api import documented_errors, validation_errors_as_400
+from hotline.api import ActionView, documented_errors, validation_errors_as_400
 from hotline.audit.refusals import refuse
-from hotline.db import LARGEST_ID
 from hotline.escalation import access, policy_descriptions
 from hotline.escalation.actions import (
     do_acknowledge_timer,
@@ -31,7 +30,7 @@ from hotline.escalation.api.serializers import (
     TimerAcknowledgedSerializer,
     WaitingSerializer,
 )
-from hotline.escalation.models import Timer
+from hotline.escalation.models import EscalationPolicy
 from hotline.escalation.timeline import waiting
 
 ESCALATION_ERRORS = {
@@ -63,19 +62,56 @@ class PolicyList(EscalationApiView):
 PAIR = OpenApiParameter("pair", str, OpenApiParameter.PATH, description="Two party codes joined by +, e.g. AL+RS.")
 
 
-class PolicyDetail(EscalationApiView):
+class FoundPolicy(NamedTuple):
+    severity: str
+    described: dict
+    row: EscalationPolicy | None  # None until the commission saves one here
+    parties: tuple | None  # the pair of an override
+
+
+def _policy(severity: str, pair: str | None) -> FoundPolicy:
+    """The policy of a severity, or of a pair of parties at a severity, or 404. Everyone reads policies."""
+    try:
+        return FoundPolicy(severity, *policy_descriptions.find(severity, pair))
+    except LookupError as missing:
+        raise NotFound(str(missing)) from None
+
+
+class PolicyDetail(EscalationApiView, ActionView):
     """`escalation-policies/{severity}/` and `escalation-policies/{severity}/{pair}/`."""
 
-    def _find(self, severity, pair):
-        try:
-            return policy_descriptions.find(severity, pair)
-        except LookupError as missing:
-            raise NotFound(str(missing)) from None
+    # PUT: replace the policy.
+    input_serializer = PolicySerializer
+    idempotent = False  # PUT replaces: sending it again changes nothing
+
+    def find(self, caller, severity, pair=None):
+        return _policy(severity, pair)
+
+    def permit(self, caller, _):
+        if not access.may_edit_policies(caller):
+            raise refuse(caller, "edit escalation policies")
+
+    def act(self, caller, policy, data):
+        levels = [
+            {key: value for key, value in dict(level).items() if key != "contact_points" or value}
+            for level in data["levels"]
+        ]
+        return do_save_policy(
+            caller,
+            policy.severity,
+            policy.parties,
+            levels=levels,
+            repeat_every_s=data["repeat_every_s"],
+            repeat_count=data["repeat_count"],
+            reply_within_s=data["reply_within_s"],
+        )
+
+    def answer(self, caller, _, row):
+        return Response(PolicySerializer(policy_descriptions.describe_row(row)).data)
 
     @extend_schema(summary="Read one escalation policy", responses={200: PolicySerializer, **_errors(401, 403, 404)})
     def get(self, request, severity, pair=None):
-        described, _, _ = self._find(severity, pair)
-        return Response(PolicySerializer(described).data)
+        return Response(PolicySerializer(_policy(severity, pair).described).data)
 
     @extend_schema(
         summary="Replace an escalation policy (commission administrators)",
@@ -86,28 +122,7 @@ class PolicyDetail(EscalationApiView):
         responses={200: PolicySerializer, **_errors(400, 401, 403, 404)},
     )
     def put(self, request, severity, pair=None):
-        caller = request.user
-        _, _, parties = self._find(severity, pair)
-        if not access.may_edit_policies(caller):
-            raise refuse(caller, "edit escalation policies")
-        serializer = PolicySerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        levels = [
-            {key: value for key, value in dict(level).items() if key != "contact_points" or value}
-            for level in data["levels"]
-        ]
-        with validation_errors_as_400():
-            row = do_save_policy(
-                caller,
-                severity,
-                parties,
-                levels=levels,
-                repeat_every_s=data["repeat_every_s"],
-                repeat_count=data["repeat_count"],
-                reply_within_s=data["reply_within_s"],
-            )
-        return Response(PolicySerializer(policy_descriptions.describe_row(row)).data)
+        return self.run_action(request, severity, pair)
 
     @extend_schema(
         summary="Remove a pair's override (commission administrators)",
@@ -115,9 +130,8 @@ class PolicyDetail(EscalationApiView):
     )
     def delete(self, request, severity, pair=None):
         caller = request.user
-        _, row, _ = self._find(severity, pair)
-        if not access.may_edit_policies(caller):
-            raise refuse(caller, "edit escalation policies")
+        row = _policy(severity, pair).row
+        self.permit(caller, row)
         if row is None:
             raise NotFound("There is no saved policy here to remove.")
         with validation_errors_as_400():
@@ -140,18 +154,26 @@ class NotWaiting(NotFound):
     default_detail = "Nothing waits any more: it was acknowledged, or its escalation ended."
 
 
-def _timer(caller, pk: int) -> Timer:
-    """The timer, if the caller may see its subject; 404 otherwise (not a 403 that would confirm it exists)."""
-    if pk > LARGEST_ID:
-        raise Http404("There is no such timer.")
-    timer = get_object_or_404(Timer.objects.select_related("recipient", "sender"), pk=pk)
-    if not access.may_see_timer(caller, timer):
-        raise Http404("There is no such timer.")
-    return timer
+class TimerAction(EscalationApiView, ActionView):
+    """An endpoint that calls one escalation action on the timer of the URL (`pk`)."""
 
-
-class TimerAcknowledge(EscalationApiView):
     required_scope = ApiScope.INCIDENTS_WRITE
+    find = staticmethod(access.access_timer)
+    idempotent = False  # an acknowledgement given twice answers 409 `not_waiting` the second time
+
+    def answer(self, caller, timer, _):
+        return Response({"acknowledged": True})
+
+
+class TimerAcknowledge(TimerAction):
+    def permit(self, caller, timer):
+        if caller.organisation.pk != timer.recipient_id:
+            raise refuse(caller, f"acknowledge for {timer.recipient.code}")
+
+    def act(self, caller, timer, _):
+        method = "api" if not is_person(caller) else "console"
+        if not do_acknowledge_timer(caller, timer, method):
+            raise NotWaiting()
 
     @extend_schema(
         summary="Acknowledge what a timer waits for",
@@ -161,19 +183,27 @@ class TimerAcknowledge(EscalationApiView):
         responses={200: TimerAcknowledgedSerializer, **_errors(401, 403, 404, 409)},
     )
     def post(self, request, pk):
-        caller = request.user
-        timer = _timer(caller, pk)
-        if caller.organisation.pk != timer.recipient_id:
-            raise refuse(caller, f"acknowledge for {timer.recipient.code}")
-        method = "api" if not is_person(caller) else "console"
-        with validation_errors_as_400():
-            if not do_acknowledge_timer(caller, timer, method):
-                raise NotWaiting()
-        return Response({"acknowledged": True})
+        return self.run_action(request, pk)
 
 
-class TimerPhoneAcknowledgement(EscalationApiView):
-    required_scope = ApiScope.INCIDENTS_WRITE
+class TimerPhoneAcknowledgement(TimerAction):
+    input_serializer = PhoneAcknowledgementSerializer
+
+    def permit(self, caller, timer):
+        if not access.may_record_phone_acknowledgement(caller, timer):
+            raise refuse(caller, "record acknowledgements by phone")
+
+    def clean(self, caller, timer, data):
+        answered_by = (
+            User.objects.filter(username=data["answered_by"], is_active=True).select_related("organisation").first()
+        )
+        if answered_by is None:
+            raise ValidationError({"answered_by": "There is no such person."})
+        return {"answered_by": answered_by}
+
+    def act(self, caller, timer, data):
+        if not do_record_phone_acknowledgement(caller, timer, data["answered_by"]):
+            raise NotWaiting()
 
     @extend_schema(
         summary="Record an acknowledgement given by phone",
@@ -184,23 +214,7 @@ class TimerPhoneAcknowledgement(EscalationApiView):
         responses={200: TimerAcknowledgedSerializer, **_errors(400, 401, 403, 404, 409)},
     )
     def post(self, request, pk):
-        caller = request.user
-        timer = _timer(caller, pk)
-        if not access.may_record_phone_acknowledgement(caller, timer):
-            raise refuse(caller, "record acknowledgements by phone")
-        serializer = PhoneAcknowledgementSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        answered_by = (
-            User.objects.filter(username=serializer.validated_data["answered_by"], is_active=True)
-            .select_related("organisation")
-            .first()
-        )
-        with validation_errors_as_400():
-            if answered_by is None:
-                raise ValidationError({"answered_by": "There is no such person."})
-            if not do_record_phone_acknowledgement(caller, timer, answered_by):
-                raise NotWaiting()
-        return Response({"acknowledged": True})
+        return self.run_action(request, pk)
 
 
 class Waiting(EscalationApiView):
