@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "hotline.escalation",
     "accounts",
     "incidents",
+    "incidents.notifications",
 ]
 
 MIDDLEWARE = [

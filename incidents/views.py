@@ -23,7 +23,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from hotline.escalation.choices import TimerState
 from hotline.escalation.views import console_timelines
 from hotline.realtime.outbox import last_event_id
-from incidents import actions, paging
+from incidents import actions
+from incidents import timers as paging
 from incidents.access import may_act, may_change, may_take_part, require
 from incidents.choices import AckMethod, Category, MessageKind, Severity, Status, Tlp
 from incidents.forms import (

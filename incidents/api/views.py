@@ -28,7 +28,7 @@ from hotline.escalation.api.serializers import TimerEntrySerializer
 from hotline.escalation.timeline import timeline
 from hotline.idempotency.replay import idempotent
 from hotline.realtime.outbox import FEED_PAGE, events_after, last_event_id
-from incidents import paging
+from incidents import timers as paging
 from incidents.access import is_person, may_act, may_change, may_take_part, require
 from incidents.actions import (
     NotAwaited,
