@@ -12,6 +12,8 @@
 from accounts.access import is_commission_administrator, refuse
 from accounts.choices import OrganisationKind
 from incidents.access import is_person, may_act
+from incidents.notifications.models import ExerciseNotification, ExerciseVersion
+from incidents.notifications.visibility import access_exercise
 
 
 def may_file(caller) -> bool:
@@ -34,3 +36,11 @@ def may_set_policy(caller) -> bool:
 def require(allowed: bool, caller, what: str, target=None) -> None:
     if not allowed:
         raise refuse(caller, what, target)
+
+
+def access_amendable_exercise(caller, reference_or_pk) -> tuple[ExerciseNotification, ExerciseVersion]:
+    """The exercise and its latest version, if `caller` may see it (else 404) and amend it (else 403,
+    recorded)."""
+    notification = access_exercise(caller, reference_or_pk)
+    require(may_change(caller, notification), caller, f"amend {notification.reference}", notification)
+    return notification, ExerciseVersion.objects.get(pk=notification.latest_id)

@@ -1,9 +1,10 @@
 """Console pages of exercise notifications, the calendar of notified activities (with a feed per
 party) and the commission's notification policy.
 
-Views check access (notices.visibility, notices.access), validate a form and call one action
-(notices.actions); exercises.js says when a notification shown here has changed elsewhere. Pages that
-show live content take the organisation's last event id before they read it (as incidents.views).
+Views check access (notifications.visibility, notifications.access), validate a form and call one
+action (notifications.actions); exercises.js says when a notification shown here has changed
+elsewhere. Pages that show live content take the organisation's last event id before they read it
+(as incidents.views).
 """
 
 import json
@@ -15,7 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, Min, OuterRef, Subquery
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
@@ -24,10 +25,16 @@ from accounts.choices import PartyKind
 from accounts.models import Party
 from accounts.views import designation_notes
 from hotline.console.views import safe_next
-from hotline.db import LARGEST_ID
 from incidents.notifications import actions, rules
 from incidents.notifications import calendar as activity_calendar
-from incidents.notifications.access import may_acknowledge, may_change, may_file, may_set_policy, require
+from incidents.notifications.access import (
+    access_amendable_exercise,
+    may_acknowledge,
+    may_change,
+    may_file,
+    may_set_policy,
+    require,
+)
 from incidents.notifications.choices import VersionKind
 from incidents.notifications.exercise_forms import (
     TIME_FIELDS,
@@ -44,10 +51,9 @@ from incidents.notifications.models import (
     ExerciseNotification,
     ExerciseVersion,
     NotificationPolicy,
-    ObservationInvitation,
 )
 from incidents.notifications.payloads import EXERCISE_FIELDS, differences, with_exercise_details
-from incidents.notifications.visibility import access_exercise, visible_exercises
+from incidents.notifications.visibility import access_exercise, access_invitation, visible_exercises
 from incidents.views import add_errors, event_baseline
 
 log = logging.getLogger("hotline.notifications")
@@ -253,17 +259,11 @@ def exercise_new(request):
     return _form_page(request, form, status=400 if form.errors else 200)
 
 
-def _amendable(user, reference) -> tuple[ExerciseNotification, ExerciseVersion]:
-    notification = access_exercise(user, reference)
-    require(may_change(user, notification), user, f"amend {notification.reference}", notification)
-    return notification, ExerciseVersion.objects.get(pk=notification.latest_id)
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def exercise_amend(request, reference):
     user = request.user
-    notification, latest = _amendable(user, reference)
+    notification, latest = access_amendable_exercise(user, reference)
     if notification.cancelled:
         messages.error(request, f"{notification.reference} is cancelled: it cannot change any more.")
         return redirect(_detail_url(notification))
@@ -341,7 +341,7 @@ def exercise_preview(request):
     require(may_file(user), user, "notify exercises")
     notification = previous = None
     if request.POST.get("reference"):
-        notification, previous = _amendable(user, request.POST["reference"])
+        notification, previous = access_amendable_exercise(user, request.POST["reference"])
     form = (AmendForm if notification else ExerciseForm)(request.POST)
     assessment = assess(form, user.organisation, previous)
     if request.headers.get("HX-Request"):
@@ -502,11 +502,7 @@ def invitation_new(request, reference):
 @require_POST
 def invitation_reply(request, pk):
     user = request.user
-    if pk > LARGEST_ID:
-        raise Http404("There is no such invitation.")
-    # Under a notification the user may see, or as if it did not exist.
-    visible = ObservationInvitation.objects.filter(notification__in=visible_exercises(user))
-    invitation = get_object_or_404(visible.select_related("notification__organisation"), pk=pk)
+    invitation = access_invitation(user, pk)
     notification = invitation.notification
     invited = may_acknowledge(user) and user.organisation_id in actions.invited_organisations(notification)
     require(invited, user, f"answer the invitation to observe {notification.reference}", notification)

@@ -14,7 +14,7 @@ from django.http import Http404
 from accounts.choices import OrganisationKind
 from accounts.models import Organisation
 from hotline.db import LARGEST_ID
-from incidents.notifications.models import DroneFlight, ExerciseNotification
+from incidents.notifications.models import DroneFlight, ExerciseNotification, ObservationInvitation
 
 TAKING_PART = (OrganisationKind.CERT, OrganisationKind.CRISIS_CENTRE, OrganisationKind.SECRETARIAT)
 
@@ -91,3 +91,14 @@ def access_exercise(caller, reference_or_pk) -> ExerciseNotification:
 def access_flight(caller, reference_or_pk) -> DroneFlight:
     """The flight, if `caller` may see it; else 404, so that a party not concerned cannot learn it exists."""
     return _by_reference(visible_flights(caller).select_related("organisation__party"), reference_or_pk, "DF")
+
+
+def access_invitation(caller, pk: int) -> ObservationInvitation:
+    """The invitation, if `caller` sees its exercise; else 404, as if it did not exist."""
+    invitation = None
+    if pk <= LARGEST_ID:
+        invitations = ObservationInvitation.objects.select_related("notification__organisation")
+        invitation = invitations.filter(pk=pk, notification__in=visible_exercises(caller)).first()
+    if invitation is None:
+        raise Http404("There is no such invitation.")
+    return invitation

@@ -544,7 +544,7 @@ def test_the_flight_list_filters_by_state_and_party(api_world):
     assert commission.get(FLIGHTS, {"from": at(days=5)}).json()["results"] == []
 
 
-def test_a_retried_flight_notice_gets_the_first_answer_and_files_once(api_world):
+def test_a_retried_flight_notification_gets_the_first_answer_and_files_once(api_world):
     client = key("RS-MOD")
     body = flight()
     first = client.post(FLIGHTS, body, HTTP_IDEMPOTENCY_KEY="flight-0001")

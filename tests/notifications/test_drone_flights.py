@@ -173,7 +173,7 @@ def test_a_late_flight_is_flagged_in_hours(world):
     assert fly(circle(*KRAGUJEVAC, 5_000)).late_by_s is None  # four days ahead
 
 
-def test_the_notice_is_audited_with_its_geometry_and_recipients(world):
+def test_the_flight_notification_is_audited_with_its_geometry_and_recipients(world):
     flight = fly(ACROSS_THE_DANUBE)
     [entry] = AuditEntry.objects.filter(action="drone_flight.notified")
     details = entry.content["details"]

@@ -112,7 +112,7 @@ class PolygonField(serializers.JSONField):
         return {"type": "Polygon", "coordinates": value["coordinates"]}
 
 
-class NoticeTimeField(serializers.DateTimeField):
+class NotificationTimeField(serializers.DateTimeField):
     default_error_messages = {"out_of_range": "The time lies outside 2000–2099."}
 
     def to_internal_value(self, value):
@@ -139,14 +139,14 @@ class NeighbourSerializer(serializers.Serializer):
 # --- exercises: what comes in ------------------------------------------------------------------------
 
 
-class ExerciseNoticeSerializer(serializers.Serializer):
+class ExerciseNotifySerializer(serializers.Serializer):
     """POST /api/v1/exercise-notifications/: what Vienna Document 2011 (38) asks a notice to say."""
 
     designation = serializers.CharField(max_length=200, help_text="The exercise's name, e.g. “Danube Shield 2026”.")
     exercise_type = serializers.ChoiceField(choices=ExerciseType.choices)
     purpose = serializers.CharField(max_length=4000)
-    starts_at = NoticeTimeField()
-    ends_at = NoticeTimeField()
+    starts_at = NotificationTimeField()
+    ends_at = NotificationTimeField()
     area = PolygonField()
     place_names = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
     command_level = serializers.ChoiceField(
@@ -172,12 +172,12 @@ class ExerciseNoticeSerializer(serializers.Serializer):
     )
 
 
-class ExerciseAssessSerializer(ExerciseNoticeSerializer):
+class ExerciseAssessSerializer(ExerciseNotifySerializer):
     """POST /api/v1/exercise-notifications/assess/: only what the rules read is needed."""
 
     designation = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     purpose = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
-    ends_at = NoticeTimeField(required=False, allow_null=True, default=None)
+    ends_at = NotificationTimeField(required=False, allow_null=True, default=None)
     command_level = serializers.ChoiceField(choices=CommandLevel.choices, required=False, allow_null=True, default=None)
 
 
@@ -188,7 +188,7 @@ class ExerciseAmendmentSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000, help_text="Why it is amended; every recipient reads it.")
 
     def get_fields(self):
-        changes = ExerciseNoticeSerializer().get_fields()
+        changes = ExerciseNotifySerializer().get_fields()
         for field in changes.values():
             field.required, field.default = False, empty
         return {**changes, **super().get_fields()}
@@ -214,11 +214,11 @@ class ExerciseAcknowledgeSerializer(serializers.Serializer):
 class InvitationNewSerializer(serializers.Serializer):
     """POST /api/v1/exercise-notifications/{id}/invitations/ (Vienna Document 2011, chapter VI)."""
 
-    starts_at = NoticeTimeField(help_text="Observation from.")
-    ends_at = NoticeTimeField(help_text="Observation until; after `starts_at`.")
+    starts_at = NotificationTimeField(help_text="Observation from.")
+    ends_at = NotificationTimeField(help_text="Observation until; after `starts_at`.")
     reporting_point = serializers.CharField(max_length=300, help_text="Where and when observers report.")
     observers_per_party = serializers.IntegerField(min_value=1, max_value=20)
-    reply_by = NoticeTimeField(help_text="In the future, and not after `starts_at`.")
+    reply_by = NotificationTimeField(help_text="In the future, and not after `starts_at`.")
     details = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
 
 
@@ -451,7 +451,7 @@ class FlightAssessSerializer(serializers.Serializer):
         return attrs
 
 
-class FlightNoticeSerializer(FlightAssessSerializer):
+class FlightNotifySerializer(FlightAssessSerializer):
     """POST /api/v1/drone-flights/"""
 
     aircraft = AircraftSerializer()

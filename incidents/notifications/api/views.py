@@ -1,9 +1,10 @@
 """The notifications API: exercise notifications, observation invitations, drone flights and the
 commission's notification policy.
 
-Thin views (STYLE.md): find the notification through notices.visibility (404 for what the caller may
-not know of), ask notices.access (403, recorded), validate, then call one action inside `idempotent()`.
-What they answer is built by notices/payloads.py, the shapes the event feed and the console share.
+Thin views (STYLE.md): find the notification through notifications.visibility (404 for what the caller
+may not know of), ask notifications.access (403, recorded), validate, then call one action inside
+`idempotent()`. What they answer is built by notifications/payloads.py, the shapes the event feed and
+the console share.
 Reading needs `notifications:read`, writing `notifications:write` (for an API key; people by their role).
 """
 
@@ -12,7 +13,6 @@ from datetime import UTC, datetime, time, timedelta
 
 import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -28,7 +28,6 @@ from accounts.api.permissions import HasRequiredScope
 from accounts.choices import ApiScope
 from accounts.models import Party
 from hotline.api import IDEMPOTENCY_PARAMETER, IdCursorPagination, documented_errors, field_errors
-from hotline.db import LARGEST_ID
 from hotline.idempotency.replay import idempotent
 from incidents.access import is_person
 from incidents.choices import AckMethod
@@ -57,12 +56,12 @@ from incidents.notifications.api.serializers import (
     ExerciseAssessmentSerializer,
     ExerciseAssessSerializer,
     ExerciseCancelSerializer,
-    ExerciseNoticeSerializer,
     ExerciseNotificationSerializer,
+    ExerciseNotifySerializer,
     FlightAcknowledgeSerializer,
     FlightAssessmentSerializer,
     FlightAssessSerializer,
-    FlightNoticeSerializer,
+    FlightNotifySerializer,
     FlightStateSerializer,
     InvitationNewSerializer,
     InvitationReplySerializer,
@@ -81,7 +80,13 @@ from incidents.notifications.payloads import (
     with_exercise_details,
     with_flight_details,
 )
-from incidents.notifications.visibility import access_exercise, access_flight, visible_exercises, visible_flights
+from incidents.notifications.visibility import (
+    access_exercise,
+    access_flight,
+    access_invitation,
+    visible_exercises,
+    visible_flights,
+)
 
 # --- shared pieces -----------------------------------------------------------------------------------
 
@@ -128,22 +133,11 @@ def _flight(pk: int, caller) -> dict:
     return flight_payload(flight, conflicts_of([flight], caller.organisation)[flight.pk])
 
 
-def _invitation(caller, pk: int) -> ObservationInvitation:
-    """The invitation, if the caller sees its exercise; else 404."""
-    invitation = None
-    if pk <= LARGEST_ID:
-        invitations = ObservationInvitation.objects.select_related("notification")
-        invitation = invitations.filter(pk=pk, notification__in=visible_exercises(caller)).first()
-    if invitation is None:
-        raise Http404("There is no such invitation.")
-    return invitation
-
-
 def _method(caller) -> str:
     return AckMethod.CONSOLE if is_person(caller) else AckMethod.API
 
 
-NOTICE_ERRORS = {
+NOTIFICATION_ERRORS = {
     403: "The key lacks the scope (`missing_scope`), or the caller may not do this (`permission_denied`; "
     "recorded): only the notifying organisation changes a notification, only a recipient acknowledges it, "
     "and the commission receives notifications but does not file them.",
@@ -153,7 +147,7 @@ NOTICE_ERRORS = {
 
 
 def _errors(*statuses: int) -> dict:
-    return documented_errors(NOTICE_ERRORS, *statuses)
+    return documented_errors(NOTIFICATION_ERRORS, *statuses)
 
 
 EXERCISE_ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="The exercise notification's id.")
@@ -163,7 +157,7 @@ READ_ERRORS = _errors(401, 403, 404)
 CHANGE_ERRORS = _errors(400, 401, 403, 404, 422)
 
 
-class NoticesApiView(APIView):
+class NotificationsApiView(APIView):
     # Reading needs `notifications:read`, writing `notifications:write` (for an API key; people by their role).
     permission_classes = [IsAuthenticated, HasRequiredScope]
     parser_classes = [JSONParser]
@@ -286,7 +280,7 @@ EXERCISE_EXAMPLE = {
         responses={200: ExerciseNotificationSerializer(many=True), **_errors(400, 401, 403)},
     ),
 )
-class ExerciseList(NoticesApiView, generics.ListAPIView):
+class ExerciseList(NotificationsApiView, generics.ListAPIView):
     serializer_class = ExerciseNotificationSerializer
     filterset_class = ExerciseFilterSet
     pagination_class = IdCursorPagination
@@ -299,7 +293,7 @@ class ExerciseList(NoticesApiView, generics.ListAPIView):
         description="Vienna Document-shaped. The answer says whether the commission's policy makes it notifiable "
         "(and why), how late the notice is and which parties' borders lie near its area; every other participant "
         "and the commission receive it and must acknowledge it. The commission does not file notifications.",
-        request=ExerciseNoticeSerializer,
+        request=ExerciseNotifySerializer,
         responses={201: ExerciseNotificationSerializer, **CHANGE_ERRORS},
         parameters=[IDEMPOTENCY_PARAMETER],
         examples=[
@@ -309,7 +303,7 @@ class ExerciseList(NoticesApiView, generics.ListAPIView):
     def post(self, request):
         caller = request.user
         require(may_file(caller), caller, "file exercise notifications")
-        serializer = ExerciseNoticeSerializer(data=request.data)
+        serializer = ExerciseNotifySerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
 
         def perform():
@@ -321,7 +315,7 @@ class ExerciseList(NoticesApiView, generics.ListAPIView):
         return idempotent(request, perform)
 
 
-class ExerciseAssess(NoticesApiView):
+class ExerciseAssess(NotificationsApiView):
     required_scope = ApiScope.NOTIFICATIONS_READ  # it computes, it does not write
 
     @extend_schema(
@@ -345,7 +339,7 @@ class ExerciseAssess(NoticesApiView):
         return Response(exercise_assessment_payload(assessment))
 
 
-class ExerciseDetail(NoticesApiView):
+class ExerciseDetail(NotificationsApiView):
     @extend_schema(
         summary="One exercise notification, with every version and invitation",
         parameters=[EXERCISE_ID],
@@ -356,7 +350,7 @@ class ExerciseDetail(NoticesApiView):
         return Response(_exercise(notification.pk))
 
 
-class ExerciseAmend(NoticesApiView):
+class ExerciseAmend(NotificationsApiView):
     @extend_schema(
         summary="Amend an exercise notification",
         description="For the notifying organisation. A new version: the latest one with the given fields changed, "
@@ -395,7 +389,7 @@ class ExerciseAmend(NoticesApiView):
         return idempotent(request, perform)
 
 
-class ExerciseCancel(NoticesApiView):
+class ExerciseCancel(NotificationsApiView):
     @extend_schema(
         summary="Cancel an exercise notification",
         description="For the notifying organisation. "
@@ -420,7 +414,7 @@ class ExerciseCancel(NoticesApiView):
         return idempotent(request, perform)
 
 
-class ExerciseAcknowledge(NoticesApiView):
+class ExerciseAcknowledge(NotificationsApiView):
     @extend_schema(
         summary="Acknowledge an exercise notification",
         description="For a recipient organisation: every version waiting on it, or up to `version`. Acknowledging a "
@@ -451,7 +445,7 @@ class ExerciseAcknowledge(NoticesApiView):
         return idempotent(request, perform)
 
 
-class ExerciseInvitations(NoticesApiView):
+class ExerciseInvitations(NotificationsApiView):
     @extend_schema(
         summary="Invite observers to an exercise",
         description="For the notifying organisation (Vienna Document 2011, chapter VI). The recipients of the latest "
@@ -489,7 +483,7 @@ class ExerciseInvitations(NoticesApiView):
         return idempotent(request, perform)
 
 
-class InvitationReply(NoticesApiView):
+class InvitationReply(NotificationsApiView):
     @extend_schema(
         summary="Accept or decline an invitation to observe",
         description="For an invited organisation, until the reply-by date; a later reply replaces an earlier one. "
@@ -508,7 +502,7 @@ class InvitationReply(NoticesApiView):
     )
     def post(self, request, pk):
         caller = request.user
-        invitation = _invitation(caller, pk)
+        invitation = access_invitation(caller, pk)
         invited = may_acknowledge(caller) and caller.organisation.pk in invited_organisations(invitation.notification)
         require(invited, caller, "answer this invitation", invitation)
         serializer = InvitationReplySerializer(data=request.data)
@@ -546,7 +540,7 @@ FLIGHT_EXAMPLE = {
         responses={200: DroneFlightSerializer(many=True), **_errors(400, 401, 403)},
     ),
 )
-class FlightList(NoticesApiView, generics.ListAPIView):
+class FlightList(NotificationsApiView, generics.ListAPIView):
     serializer_class = DroneFlightSerializer
     filterset_class = FlightFilterSet
     pagination_class = IdCursorPagination
@@ -568,7 +562,7 @@ class FlightList(NoticesApiView, generics.ListAPIView):
         "party a volume enters must acknowledge before the flight may be activated. Overlapping volumes of other "
         "notified flights are listed in `conflicts_with` and both operators are warned. A refused volume is named "
         "`volumes[i].field` under `fields`.",
-        request=FlightNoticeSerializer,
+        request=FlightNotifySerializer,
         responses={201: DroneFlightSerializer, **CHANGE_ERRORS},
         parameters=[IDEMPOTENCY_PARAMETER],
         examples=[
@@ -578,7 +572,7 @@ class FlightList(NoticesApiView, generics.ListAPIView):
     def post(self, request):
         caller = request.user
         require(may_file(caller), caller, "file drone flights")
-        serializer = FlightNoticeSerializer(data=request.data)
+        serializer = FlightNotifySerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         fields = serializer.validated_data
 
@@ -595,7 +589,7 @@ class FlightList(NoticesApiView, generics.ListAPIView):
         return idempotent(request, perform)
 
 
-class FlightAssess(NoticesApiView):
+class FlightAssess(NotificationsApiView):
     required_scope = ApiScope.NOTIFICATIONS_READ  # it computes, it does not write
 
     @extend_schema(
@@ -619,7 +613,7 @@ class FlightAssess(NoticesApiView):
         return Response(flight_assessment_payload(assessment))
 
 
-class FlightDetail(NoticesApiView):
+class FlightDetail(NotificationsApiView):
     @extend_schema(
         summary="One drone flight",
         parameters=[FLIGHT_ID],
@@ -630,7 +624,7 @@ class FlightDetail(NoticesApiView):
         return Response(_flight(flight.pk, request.user))
 
 
-class FlightAcknowledge(NoticesApiView):
+class FlightAcknowledge(NotificationsApiView):
     @extend_schema(
         summary="Acknowledge a drone flight",
         description="For a recipient organisation. Recorded with the method `api` for an API key and `console` for "
@@ -654,7 +648,7 @@ class FlightAcknowledge(NoticesApiView):
         return idempotent(request, perform)
 
 
-class FlightStateChange(NoticesApiView):
+class FlightStateChange(NotificationsApiView):
     @extend_schema(
         summary="Activate, complete, cancel a flight or report it non-conforming",
         description="For the operator. A flight whose volume enters another party is activated only once that "
@@ -692,7 +686,7 @@ class FlightStateChange(NoticesApiView):
 # --- the commission's policy -------------------------------------------------------------------------
 
 
-class Policy(NoticesApiView):
+class Policy(NotificationsApiView):
     @extend_schema(
         summary="The commission's notification policy",
         description="Thresholds (inclusive), notice periods and the drone buffer, with the Vienna Document's "
