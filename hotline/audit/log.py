@@ -57,8 +57,8 @@ def describe_actor(actor) -> tuple[str, str, str]:
 
 
 def describe_target(target) -> str:
-    """ "app_label.model:pk"; a model that moved to another app names itself as it was recorded before
-    (its `audit_label`), so that one object keeps one name across the log."""
+    """A model instance as `app_label.model:pk`. A model that moved to another app names itself as it was
+    recorded before (its `audit_label`), so that one object keeps one name across the log."""
     if target is None:
         return ""
     if isinstance(target, str):
