@@ -234,10 +234,12 @@ def prepare_database() -> None:
         from django.db import transaction
 
         from incidents.demo import load_demo_incidents
+        from incidents.notifications.demo import load_demo_notifications
 
         with transaction.atomic():  # all or nothing: a half-loaded demo would count as loaded
             load_demo_data()
             load_demo_incidents()
+            load_demo_notifications()
         print("hotline: demo data loaded", flush=True)
     connections.close_all()
 

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "accounts",
     "hotline.reachability",
     "incidents",
+    "incidents.notifications",
 ]
 
 MIDDLEWARE = [

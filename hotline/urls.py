@@ -15,6 +15,7 @@ api_v1 = [
     path("", include("hotline.reachability.api.urls")),
     path("", include("hotline.audit.api_urls")),
     path("", include("incidents.api.urls")),
+    path("", include("incidents.notifications.api.urls")),
     path("", include("hotline.escalation.api.urls")),
 ]
 
@@ -33,7 +34,7 @@ urlpatterns = [
     path("", include("hotline.reachability.urls")),
     path("", include("hotline.audit.urls")),
     path("", include("incidents.urls")),
-    path("", include("incidents.notices.urls")),
+    path("", include("incidents.notifications.urls")),
     path("", include("hotline.escalation.urls")),
     path("", include("hotline.console.urls")),
 ]

@@ -27,7 +27,7 @@ from hotline.db import lock_commit_order
 from hotline.escalation.engine import severity_policy
 from hotline.escalation.subjects import acknowledged_by_label
 from hotline.realtime.outbox import publish_many
-from incidents import paging
+from incidents import timers
 from incidents.choices import AckMethod, MessageKind, Status, Tlp
 from incidents.models import Acknowledgement, Attachment, Incident, IncidentRecipient, Message, attachment_path
 from incidents.payloads import acknowledgement_payload, incident_payload, message_payload
@@ -86,14 +86,14 @@ def _post(
     if requires_ack:
         # Each recipient's deadline is its escalation policy's (the commission may set one per pair of parties).
         others = [other for other in _participants(incident) if other.pk != organisation.pk]
-        policies = {other.pk: paging.deadline_policy(incident, organisation, other) for other in others}
+        policies = {other.pk: timers.deadline_policy(incident, organisation, other) for other in others}
         acknowledgements = Acknowledgement.objects.bulk_create(
             Acknowledgement(
                 message=message, organisation=other, due_at=message.created_at + policies[other.pk].acknowledge_within
             )
             for other in others
         )
-        paging.watch(incident, message, acknowledgements, policies)
+        timers.watch(incident, message, acknowledgements, policies)
     Incident.objects.filter(pk=incident.pk).update(updated_at=message.created_at)
     incident.updated_at = message.created_at
     return message
@@ -237,7 +237,7 @@ def do_post_message(
     elif reply_by is not None:
         raise ValidationError({"reply_by": "Only a request for assistance has a reply-by deadline."})
     message = _post(incident, caller=caller, kind=kind, body=body, requires_ack=requires_ack, reply_by=reply_by)
-    paging.stop_reply_clocks(incident, message.organisation, by_label=caller.username)
+    timers.stop_reply_clocks(incident, message.organisation, by_label=caller.username)
     record(
         "incident.message_posted",
         actor=caller,
@@ -293,7 +293,7 @@ def do_acknowledge(
             "message__incident", "organisation"
         )
     )
-    paging.stop_acknowledged(acknowledgements, by_label=label)
+    timers.stop_acknowledged(acknowledgements, by_label=label)
     for acknowledgement in acknowledgements:
         message = _with_acknowledgements(acknowledgement.message)
         record(
@@ -356,7 +356,7 @@ def do_change_status(caller, incident: Incident, status: str) -> Incident:
     if status not in Status.values:
         raise ValidationError({"status": f"Unknown status {status!r}."})
     if status in (Status.RESOLVED, Status.CLOSED):
-        paging.cancel_all(incident, by_label=caller.username)
+        timers.cancel_all(incident, by_label=caller.username)
     return _change(
         caller, incident, "status", status, "incident.status_changed", "Status changed from {before} to {after}."
     )

@@ -3,13 +3,10 @@ from django.apps import AppConfig
 
 class IncidentsConfig(AppConfig):
     name = "incidents"
-    verbose_name = "Incidents and notifications"
+    verbose_name = "Incidents"
 
     def ready(self):
         from hotline.escalation.subjects import register
-        from incidents.notices.paging import ExerciseAcknowledgementSubject, FlightAcknowledgementSubject
-        from incidents.paging import AcknowledgementSubject
+        from incidents.subjects import AcknowledgementSubject
 
         register(AcknowledgementSubject())
-        register(ExerciseAcknowledgementSubject())
-        register(FlightAcknowledgementSubject())

@@ -11,7 +11,6 @@ from django.utils import timezone
 from accounts.models import User
 from incidents.actions import do_acknowledge, do_post_message, do_report_incident, resolve_recipients
 from incidents.choices import MessageKind
-from incidents.notices.demo import load_demo_notifications
 
 DEMO_INCIDENTS = [
     # reporter, recipients, category, severity, TLP, exercise, title, summary, hours ago
@@ -78,4 +77,3 @@ def load_demo_incidents() -> None:
                 kind=MessageKind.REQUEST_FOR_ASSISTANCE,
                 body="Please check your radar track for 02:30–03:00 and tell us if you had a flight there.",
             )
-    load_demo_notifications(people)

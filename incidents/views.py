@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from hotline.escalation.choices import TimerState
 from hotline.escalation.views import console_timelines
 from hotline.realtime.outbox import last_event_id
-from incidents import actions, paging
+from incidents import actions, timers
 from incidents.access import may_act, may_change, may_take_part, require
 from incidents.choices import AckMethod, Category, MessageKind, Severity, Status, Tlp
 from incidents.forms import (
@@ -168,7 +168,7 @@ def _detail(request, incident, *, baseline=None, status=200, **forms):
     own = _organisation_id(user)
     # Each acknowledgement is an escalation subject: its timers, pages and deliveries go under its message.
     timelines = console_timelines(
-        user, paging.SUBJECT_KIND, [ack.pk for message in thread for ack in message.acknowledgements.all()]
+        user, timers.SUBJECT_KIND, [ack.pk for message in thread for ack in message.acknowledgements.all()]
     )
     shown = []
     for message in thread:

@@ -57,11 +57,13 @@ def describe_actor(actor) -> tuple[str, str, str]:
 
 
 def describe_target(target) -> str:
+    """A model instance as `app_label.model:pk`. A model that moved to another app names itself as it was
+    recorded before (its `audit_label`), so that one object keeps one name across the log."""
     if target is None:
         return ""
     if isinstance(target, str):
         return target
-    return f"{target._meta.label_lower}:{target.pk}"
+    return f"{getattr(target, 'audit_label', None) or target._meta.label_lower}:{target.pk}"
 
 
 def record(

@@ -10,7 +10,7 @@ from hotline.realtime.outbox import last_event_id
 SECTIONS = [
     ("Incidents", "incidents:list"),
     ("Waiting", "escalation:waiting"),
-    ("Notifications", "notices:exercises"),
+    ("Notifications", "notifications:exercises"),
     ("Directory", "accounts:directory"),
     ("Rosters", "accounts:rosters"),
     ("Reachability checks", "reachability:checks"),

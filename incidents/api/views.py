@@ -25,7 +25,7 @@ from hotline.db import LARGEST_ID
 from hotline.escalation.api.serializers import TimerEntrySerializer
 from hotline.escalation.timeline import timeline
 from hotline.realtime.outbox import FEED_PAGE, events_after, last_event_id
-from incidents import paging
+from incidents import timers
 from incidents.access import may_act, may_change, may_take_part, require
 from incidents.actions import (
     NotAwaited,
@@ -329,7 +329,7 @@ class IncidentTimeline(IncidentsApiView):
     def get(self, request, pk):
         incident = access_incident(request.user, pk)
         acknowledgements = Acknowledgement.objects.filter(message__incident=incident).values_list("pk", flat=True)
-        return Response(TimerEntrySerializer(timeline(paging.SUBJECT_KIND, acknowledgements), many=True).data)
+        return Response(TimerEntrySerializer(timeline(timers.SUBJECT_KIND, acknowledgements), many=True).data)
 
 
 # --- attachments -------------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
-"""Benchmarks: `python3 quickstart.py bench [audit] [escalation] [notices] [--entries N] [--timers N] [--volumes N]` (or
-`.venv/bin/python -m tests.bench`); without names, all of them.
+"""Benchmarks: `python3 quickstart.py bench [audit] [escalation] [notifications] [--entries N] [--timers N]
+[--volumes N]` (or `.venv/bin/python -m tests.bench`); without names, all of them.
 
 Each runs in a fresh data folder against a database made for it (SQLite, or the server of DATABASE_URL
 under a test_ name) and prints its figures. The machine is shared: compare the ratios within one run.
@@ -11,7 +11,7 @@ import shutil
 import sys
 import tempfile
 
-BENCHMARKS = ["audit", "escalation", "notices"]
+BENCHMARKS = ["audit", "escalation", "notifications"]
 
 
 def main() -> None:
@@ -76,10 +76,10 @@ def main() -> None:
             from tests.bench import bench_escalation
 
             bench_escalation.run(timers=args.timers, spread_s=args.spread, methods=args.methods.split(","))
-        if "notices" in chosen:
-            from tests.bench import bench_notices
+        if "notifications" in chosen:
+            from tests.bench import bench_notifications
 
-            bench_notices.run(volumes=args.volumes, seed=args.seed)
+            bench_notifications.run(volumes=args.volumes, seed=args.seed)
     finally:
         connection.creation.destroy_test_db(connection.settings_dict["NAME"], verbosity=0)
         if embedded_redis is not None:

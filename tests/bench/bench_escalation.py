@@ -25,7 +25,7 @@ from hotline.escalation.policy import Policy
 from incidents.actions import do_report_incident
 from incidents.choices import MessageKind
 from incidents.models import Acknowledgement, Message
-from incidents.paging import SUBJECT_KIND
+from incidents.timers import SUBJECT_KIND
 from tests.audit.test_concurrent_appends import database_url_of_the_test_database
 from tests.conftest import hotline_env
 from tests.escalation.fakes import Engine, FakeSmtp

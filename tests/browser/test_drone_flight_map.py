@@ -13,7 +13,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.models import User
-from incidents.notices.models import DroneFlight
+from incidents.notifications.models import DroneFlight
 from tests.accounts.world import build_demo_world, person
 from tests.conftest import PASSWORD, sign_in
 

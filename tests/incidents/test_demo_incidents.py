@@ -4,7 +4,7 @@ import pytest
 from django.test import override_settings
 
 from incidents.demo import load_demo_incidents
-from incidents.models import Acknowledgement, DroneFlight, ExerciseNotification, Incident
+from incidents.models import Acknowledgement, Incident
 from tests.accounts.world import build_demo_world
 
 
@@ -16,20 +16,6 @@ def test_the_demo_has_incidents_with_open_acknowledgements_and_a_drill():
     assert Incident.objects.count() == 3
     assert Incident.objects.filter(exercise=True).count() == 1
     assert Acknowledgement.objects.filter(acknowledged_at__isnull=True, organisation__code="HR-MOD").exists()
-
-
-@pytest.mark.django_db
-def test_the_demo_has_notifications_on_the_map_and_in_the_calendar():
-    build_demo_world()
-    with override_settings(DEMO_MODE=True):
-        load_demo_incidents()
-    skadar, velebit = ExerciseNotification.objects.order_by("pk")
-    assert skadar.latest.number == 2 and skadar.latest.notifiable_reasons  # amended; troops near Albania's border
-    assert velebit.latest.late_by_s is not None and velebit.invitations.count() == 1  # notified late, observers invited
-    danube, kacanik = DroneFlight.objects.order_by("pk")
-    assert danube.crosses_into == ["HR"]
-    assert "XK" in [neighbour["party"] for neighbour in kacanik.neighbours]
-    assert kacanik.late_by_s is not None  # two days' notice of the 72 hours
 
 
 @pytest.mark.django_db
