@@ -26,6 +26,7 @@ from hotline.realtime.outbox import last_event_id
 from incidents import actions, paging
 from incidents.access import may_act, may_change, may_take_part, require
 from incidents.choices import AckMethod, Category, MessageKind, Severity, Status, Tlp
+from incidents.filtersets import IncidentFilterSet
 from incidents.forms import (
     AcknowledgeForm,
     AttachmentForm,
@@ -101,7 +102,9 @@ def incident_list(request):
     baseline = event_baseline(request.user)
     form = IncidentFilterForm(request.GET or None)
     incidents = (
-        form.filter(visible_incidents(request.user)).prefetch_related("recipients").order_by("-updated_at", "-pk")
+        IncidentFilterSet(form.query(), queryset=visible_incidents(request.user))
+        .qs.prefetch_related("recipients")
+        .order_by("-updated_at", "-pk")
     )
     incidents = incidents[:LIST_LENGTH]
     acting = may_act(request.user)

@@ -42,7 +42,6 @@ from incidents.actions import (
     note_read,
     resolve_recipients,
 )
-from incidents.api.filtersets import IncidentFilterSet
 from incidents.api.serializers import (
     AcknowledgedSerializer,
     AcknowledgeSerializer,
@@ -58,6 +57,7 @@ from incidents.api.serializers import (
     attachment_payload,
 )
 from incidents.choices import AckMethod
+from incidents.filtersets import IncidentFilterSet
 from incidents.models import Acknowledgement, Message
 from incidents.payloads import message_payload
 from incidents.visibility import access_incident, visible_incidents
