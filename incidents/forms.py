@@ -136,7 +136,15 @@ class AttachmentForm(forms.Form):
     file = forms.FileField()
 
 
+# The console's words for the exercise filter (in bookmarked addresses), and the filter set's.
+EXERCISE_FILTER = {"yes": "true", "no": "false"}
+
+
 class IncidentFilterForm(forms.Form):
+    """The console's filter bar: the filters people use, labelled for them. It filters nothing itself:
+    `query()` hands its choice to IncidentFilterSet, the filter set of the API's list too. `exercise`
+    keeps the console's yes/no and takes the API's true/false as well."""
+
     status = forms.ChoiceField(choices=[("", "Any status"), *Status.choices], required=False)
     category = forms.ChoiceField(choices=[("", "Any category"), *Category.choices], required=False)
     severity = forms.ChoiceField(choices=[("", "Any severity"), *Severity.choices], required=False)
@@ -145,19 +153,23 @@ class IncidentFilterForm(forms.Form):
         choices=[("", "Real and exercise"), ("no", "Real only"), ("yes", "Exercise only")], required=False
     )
 
-    def filter(self, queryset):
-        if not self.is_valid():
-            return queryset
-        data = self.cleaned_data
-        for field in ("status", "category", "severity", "tlp"):
-            if data.get(field):
-                queryset = queryset.filter(**{field: data[field]})
-        if data.get("exercise"):
-            queryset = queryset.filter(exercise=data["exercise"] == "yes")
-        return queryset
+    def __init__(self, data=None, **kwargs):
+        console_words = {api: console for console, api in EXERCISE_FILTER.items()}
+        if data is not None and data.get("exercise") in console_words:
+            data = data.copy()
+            data["exercise"] = console_words[data["exercise"]]
+        super().__init__(data, **kwargs)
 
     def active(self) -> dict:
-        """The filters in force, for the page script to decide whether a live incident belongs here."""
+        """The filters in force, for the page script to decide whether a live incident belongs here. A
+        bar with any value it cannot read filters nothing."""
         if not self.is_valid():
             return {}
         return {field: value for field, value in self.cleaned_data.items() if value}
+
+    def query(self) -> dict:
+        """The same filters as IncidentFilterSet's query parameters."""
+        query = self.active()
+        if "exercise" in query:
+            query["exercise"] = EXERCISE_FILTER[query["exercise"]]
+        return query

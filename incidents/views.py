@@ -2,12 +2,14 @@
 attachment download. Views check access (incidents.visibility, incidents.access), validate a form and
 call one action (incidents.actions); the page script (incidents.js) keeps the pages live.
 
+Templates get incidents, messages and attachments as the dictionaries of incidents.payloads, with the
+content already withheld where the TLP says so, never as models (tests/incidents/test_tlp_rendering.py
+holds every page to it). The list filters with IncidentFilterSet, the filter set of the API's list.
+
 Each page that shows live content takes the organisation's last event id *before* it reads that
 content: the live channel resumes after that id, so an event committed meanwhile is replayed (and the
 script drops what the page already shows) rather than lost.
 """
-
-import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -26,6 +28,7 @@ from hotline.realtime.outbox import last_event_id
 from incidents import actions, timers
 from incidents.access import may_act, may_change, may_take_part, require
 from incidents.choices import AckMethod, Category, MessageKind, Severity, Status, Tlp
+from incidents.filtersets import IncidentFilterSet
 from incidents.forms import (
     AcknowledgeForm,
     AttachmentForm,
@@ -36,6 +39,7 @@ from incidents.forms import (
     TlpForm,
 )
 from incidents.models import Acknowledgement, Attachment
+from incidents.payloads import console_attachment, console_incident, console_message
 from incidents.visibility import access_incident, visible_incidents
 
 LIST_LENGTH = 200  # the console lists the most recently changed incidents; filters find older ones
@@ -79,20 +83,32 @@ def add_errors(form, error: ValidationError) -> None:
         form.add_error(field if field in form.fields else None, texts)
 
 
-def awaiting(user):
-    """The acknowledgements that wait on the user's organisation, soonest due first, in incidents the
-    user may see with content (a pending acknowledgement is always the organisation's own)."""
+def awaiting(user) -> list[dict]:
+    """What waits on the user's organisation, soonest due first: each pending acknowledgement with its
+    message and incident (a pending acknowledgement is always the organisation's own, in an incident it
+    takes part in, so it sees the content; the visibility rules still say so)."""
     organisation_id = _organisation_id(user)
     if organisation_id is None:
-        return Acknowledgement.objects.none()
-    incidents = visible_incidents(user).values("pk")
-    return (
+        return []
+    visible = visible_incidents(user)
+    pending = list(
         Acknowledgement.objects.filter(
-            organisation_id=organisation_id, acknowledged_at__isnull=True, message__incident__in=incidents
+            organisation_id=organisation_id, acknowledged_at__isnull=True, message__incident__in=visible.values("pk")
         )
-        .select_related("message__incident", "message__organisation")
+        .select_related("message__incident__originator", "message__organisation")
+        .prefetch_related("message__incident__recipients", "message__acknowledgements__organisation")
         .order_by("due_at", "pk")
     )
+    incident_ids = {acknowledgement.message.incident_id for acknowledgement in pending}
+    content = dict(visible.filter(pk__in=incident_ids).values_list("pk", "content_visible"))
+    return [
+        {
+            "incident": console_incident(ack.message.incident, content=content[ack.message.incident_id]),
+            "message": console_message(ack.message, content=content[ack.message.incident_id]),
+            "due_at": ack.due_at,
+        }
+        for ack in pending
+    ]
 
 
 @login_required
@@ -100,10 +116,11 @@ def awaiting(user):
 def incident_list(request):
     baseline = event_baseline(request.user)
     form = IncidentFilterForm(request.GET or None)
-    incidents = (
-        form.filter(visible_incidents(request.user)).prefetch_related("recipients").order_by("-updated_at", "-pk")
-    )
-    incidents = incidents[:LIST_LENGTH]
+    filtered = IncidentFilterSet(form.query(), queryset=visible_incidents(request.user)).qs
+    incidents = [
+        console_incident(incident, content=incident.content_visible)
+        for incident in filtered.prefetch_related("recipients").order_by("-updated_at", "-pk")[:LIST_LENGTH]
+    ]
     acting = may_act(request.user)
     return render(
         request,
@@ -163,6 +180,7 @@ def _detail(request, incident, *, baseline=None, status=200, **forms):
             )
         )
     )
+    attachments = incident.attachments.all() if content else []
     taking_part = may_take_part(user, incident)
     changing = may_change(user, incident)
     own = _organisation_id(user)
@@ -175,7 +193,7 @@ def _detail(request, incident, *, baseline=None, status=200, **forms):
         escalation = [timer for ack in message.acknowledgements.all() for timer in timelines.get(ack.pk, [])]
         shown.append(
             {
-                "message": message,
+                "message": console_message(message, content=content),
                 "escalation": escalation,
                 "escalation_open": any(timer["state"] == TimerState.RUNNING for timer in escalation),
                 "awaits_us": taking_part
@@ -186,12 +204,10 @@ def _detail(request, incident, *, baseline=None, status=200, **forms):
         request,
         "incidents/detail.html",
         {
-            "incident": incident,
-            "content": content,
+            "incident": console_incident(incident, content=content),
             "thread": shown,
             "last_event_id": baseline,
-            "recipients": incident.recipients.order_by("code"),
-            "attachments": incident.attachments.all() if content else [],
+            "attachments": [console_attachment(attachment) for attachment in attachments],
             "may_take_part": taking_part,
             "may_change": changing,
             "awaits_us": any(item["awaits_us"] for item in shown),
@@ -199,7 +215,6 @@ def _detail(request, incident, *, baseline=None, status=200, **forms):
             "status_form": forms.get("status_form") or StatusForm(initial={"status": incident.status}),
             "tlp_form": forms.get("tlp_form") or TlpForm(initial={"tlp": incident.tlp}),
             "attachment_form": forms.get("attachment_form") or AttachmentForm(),
-            "location": json.dumps(incident.location) if incident.location else "",
             "page": {**_page_data(request), "incident": incident.pk, "may_act": taking_part},
         },
         status=status,

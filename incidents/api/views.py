@@ -38,7 +38,6 @@ from incidents.actions import (
     note_read,
     resolve_recipients,
 )
-from incidents.api.filtersets import IncidentFilterSet
 from incidents.api.serializers import (
     AcknowledgedSerializer,
     AcknowledgeSerializer,
@@ -54,6 +53,7 @@ from incidents.api.serializers import (
     attachment_payload,
 )
 from incidents.choices import AckMethod
+from incidents.filtersets import IncidentFilterSet
 from incidents.models import Acknowledgement, Message
 from incidents.payloads import message_payload
 from incidents.visibility import access_incident, visible_incidents

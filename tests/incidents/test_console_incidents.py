@@ -83,6 +83,16 @@ def test_the_list_filters_by_status_category_severity_tlp_and_exercise(world, cl
     assert listed(text(client.get("/incidents/?status=closed"))) == []
 
 
+def test_the_list_takes_the_apis_words_for_the_exercise_filter_too(world, client):
+    rs = person("rs-mod-duty")
+    drill = report(rs, ["HR-MOD"], exercise=True)
+    real = report(rs, ["HR-MOD"])
+    client = signed_in(client, "hr-mod-duty")
+    assert listed(text(client.get("/incidents/?exercise=true"))) == [drill.reference]
+    assert listed(text(client.get("/incidents/?exercise=false"))) == [real.reference]
+    assert '<option value="yes" selected>' in text(client.get("/incidents/?exercise=true"))
+
+
 def test_the_navigation_leads_to_the_incidents(world, client):
     page = text(signed_in(client, "hr-mod-duty").get("/directory/"))
     assert '<a href="/incidents/">Incidents</a>' in page
