@@ -20,7 +20,7 @@ from hotline.reachability.figures import FIGURES_OVER, duration_text, organisati
 from hotline.reachability.forms import FiguresForm, StartCheckForm
 from hotline.reachability.models import audit_target
 from hotline.reachability.schedule import configured_schedule
-from hotline.reachability.visibility import access_check, visible_checks, waiting_for
+from hotline.reachability.visibility import access_check, own_response, visible_checks, waiting_for
 
 HISTORY_LENGTH = 100  # checks on the history page: two years of weekly checks
 
@@ -132,11 +132,7 @@ def check_answer(request, reference):
     user = request.user
     if not may_answer_checks(user):
         raise refuse(user, "answer reachability checks", audit_target(check))
-    response = (
-        check.responses.filter(organisation_id=user.organisation_id)
-        .select_related("organisation", "reachability_check")
-        .first()
-    )
+    response = own_response(user, check)
     if response is None:
         raise refuse(
             user, f"answer {check.reference}: it was not sent to {user.organisation.code}", audit_target(check)

@@ -40,6 +40,16 @@ def access_check(
     return check
 
 
+def own_response(caller, check: ReachabilityCheck) -> CheckResponse | None:
+    """The caller's organisation's response to `check` (the one it answers), or None if the check was not
+    sent to it."""
+    return (
+        check.responses.filter(organisation_id=caller.organisation_id)
+        .select_related("organisation", "reachability_check")
+        .first()
+    )
+
+
 def waiting_for(organisation: Organisation | None):
     """The responses that still wait on `organisation`, soonest due first (late ones too: a late answer
     still counts as an answer)."""

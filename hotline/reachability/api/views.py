@@ -1,6 +1,11 @@
 """The reachability checks through the API: the history with counts, one check, answering it, and the
 figures per organisation. Reading needs `checks:read`, answering `checks:answer` (for an API key; people
-by their role)."""
+by their role).
+
+Thin views (STYLE.md): the endpoints that write are `hotline.api.ActionView`s declaring how they find
+the check (reachability.visibility: 404), who may act (reachability.access: 403, recorded), their input
+and the one action they call.
+"""
 
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
@@ -14,9 +19,8 @@ from rest_framework.views import APIView
 from accounts.access import is_person
 from accounts.api.permissions import HasRequiredScope
 from accounts.choices import ApiScope
-from hotline.api import IDEMPOTENCY_PARAMETER, IdCursorPagination, documented_errors, validation_errors_as_400
+from hotline.api import IDEMPOTENCY_PARAMETER, ActionView, IdCursorPagination, documented_errors
 from hotline.audit.refusals import refuse
-from hotline.idempotency.replay import idempotent
 from hotline.reachability.access import may_answer_checks, may_start_checks
 from hotline.reachability.actions import do_answer_check, do_start_check
 from hotline.reachability.api.serializers import (
@@ -31,10 +35,7 @@ from hotline.reachability.choices import CheckAnswerMethod
 from hotline.reachability.figures import FIGURES_OVER, FIGURES_OVER_MAX, organisation_figures, with_counts
 from hotline.reachability.models import audit_target
 from hotline.reachability.payloads import check_payload, response_payload
-from hotline.reachability.visibility import access_check, visible_checks
-
-# Thin views (STYLE.md): find the check (visibility.access_check, 404), ask access.py (403, recorded),
-# validate, then call one action inside `idempotent()`.
+from hotline.reachability.visibility import access_check, own_response, visible_checks
 
 
 class AlreadyAnswered(APIException):
@@ -83,13 +84,31 @@ class ChecksApiView(APIView):
         responses={200: CheckSerializer(many=True), **_errors(400, 401, 403)},
     ),
 )
-class ReachabilityCheckList(ChecksApiView, generics.ListAPIView):
+class ReachabilityCheckList(ChecksApiView, ActionView, generics.ListAPIView):
     serializer_class = CheckSerializer
     pagination_class = IdCursorPagination
     filter_backends = []
 
     def get_queryset(self):
         return with_counts(visible_checks(self.request.user))
+
+    # POST: send a check now.
+    input_serializer = CheckStartSerializer
+
+    def permit(self, caller, _):
+        if not may_start_checks(caller):
+            raise refuse(caller, "start reachability checks")
+
+    def act(self, caller, _, data):
+        return do_start_check(caller, window_minutes=data.get("window_minutes"))
+
+    def answer(self, caller, _, check):
+        location = reverse("api:reachability-check-detail", args=[check.pk])
+        return Response(
+            CheckDetailSerializer(access_check(caller, pk=check.pk)).data,
+            status=status.HTTP_201_CREATED,
+            headers={"Location": location},
+        )
 
     @extend_schema(
         summary="Send a reachability check now",
@@ -105,23 +124,7 @@ class ReachabilityCheckList(ChecksApiView, generics.ListAPIView):
         ],
     )
     def post(self, request):
-        caller = request.user
-        if not may_start_checks(caller):
-            raise refuse(caller, "start reachability checks")
-        serializer = CheckStartSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-
-        def perform():
-            with validation_errors_as_400():
-                check = do_start_check(caller, window_minutes=serializer.validated_data.get("window_minutes"))
-            location = reverse("api:reachability-check-detail", args=[check.pk])
-            return Response(
-                CheckDetailSerializer(access_check(caller, pk=check.pk)).data,
-                status=status.HTTP_201_CREATED,
-                headers={"Location": location},
-            )
-
-        return idempotent(request, perform)
+        return self.run_action(request)
 
 
 class ReachabilityCheckDetail(ChecksApiView):
@@ -134,7 +137,33 @@ class ReachabilityCheckDetail(ChecksApiView):
         return Response(CheckDetailSerializer(access_check(request.user, pk=pk)).data)
 
 
-class ReachabilityCheckAnswer(ChecksApiView):
+class ReachabilityCheckAnswer(ChecksApiView, ActionView):
+    def find(self, caller, pk):
+        return access_check(caller, pk=pk)
+
+    def permit(self, caller, check):
+        if not may_answer_checks(caller):
+            raise refuse(caller, "answer reachability checks", audit_target(check))
+
+    def clean(self, caller, check, _):
+        response = own_response(caller, check)
+        if response is None:
+            raise NotAwaitingAnswer(f"{check.reference} was not sent to {caller.organisation.code}.")
+        return {"response": response}
+
+    def act(self, caller, check, data):
+        response = data["response"]
+        method = CheckAnswerMethod.CONSOLE if is_person(caller) else CheckAnswerMethod.API
+        if not do_answer_check(caller, response, method=method):
+            raise AlreadyAnswered(
+                f"{response.organisation.code} answered {check.reference} "
+                f"at {response.acknowledged_at.isoformat()} ({response.acknowledged_by_label})."
+            )
+        return response
+
+    def answer(self, caller, check, response):
+        return Response({"check": check_payload(check), "response": response_payload(response)})
+
     @extend_schema(
         summary="Answer a check for the caller's organisation",
         description="People who act for a checked organisation (duty officers, supervisors, heads, administrators) "
@@ -145,28 +174,7 @@ class ReachabilityCheckAnswer(ChecksApiView):
         responses={200: CheckAnsweredSerializer, **_errors(401, 403, 404, 409, 422)},
     )
     def post(self, request, pk):
-        caller = request.user
-        check = access_check(caller, pk=pk)
-        if not may_answer_checks(caller):
-            raise refuse(caller, "answer reachability checks", audit_target(check))
-        response = (
-            check.responses.filter(organisation_id=caller.organisation_id)
-            .select_related("organisation", "reachability_check")
-            .first()
-        )
-        if response is None:
-            raise NotAwaitingAnswer(f"{check.reference} was not sent to {caller.organisation.code}.")
-        method = CheckAnswerMethod.CONSOLE if is_person(caller) else CheckAnswerMethod.API
-
-        def perform():
-            if not do_answer_check(caller, response, method=method):
-                raise AlreadyAnswered(
-                    f"{response.organisation.code} answered {check.reference} "
-                    f"at {response.acknowledged_at.isoformat()} ({response.acknowledged_by_label})."
-                )
-            return Response({"check": check_payload(check), "response": response_payload(response)})
-
-        return idempotent(request, perform)
+        return self.run_action(request, pk)
 
 
 class ReachabilityFigures(ChecksApiView):

@@ -1,18 +1,16 @@
 """The notifications API: exercise notifications, observation invitations, drone flights and the
 commission's notification policy.
 
-Thin views (STYLE.md): find the notification through notifications.visibility (404 for what the caller
-may not know of), ask notifications.access (403, recorded), validate, then call one action inside
-`idempotent()`. What they answer is built by notifications/payloads.py, the shapes the event feed and
-the console share.
+Thin views (STYLE.md): the endpoints that write are `hotline.api.ActionView`s declaring how they find
+the notification (notifications.visibility: 404 for what the caller may not know of), who may act
+(notifications.access: 403, recorded), their input and the one action they call.
+What they answer is built by notifications/payloads.py, the shapes the event feed and the console share.
 Reading needs `notifications:read`, writing `notifications:write` (for an API key; people by their role).
 """
 
-from contextlib import contextmanager
 from datetime import UTC, datetime, time, timedelta
 
 import django_filters
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -28,8 +26,14 @@ from accounts.access import is_person
 from accounts.api.permissions import HasRequiredScope
 from accounts.choices import ApiScope
 from accounts.models import Party
-from hotline.api import IDEMPOTENCY_PARAMETER, IdCursorPagination, documented_errors, field_errors
-from hotline.idempotency.replay import idempotent
+from hotline.api import (
+    IDEMPOTENCY_PARAMETER,
+    ActionView,
+    IdCursorPagination,
+    documented_errors,
+    field_errors,
+    validation_errors_as_400,
+)
 from incidents.choices import AckMethod
 from incidents.notifications import rules
 from incidents.notifications.access import may_acknowledge, may_change, may_file, may_set_policy, require
@@ -111,19 +115,6 @@ def _flight_fields(fields: dict) -> dict:
     return {**fields, **({"aircraft": aircraft} if aircraft else {})}
 
 
-@contextmanager
-def action_errors(*, flight: bool = False):
-    """The actions refuse with Django's ValidationError: 400 `invalid` with the fields, or 409 when
-    nothing waits for the caller's acknowledgement."""
-    try:
-        yield
-    except NotAwaited as error:  # a ValidationError too: caught first
-        raise NotAwaitingAcknowledgement(" ".join(error.messages)) from None
-    except DjangoValidationError as error:
-        fields = field_errors(error)
-        raise ValidationError(_flight_fields(fields) if flight else fields) from None
-
-
 def _exercise(pk: int) -> dict:
     return exercise_payload(with_exercise_details(ExerciseNotification.objects.filter(pk=pk)).get())
 
@@ -165,6 +156,25 @@ class NotificationsApiView(APIView):
     @property
     def required_scope(self) -> str:
         return ApiScope.NOTIFICATIONS_READ if self.request.method in SAFE_METHODS else ApiScope.NOTIFICATIONS_WRITE
+
+
+class NotificationAction(ActionView):
+    """An endpoint that calls one notifications action; the actions refuse with Django's ValidationError
+    (400 `invalid`), or with NotAwaited (409) when nothing waits for the caller's acknowledgement."""
+
+    conflicts = {NotAwaited: NotAwaitingAcknowledgement}
+
+
+class ExerciseAction(NotificationAction):
+    """An endpoint that calls one notifications action on the exercise notification of the URL (`pk`)."""
+
+    find = staticmethod(access_exercise)
+
+
+class FlightAction(NotificationAction):
+    """An endpoint that calls one notifications action on the drone flight of the URL (`pk`)."""
+
+    find = staticmethod(access_flight)
 
 
 # --- filters (they narrow what the visibility functions give, never widen it) ------------------------
@@ -280,13 +290,26 @@ EXERCISE_EXAMPLE = {
         responses={200: ExerciseNotificationSerializer(many=True), **_errors(400, 401, 403)},
     ),
 )
-class ExerciseList(NotificationsApiView, generics.ListAPIView):
+class ExerciseList(NotificationsApiView, NotificationAction, generics.ListAPIView):
     serializer_class = ExerciseNotificationSerializer
     filterset_class = ExerciseFilterSet
     pagination_class = IdCursorPagination
 
     def get_queryset(self):
         return with_exercise_details(visible_exercises(self.request.user))
+
+    # POST: notify an exercise.
+    input_serializer = ExerciseNotifySerializer
+
+    def permit(self, caller, _):
+        require(may_file(caller), caller, "file exercise notifications")
+
+    def act(self, caller, _, data):
+        return do_notify_exercise(caller, data)
+
+    def answer(self, caller, _, notification):
+        location = reverse("api:exercise-notification-detail", args=[notification.pk])
+        return Response(_exercise(notification.pk), status=status.HTTP_201_CREATED, headers={"Location": location})
 
     @extend_schema(
         summary="Notify an exercise",
@@ -301,18 +324,7 @@ class ExerciseList(NotificationsApiView, generics.ListAPIView):
         ],
     )
     def post(self, request):
-        caller = request.user
-        require(may_file(caller), caller, "file exercise notifications")
-        serializer = ExerciseNotifySerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-
-        def perform():
-            with action_errors():
-                notification = do_notify_exercise(caller, dict(serializer.validated_data))
-            location = reverse("api:exercise-notification-detail", args=[notification.pk])
-            return Response(_exercise(notification.pk), status=status.HTTP_201_CREATED, headers={"Location": location})
-
-        return idempotent(request, perform)
+        return self.run_action(request)
 
 
 class ExerciseAssess(NotificationsApiView):
@@ -333,7 +345,7 @@ class ExerciseAssess(NotificationsApiView):
         serializer = ExerciseAssessSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         values = dict(serializer.validated_data)
-        with action_errors():
+        with validation_errors_as_400():
             rules.check_exercise(values)
             assessment = assess_exercise(values, caller.organisation, filed_at=timezone.now())
         return Response(exercise_assessment_payload(assessment))
@@ -350,7 +362,20 @@ class ExerciseDetail(NotificationsApiView):
         return Response(_exercise(notification.pk))
 
 
-class ExerciseAmend(NotificationsApiView):
+class ExerciseAmend(NotificationsApiView, ExerciseAction):
+    input_serializer = ExerciseAmendmentSerializer
+
+    def permit(self, caller, notification):
+        require(may_change(caller, notification), caller, "amend this notification", notification)
+
+    def act(self, caller, notification, data):
+        changes = {name: value for name, value in data.items() if name != "reason"}
+        return do_amend_exercise(caller, notification, changes, reason=data["reason"])
+
+    def answer(self, caller, notification, _):
+        location = reverse("api:exercise-notification-detail", args=[notification.pk])
+        return Response(_exercise(notification.pk), status=status.HTTP_201_CREATED, headers={"Location": location})
+
     @extend_schema(
         summary="Amend an exercise notification",
         description="For the notifying organisation. A new version: the latest one with the given fields changed, "
@@ -372,24 +397,21 @@ class ExerciseAmend(NotificationsApiView):
         ],
     )
     def post(self, request, pk):
-        caller = request.user
-        notification = access_exercise(caller, pk)
-        require(may_change(caller, notification), caller, "amend this notification", notification)
-        serializer = ExerciseAmendmentSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        changes = dict(serializer.validated_data)
-        reason = changes.pop("reason")
-
-        def perform():
-            with action_errors():
-                do_amend_exercise(caller, notification, changes, reason=reason)
-            location = reverse("api:exercise-notification-detail", args=[notification.pk])
-            return Response(_exercise(notification.pk), status=status.HTTP_201_CREATED, headers={"Location": location})
-
-        return idempotent(request, perform)
+        return self.run_action(request, pk)
 
 
-class ExerciseCancel(NotificationsApiView):
+class ExerciseCancel(NotificationsApiView, ExerciseAction):
+    input_serializer = ExerciseCancelSerializer
+
+    def permit(self, caller, notification):
+        require(may_change(caller, notification), caller, "cancel this notification", notification)
+
+    def act(self, caller, notification, data):
+        return do_cancel_exercise(caller, notification, reason=data["reason"])
+
+    def answer(self, caller, notification, _):
+        return Response(_exercise(notification.pk), status=status.HTTP_201_CREATED)
+
     @extend_schema(
         summary="Cancel an exercise notification",
         description="For the notifying organisation. "
@@ -400,21 +422,21 @@ class ExerciseCancel(NotificationsApiView):
         examples=[OpenApiExample("Cancelled", request_only=True, value={"reason": "Forces needed for flood relief."})],
     )
     def post(self, request, pk):
-        caller = request.user
-        notification = access_exercise(caller, pk)
-        require(may_change(caller, notification), caller, "cancel this notification", notification)
-        serializer = ExerciseCancelSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-
-        def perform():
-            with action_errors():
-                do_cancel_exercise(caller, notification, reason=serializer.validated_data["reason"])
-            return Response(_exercise(notification.pk), status=status.HTTP_201_CREATED)
-
-        return idempotent(request, perform)
+        return self.run_action(request, pk)
 
 
-class ExerciseAcknowledge(NotificationsApiView):
+class ExerciseAcknowledge(NotificationsApiView, ExerciseAction):
+    input_serializer = ExerciseAcknowledgeSerializer
+
+    def permit(self, caller, notification):
+        require(may_acknowledge(caller), caller, "acknowledge notifications", notification)
+
+    def act(self, caller, notification, data):
+        return do_acknowledge_exercise(caller, notification, version_number=data["version"], method=_method(caller))
+
+    def answer(self, caller, notification, _):
+        return Response(_exercise(notification.pk))
+
     @extend_schema(
         summary="Acknowledge an exercise notification",
         description="For a recipient organisation: every version waiting on it, or up to `version`. Acknowledging a "
@@ -429,23 +451,21 @@ class ExerciseAcknowledge(NotificationsApiView):
         ],
     )
     def post(self, request, pk):
-        caller = request.user
-        notification = access_exercise(caller, pk)
-        require(may_acknowledge(caller), caller, "acknowledge notifications", notification)
-        serializer = ExerciseAcknowledgeSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-
-        def perform():
-            with action_errors():
-                do_acknowledge_exercise(
-                    caller, notification, version_number=serializer.validated_data["version"], method=_method(caller)
-                )
-            return Response(_exercise(notification.pk))
-
-        return idempotent(request, perform)
+        return self.run_action(request, pk)
 
 
-class ExerciseInvitations(NotificationsApiView):
+class ExerciseInvitations(NotificationsApiView, ExerciseAction):
+    input_serializer = InvitationNewSerializer
+
+    def permit(self, caller, notification):
+        require(may_change(caller, notification), caller, "invite observers to this exercise", notification)
+
+    def act(self, caller, notification, data):
+        return do_invite_observers(caller, notification, **data)
+
+    def answer(self, caller, notification, invitation):
+        return Response(invitation_payload(invitation), status=status.HTTP_201_CREATED)
+
     @extend_schema(
         summary="Invite observers to an exercise",
         description="For the notifying organisation (Vienna Document 2011, chapter VI). The recipients of the latest "
@@ -469,21 +489,23 @@ class ExerciseInvitations(NotificationsApiView):
         ],
     )
     def post(self, request, pk):
-        caller = request.user
-        notification = access_exercise(caller, pk)
-        require(may_change(caller, notification), caller, "invite observers to this exercise", notification)
-        serializer = InvitationNewSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-
-        def perform():
-            with action_errors():
-                invitation = do_invite_observers(caller, notification, **serializer.validated_data)
-            return Response(invitation_payload(invitation), status=status.HTTP_201_CREATED)
-
-        return idempotent(request, perform)
+        return self.run_action(request, pk)
 
 
-class InvitationReply(NotificationsApiView):
+class InvitationReply(NotificationsApiView, NotificationAction):
+    find = staticmethod(access_invitation)
+    input_serializer = InvitationReplySerializer
+
+    def permit(self, caller, invitation):
+        invited = may_acknowledge(caller) and caller.organisation.pk in invited_organisations(invitation.notification)
+        require(invited, caller, "answer this invitation", invitation)
+
+    def act(self, caller, invitation, data):
+        return do_reply_to_invitation(caller, invitation, **data)
+
+    def answer(self, caller, invitation, _):
+        return Response(invitation_payload(ObservationInvitation.objects.get(pk=invitation.pk)))
+
     @extend_schema(
         summary="Accept or decline an invitation to observe",
         description="For an invited organisation, until the reply-by date; a later reply replaces an earlier one. "
@@ -501,19 +523,7 @@ class InvitationReply(NotificationsApiView):
         ],
     )
     def post(self, request, pk):
-        caller = request.user
-        invitation = access_invitation(caller, pk)
-        invited = may_acknowledge(caller) and caller.organisation.pk in invited_organisations(invitation.notification)
-        require(invited, caller, "answer this invitation", invitation)
-        serializer = InvitationReplySerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-
-        def perform():
-            with action_errors():
-                do_reply_to_invitation(caller, invitation, **serializer.validated_data)
-            return Response(invitation_payload(ObservationInvitation.objects.get(pk=invitation.pk)))
-
-        return idempotent(request, perform)
+        return self.run_action(request, pk)
 
 
 # --- drone flights -----------------------------------------------------------------------------------
@@ -540,7 +550,7 @@ FLIGHT_EXAMPLE = {
         responses={200: DroneFlightSerializer(many=True), **_errors(400, 401, 403)},
     ),
 )
-class FlightList(NotificationsApiView, generics.ListAPIView):
+class FlightList(NotificationsApiView, NotificationAction, generics.ListAPIView):
     serializer_class = DroneFlightSerializer
     filterset_class = FlightFilterSet
     pagination_class = IdCursorPagination
@@ -554,6 +564,24 @@ class FlightList(NotificationsApiView, generics.ListAPIView):
         return self.get_paginated_response(
             DroneFlightSerializer(page, many=True, context={"conflicts": conflicts}).data
         )
+
+    # POST: notify a drone flight.
+    input_serializer = FlightNotifySerializer
+
+    def permit(self, caller, _):
+        require(may_file(caller), caller, "file drone flights")
+
+    def act(self, caller, _, data):
+        return do_notify_flight(
+            caller, aircraft=dict(data["aircraft"]), purpose=data["purpose"], volumes=data["volumes"]
+        )
+
+    def answer(self, caller, _, flight):
+        location = reverse("api:drone-flight-detail", args=[flight.pk])
+        return Response(_flight(flight.pk, caller), status=status.HTTP_201_CREATED, headers={"Location": location})
+
+    def invalid_fields(self, error):
+        return _flight_fields(field_errors(error))
 
     @extend_schema(
         summary="Notify a drone flight",
@@ -570,23 +598,7 @@ class FlightList(NotificationsApiView, generics.ListAPIView):
         ],
     )
     def post(self, request):
-        caller = request.user
-        require(may_file(caller), caller, "file drone flights")
-        serializer = FlightNotifySerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        fields = serializer.validated_data
-
-        def perform():
-            with action_errors(flight=True):
-                flight = do_notify_flight(
-                    caller, aircraft=dict(fields["aircraft"]), purpose=fields["purpose"], volumes=fields["volumes"]
-                )
-            location = reverse("api:drone-flight-detail", args=[flight.pk])
-            return Response(
-                _flight(flight.pk, request.user), status=status.HTTP_201_CREATED, headers={"Location": location}
-            )
-
-        return idempotent(request, perform)
+        return self.run_action(request)
 
 
 class FlightAssess(NotificationsApiView):
@@ -606,7 +618,7 @@ class FlightAssess(NotificationsApiView):
         require(may_file(caller), caller, "assess drone flights")
         serializer = FlightAssessSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        with action_errors():
+        with validation_errors_as_400():
             assessment = assess_flight(
                 serializer.validated_data["volumes"], caller.organisation, filed_at=timezone.now()
             )
@@ -624,7 +636,18 @@ class FlightDetail(NotificationsApiView):
         return Response(_flight(flight.pk, request.user))
 
 
-class FlightAcknowledge(NotificationsApiView):
+class FlightAcknowledge(NotificationsApiView, FlightAction):
+    input_serializer = FlightAcknowledgeSerializer
+
+    def permit(self, caller, flight):
+        require(may_acknowledge(caller), caller, "acknowledge drone flights", flight)
+
+    def act(self, caller, flight, _):
+        return do_acknowledge_flight(caller, flight, method=_method(caller))
+
+    def answer(self, caller, flight, _):
+        return Response(_flight(flight.pk, caller))
+
     @extend_schema(
         summary="Acknowledge a drone flight",
         description="For a recipient organisation. Recorded with the method `api` for an API key and `console` for "
@@ -635,20 +658,21 @@ class FlightAcknowledge(NotificationsApiView):
         examples=[OpenApiExample("Acknowledged", request_only=True, value={})],
     )
     def post(self, request, pk):
-        caller = request.user
-        flight = access_flight(caller, pk)
-        require(may_acknowledge(caller), caller, "acknowledge drone flights", flight)
-        FlightAcknowledgeSerializer(data=request.data).is_valid(raise_exception=True)
-
-        def perform():
-            with action_errors():
-                do_acknowledge_flight(caller, flight, method=_method(caller))
-            return Response(_flight(flight.pk, request.user))
-
-        return idempotent(request, perform)
+        return self.run_action(request, pk)
 
 
-class FlightStateChange(NotificationsApiView):
+class FlightStateChange(NotificationsApiView, FlightAction):
+    input_serializer = FlightStateSerializer
+
+    def permit(self, caller, flight):
+        require(may_change(caller, flight), caller, "change this flight's state", flight)
+
+    def act(self, caller, flight, data):
+        return do_change_flight_state(caller, flight, **data)
+
+    def answer(self, caller, flight, _):
+        return Response(_flight(flight.pk, caller))
+
     @extend_schema(
         summary="Activate, complete, cancel a flight or report it non-conforming",
         description="For the operator. A flight whose volume enters another party is activated only once that "
@@ -669,24 +693,26 @@ class FlightStateChange(NotificationsApiView):
         ],
     )
     def post(self, request, pk):
-        caller = request.user
-        flight = access_flight(caller, pk)
-        require(may_change(caller, flight), caller, "change this flight's state", flight)
-        serializer = FlightStateSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-
-        def perform():
-            with action_errors():
-                do_change_flight_state(caller, flight, **serializer.validated_data)
-            return Response(_flight(flight.pk, request.user))
-
-        return idempotent(request, perform)
+        return self.run_action(request, pk)
 
 
 # --- the commission's policy -------------------------------------------------------------------------
 
 
-class Policy(NotificationsApiView):
+class Policy(NotificationsApiView, NotificationAction):
+    # PUT: replace the policy.
+    input_serializer = NotificationPolicySerializer
+    idempotent = False  # PUT replaces: sending it again changes nothing
+
+    def permit(self, caller, _):
+        require(may_set_policy(caller), caller, "change the notification policy")
+
+    def act(self, caller, _, data):
+        return do_set_policy(caller, data)
+
+    def answer(self, caller, _, policy):
+        return Response(NotificationPolicySerializer(policy).data)
+
     @extend_schema(
         summary="The commission's notification policy",
         description="Thresholds (inclusive), notice periods and the drone buffer, with the Vienna Document's "
@@ -704,10 +730,4 @@ class Policy(NotificationsApiView):
         responses={200: NotificationPolicySerializer, **_errors(400, 401, 403)},
     )
     def put(self, request):
-        caller = request.user
-        require(may_set_policy(caller), caller, "change the notification policy")
-        serializer = NotificationPolicySerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        with action_errors():
-            policy = do_set_policy(caller, dict(serializer.validated_data))
-        return Response(NotificationPolicySerializer(policy).data)
+        return self.run_action(request)
