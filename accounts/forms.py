@@ -5,6 +5,7 @@ from django import forms
 from django.utils import timezone
 
 from accounts.choices import ApiScope, Language, OrganisationKind, ShiftKind
+from accounts.filtersets import OrganisationFilterSet
 from accounts.models import ContactPoint, DutyShift, Organisation, Party
 
 
@@ -131,8 +132,6 @@ class DirectoryFilterForm(forms.Form):
     language = forms.ChoiceField(choices=[("", "Any language"), *Language.choices], required=False)
 
     def filter(self, queryset):
-        from accounts.api.filtersets import OrganisationFilterSet
-
         if not self.is_valid():
             return queryset
         data = {name: value for name, value in self.cleaned_data.items() if value}

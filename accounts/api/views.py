@@ -4,10 +4,10 @@
 from rest_framework import generics
 from rest_framework.permissions import IsAuthenticated
 
-from accounts.api.filtersets import ContactPointFilterSet, OrganisationFilterSet, PartyFilterSet
 from accounts.api.permissions import HasRequiredScope
 from accounts.api.serializers import ContactPointSerializer, OrganisationSerializer, PartySerializer
 from accounts.choices import ApiScope
+from accounts.filtersets import ContactPointFilterSet, OrganisationFilterSet, PartyFilterSet
 from accounts.models import ContactPoint, Organisation, Party
 
 

@@ -22,7 +22,6 @@ from hotline.reachability.models import (
     CHECK_WINDOW_MINUTES_MIN,
     CheckResponse,
     ReachabilityCheck,
-    audit_target,
 )
 from hotline.reachability.payloads import check_payload, response_payload
 from hotline.reachability.schedule import configured_schedule, parse_time_zone
@@ -121,7 +120,7 @@ def do_start_check(
         "reachability.check_started",
         actor=caller,
         organisation=sender.code,
-        target=audit_target(check),
+        target=check,
         details={
             "check": check.reference,
             "scheduled_for": scheduled_for.isoformat() if scheduled_for else None,
@@ -177,7 +176,7 @@ def do_answer_check(caller, response: CheckResponse, *, method: str, recorded_by
         "reachability.check_answered",
         actor=recorded_by or caller,
         organisation=response.organisation.code,
-        target=audit_target(response),
+        target=response,
         details={
             "check": check.reference,
             "organisation": response.organisation.code,

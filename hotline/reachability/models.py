@@ -2,7 +2,8 @@
 
 The tables keep the names they had when these models lived in accounts (`db_table`); migration
 reachability 0001 took them over without touching the database. Audit entries name the rows as they
-always have (`audit_target`), so a reviewer follows one check across that move.
+always have (`audit_label`, read by hotline.audit.log.describe_target), so a reviewer follows one check
+across that move.
 """
 
 from datetime import datetime, timedelta
@@ -13,14 +14,6 @@ from django.db.models import Q
 
 from accounts.models import Organisation
 from hotline.reachability.choices import CheckAnswerMethod, CheckResponseState
-
-
-def audit_target(row: "ReachabilityCheck | CheckResponse") -> str:
-    """How the audit log names a check or a response: "accounts.reachabilitycheck:7", as in the entries
-    written before the models left accounts (hotline.audit.log.describe_target would now say
-    "reachability.…")."""
-    return f"accounts.{row._meta.model_name}:{row.pk}"
-
 
 # The window a reachability check may give (HOTLINE_CHECK_WINDOW_MINUTES is held to the same range).
 CHECK_WINDOW_MINUTES_MIN = 5
@@ -47,6 +40,8 @@ class ReachabilityCheck(models.Model):
         null=True, blank=True, help_text="The schedule's slot (UTC); empty when started by hand."
     )
     window_minutes = models.PositiveIntegerField(help_text="How long each organisation has to answer.")
+
+    audit_label = "accounts.reachabilitycheck"
 
     class Meta:
         db_table = "accounts_reachabilitycheck"
@@ -102,6 +97,8 @@ class CheckResponse(models.Model):
     )
     acknowledged_by_label = models.CharField(max_length=150, blank=True)
     method = models.CharField(max_length=8, choices=CheckAnswerMethod.choices, blank=True)
+
+    audit_label = "accounts.checkresponse"
 
     class Meta:
         db_table = "accounts_checkresponse"

@@ -18,7 +18,6 @@ from hotline.reachability.actions import do_answer_check, do_start_check
 from hotline.reachability.choices import CheckAnswerMethod, CheckResponseState
 from hotline.reachability.figures import FIGURES_OVER, duration_text, organisation_figures, with_counts
 from hotline.reachability.forms import FiguresForm, StartCheckForm
-from hotline.reachability.models import audit_target
 from hotline.reachability.schedule import configured_schedule
 from hotline.reachability.visibility import access_check, own_response, visible_checks, waiting_for
 
@@ -131,12 +130,10 @@ def check_answer(request, reference):
     check = access_check(request.user, reference=reference)
     user = request.user
     if not may_answer_checks(user):
-        raise refuse(user, "answer reachability checks", audit_target(check))
+        raise refuse(user, "answer reachability checks", check)
     response = own_response(user, check)
     if response is None:
-        raise refuse(
-            user, f"answer {check.reference}: it was not sent to {user.organisation.code}", audit_target(check)
-        )
+        raise refuse(user, f"answer {check.reference}: it was not sent to {user.organisation.code}", check)
     if do_answer_check(user, response, method=CheckAnswerMethod.CONSOLE):
         late = " — after the window" if response.acknowledged_at > response.due_at else ", within the window"
         messages.success(request, f"{response.organisation.code} answered {check.reference}{late}.")

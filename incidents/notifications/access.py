@@ -14,6 +14,7 @@ from accounts.choices import OrganisationKind
 from hotline.audit.refusals import refuse
 from incidents.access import may_act
 from incidents.notifications.models import ExerciseNotification, ExerciseVersion
+from incidents.notifications.recipients import invited_organisations
 from incidents.notifications.visibility import access_exercise
 
 
@@ -28,6 +29,11 @@ def may_change(caller, notification) -> bool:
 
 def may_acknowledge(caller) -> bool:
     return may_act(caller)
+
+
+def may_reply_to_invitation(caller, notification: ExerciseNotification) -> bool:
+    """Those invited to observe: the latest version's recipients, except the commission."""
+    return may_acknowledge(caller) and caller.organisation.pk in invited_organisations(notification)
 
 
 def may_set_policy(caller) -> bool:

@@ -394,15 +394,6 @@ def do_invite_observers(
     return invitation
 
 
-def invited_organisations(notification: ExerciseNotification) -> set[int]:
-    """Who may answer an invitation: the latest version's recipients except the commission."""
-    return set(
-        ExerciseAcknowledgement.objects.filter(version_id=notification.latest_id)
-        .exclude(organisation__kind="secretariat")
-        .values_list("organisation_id", flat=True)
-    )
-
-
 @transaction.atomic
 def do_reply_to_invitation(
     caller, invitation: ObservationInvitation, *, answer: str, observers: list[str]
@@ -412,7 +403,7 @@ def do_reply_to_invitation(
     lock_commit_order()
     _, label, organisation = _author(caller)
     notification = invitation.notification
-    if organisation.pk not in invited_organisations(notification):
+    if organisation.pk not in recipients.invited_organisations(notification):
         raise ValidationError(
             {"invitation": f"{organisation.code} is not invited to observe {notification.reference}."}
         )

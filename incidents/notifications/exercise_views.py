@@ -32,6 +32,7 @@ from incidents.notifications.access import (
     may_acknowledge,
     may_change,
     may_file,
+    may_reply_to_invitation,
     may_set_policy,
     require,
 )
@@ -53,6 +54,7 @@ from incidents.notifications.models import (
     NotificationPolicy,
 )
 from incidents.notifications.payloads import EXERCISE_FIELDS, differences, with_exercise_details
+from incidents.notifications.recipients import invited_organisations
 from incidents.notifications.visibility import access_exercise, access_invitation, visible_exercises
 from incidents.views import add_errors, event_baseline
 
@@ -382,7 +384,7 @@ def _detail(request, notification, *, baseline=None, status=200, **forms):
     # What was notified: a cancellation repeats the content it cancels, but not its lateness.
     content = next((version for version in reversed(versions) if version.kind != VersionKind.CANCELLATION), latest)
     changing = may_change(user, notification) and not notification.cancelled
-    invited = acting and own in actions.invited_organisations(notification)
+    invited = acting and own in invited_organisations(notification)
     now = timezone.now()
     reply_forms = forms.get("reply_forms", {})
     invitations = []
@@ -504,8 +506,12 @@ def invitation_reply(request, pk):
     user = request.user
     invitation = access_invitation(user, pk)
     notification = invitation.notification
-    invited = may_acknowledge(user) and user.organisation_id in actions.invited_organisations(notification)
-    require(invited, user, f"answer the invitation to observe {notification.reference}", notification)
+    require(
+        may_reply_to_invitation(user, notification),
+        user,
+        f"answer the invitation to observe {notification.reference}",
+        notification,
+    )
     form = ReplyForm(request.POST, auto_id=reply_id(invitation))
     if form.is_valid():
         try:

@@ -8,6 +8,7 @@ organisations receive everything.
 from accounts.choices import OrganisationKind, PartyKind
 from accounts.models import Organisation
 from incidents.notifications.choices import ExerciseType
+from incidents.notifications.models import ExerciseAcknowledgement, ExerciseNotification
 
 
 def party_desks(party_codes, *, with_certs: bool = False) -> list[Organisation]:
@@ -35,3 +36,12 @@ def exercise_recipients(notifying: Organisation, exercise_type: str) -> list[Org
     others = Organisation.objects.filter(party__kind=PartyKind.MEMBER).exclude(party_id=notifying.party_id)
     codes = sorted(set(others.values_list("party__code", flat=True)))
     return party_desks(codes, with_certs=exercise_type == ExerciseType.CYBER) + commission()
+
+
+def invited_organisations(notification: ExerciseNotification) -> set[int]:
+    """Who may answer an invitation: the latest version's recipients except the commission."""
+    return set(
+        ExerciseAcknowledgement.objects.filter(version_id=notification.latest_id)
+        .exclude(organisation__kind=OrganisationKind.SECRETARIAT)
+        .values_list("organisation_id", flat=True)
+    )

@@ -219,3 +219,14 @@ def test_a_window_out_of_range_is_refused_and_nothing_is_sent(world):
     assert "window_minutes" in refused.value.message_dict
     assert not ReachabilityCheck.objects.exists() and not Timer.objects.filter(subject_kind=SUBJECT_KIND).exists()
     assert organisation("HR-CERT").check_responses.count() == 0
+
+
+def test_the_audit_log_names_a_check_and_an_answer_as_it_did_when_they_lived_in_accounts(world):
+    check = start()
+    hr = response_of(check, "HR-CERT")
+    do_answer_check(person("hr-cert-duty"), hr, method=CheckAnswerMethod.CONSOLE)
+
+    started = AuditEntry.objects.get(action="reachability.check_started")
+    answered = AuditEntry.objects.get(action="reachability.check_answered")
+    assert started.content["object"] == f"accounts.reachabilitycheck:{check.pk}"
+    assert answered.content["object"] == f"accounts.checkresponse:{hr.pk}"

@@ -33,7 +33,6 @@ from hotline.reachability.api.serializers import (
 )
 from hotline.reachability.choices import CheckAnswerMethod
 from hotline.reachability.figures import FIGURES_OVER, FIGURES_OVER_MAX, organisation_figures, with_counts
-from hotline.reachability.models import audit_target
 from hotline.reachability.payloads import check_payload, response_payload
 from hotline.reachability.visibility import access_check, own_response, visible_checks
 
@@ -143,7 +142,7 @@ class ReachabilityCheckAnswer(ChecksApiView, ActionView):
 
     def permit(self, caller, check):
         if not may_answer_checks(caller):
-            raise refuse(caller, "answer reachability checks", audit_target(check))
+            raise refuse(caller, "answer reachability checks", check)
 
     def clean(self, caller, check, _):
         response = own_response(caller, check)

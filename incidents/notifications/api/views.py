@@ -36,7 +36,14 @@ from hotline.api import (
 )
 from incidents.choices import AckMethod
 from incidents.notifications import rules
-from incidents.notifications.access import may_acknowledge, may_change, may_file, may_set_policy, require
+from incidents.notifications.access import (
+    may_acknowledge,
+    may_change,
+    may_file,
+    may_reply_to_invitation,
+    may_set_policy,
+    require,
+)
 from incidents.notifications.actions import (
     NotAwaited,
     assess_exercise,
@@ -51,7 +58,6 @@ from incidents.notifications.actions import (
     do_notify_flight,
     do_reply_to_invitation,
     do_set_policy,
-    invited_organisations,
 )
 from incidents.notifications.api.serializers import (
     DroneFlightSerializer,
@@ -497,8 +503,7 @@ class InvitationReply(NotificationsApiView, NotificationAction):
     input_serializer = InvitationReplySerializer
 
     def permit(self, caller, invitation):
-        invited = may_acknowledge(caller) and caller.organisation.pk in invited_organisations(invitation.notification)
-        require(invited, caller, "answer this invitation", invitation)
+        require(may_reply_to_invitation(caller, invitation.notification), caller, "answer this invitation", invitation)
 
     def act(self, caller, invitation, data):
         return do_reply_to_invitation(caller, invitation, **data)
