@@ -7,6 +7,7 @@
 """
 
 from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
 
 from accounts.choices import OrganisationKind, Role
 from accounts.models import Organisation
@@ -53,8 +54,6 @@ def can_manage(user, organisation: Organisation) -> bool:
 
 def access_organisation_for_change(user, code: str) -> Organisation:
     """The organisation `code`, if `user` may change it; 404 if there is none, 403 if not theirs."""
-    from django.shortcuts import get_object_or_404
-
     organisation = get_object_or_404(Organisation, code=code)
     if not can_manage(user, organisation):
         record(

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
@@ -331,8 +332,6 @@ def shift_swap(request, code):
 
 
 def _roster_url(organisation):
-    from django.urls import reverse
-
     return reverse("accounts:roster", kwargs={"code": organisation.code})
 
 
