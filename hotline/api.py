@@ -7,7 +7,8 @@ the leaves (idempotency, db), never an app; what an app's actions raise is decla
 
 from contextlib import contextmanager
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
@@ -44,6 +45,21 @@ def exception_handler(exc, context):
         code = codes if isinstance(codes, str) else exc.default_code
         response.data = error_body(code, str(exc.detail))
     return response
+
+
+def request_refusal(exception) -> tuple[int, str, str]:
+    """What Django's refusal of a whole request (handler400) means, as (status, code, detail)."""
+    if isinstance(exception, RequestDataTooBig):
+        return (
+            413,
+            "request_too_large",
+            (f"The request body is larger than the service accepts ({settings.DATA_UPLOAD_MAX_MEMORY_SIZE:,} bytes)."),
+        )
+    if isinstance(exception, TooManyFieldsSent):
+        return 400, "too_many_fields", f"The request has more than {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS} fields."
+    if isinstance(exception, TooManyFilesSent):
+        return 400, "too_many_files", f"The request has more than {settings.DATA_UPLOAD_MAX_NUMBER_FILES} files."
+    return 400, "bad_request", "The request could not be read."
 
 
 def json_error(status: int, code: str, detail: str) -> JsonResponse:

@@ -3,7 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from hotline.api import json_error
+from hotline.api import json_error, request_refusal
 from hotline.console import views as console_views
 from hotline.health import healthz
 
@@ -38,6 +38,15 @@ urlpatterns = [
     path("", include("hotline.escalation.urls")),
     path("", include("hotline.console.urls")),
 ]
+
+
+def handler400(request, exception=None):
+    """Django refuses a request before any view runs: a body over the upload limit, too many fields or
+    files, a malformed one. Under /api/ the answer is JSON with its code, like every other API error."""
+    status, code, detail = request_refusal(exception)
+    if request.path.startswith("/api/"):
+        return json_error(status, code, detail)
+    return console_views.bad_request(request, status, detail)
 
 
 def handler404(request, exception=None):

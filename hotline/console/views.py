@@ -105,6 +105,12 @@ def device_secret_base32(device: TOTPDevice) -> str:
     return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
 
 
+def bad_request(request, status: int, detail: str):
+    """Django refused the request before any view ran (hotline.urls.handler400)."""
+    title = "Request too large" if status == 413 else "Bad request"
+    return render(request, "console/error.html", {"status": status, "title": title, "message": detail}, status=status)
+
+
 def page_not_found(request, exception=None):
     return render(
         request,

@@ -34,3 +34,10 @@ def test_swagger_ui_and_redoc_load_only_local_assets(client, duty_officer, setti
             if url.startswith(("http:", "https:", "//"))
         ]
         assert external == [], f"{page} loads {external}"
+
+
+def test_a_console_request_over_the_limit_gets_a_readable_page(client, db, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
+    response = client.post("/login/", data="x" * 4096, content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 413
+    assert b"too large" in response.content
