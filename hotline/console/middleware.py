@@ -55,3 +55,25 @@ class UserTimeZoneMiddleware:
             return self.get_response(request)
         finally:
             timezone.deactivate()
+
+
+# Features no page of ours uses: a page that asks for them is not ours.
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
+
+
+class NoStoreMiddleware:
+    """Incident, notification and audit content must not linger in a browser's or a proxy's cache on a
+    shared duty-room machine: every answer is `Cache-Control: no-store` unless its view chose otherwise
+    (the border data and a party's calendar revalidate with `private, no-cache`). Static files never get
+    here: WhiteNoise, above this middleware, answers them with their long cache lifetime. Also sets the
+    Permissions-Policy header (Django sets Referrer-Policy and Cross-Origin-Opener-Policy itself)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if "Cache-Control" not in response:
+            response["Cache-Control"] = "no-store"
+        response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        return response
