@@ -25,6 +25,16 @@ def data_dir() -> Path:
     return path
 
 
+def keep_private(folder: Path) -> None:
+    """The data folder holds incident content (the embedded database, uploads, the demo's mail folder):
+    it and whatever this process creates in it are the service user's alone (0700 folders, 0600 files).
+    The umask covers what SQLite, Redis and the mail backend create; uploads set their own modes
+    (settings.FILE_UPLOAD_PERMISSIONS)."""
+    os.umask(0o077)
+    if folder.stat().st_uid == os.getuid():
+        folder.chmod(0o700)
+
+
 def is_demo_mode(folder: Path) -> bool:
     """Demo mode is asked for with HOTLINE_DEMO=1 or remembered by the data folder (without SECRET_KEY).
 

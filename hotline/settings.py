@@ -15,10 +15,11 @@ import dj_database_url
 
 from hotline.env import ConfigError, env_bool, env_int, env_list, env_str
 from hotline.reachability.schedule import validate_settings as _validate_check_schedule
-from hotline.runtime import data_dir, is_demo_mode, kept_secret_key
+from hotline.runtime import data_dir, is_demo_mode, keep_private, kept_secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = data_dir()
+keep_private(DATA_DIR)
 
 DEBUG = env_bool("DEBUG", False)
 DEMO_MODE = is_demo_mode(DATA_DIR)
@@ -276,6 +277,8 @@ TIME_ZONE = env_str("HOTLINE_TIME_ZONE", "Europe/Belgrade")  # shown to users wh
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 MEDIA_ROOT = DATA_DIR / "uploads"
+FILE_UPLOAD_PERMISSIONS = 0o600  # incident attachments: the service user's alone (hotline.runtime.keep_private)
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 # Incident attachments: the largest accepted, and the types accepted (by file-name extension).
 ATTACHMENT_MAX_BYTES = env_int("HOTLINE_ATTACHMENT_MAX_MB", 25, minimum=1, maximum=1024) * 1024 * 1024
 ATTACHMENT_EXTENSIONS = env_list(

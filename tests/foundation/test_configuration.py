@@ -115,3 +115,29 @@ def test_the_hotline_command_runs_management_commands_without_the_source_checkou
     )
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+def test_the_data_folder_and_what_it_holds_are_readable_by_the_service_alone(tmp_path):
+    """The embedded database, uploads and the demo's mail folder hold incident content: owner only."""
+    folder = tmp_path / "data"
+    store_files = (
+        "from pathlib import Path; from django.conf import settings; "
+        "from django.core.files.base import ContentFile; from django.core.files.storage import default_storage; "
+        "from django.core.mail import send_mail; "
+        "default_storage.save('attachments/probe.txt', ContentFile(b'RED')); "
+        "send_mail('probe', 'RED', 'a@example.org', ['b@example.org'])"
+    )
+    environment = hotline_env(
+        SECRET_KEY=None, HOTLINE_DEMO="1", HOTLINE_DATA_DIR=str(folder), DATABASE_URL=None, REDIS_URL=None
+    )
+    assert run_manage("migrate", "-v0", env=environment).returncode == 0
+    result = run_manage("shell", "-v0", "-c", store_files, env=environment)
+    assert result.returncode == 0, result.stderr
+    paths = [folder, *folder.rglob("*")]
+    assert any(path.name == "probe.txt" for path in paths) and any(path.suffix == ".log" for path in paths)
+    loose = {
+        str(path.relative_to(tmp_path)): oct(path.stat().st_mode & 0o777)
+        for path in paths
+        if not path.is_symlink() and path.stat().st_mode & 0o077
+    }
+    assert loose == {}
