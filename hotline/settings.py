@@ -73,7 +73,7 @@ MIDDLEWARE = [
     "hotline.logging.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "hotline.console.middleware.NoStoreMiddleware",  # below WhiteNoise: static files keep their caching
+    "hotline.console.middleware.SecurityHeadersMiddleware",  # below WhiteNoise: static files keep their caching
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -59,14 +59,30 @@ class UserTimeZoneMiddleware:
 
 # Features no page of ours uses: a page that asks for them is not ours.
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
+# Our pages load scripts and styles from our own static files only: no inline script or style, no CDN
+# (an injected <script> or style attribute does not run). WebSockets go back to the same host ('self').
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+# Swagger UI and Redoc (vendored, drf-spectacular's pages) write styles inline and Redoc starts a worker
+# from a blob: only their two pages get that much, and they show the schema, no incident content.
+API_DOCS_PATHS = ("/api/docs/", "/api/redoc/")
+API_DOCS_POLICY = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline' blob:; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self' data:; worker-src 'self' blob:; connect-src 'self'; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+)
 
 
-class NoStoreMiddleware:
-    """Incident, notification and audit content must not linger in a browser's or a proxy's cache on a
-    shared duty-room machine: every answer is `Cache-Control: no-store` unless its view chose otherwise
-    (the border data and a party's calendar revalidate with `private, no-cache`). Static files never get
-    here: WhiteNoise, above this middleware, answers them with their long cache lifetime. Also sets the
-    Permissions-Policy header (Django sets Referrer-Policy and Cross-Origin-Opener-Policy itself)."""
+class SecurityHeadersMiddleware:
+    """Headers every answer carries (Django's SecurityMiddleware sets Referrer-Policy,
+    Cross-Origin-Opener-Policy and nosniff; this sets what it does not):
+    - `Cache-Control: no-store` unless the view chose its caching (the border data and a party's calendar
+      revalidate with `private, no-cache`): incident, notification and audit content must not linger in
+      a browser's or a proxy's cache on a shared duty-room machine. Static files never get here:
+      WhiteNoise, above this middleware, answers them with their long cache lifetime;
+    - the Content-Security-Policy and the Permissions-Policy."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -75,5 +91,7 @@ class NoStoreMiddleware:
         response = self.get_response(request)
         if "Cache-Control" not in response:
             response["Cache-Control"] = "no-store"
+        policy = API_DOCS_POLICY if request.path.startswith(API_DOCS_PATHS) else CONTENT_SECURITY_POLICY
+        response.setdefault("Content-Security-Policy", policy)
         response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         return response
