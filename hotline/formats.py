@@ -1,7 +1,23 @@
-"""How values are written in the JSON Hotline hands out (API, event outbox, console payloads), once for
-every app. A utility module: it imports no app."""
+"""How values are written in the JSON Hotline hands out (API, event outbox, console payloads), and how
+times are read from it, once for every app. A utility module: it imports no app."""
 
 from datetime import date, datetime
+
+from django.utils.dateparse import parse_datetime
+
+# What a client is told when a time it sends has no offset (a naive time would be read as server time).
+OFFSET_REQUIRED = "A time is given in RFC 3339 with its offset, e.g. 2026-12-01T08:00:00Z."
+
+
+def is_naive_time(value) -> bool:
+    """Is this a time without an offset (a naive datetime, or text that parses to one)? Text that is no
+    time at all is not naive: the field's own parsing refuses it."""
+    if isinstance(value, str):
+        try:
+            value = parse_datetime(value.strip())
+        except ValueError:  # well-formed but impossible, e.g. 30 February
+            return False
+    return isinstance(value, datetime) and value.tzinfo is None
 
 
 def iso_time(value: datetime | date | None) -> str | None:

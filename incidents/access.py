@@ -5,7 +5,11 @@
   organisations with `incidents:write`. Reviewers and observers read only.
 - Posting and acknowledging: the same people and keys, in incidents their organisation takes part in
   (as originator or recipient).
-- Changing status or TLP: the originating organisation's people and keys, and commission administrators.
+- Changing the status: the originating organisation's people and keys, and commission administrators.
+- Changing the TLP (lowering or raising it): the originating organisation's people and keys only. Under
+  TLP 2.0 the source sets the label: nobody else changes it, commission administrators included (else
+  the commission could lower another party's RED report and read it). A recipient who wants a narrower
+  label asks the originator in the thread.
 """
 
 from accounts.access import is_commission_administrator, is_person
@@ -34,6 +38,20 @@ def may_change(caller, incident: Incident) -> bool:
     if is_person(caller) and is_commission_administrator(caller):
         return True
     return may_act(caller) and incident.originator_id == caller.organisation.pk
+
+
+def may_change_tlp(caller, incident: Incident) -> bool:
+    return may_act(caller) and incident.originator_id == caller.organisation.pk
+
+
+def require_tlp_change(caller, incident: Incident) -> None:
+    """Refuse (recorded) unless the caller may change this incident's TLP."""
+    require(
+        may_change_tlp(caller, incident),
+        caller,
+        f"change this incident's TLP: only the originating organisation ({incident.originator.code}) changes its label",
+        incident,
+    )
 
 
 def require(allowed: bool, caller, what: str, incident: Incident | None = None) -> None:

@@ -28,6 +28,7 @@ from hotline.escalation.engine import severity_policy
 from hotline.escalation.subjects import acknowledged_by_label
 from hotline.realtime.outbox import publish_many
 from incidents import timers
+from incidents.access import require_tlp_change
 from incidents.choices import AckMethod, MessageKind, Status, Tlp
 from incidents.models import Acknowledgement, Attachment, Incident, IncidentRecipient, Message, attachment_path
 from incidents.payloads import acknowledgement_payload, incident_payload, message_payload
@@ -362,15 +363,19 @@ def do_change_status(caller, incident: Incident, status: str) -> Incident:
     )
 
 
-@transaction.atomic
 def do_change_tlp(caller, incident: Incident, tlp: str) -> Incident:
     """Changing the TLP changes who sees the content from now on: lowering it opens the content to the
-    commission (and observers for CLEAR/GREEN); raising it withholds what follows."""
+    commission (and observers for CLEAR/GREEN); raising it withholds what follows.
+
+    Only the originator changes it (incidents.access): the views ask first; this is the last guard, before
+    the transaction so that a refusal stays recorded when the action is called on its own."""
+    require_tlp_change(caller, incident)
     if tlp not in Tlp.values:
         raise ValidationError({"tlp": f"Unknown TLP label {tlp!r}."})
-    return _change(
-        caller, incident, "tlp", tlp, "incident.tlp_changed", "TLP changed from TLP:{before} to TLP:{after}."
-    )
+    with transaction.atomic():
+        return _change(
+            caller, incident, "tlp", tlp, "incident.tlp_changed", "TLP changed from TLP:{before} to TLP:{after}."
+        )
 
 
 @transaction.atomic

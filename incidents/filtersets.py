@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 
 from accounts.models import Organisation, Party
+from hotline.formats import OFFSET_REQUIRED, is_naive_time
 from incidents.choices import Category, Severity, Status, Tlp
 from incidents.models import Incident, IncidentRecipient
 
@@ -37,6 +38,8 @@ class IncidentFilterSetForm(forms.Form):
         value = self.cleaned_data["updated_since"]
         if value is None:
             return None
+        if is_naive_time(self.data.get("updated_since")):  # the field would read it as server time
+            raise ValidationError(OFFSET_REQUIRED)
         # In UTC: PostgreSQL refuses offsets beyond ±15:59, which ISO 8601 text may carry.
         try:
             return value.astimezone(UTC)
@@ -62,7 +65,7 @@ class IncidentFilterSet(django_filters.FilterSet):
         method="by_organisation", label="Organisation code, e.g. HR-CERT: reported by or to it"
     )
     updated_since = django_filters.IsoDateTimeFilter(
-        method="by_updated_since", label="ISO 8601 time: changed (or added to) at or after it"
+        method="by_updated_since", label="ISO 8601 time with its offset: changed (or added to) at or after it"
     )
 
     class Meta:

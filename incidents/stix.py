@@ -233,22 +233,39 @@ def _clipped(text: str, limit: int) -> tuple[str, bool]:
     return (text, False) if len(text) <= limit else (text[: limit - 1] + "…", True)
 
 
+def _definition_tlp(definition: dict) -> str | None:
+    """The TLP label a marking definition states: by its well-known id, a TLP 2.0 extension or a TLP 1.0
+    `definition` (the narrowest, should they disagree); None for anything else (a statement, another
+    kind, a label we do not know)."""
+    word = (definition.get("extensions", {}).get(TLP2_EXTENSION) or {}).get("tlp_2_0")
+    if word is None and definition.get("definition_type") == "tlp":
+        word = (definition.get("definition") or {}).get("tlp")
+    stated = {TLP_BY_ID.get(definition["id"])}
+    if word is not None:
+        stated.add(TLP_BY_WORD.get(str(word).lower(), Tlp.RED))  # a label we do not know is no wider one
+    stated.discard(None)
+    return max(stated, key=TLP_ORDER.index) if stated else None
+
+
 def _tlp_of(objects: list[dict]) -> str:
-    """The narrowest TLP of the bundle: known marking ids wherever they are referenced, and marking
-    definitions recognised by their content (a TLP 2.0 extension, or a TLP 1.0 `definition`)."""
+    """The narrowest TLP of the bundle, failing closed: every marking must be one we read as a TLP label.
+
+    Known marking ids wherever they are referenced, and marking definitions recognised by their content
+    (a TLP 2.0 extension, or a TLP 1.0 `definition`). A marking we cannot read as a label — a statement
+    (even one whose text says "TLP:RED": free text is no label), another kind of marking, a TLP extension
+    with an unknown label, a reference to a definition the bundle lacks — makes the incident RED: a
+    restriction we do not understand is never widened. The importing organisation is the originator and
+    may lower the label once it has read what it received."""
+    definitions = {obj["id"]: obj for obj in objects if obj.get("type") == "marking-definition"}
     found = set()
+    for definition in definitions.values():
+        found.add(_definition_tlp(definition) or Tlp.RED)
     for obj in objects:
         refs = list(obj.get("object_marking_refs", []))
-        refs += [granular.get("marking_ref") for granular in obj.get("granular_markings", [])]
-        found.update(TLP_BY_ID[ref] for ref in refs if ref in TLP_BY_ID)
-        if obj.get("type") == "marking-definition":
-            if obj["id"] in TLP_BY_ID:
-                found.add(TLP_BY_ID[obj["id"]])
-            word = (obj.get("extensions", {}).get(TLP2_EXTENSION) or {}).get("tlp_2_0")
-            if word is None and obj.get("definition_type") == "tlp":
-                word = (obj.get("definition") or {}).get("tlp")
-            if str(word).lower() in TLP_BY_WORD:
-                found.add(TLP_BY_WORD[str(word).lower()])
+        refs += [granular["marking_ref"] for granular in obj.get("granular_markings", []) if "marking_ref" in granular]
+        for ref in refs:
+            known = TLP_BY_ID.get(ref) or (_definition_tlp(definitions[ref]) if ref in definitions else None)
+            found.add(known or Tlp.RED)
     return max(found, key=TLP_ORDER.index) if found else UNMARKED_TLP
 
 

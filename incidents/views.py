@@ -13,7 +13,7 @@ script drops what the page already shows) rather than lost.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.middleware.csrf import get_token
@@ -26,7 +26,7 @@ from hotline.escalation.choices import TimerState
 from hotline.escalation.views import console_timelines
 from hotline.realtime.outbox import last_event_id
 from incidents import actions, timers
-from incidents.access import may_act, may_change, may_take_part, require
+from incidents.access import may_act, may_change, may_change_tlp, may_take_part, require, require_tlp_change
 from incidents.choices import AckMethod, Category, MessageKind, Severity, Status, Tlp
 from incidents.filtersets import IncidentFilterSet
 from incidents.forms import (
@@ -210,6 +210,7 @@ def _detail(request, incident, *, baseline=None, status=200, **forms):
             "attachments": [console_attachment(attachment) for attachment in attachments],
             "may_take_part": taking_part,
             "may_change": changing,
+            "may_change_tlp": may_change_tlp(user, incident),
             "awaits_us": any(item["awaits_us"] for item in shown),
             "message_form": forms.get("message_form") or MessageForm(),
             "status_form": forms.get("status_form") or StatusForm(initial={"status": incident.status}),
@@ -301,7 +302,11 @@ def change_status(request, reference):
 @require_POST
 def change_tlp(request, reference):
     incident = access_incident(request.user, reference)
-    require(may_change(request.user, incident), request.user, "change this incident's TLP", incident)
+    try:
+        require_tlp_change(request.user, incident)
+    except PermissionDenied as refusal:  # recorded; the page says who sets the label
+        messages.error(request, str(refusal))
+        return _detail(request, incident, status=403)
     form = TlpForm(request.POST)
     if not form.is_valid():
         return _detail(request, incident, status=400, tlp_form=form)

@@ -16,6 +16,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from hotline.api import ApiErrorSerializer  # noqa: F401  (every app's errors have one shape)
+from hotline.formats import OFFSET_REQUIRED, is_naive_time
 from incidents.choices import POSTABLE_KINDS, AckMethod, Category, MessageKind, Severity, Status, Tlp
 from incidents.geojson import validate_location
 from incidents.models import Attachment
@@ -41,6 +42,17 @@ def _location(value):
     return {"type": value["type"], "coordinates": value["coordinates"]}
 
 
+class OffsetDateTimeField(serializers.DateTimeField):
+    """A time with its offset (Z or ±hh:mm): DRF would read a naive one as server (Belgrade) time."""
+
+    default_error_messages = {"naive": OFFSET_REQUIRED}
+
+    def to_internal_value(self, value):
+        if is_naive_time(value):
+            self.fail("naive")
+        return super().to_internal_value(value)
+
+
 class GeoJsonLocationField(serializers.JSONField):
     def to_internal_value(self, data):
         return _location(super().to_internal_value(data))
@@ -62,7 +74,9 @@ class IncidentReportSerializer(serializers.Serializer):
         max_length=MAX_RECIPIENTS,
         help_text="Organisation codes (HR-CERT) or party codes (HR: every organisation of the party).",
     )
-    occurred_at = serializers.DateTimeField(help_text="When it happened; at most five minutes in the future.")
+    occurred_at = OffsetDateTimeField(
+        help_text="When it happened, with its offset (RFC 3339); at most five minutes in the future."
+    )
     exercise = serializers.BooleanField(default=False, help_text="A drill: marked EXERCISE wherever it is shown.")
     location = GeoJsonLocationField(
         required=False,
@@ -88,7 +102,7 @@ class MessagePostSerializer(serializers.Serializer):
         default=False,
         help_text="Every other taking-part organisation must acknowledge it (always, for a request for assistance).",
     )
-    reply_by = serializers.DateTimeField(
+    reply_by = OffsetDateTimeField(
         required=False,
         allow_null=True,
         default=None,
@@ -110,7 +124,7 @@ class AcknowledgeSerializer(serializers.Serializer):
 
 
 class IncidentChangeSerializer(serializers.Serializer):
-    """PATCH /api/v1/incidents/{id}/: the originator (or a commission administrator) changes these."""
+    """PATCH /api/v1/incidents/{id}/: the originator changes these (a commission administrator the status only)."""
 
     status = serializers.ChoiceField(choices=Status.choices, required=False)
     tlp = serializers.ChoiceField(choices=Tlp.choices, required=False)

@@ -26,7 +26,7 @@ from hotline.escalation.api.serializers import TimerEntrySerializer
 from hotline.escalation.timeline import timeline
 from hotline.realtime.outbox import FEED_PAGE, events_after, last_event_id
 from incidents import timers
-from incidents.access import may_act, may_change, may_take_part, require
+from incidents.access import may_act, may_change, may_take_part, require, require_tlp_change
 from incidents.actions import (
     NotAwaited,
     do_acknowledge,
@@ -192,6 +192,11 @@ class IncidentDetail(IncidentsApiView, IncidentAction):
     def permit(self, caller, incident):
         require(may_change(caller, incident), caller, "change this incident", incident)
 
+    def clean(self, caller, incident, data):
+        if "tlp" in data:  # the source sets the label: only the originator changes it
+            require_tlp_change(caller, incident)
+        return data
+
     def act(self, caller, incident, data):
         return do_change_incident(caller, incident, **data)
 
@@ -213,7 +218,8 @@ class IncidentDetail(IncidentsApiView, IncidentAction):
 
     @extend_schema(
         summary="Change the status or the TLP",
-        description="For the originating organisation and commission administrators. Each change is added to the "
+        description="The status: for the originating organisation and commission administrators; the TLP: for the "
+        "originating organisation only (TLP 2.0: the source sets the label). Each change is added to the "
         "thread and sent to every audience; raising the TLP withholds the content from those who may no longer "
         "read it.",
         parameters=[INCIDENT_ID],
