@@ -302,6 +302,8 @@ AXES_LOCKOUT_PARAMETERS = _lockout_parameters(env_list("HOTLINE_LOGIN_LOCK_BY", 
 # or a client that reaches the web port directly could pick its own address.
 AXES_CLIENT_IP_CALLABLE = "accounts.auth_audit.client_address"
 AXES_LOCKOUT_CALLABLE = "hotline.console.views.locked_out"
+# No "AXES: BEGIN" line from every process and command at start-up: the audit log holds the lockouts.
+AXES_VERBOSE = False
 
 # --- HTTPS (behind nginx in production) --------------------------------------------------------------
 HTTPS = env_bool("HOTLINE_HTTPS", not (DEMO_MODE or DEBUG))
