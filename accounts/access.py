@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
 from accounts.choices import OrganisationKind, Role
-from accounts.models import Organisation
+from accounts.models import Organisation, User
 from hotline.audit.log import record
 
 MANAGING_ROLES = {Role.SUPERVISOR, Role.HEAD}
@@ -63,6 +63,21 @@ def access_organisation_for_change(user, code: str) -> Organisation:
         )
         raise PermissionDenied(f"You may not change {organisation.code}'s directory entries, rosters or keys.")
     return organisation
+
+
+def may_unlock_sign_in(user) -> bool:
+    """Commission administrators lift sign-in lockouts, of every organisation's people."""
+    return is_commission_administrator(user)
+
+
+def access_person_to_unlock(user, code: str, username: str) -> User:
+    """The person `username` of organisation `code`, if `user` may unlock their sign-in; 404 if there is
+    no such person, 403 for anyone but a commission administrator."""
+    person = get_object_or_404(User, organisation__code=code, username=username)
+    if not may_unlock_sign_in(user):
+        record("access.refused", actor=user, details={"what": "unlock a sign-in", "target": username})
+        raise PermissionDenied("Only commission administrators may unlock a sign-in.")
+    return person
 
 
 def is_reviewer(user) -> bool:

@@ -8,6 +8,7 @@ Each also appends its audit entry in the same transaction: the change and its re
 import logging
 from datetime import datetime
 
+from axes.utils import reset as reset_sign_in_failures
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -304,3 +305,18 @@ def do_revoke_api_key(key: ApiKey, *, actor) -> bool:
         )
     key.refresh_from_db()
     return bool(changed)
+
+
+@transaction.atomic
+def do_unlock_sign_in(person: User, *, actor) -> int:
+    """Lift `person`'s sign-in lockout: forget django-axes' counts of wrong passwords under their name.
+    Returns how many counts were forgotten (0 when none was left: the unlock is still recorded)."""
+    forgotten = reset_sign_in_failures(username=person.username)
+    record(
+        "auth.unlocked",
+        actor=actor,
+        organisation=person.organisation.code if person.organisation_id else None,
+        target=person,
+        details={"username": person.username, "attempts": forgotten},
+    )
+    return forgotten

@@ -1,12 +1,16 @@
-"""Sign-ins, failed sign-ins and sign-outs into the audit log.
+"""Sign-ins, failed sign-ins, sign-outs and lockouts into the audit log.
 
-Django announces these through its auth signals (a framework hook, the one place we use signals);
-connected in AccountsConfig.ready.
+Django announces these through its auth signals, django-axes the lockouts through its own (framework
+hooks, the one place we use signals); connected in AccountsConfig.ready.
 """
 
+from axes.helpers import get_cool_off, get_failure_limit
+from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.utils import timezone
 
 from hotline.audit.log import record
+from hotline.formats import iso_time
 
 
 def on_login(sender, request, user, **kwargs):
@@ -25,7 +29,25 @@ def on_login_failed(sender, credentials, request=None, **kwargs):
     )
 
 
+def on_locked_out(sender, request, username, ip_address, **kwargs):
+    # Axes announces a lockout again at every refused try during it; the log keeps the one failure that
+    # reached the limit (each refused try is still its own `login.failed`).
+    credentials = getattr(request, "axes_credentials", None)
+    if getattr(request, "axes_failures_since_start", None) != get_failure_limit(request, credentials):
+        return
+    record(
+        "auth.locked_out",
+        details={
+            "username": str(username or "")[:150],
+            "ip": ip_address or "",
+            "until": iso_time(timezone.now() + get_cool_off(request)),
+        },
+    )
+
+
 def client_address(request) -> str:
+    """The client's address: REMOTE_ADDR, which uvicorn sets from X-Forwarded-For for trusted proxies
+    only (FORWARDED_ALLOW_IPS). The audit log and the sign-in throttling (AXES_CLIENT_IP_CALLABLE) use it."""
     return request.META.get("REMOTE_ADDR", "") if request is not None else ""
 
 
@@ -33,3 +55,4 @@ def connect() -> None:
     user_logged_in.connect(on_login, dispatch_uid="audit-login")
     user_logged_out.connect(on_logout, dispatch_uid="audit-logout")
     user_login_failed.connect(on_login_failed, dispatch_uid="audit-login-failed")
+    user_locked_out.connect(on_locked_out, dispatch_uid="audit-locked-out")

@@ -17,6 +17,7 @@ urlpatterns = [
     path(
         "directory/<str:code>/contact-points/<int:pk>/verify/", views.contact_point_verify, name="contact-point-verify"
     ),
+    path("directory/<str:code>/people/<str:username>/unlock/", views.sign_in_unlock, name="sign-in-unlock"),
     path("rosters/", views.rosters, name="rosters"),
     path("rosters/<str:code>/", views.roster_week, name="roster"),
     path("rosters/<str:code>/shifts/new/", views.shift_create, name="shift-new"),

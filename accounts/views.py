@@ -15,9 +15,16 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import actions
-from accounts.access import access_organisation_for_change, can_manage, manageable_organisations
+from accounts.access import (
+    access_organisation_for_change,
+    access_person_to_unlock,
+    can_manage,
+    manageable_organisations,
+    may_unlock_sign_in,
+)
 from accounts.duty import coming_gaps, next_on_duty, on_duty
 from accounts.forms import ApiKeyForm, ContactPointForm, DirectoryFilterForm, ShiftForm, SwapForm
+from accounts.lockouts import locked_out_people
 from accounts.models import ContactPoint, DutyShift, Organisation
 from accounts.vcard import organisations_as_vcards
 
@@ -137,8 +144,18 @@ def organisation_detail(request, code):
             "contact_points": organisation.contact_points.all(),
             "can_manage": can_manage(request.user, organisation),
             "designation_notes": designation_notes([organisation.party]),
+            "locked_out": locked_out_people(organisation) if may_unlock_sign_in(request.user) else [],
         },
     )
+
+
+@login_required
+@require_POST
+def sign_in_unlock(request, code, username):
+    person = access_person_to_unlock(request.user, code, username)
+    actions.do_unlock_sign_in(person, actor=request.user)
+    messages.success(request, f"{person.username} may sign in again.")
+    return redirect("accounts:organisation", code=code)
 
 
 # --- contact points --------------------------------------------------------------------------------

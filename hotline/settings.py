@@ -8,6 +8,7 @@ Two ways to run the same code:
 
 import hashlib
 import hmac
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -58,6 +59,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "axes",
     "hotline.console",
     "hotline.realtime",
     "hotline.audit",
@@ -83,11 +85,18 @@ MIDDLEWARE = [
     "hotline.console.middleware.UserTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as axes asks: it turns a refused sign-in into the lockout page (AXES_LOCKOUT_CALLABLE).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "hotline.urls"
 ASGI_APPLICATION = "hotline.asgi.application"
 AUTH_USER_MODEL = "accounts.User"
+# Axes first: it refuses a locked-out sign-in before the password is checked (see "sign-in throttling").
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "console:login"
 LOGIN_REDIRECT_URL = "console:home"
 LOGOUT_REDIRECT_URL = "console:login"
@@ -246,8 +255,57 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Argon2 first: new passwords are hashed with it, and a PBKDF2 hash (every one written before) is
+# rehashed with Argon2 when its person next signs in. The older hashers stay so those hashes still verify.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
 OTP_TOTP_ISSUER = "Hotline"
+# Wrong second-factor codes: django-otp makes each next try wait 2^(n-1) s after n wrong codes in a row
+# (per device, so across sessions too); the console's verify page says so.
+OTP_TOTP_THROTTLE_FACTOR = 1
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 12 * 3600, minimum=300)  # one shift
+
+# --- sign-in throttling (django-axes) ----------------------------------------------------------------
+# After HOTLINE_LOGIN_FAILURE_LIMIT wrong passwords the sign-in is refused for the cool-off, counted
+# from the last failure (a failure during the lockout starts it again). HOTLINE_LOGIN_LOCK_BY lists what
+# is counted, each item one counter: "username+address" (one person from one address: a guesser cannot
+# lock a duty officer out from elsewhere) and "address" (one address guessing many names). An office
+# behind one NAT address shares the "address" counter; drop it there ("username+address" alone).
+# Unlock: `manage.py axes_reset_username NAME` (or axes_reset_ip ADDRESS), or delete the access attempt
+# in the admin (/admin/axes/accessattempt/).
+AXES_FAILURE_LIMIT = env_int("HOTLINE_LOGIN_FAILURE_LIMIT", 5, minimum=1, maximum=100)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("HOTLINE_LOGIN_COOL_OFF_MINUTES", 15, minimum=1, maximum=24 * 60))
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True
+_lock_by_fields = {"username": "username", "address": "ip_address"}
+
+
+def _lockout_parameters(items: list[str]) -> list:
+    parameters = []
+    for item in items:
+        names = [name.strip() for name in item.split("+")]
+        if not names or any(name not in _lock_by_fields for name in names):
+            raise ConfigError(
+                f"HOTLINE_LOGIN_LOCK_BY: expected items of username, address or username+address; got {item!r}"
+            )
+        fields = [_lock_by_fields[name] for name in names]
+        parameters.append(fields[0] if len(fields) == 1 else fields)
+    if not parameters:
+        raise ConfigError("HOTLINE_LOGIN_LOCK_BY: name at least one counter (username+address, address)")
+    return parameters
+
+
+AXES_LOCKOUT_PARAMETERS = _lockout_parameters(env_list("HOTLINE_LOGIN_LOCK_BY", ["username+address", "address"]))
+# The client's address is REMOTE_ADDR: behind nginx, uvicorn already sets it from X-Forwarded-For, and
+# only for the proxies FORWARDED_ALLOW_IPS trusts (hotline/cli.py). Axes must not read the header itself,
+# or a client that reaches the web port directly could pick its own address.
+AXES_CLIENT_IP_CALLABLE = "accounts.auth_audit.client_address"
+AXES_LOCKOUT_CALLABLE = "hotline.console.views.locked_out"
+# No "AXES: BEGIN" line from every process and command at start-up: the audit log holds the lockouts.
+AXES_VERBOSE = False
 
 # --- HTTPS (behind nginx in production) --------------------------------------------------------------
 HTTPS = env_bool("HOTLINE_HTTPS", not (DEMO_MODE or DEBUG))

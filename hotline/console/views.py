@@ -1,11 +1,15 @@
 from base64 import b32encode
 from io import BytesIO
+from math import ceil
 
 import qrcode
 import qrcode.image.svg
+from axes.helpers import get_cool_off
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
@@ -31,6 +35,21 @@ def safe_next(request, default: str = "console:home") -> str:
 class LoginView(auth_views.LoginView):
     template_name = "console/login.html"
     redirect_authenticated_user = True
+
+
+def locked_out(request, original_response=None, credentials=None):
+    """The login page again, saying when to try again: django-axes answers with it (AXES_LOCKOUT_CALLABLE)
+    a sign-in refused for too many failures. The cool-off runs from this try, since a try during a lockout
+    starts it again. Axes' async path passes other arguments, so the name comes from the request."""
+    cool_off = get_cool_off(request)
+    username = (getattr(request, "axes_credentials", None) or {}).get("username", "")
+    context = {
+        "form": AuthenticationForm(request, initial={"username": username}),
+        "locked_until": timezone.now() + cool_off,
+        "locked_minutes": ceil(cool_off.total_seconds() / 60),
+        "next": safe_next(request, ""),
+    }
+    return render(request, "console/login.html", context, status=429)
 
 
 @login_required

@@ -40,3 +40,15 @@ def test_a_wrong_password_keeps_the_person_on_the_login_page_with_a_message(asgi
     page.get_by_label("Password").fill("not the password")
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("alert")).to_contain_text("correct username and password")
+
+
+def test_after_five_wrong_passwords_the_login_page_says_when_to_try_again(asgi_server, browser_context, duty_officer):
+    page = browser_context.new_page()
+    page.goto(asgi_server.url + "/login/")
+    for password in ["not the password"] * 5 + [PASSWORD]:
+        page.get_by_label("Username").fill("rs-mod-duty")
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("alert")).to_contain_text("Too many failed sign-ins")
+    expect(page.get_by_role("alert")).to_contain_text(re.compile(r"Try again after \d\d:\d\d UTC"))
+    expect(page).to_have_url(re.compile(r"/login/"))
