@@ -7,16 +7,18 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.sessions.models import Session
+from django.test import Client
 from django.utils import timezone
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
 from accounts.actions import do_deactivate_user
+from hotline.audit.models import AuditEntry
 from hotline.console.consumers import CLOSE_UNAUTHENTICATED, ConsoleConsumer
 from incidents.actions import do_post_message
 from incidents.choices import MessageKind
 from tests.accounts.world import build_demo_world, person
-from tests.conftest import PASSWORD, current_code, enrol_authenticator
+from tests.conftest import PASSWORD, current_code, enrol_authenticator, make_user
 from tests.incidents.reports import elsewhere, report
 
 
@@ -187,3 +189,37 @@ def test_signing_out_closes_the_console_at_once_without_waiting_for_a_push(asgi_
         client.post("/logout/")
         frames, code = everything_until_closed(channel, timeout=2)
     assert code == CLOSE_UNAUTHENTICATED and frames == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_unticking_active_in_the_admin_ends_the_persons_sessions_and_closes_their_console(asgi_server, client):
+    incident, channel = red_incident_on_a_live_console(asgi_server, client)
+    administrator = make_user("root", is_staff=True, is_superuser=True)
+    admin_client = Client()
+    signed_in_cookie(admin_client, "root", enrol_authenticator(administrator))
+    recipient = person("hr-mod-duty")
+    with channel:
+        answer = admin_client.post(
+            f"/admin/accounts/user/{recipient.pk}/change/",
+            {
+                "username": recipient.username,
+                "first_name": recipient.first_name,
+                "last_name": recipient.last_name,
+                "email": recipient.email,
+                "date_joined_0": recipient.date_joined.date().isoformat(),
+                "date_joined_1": "00:00:00",
+                "organisation": recipient.organisation_id,
+                "role": recipient.role,
+                "phone": recipient.phone,
+                "language": recipient.language,
+                "time_zone": recipient.time_zone,
+            },  # "is_active" left out: the box unticked
+        )
+        assert answer.status_code == 302, answer.content.decode()[:2000]
+        post_new_red_message(incident)
+        frames, code = everything_until_closed(channel)
+    assert code == CLOSE_UNAUTHENTICATED
+    assert not any(MARKER in frame for frame in frames)
+    assert not person("hr-mod-duty").is_active
+    entry = AuditEntry.objects.get(action="user.deactivated")
+    assert entry.actor == "root" and entry.content["object"] == f"accounts.user:{recipient.pk}"
