@@ -51,6 +51,7 @@ class ConsoleConsumer(AsyncJsonWebsocketConsumer):
         ):
             # Accept, then close with our own code: a refused handshake reaches the page only as 1006,
             # which it cannot tell from a network failure and would keep retrying.
+            self.ended = True  # a frame that raced the close is ignored
             await self.accept()
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
