@@ -15,6 +15,7 @@ from websockets.sync.client import connect
 from accounts.actions import do_deactivate_user
 from hotline.audit.models import AuditEntry
 from hotline.console.consumers import CLOSE_UNAUTHENTICATED, ConsoleConsumer
+from hotline.realtime import revocation
 from incidents.actions import do_post_message
 from incidents.choices import MessageKind
 from tests.accounts.world import build_demo_world, person
@@ -121,6 +122,17 @@ def test_a_console_whose_session_is_valid_is_pushed_the_new_red_message(asgi_ser
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_console_whose_session_is_valid_passes_the_check_at_every_push_and_ping(asgi_server, client, no_check_cache):
+    incident, channel = red_incident_on_a_live_console(asgi_server, client)
+    with channel:
+        post_new_red_message(incident)
+        channel.send(json.dumps({"type": "ping"}))
+        frames, code = everything_until_closed(channel, timeout=2)
+    assert code is None
+    assert any(MARKER in frame for frame in frames) and any('"pong"' in frame for frame in frames)
+
+
+@pytest.mark.django_db(transaction=True)
 def test_after_signing_out_the_console_is_closed_and_pushed_no_new_red_message(asgi_server, client):
     incident, channel = red_incident_on_a_live_console(asgi_server, client)
     with channel:
@@ -223,3 +235,14 @@ def test_unticking_active_in_the_admin_ends_the_persons_sessions_and_closes_thei
     assert not person("hr-mod-duty").is_active
     entry = AuditEntry.objects.filter(action="user.deactivated").first()  # the newest: the log outlives tests
     assert entry.actor == "root" and entry.content["object"] == f"accounts.user:{recipient.pk}"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_signing_out_still_works_when_the_channel_layer_is_down(client, duty_officer, monkeypatch):
+    def layer_down():
+        raise ConnectionError("Redis is down")
+
+    monkeypatch.setattr(revocation, "get_channel_layer", layer_down)
+    signed_in_cookie(client, "rs-mod-duty", enrol_authenticator(duty_officer))
+    assert client.post("/logout/").status_code == 302
+    assert not Session.objects.exists()  # the consoles' own check closes them once they look
