@@ -1,4 +1,4 @@
-"""Every change to contact points, rosters and API keys goes through one of these functions.
+"""Every change to contact points, rosters, API keys and people's access goes through one of these functions.
 
 Each owns its transaction. Roster changes lock the organisation's row first, so two supervisors
 editing the same roster at once are serialised and the no-overlap rule cannot be raced past.
@@ -9,12 +9,15 @@ import logging
 from datetime import datetime
 
 from axes.utils import reset as reset_sign_in_failures
+from django.contrib.auth import SESSION_KEY
+from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import ApiKey, ContactPoint, DutyShift, Organisation, User, validate_scopes
 from hotline.audit.log import record
+from hotline.realtime.revocation import ring_person_check
 
 log = logging.getLogger("hotline.accounts")
 
@@ -320,3 +323,36 @@ def do_unlock_sign_in(person: User, *, actor) -> int:
         details={"username": person.username, "attempts": forgotten},
     )
     return forgotten
+
+
+def do_deactivate_user(user: User, *, actor) -> bool:
+    """Deactivate the person and end every session of theirs at once; after commit their open consoles are
+    rung to check their session, and close. False when they already were inactive (their sessions are
+    ended all the same: a session left over must not outlive the deactivation)."""
+    changed = User.objects.filter(pk=user.pk, is_active=True).update(is_active=False)
+    ended = end_sessions_of(user)
+    user.is_active = False
+    if changed:
+        record(
+            "user.deactivated",
+            actor=actor,
+            organisation=user.organisation.code if user.organisation_id else None,
+            target=user,
+            details={"username": user.username, "sessions_ended": ended},
+        )
+        log.info("user deactivated", extra={"actor": getattr(actor, "username", "system"), "user": user.username})
+    transaction.on_commit(lambda: ring_person_check(user.pk))
+    return bool(changed)
+
+
+def end_sessions_of(user: User) -> int:
+    """Delete the person's sessions; how many. Sessions are stored in the database (SESSION_ENGINE's
+    default) and name their person only inside their encoded data, so the unexpired ones are read: a few
+    hundred at most for a hotline's staff."""
+    mine = [
+        session.pk
+        for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator()
+        if str(session.get_decoded().get(SESSION_KEY)) == str(user.pk)
+    ]
+    Session.objects.filter(pk__in=mine).delete()
+    return len(mine)

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from rest_framework_api_key.admin import APIKeyModelAdmin
 
+from accounts.actions import do_deactivate_user
 from accounts.models import ApiKey, ContactPoint, DutyShift, Organisation, Party, User
 
 
@@ -12,6 +13,15 @@ class UserAdmin(DjangoUserAdmin):
     fieldsets = DjangoUserAdmin.fieldsets + (
         ("Hotline", {"fields": ("organisation", "role", "phone", "language", "time_zone")}),
     )
+
+    def save_model(self, request, obj, form, change):
+        # Unticking "active" goes through the action, which also ends the person's sessions and consoles.
+        deactivating = change and "is_active" in form.changed_data and not obj.is_active
+        if deactivating:
+            obj.is_active = True  # the action's conditional update turns it off
+        super().save_model(request, obj, form, change)
+        if deactivating:
+            do_deactivate_user(obj, actor=request.user)
 
 
 @admin.register(Party)

@@ -11,22 +11,35 @@ Messages from the page:
 - `{"type": "ping"}`: answered with `pong`, so the page can tell a live channel from a dead one.
 Events go out as `{"type": "event", "event": {...}}`.
 
+A channel never outlives its session. It joins the groups of its session and of its person, rung at
+sign-out, deactivation and the like (hotline.realtime.revocation), and it checks its session again
+(hotline.console.access) before every push it forwards and every ping or resume: a ring may be lost, the
+check is the guarantee. A check that passed holds for `recheck_seconds`, so a burst of pushes to 500
+consoles costs each at most one query in that time. A channel whose session ended is closed with 4401.
+
 The consumer lives in the console, which owns the session and the second factor; hotline.realtime keeps
 what it reads (the outbox, the organisation groups and the catch-up feed) and imports no app.
 """
+
+import time
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.utils import timezone
 
+from hotline.console.access import session_still_holds
 from hotline.console.second_factor import has_passed_second_factor
 from hotline.realtime.outbox import FEED_PAGE, events_after, last_event_id, organisation_group
+from hotline.realtime.revocation import person_group, session_group
 
 CLOSE_UNAUTHENTICATED = 4401
 
 
 class ConsoleConsumer(AsyncJsonWebsocketConsumer):
-    group = None
+    recheck_seconds = 5.0  # how long a passed session check holds (see the module's docstring)
+    group = None  # the organisation's
+    joined = ()  # every group this channel is in
+    ended = False
 
     async def connect(self):
         user = self.scope.get("user")
@@ -38,21 +51,51 @@ class ConsoleConsumer(AsyncJsonWebsocketConsumer):
         ):
             # Accept, then close with our own code: a refused handshake reaches the page only as 1006,
             # which it cannot tell from a network failure and would keep retrying.
+            self.ended = True  # a frame that raced the close is ignored
             await self.accept()
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
+        self.session_key, self.user_id = session.session_key, user.pk
+        self.checked_at = time.monotonic()
+        self.joined = [session_group(self.session_key), person_group(user.pk)]
         if user.organisation_id is not None:
             self.group = organisation_group(user.organisation_id)
-            await self.channel_layer.group_add(self.group, self.channel_name)
+            self.joined.append(self.group)
+        for group in self.joined:
+            await self.channel_layer.group_add(group, self.channel_name)
         await self.accept()
         await self.send_json({"type": "hello", "server_time": timezone.now().isoformat(), "user": user.username})
 
     async def disconnect(self, code):
-        if self.group is not None:
-            await self.channel_layer.group_discard(self.group, self.channel_name)
+        await self.leave_groups()
+
+    async def leave_groups(self) -> None:
+        joined, self.joined = self.joined, ()
+        for group in joined:
+            await self.channel_layer.group_discard(group, self.channel_name)
+
+    async def still_signed_in(self, *, now: bool = False) -> bool:
+        """Whether the session still holds: checked in the database unless a check passed less than
+        `recheck_seconds` ago (`now` always checks). A channel whose session ended is closed."""
+        if self.ended:
+            return False
+        if not now and time.monotonic() - self.checked_at < self.recheck_seconds:
+            return True
+        if await database_sync_to_async(session_still_holds)(self.session_key, self.user_id):
+            self.checked_at = time.monotonic()
+            return True
+        await self.end_session()
+        return False
+
+    async def end_session(self) -> None:
+        if self.ended:
+            return
+        self.ended = True
+        await self.leave_groups()
+        await self.close(code=CLOSE_UNAUTHENTICATED)
 
     async def receive_json(self, content, **kwargs):
-        if not isinstance(content, dict):
+        if not isinstance(content, dict) or not await self.still_signed_in():
             return
         if content.get("type") == "ping":
             await self.send_json({"type": "pong", "server_time": timezone.now().isoformat()})
@@ -82,4 +125,11 @@ class ConsoleConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json({"type": "resumed", "last": last})
 
     async def event_push(self, message):
-        await self.send_json({"type": "event", "event": message["event"]})
+        if await self.still_signed_in():
+            await self.send_json({"type": "event", "event": message["event"]})
+
+    async def session_end(self, message):
+        await self.end_session()
+
+    async def session_check(self, message):
+        await self.still_signed_in(now=True)
