@@ -9,6 +9,8 @@ Messages from the page:
   this, and handles one message at a time, so pushes that arrive meanwhile wait and follow the catch-up;
   the page drops an event whose id it has seen.
 - `{"type": "ping"}`: answered with `pong`, so the page can tell a live channel from a dead one.
+A frame that is not JSON text (binary, invalid, nested too deep: hotline.json_input) is answered with
+`{"type": "error", "code": "parse_error", "detail": …}` and the channel stays open.
 Events go out as `{"type": "event", "event": {...}}`.
 
 The consumer lives in the console, which owns the session and the second factor; hotline.realtime keeps
@@ -20,6 +22,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.utils import timezone
 
 from hotline.console.second_factor import has_passed_second_factor
+from hotline.json_input import UnusableJson, loads
 from hotline.realtime.outbox import FEED_PAGE, events_after, last_event_id, organisation_group
 
 CLOSE_UNAUTHENTICATED = 4401
@@ -50,6 +53,20 @@ class ConsoleConsumer(AsyncJsonWebsocketConsumer):
     async def disconnect(self, code):
         if self.group is not None:
             await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def receive(self, text_data=None, bytes_data=None, **kwargs):
+        # Channels' own would raise on these, dropping the socket (1006) with a traceback.
+        if text_data is None:
+            await self.send_json(
+                {"type": "error", "code": "parse_error", "detail": "Frames are JSON text, not binary."}
+            )
+            return
+        try:
+            content = loads(text_data)
+        except UnusableJson as error:
+            await self.send_json({"type": "error", "code": "parse_error", "detail": str(error)})
+            return
+        await self.receive_json(content, **kwargs)
 
     async def receive_json(self, content, **kwargs):
         if not isinstance(content, dict):
