@@ -21,7 +21,10 @@ MAX_DEPTH = 64
 # reach the field that refuses them by name, and Python's own limit (4,300 digits) is never reached.
 MAX_NUMBER_LENGTH = 1_000
 
-_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
+# A string, or what is left of an unterminated one: matching always succeeds where it starts, so taking
+# the strings out stays linear (a pattern that must find the closing quote retries from every quote of
+# `"\"\"\"…`, quadratic). Possessive: an escape is never taken apart again.
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*+(?:"|\\?\Z)', re.S)
 _BRACKET = re.compile(r"[\[\]{}]")
 _UNHOLDABLE = re.compile("[\x00\ud800-\udfff]")
 

@@ -1,6 +1,8 @@
 """The API answers in JSON even when it fails, and documents itself without reaching the internet."""
 
+import json
 import re
+import time
 
 import pytest
 
@@ -97,3 +99,19 @@ def test_json_nested_within_the_limit_still_reaches_the_endpoint(demo_world, cli
     body = '{"title": ' + "[" * 60 + "]" * 60 + "}"
     response = client.post("/api/v1/incidents/", body, content_type="application/json")
     assert response.status_code == 400 and response.json()["code"] == "invalid"
+
+
+def test_an_unterminated_string_full_of_escaped_quotes_is_refused_at_once(demo_world, client):
+    client.force_login(person("rs-cert-duty"))
+    body = '["' + '\\"' * 20_000  # each quote could open a string: measuring the nesting must stay linear
+    started = time.monotonic()
+    response = client.post("/api/v1/incidents/", body, content_type="application/json")
+    assert response.status_code == 400 and response.json()["code"] == "parse_error"
+    assert time.monotonic() - started < 1
+
+
+def test_brackets_inside_text_do_not_count_as_nesting(demo_world, client):
+    client.force_login(person("rs-cert-duty"))
+    body = json.dumps({"title": "[" * 1_000 + '\\"{' * 100, "summary": "x"})
+    response = client.post("/api/v1/incidents/", body, content_type="application/json")
+    assert response.status_code == 400 and response.json()["code"] == "invalid"  # the fields, not the JSON
