@@ -204,11 +204,20 @@ def contact_point_verify(request, code, pk):
 # --- rosters ---------------------------------------------------------------------------------------
 
 
+# The weeks the page can show: it links to the week before and after, and its days become times in the
+# organisation's zone and in UTC, all of which must stay within the calendar's years 1 to 9999.
+FIRST_WEEK_DAY = date.min + timedelta(days=14)
+LAST_WEEK_DAY = date.max - timedelta(days=14)
+
+
 def week_start(request, organisation) -> date:
+    """The Monday of the week asked for (`?week=` any day of it), today's without one, the nearest the
+    page can show for a day at either end of the calendar."""
     try:
         day = date.fromisoformat(request.GET.get("week", ""))
     except ValueError:
         day = timezone.localtime(timezone.now(), organisation.zone).date()
+    day = min(max(day, FIRST_WEEK_DAY), LAST_WEEK_DAY)
     return day - timedelta(days=day.weekday())
 
 

@@ -139,7 +139,8 @@ class IdCursorPagination(CursorPagination):
 
 # What every endpoint may answer; each API adds what its 404 and 409 mean (`documented_errors`).
 COMMON_ERRORS = {
-    400: "Invalid input: `code` is `invalid` and `fields` names each refused field.",
+    400: "Invalid input: `code` is `invalid` and `fields` names each refused field; a body that is not usable JSON "
+    "(malformed, nested over 64 deep, a number over 1,000 characters, a NUL or a lone surrogate) is `parse_error`.",
     401: "No credentials, or an API key that is malformed, unknown, revoked or expired.",
     403: "The key lacks the scope (`missing_scope`), or the caller may not do this (`permission_denied`).",
     422: "The Idempotency-Key was used for another request (`idempotency_key_reused`).",

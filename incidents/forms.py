@@ -1,7 +1,6 @@
 """Console forms of incidents. Times are entered in the person's own time zone (activated by the
 console's middleware) and stored in UTC; the actions validate the rest."""
 
-import json
 from datetime import timedelta
 
 from django import forms
@@ -12,7 +11,7 @@ from accounts.choices import OrganisationKind, PartyKind
 from accounts.models import Organisation, Party
 from incidents.actions import resolve_recipients
 from incidents.choices import POSTABLE_KINDS, Category, Severity, Status, Tlp
-from incidents.geojson import validate_location
+from incidents.geojson import parse_geojson, validate_location
 
 LOCAL_MINUTE = "%Y-%m-%dT%H:%M"
 # A clock a few minutes fast should not make a report look as if it came from the future.
@@ -83,12 +82,7 @@ class IncidentForm(forms.Form):
         text = self.cleaned_data["location"].strip()
         if not text:
             return None
-        try:
-            location = json.loads(text)
-        except json.JSONDecodeError as error:
-            raise ValidationError(
-                f"This is not valid JSON ({error.msg} at line {error.lineno}, column {error.colno})."
-            ) from None
+        location = parse_geojson(text)
         validate_location(location)
         return location
 

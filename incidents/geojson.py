@@ -1,9 +1,40 @@
-"""The location of an incident: a GeoJSON Point or Polygon (RFC 7946) in WGS84 longitude/latitude."""
+"""Geometries as people and clients give them: GeoJSON (RFC 7946) in WGS84 longitude/latitude — an
+incident's location, an exercise's area, a drone volume's polygon or circle, a boundary file's outlines.
+
+Two rules hold for every one of them, here and nowhere else:
+- `parse_geojson`: the text of a console field is read by hotline.json_input (nothing typed can make a
+  500: too deep, a 5,000-digit number, a NUL), refused in a sentence the form shows beside the field;
+- `in_region`: every position lies in the parties' region (REGION, generous: the neighbours' territories
+  fit in it). Farther away, EPSG:3035 (incidents/notifications/borders.py) stops being a faithful map
+  of metres — at its antipode (−170°, −52°) every coordinate is infinite and every distance came out 0 m.
+"""
 
 from django.core.exceptions import ValidationError
 
+from hotline.json_input import UnusableJson, loads
+
 # An optional third number (an altitude, which we do not use) is bounded so no arithmetic on it overflows.
 LARGEST_ALTITUDE = 100_000
+
+# The Western Balkans with a wide margin: the committed boundaries (parties and neighbours, Sicily to
+# Rhodes) span 13.4°–29.7° E and 34.8°–48.6° N.
+REGION = {"west": 0.0, "east": 35.0, "south": 30.0, "north": 55.0}
+OUTSIDE_REGION = (
+    f"lies outside the region (longitude {REGION['west']:g}° to {REGION['east']:g}° E, latitude "
+    f"{REGION['south']:g}° to {REGION['north']:g}° N). Positions are [longitude, latitude]: were they swapped?"
+)
+
+
+def in_region(longitude: float, latitude: float) -> bool:
+    return REGION["west"] <= longitude <= REGION["east"] and REGION["south"] <= latitude <= REGION["north"]
+
+
+def parse_geojson(text: str):
+    """The JSON typed into a console field, or ValidationError with a sentence for the person."""
+    try:
+        return loads(text)
+    except UnusableJson as error:
+        raise ValidationError(str(error)) from None
 
 
 def _position(value, where: str) -> None:
@@ -18,6 +49,8 @@ def _position(value, where: str) -> None:
     longitude, latitude = value[0], value[1]
     if not (-180 <= longitude <= 180 and -90 <= latitude <= 90):
         raise ValidationError(f"{where}: longitude must lie in [-180, 180] and latitude in [-90, 90].")
+    if not in_region(longitude, latitude):
+        raise ValidationError(f"{where}: [{longitude:g}, {latitude:g}] {OUTSIDE_REGION}")
 
 
 def validate_location(value) -> None:

@@ -217,7 +217,11 @@ def _parsed_time(value, where: str) -> datetime:
         raise InvalidBundle(f"{where}: {value!r} is not an RFC 3339 timestamp.") from None
     if timezone.is_naive(moment):
         raise InvalidBundle(f"{where}: {value!r} has no time zone; STIX timestamps end in Z.")
-    return moment
+    try:
+        # In UTC, or it would overflow later: 9999-12-31T23:59:59-14:00 is in the year 10000 there.
+        return moment.astimezone(UTC)
+    except OverflowError:
+        raise InvalidBundle(f"{where}: {value!r} lies outside the years 1 to 9999 in UTC.") from None
 
 
 def _choice(obj: dict, name: str, choices, default):

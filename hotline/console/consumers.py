@@ -9,6 +9,8 @@ Messages from the page:
   this, and handles one message at a time, so pushes that arrive meanwhile wait and follow the catch-up;
   the page drops an event whose id it has seen.
 - `{"type": "ping"}`: answered with `pong`, so the page can tell a live channel from a dead one.
+A frame that is not JSON text (binary, invalid, nested too deep: hotline.json_input) is answered with
+`{"type": "error", "code": "parse_error", "detail": …}` and the channel stays open.
 Events go out as `{"type": "event", "event": {...}}`.
 
 A channel never outlives its session. It joins the groups of its session and of its person, rung at
@@ -29,6 +31,7 @@ from django.utils import timezone
 
 from hotline.console.access import session_still_holds
 from hotline.console.second_factor import has_passed_second_factor
+from hotline.json_input import UnusableJson, loads
 from hotline.realtime.outbox import FEED_PAGE, events_after, last_event_id, organisation_group
 from hotline.realtime.revocation import person_group, session_group
 
@@ -93,6 +96,20 @@ class ConsoleConsumer(AsyncJsonWebsocketConsumer):
         self.ended = True
         await self.leave_groups()
         await self.close(code=CLOSE_UNAUTHENTICATED)
+
+    async def receive(self, text_data=None, bytes_data=None, **kwargs):
+        # Channels' own would raise on these, dropping the socket (1006) with a traceback.
+        if text_data is None:
+            await self.send_json(
+                {"type": "error", "code": "parse_error", "detail": "Frames are JSON text, not binary."}
+            )
+            return
+        try:
+            content = loads(text_data)
+        except UnusableJson as error:
+            await self.send_json({"type": "error", "code": "parse_error", "detail": str(error)})
+            return
+        await self.receive_json(content, **kwargs)
 
     async def receive_json(self, content, **kwargs):
         if not isinstance(content, dict) or not await self.still_signed_in():

@@ -9,7 +9,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import APIException, ValidationError
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -19,6 +18,7 @@ from accounts.api.permissions import HasRequiredScope
 from accounts.choices import ApiScope
 from hotline.api import ActionView
 from hotline.idempotency.replay import HEADER as IDEMPOTENCY_HEADER
+from hotline.json_input import JsonParser
 from incidents.access import may_act, require
 from incidents.actions import do_import_stix_incident, note_export, resolve_recipients
 from incidents.api.serializers import ApiErrorSerializer, IncidentSerializer
@@ -43,7 +43,7 @@ class StixRenderer(JSONRenderer):
         return super().render(data, accepted_media_type, renderer_context)
 
 
-class StixParser(JSONParser):
+class StixParser(JsonParser):
     media_type = "application/stix+json"
 
 
@@ -166,7 +166,7 @@ class IncidentStixImport(ActionView):
 
     permission_classes = [IsAuthenticated, HasRequiredScope]
     required_scope = ApiScope.INCIDENTS_WRITE
-    parser_classes = [JSONParser, StixParser]
+    parser_classes = [JsonParser, StixParser]
     input_serializer = ImportQuery
 
     def permit(self, caller, _):

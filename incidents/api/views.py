@@ -12,7 +12,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, status
 from rest_framework.exceptions import APIException, ValidationError
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import SAFE_METHODS, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -24,6 +24,7 @@ from hotline.api import IDEMPOTENCY_PARAMETER, ActionView, IdCursorPagination, d
 from hotline.db import LARGEST_ID
 from hotline.escalation.api.serializers import TimerEntrySerializer
 from hotline.escalation.timeline import timeline
+from hotline.json_input import JsonParser
 from hotline.realtime.outbox import FEED_PAGE, events_after, last_event_id
 from incidents import timers
 from incidents.access import may_act, may_change, may_take_part, require, require_tlp_change
@@ -91,7 +92,7 @@ READ_ERRORS = _errors(401, 403, 404)
 class IncidentsApiView(APIView):
     # Reading needs `incidents:read`, writing `incidents:write` (for an API key; people by their role).
     permission_classes = [IsAuthenticated, HasRequiredScope]
-    parser_classes = [JSONParser]
+    parser_classes = [JsonParser]
 
     @property
     def required_scope(self) -> str:

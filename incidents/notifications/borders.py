@@ -18,6 +18,7 @@ circle `{"lon": …, "lat": …, "radius_m": …}` (buffered in metres, as drone
 
 import hashlib
 import json
+import math
 import threading
 from dataclasses import dataclass
 from functools import cache
@@ -32,6 +33,8 @@ from shapely.validation import explain_validity
 
 from hotline.audit.log import record
 from hotline.db import lock_commit_order
+from hotline.json_input import UnusableJson, loads
+from incidents.geojson import OUTSIDE_REGION, in_region
 from incidents.notifications.models import BoundaryVersion
 
 COMMITTED_FILE = Path(__file__).resolve().parent / "data" / "borders.geojson"
@@ -66,9 +69,13 @@ def project(geometry) -> shapely.Geometry:
     elif isinstance(geometry, tuple | list):
         geometry = Point(*geometry[:2])
     minx, miny, maxx, maxy = geometry.bounds
-    if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
-        raise ValueError("a geometry is given in WGS84 longitude/latitude")
-    return shapely.transform(geometry, lambda x, y: _to_metres().transform(x, y), interleaved=False)
+    if not (in_region(minx, miny) and in_region(maxx, maxy)):
+        raise ValueError(f"the geometry {OUTSIDE_REGION}")
+    projected = shapely.transform(geometry, lambda x, y: _to_metres().transform(x, y), interleaved=False)
+    # Within the region the projection is finite; kept so that no infinity ever becomes a distance of 0 m.
+    if not all(math.isfinite(bound) for bound in projected.bounds):
+        raise ValueError("the geometry has no place in EPSG:3035 metres")
+    return projected
 
 
 def project_exact(geometry) -> tuple[shapely.Geometry, float]:
@@ -228,6 +235,8 @@ def _check_position(position, where: str) -> None:
         raise BoundaryError(f"{where}: a position is [longitude, latitude]")
     if not (-180 <= position[0] <= 180 and -90 <= position[1] <= 90):
         raise BoundaryError(f"{where}: {position[:2]} is not WGS84 longitude/latitude")
+    if not in_region(position[0], position[1]):
+        raise BoundaryError(f"{where}: {position[:2]} {OUTSIDE_REGION}")
 
 
 def _check_polygon(rings, where: str) -> None:
@@ -288,9 +297,9 @@ def do_load_boundaries(raw: bytes, *, label: str, source: str, loaded_by: str):
     if not source or len(source) > 300:
         raise BoundaryError("the source is 1 to 300 characters")
     try:
-        collection = json.loads(raw)
-    except (UnicodeDecodeError, ValueError) as error:
-        raise BoundaryError(f"the file is not JSON ({error})") from None
+        collection = loads(raw)
+    except UnusableJson as error:
+        raise BoundaryError(f"the file is not JSON we can use ({error})") from None
     validate_collection(collection)
     with transaction.atomic():
         # Two loads at once: the second waits here, then sees the first's label and active row.

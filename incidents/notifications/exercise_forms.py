@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from incidents.forms import LocalDateTimeField
+from incidents.geojson import parse_geojson
 from incidents.notifications.choices import ReplyAnswer
 from incidents.notifications.models import POLICY_FIELDS, ExerciseVersion, NotificationPolicy
 from incidents.notifications.payloads import EXERCISE_FIELDS
@@ -47,14 +48,9 @@ AREA_EXAMPLE = (
 )
 
 
-def parse_geojson(text: str):
+def read_area(text: str):
     """The JSON in a textarea, or a readable error; the geometry itself is checked by the action."""
-    try:
-        value = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise ValidationError(
-            f"This is not valid JSON ({error.msg} at line {error.lineno}, column {error.colno})."
-        ) from None
+    value = parse_geojson(text)
     if not isinstance(value, dict):
         raise ValidationError('Give a GeoJSON Polygon: {"type": "Polygon", "coordinates": [[[lon, lat], …]]}.')
     return value
@@ -91,7 +87,7 @@ class ExerciseForm(forms.Form):
         self.fields["ends_at"].label = f"Ends ({zone})"
 
     def clean_area(self):
-        return parse_geojson(self.cleaned_data["area"])
+        return read_area(self.cleaned_data["area"])
 
     def clean(self):
         data = super().clean()

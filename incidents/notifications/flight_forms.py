@@ -5,7 +5,6 @@ and names what is wrong per volume ("volumes[1].altitude_upper"), which `add_act
 beside the row and field it names.
 """
 
-import json
 import re
 
 from django import forms
@@ -13,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from incidents.forms import LocalDateTimeField
+from incidents.geojson import parse_geojson
 from incidents.notifications.choices import AltitudeReference, AltitudeUnit, DroneCategory, FlightState
 from incidents.notifications.rules import MAX_VOLUMES
 
@@ -45,12 +45,7 @@ class FlightForm(forms.Form):
 def read_geometry(text: str) -> dict:
     """{"polygon": …} or {"circle": …} from what was pasted or drawn; the action checks the shape itself.
     A GeoJSON Feature counts as its geometry, as the map's editor takes it."""
-    try:
-        value = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise ValidationError(
-            f"This is not valid JSON ({error.msg} at line {error.lineno}, column {error.colno})."
-        ) from None
+    value = parse_geojson(text)
     if isinstance(value, dict) and value.get("type") == "Feature":
         value = value.get("geometry")
     if isinstance(value, dict) and value.get("type") == "Polygon":

@@ -113,3 +113,11 @@ def test_a_shift_for_someone_of_another_organisation_is_refused(world):
     )
     assert response.status_code == 200
     assert "Select a valid choice" in response.content.decode()
+
+
+@pytest.mark.parametrize("week, before", [("9999-12-31", "9999-12-06"), ("0001-01-01", "0001-01-08")])
+def test_a_week_at_the_ends_of_the_calendar_shows_the_nearest_week_that_can_be_shown(world, week, before):
+    world.force_login(person("hr-cert-duty"))
+    response = world.get(f"/rosters/RS-CERT/?week={week}")
+    assert response.status_code == 200
+    assert f'href="?week={before}"' in response.content.decode()  # the week shown is the one after it

@@ -246,3 +246,22 @@ def test_signing_out_still_works_when_the_channel_layer_is_down(client, duty_off
     signed_in_cookie(client, "rs-mod-duty", enrol_authenticator(duty_officer))
     assert client.post("/logout/").status_code == 302
     assert not Session.objects.exists()  # the consoles' own check closes them once they look
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    "frame",
+    ["not json", b"\x00\x01 binary", "[" * 100_000, '{"a": "\\ud800"}'],
+    ids=["text", "binary", "deep", "surrogate"],
+)
+def test_a_frame_that_is_not_usable_json_gets_an_error_frame_and_the_channel_stays_open(
+    asgi_server, client, duty_officer, frame
+):
+    device = enrol_authenticator(duty_officer)
+    with open_channel(asgi_server, signed_in_cookie(client, "rs-mod-duty", device)) as channel:
+        assert json.loads(channel.recv(timeout=5))["type"] == "hello"
+        channel.send(frame)
+        error = json.loads(channel.recv(timeout=5))
+        assert error["type"] == "error" and error["code"] == "parse_error" and error["detail"]
+        channel.send(json.dumps({"type": "ping"}))
+        assert json.loads(channel.recv(timeout=5))["type"] == "pong"

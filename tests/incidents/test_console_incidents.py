@@ -298,3 +298,21 @@ def test_an_attachment_of_a_refused_type_gets_a_readable_error(world, client):
     assert response.status_code == 400
     assert "Files of type .exe are not accepted" in text(response)
     assert not incident.attachments.exists()
+
+
+@pytest.mark.parametrize(
+    "location, says",
+    [
+        ("[" * 100_000, "nested more than 64 deep"),
+        ('{"type": "Point", "coordinates": [' + "1" * 5_000 + ", 45]}", "longer than"),
+        ('{"type": "Point", "coordinates": [19.1, 45.' + "1" * 5_000 + "]}", "longer than"),
+        ('{"type": "Point", "coordinates": [-170, -52]}', "outside the region"),
+    ],
+    ids=["deep", "5000-digit-int", "5000-digit-float", "antipode"],
+)
+def test_a_location_too_deep_with_an_absurd_number_or_outside_the_region_is_refused_in_words(
+    world, client, location, says
+):
+    response = signed_in(client, "rs-mod-duty").post("/incidents/new/", new_incident_form(location=location))
+    assert response.status_code == 400 and says in text(response)
+    assert not Incident.objects.exists()

@@ -457,3 +457,28 @@ def test_a_retried_import_with_the_same_idempotency_key_creates_nothing_new(worl
     assert first.status_code == again.status_code == 201
     assert again.json() == first.json() and again["Idempotent-Replayed"] == "true"
     assert Incident.objects.count() == 1 and Attachment.objects.count() == 1
+
+
+# --- input no database can hold ----------------------------------------------------------------------
+
+
+def test_an_occurrence_time_beyond_the_last_representable_moment_gets_invalid_stix(world):
+    bundle = export(key_client("RS-CERT"), reported())
+    of_type(bundle, "incident")[0]["x_hotline_occurred_at"] = "9999-12-31T23:59:59-14:00"
+    response = import_stix(key_client("HR-CERT"), bundle, query="recipients=RS-CERT")
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid_stix" and "occurred_at" in response.json()["detail"]
+    assert Incident.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "field, text, says", [("name", "Phish\ud800ing", "surrogate"), ("description", "Three\x00ministries", "NUL")]
+)
+def test_text_no_database_can_hold_is_refused_alike_on_every_database(world, field, text, says):
+    bundle = export(key_client("RS-CERT"), reported())
+    of_type(bundle, "incident")[0][field] = text
+    body = json.dumps(bundle).encode()  # ensure_ascii: the lone surrogate travels as \ud800, as a client sends it
+    response = import_stix(key_client("HR-CERT"), body, query="recipients=RS-CERT")
+    assert response.status_code == 400
+    assert response.json()["code"] == "parse_error" and says in response.json()["detail"]
+    assert Incident.objects.count() == 1

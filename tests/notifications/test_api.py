@@ -666,3 +666,40 @@ def test_the_policy_is_refused_to_a_duty_officer_and_to_keys_and_checked_for_ran
     incomplete = dict(policy)
     del incomplete["border_troops"]
     assert set(refused_fields(admin.put(POLICY, incomplete, content_type="application/json"))) == {"border_troops"}
+
+
+# --- geometries outside the region ------------------------------------------------------------------
+
+# The antipode of EPSG:3035's centre: projected, it is infinitely far, and every distance to it was 0 m.
+ANTIPODE = square(-170.05, -52.05, -169.95, -51.95)
+
+
+def test_an_exercise_area_at_the_antipode_of_the_projection_is_refused_not_found_next_to_every_party(api_world):
+    for path in (EXERCISES, f"{EXERCISES}assess/"):
+        fields = refused_fields(key("RS-MOD").post(path, exercise(area=ANTIPODE)))
+        assert "outside the region" in fields["area"][0]
+
+
+def test_a_flight_volume_at_the_antipode_as_a_polygon_or_a_circle_is_refused(api_world):
+    for area in ({"polygon": ANTIPODE}, {"circle": {"lon": -170, "lat": -52, "radius_m": 2000}}):
+        one = {**volume(), **area}
+        if "polygon" in area:
+            del one["circle"]
+        fields = refused_fields(key("RS-MOD").post(FLIGHTS, flight(one)))
+        assert "outside the region" in fields["volumes[0].area"][0]
+
+
+def test_an_incident_location_at_the_antipode_is_refused(api_world):
+    client = make_key_client("RS-CERT", (ApiScope.INCIDENTS_READ, ApiScope.INCIDENTS_WRITE))
+    body = {
+        "recipients": ["HR-CERT"],
+        "title": "Far away",
+        "summary": "A place no party is near.",
+        "category": "cyber",
+        "severity": "high",
+        "tlp": "AMBER",
+        "occurred_at": at(hours=-1),
+        "location": {"type": "Point", "coordinates": [-170, -52]},
+    }
+    fields = refused_fields(client.post("/api/v1/incidents/", body))
+    assert "outside the region" in fields["location"][0]

@@ -326,3 +326,19 @@ def test_simultaneous_loads_of_one_label_store_one_and_refuse_the_other_in_words
     assert sorted(outcomes) == ["a boundary version labelled 'WBC-2027-1' exists already", "loaded"]
     assert BoundaryVersion.objects.filter(active=True).count() == 1
     assert AuditEntry.objects.filter(action="boundaries.loaded").count() == 1
+
+
+def test_a_boundary_file_with_a_territory_outside_the_region_is_refused_and_nothing_changes(db, tmp_path):
+    collection = json.loads(borders.COMMITTED_FILE.read_text())
+    for feature in collection["features"]:
+        if feature["properties"]["code"] == "HR":
+            feature["geometry"] = square(-170, -52, 0.1)
+    with pytest.raises(CommandError, match="outside the region"):
+        load(tmp_path, collection)
+    assert not BoundaryVersion.objects.exists()
+
+
+def test_no_geometry_outside_the_region_is_projected_so_no_distance_comes_out_as_zero():
+    for geometry in ((-170, -52), {"lon": -170, "lat": -52, "radius_m": 1000}, square(-170, -52, 0.1)):
+        with pytest.raises(ValueError, match="outside the region"):
+            borders.project(geometry)

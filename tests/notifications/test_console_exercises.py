@@ -610,3 +610,25 @@ def test_a_duty_officer_may_not_change_the_policy_and_the_refusal_is_recorded(co
     assert client.post("/notifications/policy/", {**NotificationPolicy().snapshot(), "troops": 1}).status_code == 403
     assert refused("set the notification policy")
     assert NotificationPolicy.current().troops == 1500
+
+
+# --- what no textarea may hold -------------------------------------------------------------------------
+
+HOSTILE_AREAS = {
+    "[" * 100_000: "nested more than 64 deep",
+    '{"type": "Polygon", "coordinates": [[[' + "1" * 5_000 + ", 45]]]}": "longer than",
+    json.dumps(square(-170, -52)): "outside the region",
+}
+
+
+@pytest.mark.parametrize("area", HOSTILE_AREAS, ids=["deep", "5000-digits", "antipode"])
+def test_an_area_too_deep_with_an_absurd_number_or_outside_the_region_is_refused_by_the_check_and_the_form(
+    console, area
+):
+    client = console("rs-mod-duty")
+    check = client.post("/notifications/exercises/preview/", form_data(area=area), HTTP_HX_REQUEST="true")
+    assert check.status_code == 200 and HOSTILE_AREAS[area] in text(check)
+    page = client.post("/notifications/exercises/new/", form_data(area=area))
+    assert page.status_code == 400
+    assert HOSTILE_AREAS[area] in text(page).split('name="area"')[1].split("</div>")[0]
+    assert not ExerciseNotification.objects.exists()

@@ -503,3 +503,23 @@ def test_a_loaded_boundary_version_changes_what_the_maps_are_given(world):
     # What is filed from now on is computed with it, and says so.
     page = text(client.post("/notifications/drone-flights/preview/", flight_form()))
     assert f"WBC-2027-1@{version.sha256[:12]}" in page
+
+
+# --- what no textarea may hold -------------------------------------------------------------------------
+
+HOSTILE_GEOMETRIES = {
+    "[" * 100_000: "nested more than 64 deep",
+    '{"lon": ' + "1" * 5_000 + ', "lat": 45, "radius_m": 100}': "longer than",
+    '{"lon": -170, "lat": -52, "radius_m": 1000}': "outside the region",
+}
+
+
+@pytest.mark.parametrize("geometry", HOSTILE_GEOMETRIES, ids=["deep", "5000-digits", "antipode"])
+def test_a_geometry_too_deep_with_an_absurd_number_or_outside_the_region_is_refused_by_the_check_and_the_form(
+    world, geometry
+):
+    client = signed_in("rs-mod-duty")
+    for path, status in (("/notifications/drone-flights/preview/", 200), ("/notifications/drone-flights/new/", 400)):
+        response = client.post(path, flight_form("rs-mod-duty", {"geometry": geometry}))
+        assert response.status_code == status and HOSTILE_GEOMETRIES[geometry] in text(response), path
+    assert not DroneFlight.objects.exists()

@@ -11,7 +11,6 @@ from django.urls import reverse
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, status
 from rest_framework.exceptions import APIException, ValidationError
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import SAFE_METHODS, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -21,6 +20,7 @@ from accounts.api.permissions import HasRequiredScope
 from accounts.choices import ApiScope
 from hotline.api import IDEMPOTENCY_PARAMETER, ActionView, IdCursorPagination, documented_errors
 from hotline.audit.refusals import refuse
+from hotline.json_input import JsonParser
 from hotline.reachability.access import may_answer_checks, may_start_checks
 from hotline.reachability.actions import do_answer_check, do_start_check
 from hotline.reachability.api.serializers import (
@@ -68,7 +68,7 @@ CHECK_ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="The c
 class ChecksApiView(APIView):
     # Reading needs `checks:read`, writing `checks:answer` (for an API key; people by their role).
     permission_classes = [IsAuthenticated, HasRequiredScope]
-    parser_classes = [JSONParser]
+    parser_classes = [JsonParser]
 
     @property
     def required_scope(self) -> str:

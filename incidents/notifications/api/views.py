@@ -17,7 +17,6 @@ from django.utils.dateparse import parse_date, parse_datetime
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, status
 from rest_framework.exceptions import APIException, ValidationError
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import SAFE_METHODS, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -34,6 +33,7 @@ from hotline.api import (
     field_errors,
     validation_errors_as_400,
 )
+from hotline.json_input import JsonParser
 from incidents.choices import AckMethod
 from incidents.notifications import rules
 from incidents.notifications.access import (
@@ -157,7 +157,7 @@ CHANGE_ERRORS = _errors(400, 401, 403, 404, 422)
 class NotificationsApiView(APIView):
     # Reading needs `notifications:read`, writing `notifications:write` (for an API key; people by their role).
     permission_classes = [IsAuthenticated, HasRequiredScope]
-    parser_classes = [JSONParser]
+    parser_classes = [JsonParser]
 
     @property
     def required_scope(self) -> str:
