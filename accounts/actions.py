@@ -1,4 +1,6 @@
-"""Every change to contact points, rosters, API keys and people's access goes through one of these functions.
+"""Every change to contact points, rosters, API keys and people's access goes through one of these
+functions, and so does every change the Django admin makes to people, organisations and parties
+(`do_save_in_admin`).
 
 Each owns its transaction. Roster changes lock the organisation's row first, so two supervisors
 editing the same roster at once are serialised and the no-overlap rule cannot be raced past.
@@ -15,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import ApiKey, ContactPoint, DutyShift, Organisation, User, validate_scopes
+from accounts.models import ApiKey, ContactPoint, DutyShift, Organisation, Party, User, validate_scopes
 from hotline.audit.log import record
 from hotline.realtime.revocation import ring_person_check
 
@@ -356,3 +358,72 @@ def end_sessions_of(user: User) -> int:
     ]
     Session.objects.filter(pk__in=mine).delete()
     return len(mine)
+
+
+# What the log may show of a change made in the admin: the new values of these fields. Of any other field
+# of a person (names, e-mail, phone, the password) only the name of the field is recorded.
+ADMIN_SHOWN_FIELDS = {
+    User: {"username", "organisation", "role", "is_active", "is_staff", "is_superuser", "groups", "user_permissions"},
+    Organisation: {"party", "code", "name", "kind", "time_zone", "languages"},
+    Party: {"code", "name", "kind", "designation_note", "position"},
+}
+
+
+def _admin_names(obj) -> tuple[str, str, dict]:
+    """(the action's noun, the organisation code, the details naming the object) of a person, an
+    organisation or a party."""
+    if isinstance(obj, User):
+        return "user", obj.organisation.code if obj.organisation_id else "", {"username": obj.username}
+    if isinstance(obj, Organisation):
+        return "organisation", obj.code, {}
+    return "party", "", {"code": obj.code}
+
+
+def _shown(value):
+    if isinstance(value, bool | int | float | str) or value is None:
+        return value
+    if hasattr(value, "__iter__") and not isinstance(value, dict):
+        return sorted(str(item) for item in value)
+    return str(getattr(value, "code", value))
+
+
+@transaction.atomic
+def do_save_in_admin(obj: User | Organisation | Party, *, changed: dict, actor) -> None:
+    """Save a person, organisation or party as the admin changed it, and record it (`user.created`,
+    `organisation.changed`, …) with the names of the fields that changed and the new values of those the
+    log may show. `changed`: field name → new value (many-to-many values are saved by the admin after
+    this, in the same transaction)."""
+    created = obj.pk is None
+    obj.save()
+    noun, code, details = _admin_names(obj)
+    shown = {name: _shown(value) for name, value in changed.items() if name in ADMIN_SHOWN_FIELDS[type(obj)]}
+    record(
+        f"{noun}.{'created' if created else 'changed'}",
+        actor=actor,
+        organisation=code,
+        target=obj,
+        details={**details, "changed": sorted(changed), **({"values": shown} if shown else {})},
+    )
+    log.info(f"{noun} {'created' if created else 'changed'} in the admin", extra={"actor": actor.username})
+
+
+@transaction.atomic
+def do_delete_in_admin(obj: User | Organisation | Party, *, actor) -> None:
+    noun, code, details = _admin_names(obj)
+    record(f"{noun}.deleted", actor=actor, organisation=code, target=obj, details=details)
+    log.info(f"{noun} deleted in the admin", extra={"actor": actor.username})
+    obj.delete()
+
+
+def do_record_password_set(user: User, *, actor) -> None:
+    """Record that `actor` set `user`'s password (or disabled it) in the admin; never the hash. Called in
+    the transaction in which Django's form wrote it."""
+    record(
+        "user.password_set",
+        actor=actor,
+        organisation=user.organisation.code if user.organisation_id else "",
+        target=user,
+        details={"username": user.username, "usable": user.has_usable_password()},
+    )
+    # The old password's sessions no longer hold (their auth hash changed): their consoles close now.
+    transaction.on_commit(lambda: ring_person_check(user.pk))

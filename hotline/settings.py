@@ -158,6 +158,10 @@ AUDIT_ORIGIN = env_str("HOTLINE_AUDIT_ORIGIN") or "hotline/audit"
 AUDIT_CHECKPOINT_MINUTES = env_int("HOTLINE_AUDIT_CHECKPOINT_MINUTES", 5, minimum=1, maximum=1440)
 # The audit app imports no other app (DESIGN.md): who counts as a reviewer is asked of accounts here.
 AUDIT_REVIEWER_CHECK = "accounts.access.is_reviewer"
+# Unauthenticated refusals (unknown API keys) are recorded at most once per key prefix and client address
+# in this window, the rest counted in the next entry (hotline.audit.refusals.record_bounded), so that no
+# stranger can grow the append-only log without limit.
+AUDIT_REFUSAL_WINDOW_SECONDS = env_int("HOTLINE_AUDIT_REFUSAL_WINDOW_SECONDS", 60, minimum=1, maximum=3600)
 
 # --- Redis: channel layer, Celery broker, heartbeats -------------------------------------------------
 EMBEDDED_REDIS = not env_str("REDIS_URL")

@@ -14,13 +14,15 @@ For the organisation of the person or API key asking:
 from enum import Enum
 
 from django.db.models import BooleanField, Case, Q, Value, When
-from django.http import Http404
 
 from accounts.choices import OrganisationKind
 from accounts.models import Organisation
+from hotline.audit.refusals import not_found
 from hotline.db import LARGEST_ID
 from incidents.choices import COMMUNITY_TLP, RESTRICTED_TLP
 from incidents.models import Incident
+
+NOT_FOUND = "There is no such incident."
 
 
 class Sight(Enum):
@@ -92,7 +94,7 @@ def sight_of(organisation: Organisation, incident: Incident) -> Sight:
 
 def access_incident(caller, reference_or_pk, *, content: bool = False) -> Incident:
     """The incident, if `caller` may know of it (and, with content=True, read it); else 404, so that a
-    party not addressed cannot even learn that the reference exists."""
+    party not addressed cannot even learn that the reference exists. Each 404 is recorded (not_found)."""
     queryset = visible_incidents(caller)
     try:
         if isinstance(reference_or_pk, int) or str(reference_or_pk).isdigit():
@@ -103,9 +105,9 @@ def access_incident(caller, reference_or_pk, *, content: bool = False) -> Incide
             _, year, number = str(reference_or_pk).split("-")
             incident = queryset.get(year=int(year), number=int(number))
     except (Incident.DoesNotExist, ValueError):
-        raise Http404("There is no such incident.") from None
+        raise not_found(caller, "incident", reference_or_pk, NOT_FOUND) from None
     if content and not incident.content_visible:
-        raise Http404("There is no such incident.")
+        raise not_found(caller, "incident", reference_or_pk, NOT_FOUND)
     return incident
 
 

@@ -7,15 +7,14 @@
   organisation, or by a commission administrator.
 """
 
-from django.http import Http404
-from django.shortcuts import get_object_or_404
-
 from accounts.access import is_commission_administrator, is_person
 from accounts.choices import Role
+from hotline.audit.refusals import not_found
 from hotline.db import LARGEST_ID
 from hotline.escalation.models import Timer
 from hotline.escalation.subjects import subject_type
 
+NOT_FOUND = "There is no such timer."
 PHONE_RECORDING_ROLES = {Role.SUPERVISOR, Role.HEAD}
 
 
@@ -29,11 +28,9 @@ def may_see_timer(caller, timer: Timer) -> bool:
 
 def access_timer(caller, pk: int) -> Timer:
     """The timer, if the caller may see its subject; 404 otherwise (not a 403 that would confirm it exists)."""
-    if pk > LARGEST_ID:
-        raise Http404("There is no such timer.")
-    timer = get_object_or_404(Timer.objects.select_related("recipient", "sender"), pk=pk)
-    if not may_see_timer(caller, timer):
-        raise Http404("There is no such timer.")
+    timer = Timer.objects.select_related("recipient", "sender").filter(pk=pk).first() if pk <= LARGEST_ID else None
+    if timer is None or not may_see_timer(caller, timer):
+        raise not_found(caller, "timer", pk, NOT_FOUND)
     return timer
 
 

@@ -7,9 +7,8 @@ A check that does not exist and one the caller may not see answer the same 404.
 
 from datetime import datetime
 
-from django.http import Http404
-
 from accounts.models import Organisation
+from hotline.audit.refusals import not_found
 from hotline.db import LARGEST_ID
 from hotline.reachability.figures import with_counts
 from hotline.reachability.models import CheckResponse, ReachabilityCheck
@@ -36,7 +35,7 @@ def access_check(
     else:
         check = checks.filter(reference=reference).first() if reference is not None else None
     if check is None:
-        raise Http404(NOT_FOUND)
+        raise not_found(caller, "reachability check", pk if pk is not None else reference, NOT_FOUND)
     return check
 
 

@@ -9,10 +9,10 @@
 from dataclasses import dataclass
 
 from django.db.models import Q
-from django.http import Http404
 
 from accounts.choices import OrganisationKind
 from accounts.models import Organisation
+from hotline.audit.refusals import not_found
 from hotline.db import LARGEST_ID
 from incidents.notifications.models import DroneFlight, ExerciseNotification, ObservationInvitation
 
@@ -66,7 +66,7 @@ def flight_audience(flight: DroneFlight) -> set[int]:
     )
 
 
-def _by_reference(queryset, reference_or_pk, prefix: str):
+def _by_reference(caller, queryset, reference_or_pk, prefix: str):
     try:
         text = str(reference_or_pk)
         if text.isdigit():
@@ -78,19 +78,20 @@ def _by_reference(queryset, reference_or_pk, prefix: str):
             raise ValueError
         return queryset.get(year=int(year), number=int(number))
     except (queryset.model.DoesNotExist, ValueError):
-        raise Http404(f"There is no such {queryset.model._meta.verbose_name}.") from None
+        what = queryset.model._meta.verbose_name
+        raise not_found(caller, what, reference_or_pk, f"There is no such {what}.") from None
 
 
 def access_exercise(caller, reference_or_pk) -> ExerciseNotification:
     """The notification, if `caller` may see it; else 404 (an observer cannot even learn it exists)."""
     return _by_reference(
-        visible_exercises(caller).select_related("organisation__party", "latest"), reference_or_pk, "EX"
+        caller, visible_exercises(caller).select_related("organisation__party", "latest"), reference_or_pk, "EX"
     )
 
 
 def access_flight(caller, reference_or_pk) -> DroneFlight:
     """The flight, if `caller` may see it; else 404, so that a party not concerned cannot learn it exists."""
-    return _by_reference(visible_flights(caller).select_related("organisation__party"), reference_or_pk, "DF")
+    return _by_reference(caller, visible_flights(caller).select_related("organisation__party"), reference_or_pk, "DF")
 
 
 def access_invitation(caller, pk: int) -> ObservationInvitation:
@@ -100,5 +101,5 @@ def access_invitation(caller, pk: int) -> ObservationInvitation:
         invitations = ObservationInvitation.objects.select_related("notification__organisation")
         invitation = invitations.filter(pk=pk, notification__in=visible_exercises(caller)).first()
     if invitation is None:
-        raise Http404("There is no such invitation.")
+        raise not_found(caller, "observation invitation", pk, "There is no such invitation.")
     return invitation
