@@ -312,21 +312,25 @@ def do_revoke_api_key(key: ApiKey, *, actor) -> bool:
     return bool(changed)
 
 
+def _record_about(person: User, action: str, *, actor, **details) -> None:
+    """An audit entry about a person's access, filed under their organisation (none for a person without
+    one, such as a superuser: not under the actor's)."""
+    organisation = person.organisation.code if person.organisation_id else ""
+    record(
+        action, actor=actor, organisation=organisation, target=person, details={"username": person.username, **details}
+    )
+
+
 @transaction.atomic
 def do_unlock_sign_in(person: User, *, actor) -> int:
     """Lift `person`'s sign-in lockout: forget django-axes' counts of wrong passwords under their name.
     Returns how many counts were forgotten (0 when none was left: the unlock is still recorded)."""
     forgotten = reset_sign_in_failures(username=person.username)
-    record(
-        "auth.unlocked",
-        actor=actor,
-        organisation=person.organisation.code if person.organisation_id else None,
-        target=person,
-        details={"username": person.username, "attempts": forgotten},
-    )
+    _record_about(person, "auth.unlocked", actor=actor, attempts=forgotten)
     return forgotten
 
 
+@transaction.atomic
 def do_deactivate_user(user: User, *, actor) -> bool:
     """Deactivate the person and end every session of theirs at once; after commit their open consoles are
     rung to check their session, and close. False when they already were inactive (their sessions are
@@ -335,13 +339,7 @@ def do_deactivate_user(user: User, *, actor) -> bool:
     ended = end_sessions_of(user)
     user.is_active = False
     if changed:
-        record(
-            "user.deactivated",
-            actor=actor,
-            organisation=user.organisation.code if user.organisation_id else None,
-            target=user,
-            details={"username": user.username, "sessions_ended": ended},
-        )
+        _record_about(user, "user.deactivated", actor=actor, sessions_ended=ended)
         log.info("user deactivated", extra={"actor": getattr(actor, "username", "system"), "user": user.username})
     transaction.on_commit(lambda: ring_person_check(user.pk))
     return bool(changed)
@@ -418,12 +416,6 @@ def do_delete_in_admin(obj: User | Organisation | Party, *, actor) -> None:
 def do_record_password_set(user: User, *, actor) -> None:
     """Record that `actor` set `user`'s password (or disabled it) in the admin; never the hash. Called in
     the transaction in which Django's form wrote it."""
-    record(
-        "user.password_set",
-        actor=actor,
-        organisation=user.organisation.code if user.organisation_id else "",
-        target=user,
-        details={"username": user.username, "usable": user.has_usable_password()},
-    )
+    _record_about(user, "user.password_set", actor=actor, usable=user.has_usable_password())
     # The old password's sessions no longer hold (their auth hash changed): their consoles close now.
     transaction.on_commit(lambda: ring_person_check(user.pk))
