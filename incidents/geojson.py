@@ -65,9 +65,20 @@ def validate_location(value) -> None:
     _rings(coordinates)
 
 
+# An area drawn or pasted by an officer: a 100,000-position one took 5 s to file and made every list that
+# shows it megabytes long. The committed and loaded borders (notifications.borders) are not held to it.
+MAX_POLYGON_VERTICES = 1_000
+
+
 def _rings(coordinates) -> None:
     if not isinstance(coordinates, list) or not coordinates:
         raise ValidationError("Polygon: coordinates are a list of linear rings.")
+    positions = sum(len(ring) for ring in coordinates if isinstance(ring, list))
+    if positions > MAX_POLYGON_VERTICES:
+        raise ValidationError(
+            f"Polygon: at most {MAX_POLYGON_VERTICES:,} positions in all its rings; this one has {positions:,}. "
+            "Simplify the area."
+        )
     for number, ring in enumerate(coordinates, 1):
         where = f"Polygon ring {number}"
         if not isinstance(ring, list) or len(ring) < 4:

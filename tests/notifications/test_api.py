@@ -6,6 +6,7 @@ between Bačka Palanka and Ilok enters Croatia; a circle at 19.45° E 45.30° N 
 Croatia; around 20.9° E 44.0° N (Šumadija) no other party lies within 25 km.
 """
 
+import math
 from datetime import timedelta
 
 import time_machine
@@ -15,6 +16,7 @@ from django.utils import timezone
 
 from accounts.choices import ApiScope
 from hotline.audit.models import AuditEntry
+from incidents.geojson import MAX_POLYGON_VERTICES
 from incidents.notifications.models import DroneFlight, ExerciseNotification, NotificationPolicy, ObservationReply
 from tests.incidents.conftest import make_key_client
 
@@ -703,3 +705,26 @@ def test_an_incident_location_at_the_antipode_is_refused(api_world):
     }
     fields = refused_fields(client.post("/api/v1/incidents/", body))
     assert "outside the region" in fields["location"][0]
+
+
+def ring_of(vertices: int) -> list:
+    """A closed ring of `vertices` distinct positions on a small circle near Bačka Palanka."""
+    points = [
+        [19.39 + 0.05 * math.cos(2 * math.pi * n / vertices), 45.25 + 0.03 * math.sin(2 * math.pi * n / vertices)]
+        for n in range(vertices)
+    ]
+    return [*points, points[0]]
+
+
+def test_an_area_with_more_vertices_than_the_cap_is_refused_and_says_the_cap(api_world):
+    too_many = {"type": "Polygon", "coordinates": [ring_of(MAX_POLYGON_VERTICES)]}  # + the closing one
+    fields = refused_fields(key("RS-MOD").post(EXERCISES, exercise(area=too_many)))
+    assert f"at most {MAX_POLYGON_VERTICES:,} positions" in fields["area"][0]
+    fields = refused_fields(key("RS-MOD").post(FLIGHTS, flight(volume(polygon=too_many))))
+    assert f"at most {MAX_POLYGON_VERTICES:,} positions" in fields["volumes[0].area"][0]
+
+
+def test_an_area_at_the_cap_is_accepted(api_world):
+    at_the_cap = {"type": "Polygon", "coordinates": [ring_of(MAX_POLYGON_VERTICES - 1)]}
+    response = key("RS-MOD").post(EXERCISES, exercise(area=at_the_cap))
+    assert response.status_code == 201, response.json()
