@@ -136,7 +136,7 @@ def test_a_console_whose_session_is_valid_passes_the_check_at_every_push_and_pin
 def test_after_signing_out_the_console_is_closed_and_pushed_no_new_red_message(asgi_server, client):
     incident, channel = red_incident_on_a_live_console(asgi_server, client)
     with channel:
-        client.post("/logout/")
+        elsewhere(lambda: client.post("/logout/"))  # rings the channel layer: not beside a browser test's loop
         post_new_red_message(incident)
         frames, code = everything_until_closed(channel)
     assert code == CLOSE_UNAUTHENTICATED
@@ -198,7 +198,7 @@ def test_a_ping_after_the_session_expired_is_answered_by_closing_the_console(asg
 def test_signing_out_closes_the_console_at_once_without_waiting_for_a_push(asgi_server, client):
     _, channel = red_incident_on_a_live_console(asgi_server, client)
     with channel:
-        client.post("/logout/")
+        elsewhere(lambda: client.post("/logout/"))  # rings the channel layer: not beside a browser test's loop
         frames, code = everything_until_closed(channel, timeout=2)
     assert code == CLOSE_UNAUTHENTICATED and frames == []
 
@@ -211,21 +211,23 @@ def test_unticking_active_in_the_admin_ends_the_persons_sessions_and_closes_thei
     signed_in_cookie(admin_client, "root", enrol_authenticator(administrator))
     recipient = person("hr-mod-duty")
     with channel:
-        answer = admin_client.post(
-            f"/admin/accounts/user/{recipient.pk}/change/",
-            {
-                "username": recipient.username,
-                "first_name": recipient.first_name,
-                "last_name": recipient.last_name,
-                "email": recipient.email,
-                "date_joined_0": recipient.date_joined.date().isoformat(),
-                "date_joined_1": "00:00:00",
-                "organisation": recipient.organisation_id,
-                "role": recipient.role,
-                "phone": recipient.phone,
-                "language": recipient.language,
-                "time_zone": recipient.time_zone,
-            },  # "is_active" left out: the box unticked
+        answer = elsewhere(
+            lambda: admin_client.post(
+                f"/admin/accounts/user/{recipient.pk}/change/",
+                {
+                    "username": recipient.username,
+                    "first_name": recipient.first_name,
+                    "last_name": recipient.last_name,
+                    "email": recipient.email,
+                    "date_joined_0": recipient.date_joined.date().isoformat(),
+                    "date_joined_1": "00:00:00",
+                    "organisation": recipient.organisation_id,
+                    "role": recipient.role,
+                    "phone": recipient.phone,
+                    "language": recipient.language,
+                    "time_zone": recipient.time_zone,
+                },  # "is_active" left out: the box unticked
+            )
         )
         assert answer.status_code == 302, answer.content.decode()[:2000]
         post_new_red_message(incident)
