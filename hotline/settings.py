@@ -80,10 +80,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",  # before the timeout, which leaves a message
+    "hotline.console.middleware.SessionTimeoutMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "hotline.console.middleware.SecondFactorRequiredMiddleware",
     "hotline.console.middleware.UserTimeZoneMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as axes asks: it turns a refused sign-in into the lockout page (AXES_LOCKOUT_CALLABLE).
     "axes.middleware.AxesMiddleware",
@@ -271,7 +272,13 @@ OTP_TOTP_ISSUER = "Hotline"
 # Wrong second-factor codes: django-otp makes each next try wait 2^(n-1) s after n wrong codes in a row
 # (per device, so across sessions too); the console's verify page says so.
 OTP_TOTP_THROTTLE_FACTOR = 1
-SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 12 * 3600, minimum=300)  # one shift
+# A session ends after HOTLINE_SESSION_IDLE_MINUTES without a request or a live-channel ping, and
+# HOTLINE_SESSION_MAX_HOURS after sign-in however active (hotline.console.sessions). The cookie is a
+# browser-session cookie: the server-side expiry governs, and closing the browser signs out.
+HOTLINE_SESSION_IDLE_MINUTES = env_int("HOTLINE_SESSION_IDLE_MINUTES", 60, minimum=5, maximum=24 * 60)
+HOTLINE_SESSION_MAX_HOURS = env_int("HOTLINE_SESSION_MAX_HOURS", 14, minimum=1, maximum=7 * 24)  # shift+handovers
+SESSION_COOKIE_AGE = HOTLINE_SESSION_IDLE_MINUTES * 60
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # --- sign-in throttling (django-axes) ----------------------------------------------------------------
 # After HOTLINE_LOGIN_FAILURE_LIMIT wrong passwords the sign-in is refused for the cool-off, counted

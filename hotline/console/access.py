@@ -3,7 +3,7 @@ before every push it forwards and every ping (at most once every few seconds per
 
 The session must still exist and be unexpired, name the same person, carry that person's current auth
 hash (a password change invalidates it, as Django's own get_user does) and its second factor; and the
-person must still be active.
+person must still be active; and the session must not be past HOTLINE_SESSION_MAX_HOURS.
 """
 
 from importlib import import_module
@@ -14,13 +14,14 @@ from django.utils.crypto import constant_time_compare
 
 from accounts.models import User
 from hotline.console.second_factor import has_passed_second_factor
+from hotline.console.sessions import session_reached_limit
 
 SessionStore = import_module(settings.SESSION_ENGINE).SessionStore
 
 
 def session_still_holds(session_key: str, user_id: int) -> bool:
     session = SessionStore(session_key).load()  # {} when the session was deleted or has expired
-    if not session or str(session.get(SESSION_KEY)) != str(user_id):
+    if not session or str(session.get(SESSION_KEY)) != str(user_id) or session_reached_limit(session):
         return False
     user = User.objects.filter(pk=user_id, is_active=True).first()
     if user is None:

@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.contrib.auth.signals import user_logged_in
 
-from hotline.console import signoff
+from hotline.console import sessions, signoff
 
 
 class ConsoleConfig(AppConfig):
@@ -10,3 +11,4 @@ class ConsoleConfig(AppConfig):
 
     def ready(self):
         signoff.connect()
+        user_logged_in.connect(sessions.on_login, dispatch_uid="session-signed-in-at")

@@ -27,15 +27,25 @@ import time
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.contrib.auth import SESSION_KEY
 from django.utils import timezone
 
 from hotline.console.access import session_still_holds
 from hotline.console.second_factor import has_passed_second_factor
+from hotline.console.sessions import SessionStore, keep_session_alive
 from hotline.json_input import UnusableJson, loads
 from hotline.realtime.outbox import FEED_PAGE, events_after, last_event_id, organisation_group
 from hotline.realtime.revocation import person_group, session_group
 
 CLOSE_UNAUTHENTICATED = 4401
+
+
+def refresh_session(session_key: str) -> None:
+    """A ping (every 15 s from console.js, well under the idle time) is activity: it slides the
+    session's expiry as a request does (hotline.console.sessions)."""
+    session = SessionStore(session_key)
+    if session.get(SESSION_KEY) is not None and keep_session_alive(session):  # a session ended stays so
+        session.save()
 
 
 class ConsoleConsumer(AsyncJsonWebsocketConsumer):
@@ -115,6 +125,7 @@ class ConsoleConsumer(AsyncJsonWebsocketConsumer):
         if not isinstance(content, dict) or not await self.still_signed_in():
             return
         if content.get("type") == "ping":
+            await database_sync_to_async(refresh_session)(self.session_key)
             await self.send_json({"type": "pong", "server_time": timezone.now().isoformat()})
         elif content.get("type") == "resume":
             await self.resume(content.get("after"))

@@ -1,6 +1,8 @@
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
@@ -8,6 +10,7 @@ from django.utils.http import urlencode
 
 from hotline.api import json_error
 from hotline.console.second_factor import has_confirmed_device, has_passed_second_factor
+from hotline.console.sessions import keep_session_alive, session_reached_limit
 
 # Paths a signed-in person may reach before passing the second factor: the second-factor pages
 # themselves, signing out, static files, the health check and a page's signed acknowledgement link
@@ -36,6 +39,27 @@ class SecondFactorRequiredMiddleware:
                 return json_error(403, "second_factor_required", "Pass the second factor in the console first.")
             target = "console:otp-verify" if has_confirmed_device(user) else "console:otp-enrol"
             return HttpResponseRedirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")
+        return self.get_response(request)
+
+
+class SessionTimeoutMiddleware:
+    """Slides a signed-in person's session expiry with each request (hotline.console.sessions) and signs
+    out a session past HOTLINE_SESSION_MAX_HOURS: the console goes to the login with a message, the API
+    answers 401 `session_expired`."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            if session_reached_limit(request.session):
+                logout(request)
+                if request.path.startswith("/api/"):
+                    return json_error(401, "session_expired", "The session reached its limit: sign in again.")
+                hours = settings.HOTLINE_SESSION_MAX_HOURS
+                messages.info(request, f"Your session reached its limit of {hours} hours: sign in again.")
+                return HttpResponseRedirect(reverse(settings.LOGIN_URL))
+            keep_session_alive(request.session)
         return self.get_response(request)
 
 
