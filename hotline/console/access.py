@@ -6,17 +6,12 @@ hash (a password change invalidates it, as Django's own get_user does) and its s
 person must still be active; and the session must not be past HOTLINE_SESSION_MAX_HOURS.
 """
 
-from importlib import import_module
-
-from django.conf import settings
 from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY
 from django.utils.crypto import constant_time_compare
 
 from accounts.models import User
 from hotline.console.second_factor import has_passed_second_factor
-from hotline.console.sessions import session_reached_limit
-
-SessionStore = import_module(settings.SESSION_ENGINE).SessionStore
+from hotline.console.sessions import SessionStore, session_reached_limit
 
 
 def session_still_holds(session_key: str, user_id: int) -> bool:

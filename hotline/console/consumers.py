@@ -32,7 +32,7 @@ from django.utils import timezone
 
 from hotline.console.access import session_still_holds
 from hotline.console.second_factor import has_passed_second_factor
-from hotline.console.sessions import SessionStore, keep_session_alive
+from hotline.console.sessions import REFRESH_EVERY_SECONDS, SessionStore, keep_session_alive
 from hotline.json_input import UnusableJson, loads
 from hotline.realtime.outbox import FEED_PAGE, events_after, last_event_id, organisation_group
 from hotline.realtime.revocation import person_group, session_group
@@ -53,6 +53,7 @@ class ConsoleConsumer(AsyncJsonWebsocketConsumer):
     group = None  # the organisation's
     joined = ()  # every group this channel is in
     ended = False
+    session_refreshed_at = float("-inf")  # time.monotonic() of this channel's last refresh_session
 
     async def connect(self):
         user = self.scope.get("user")
@@ -125,7 +126,11 @@ class ConsoleConsumer(AsyncJsonWebsocketConsumer):
         if not isinstance(content, dict) or not await self.still_signed_in():
             return
         if content.get("type") == "ping":
-            await database_sync_to_async(refresh_session)(self.session_key)
+            # The session's expiry moves at most once a minute anyway: most pings (every 15 s) need not
+            # read the session row a second time (still_signed_in may just have read it).
+            if time.monotonic() - self.session_refreshed_at >= REFRESH_EVERY_SECONDS:
+                await database_sync_to_async(refresh_session)(self.session_key)
+                self.session_refreshed_at = time.monotonic()
             await self.send_json({"type": "pong", "server_time": timezone.now().isoformat()})
         elif content.get("type") == "resume":
             await self.resume(content.get("after"))
