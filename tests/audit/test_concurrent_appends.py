@@ -2,6 +2,7 @@
 
 import subprocess
 import sys
+import time
 
 import pytest
 from django.conf import settings
@@ -14,11 +15,18 @@ from tests.conftest import ROOT, hotline_env
 PROCESSES = 4
 APPENDS_EACH = 250
 
+# Each process sets Django up (a second or more under load), says it is ready and waits for the others:
+# started one after another, the first could finish its appends before the last began.
 APPENDER = """
-import django, sys
+import django, sys, time
+from pathlib import Path
 django.setup()
 from django.db import transaction
 from hotline.audit.log import record
+barrier = Path(sys.argv[3])
+(barrier / f"ready-{sys.argv[1]}").touch()
+while not (barrier / "go").exists():
+    time.sleep(0.01)
 for number in range(int(sys.argv[2])):
     with transaction.atomic():
         record("test.concurrent", details={"process": int(sys.argv[1]), "number": number})
@@ -36,14 +44,14 @@ def database_url_of_the_test_database() -> str:
 
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_appends_from_several_processes_form_one_gapless_chain():
+def test_concurrent_appends_from_several_processes_form_one_gapless_chain(tmp_path):
     before = AuditEntry.objects.count()
     environment = hotline_env(
         DATABASE_URL=database_url_of_the_test_database(), DJANGO_SETTINGS_MODULE="hotline.settings"
     )
     workers = [
         subprocess.Popen(
-            [sys.executable, "-c", APPENDER, str(number), str(APPENDS_EACH)],
+            [sys.executable, "-c", APPENDER, str(number), str(APPENDS_EACH), str(tmp_path)],
             env=environment,
             cwd=ROOT,
             stderr=subprocess.PIPE,
@@ -51,6 +59,11 @@ def test_concurrent_appends_from_several_processes_form_one_gapless_chain():
         )
         for number in range(PROCESSES)
     ]
+    deadline = time.monotonic() + 120
+    while len(list(tmp_path.glob("ready-*"))) < PROCESSES and time.monotonic() < deadline:
+        assert all(worker.poll() is None for worker in workers), "a worker ended before it was ready"
+        time.sleep(0.05)
+    (tmp_path / "go").touch()
     for worker in workers:
         _, errors = worker.communicate(timeout=300)
         assert worker.returncode == 0, errors
