@@ -261,10 +261,11 @@ def _advance(timer: Timer, policy: Policy, now: datetime) -> None:
         timer.next_fire_at = timer.started_at + timedelta(seconds=policy.levels[timer.level]["after_s"])
     elif policy.repeat_count is None or timer.repeat < policy.repeat_count:
         timer.repeat += 1  # the last level again
-        # Counted from when it was due, so lag does not accumulate; after an outage, not a burst.
-        timer.next_fire_at = max(
-            timer.next_fire_at + timedelta(seconds=policy.repeat_every_s), now + timedelta(seconds=1)
-        )
+        # Counted from when it was due, so a late tick does not shift the schedule; but when even the next
+        # repeat is already past (after an outage), one period from now: one page for the outage, not a burst.
+        period = timedelta(seconds=policy.repeat_every_s)
+        due = timer.next_fire_at + period
+        timer.next_fire_at = due if due > now else now + period
     else:
         timer.state, timer.next_fire_at, timer.stopped_at = TimerState.EXHAUSTED, None, now
 

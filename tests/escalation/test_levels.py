@@ -63,6 +63,26 @@ def test_it_pages_each_level_at_its_time_then_repeats_the_last(world):
     assert Page.objects.filter(timer__subject_id__in=incident.messages.values("acknowledgements")).count() == 6
 
 
+def test_a_repeat_paged_late_keeps_the_schedule_and_after_an_outage_pages_once_not_a_burst(world):
+    report(person("rs-mod-duty"), to=("HR-MOD",), severity="critical")
+    timer = Timer.objects.get(recipient__code="HR-MOD")
+    start = timer.started_at
+    for minutes in (0, 5, 15, 30):
+        tick(now=start + timedelta(minutes=minutes))
+    # The first repeat is due at 45 min; a tick that runs it ten minutes late must not shift the next one.
+    tick(now=start + timedelta(minutes=55))
+    timer.refresh_from_db()
+    assert timer.next_fire_at == start + timedelta(minutes=60), "repeats keep their schedule when paged late"
+
+    # Beat was down for three hours: the overdue repeat goes out once, and the next is a period later.
+    back = start + timedelta(hours=4)
+    tick(now=back)
+    tick(now=back)
+    timer.refresh_from_db()
+    assert pages_of(timer)[-2:] == [(3, 1), (3, 2)], "one page for the whole outage"
+    assert timer.next_fire_at == back + timedelta(minutes=15)
+
+
 def test_an_acknowledgement_stops_further_pages_and_cancels_unsent_ones(world):
     incident = report(person("rs-mod-duty"), to=("HR-MOD",), severity="critical")
     timer = Timer.objects.get(recipient__code="HR-MOD")
