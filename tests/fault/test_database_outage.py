@@ -50,6 +50,11 @@ def web_without_database(tmp_path):
                 pytest.fail("the web process did not start: " + process.stderr.read().decode()[-2000:])
             time.sleep(0.3)
     yield base
+    stop(process)
+
+
+def stop(process: subprocess.Popen) -> None:
+    """End a web process we started: politely, then for sure."""
     process.terminate()
     try:
         process.wait(10)
@@ -198,9 +203,4 @@ def test_a_20_second_outage_answers_503_and_recovers_without_a_restart(own_clust
         assert fetch(base + "/api/v1/incidents/", headers=bad_key)[0] == 401
         assert web.poll() is None
     finally:
-        web.terminate()
-        try:
-            web.wait(10)
-        except subprocess.TimeoutExpired:
-            web.kill()
-            web.wait()
+        stop(web)
