@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, JsonResponse
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import exceptions, serializers
@@ -60,6 +61,20 @@ def request_refusal(exception) -> tuple[int, str, str]:
     if isinstance(exception, TooManyFilesSent):
         return 400, "too_many_files", f"The request has more than {settings.DATA_UPLOAD_MAX_NUMBER_FILES} files."
     return 400, "bad_request", "The request could not be read."
+
+
+def storage_refusal(exception) -> tuple[int, str, str] | None:
+    """What an error of the database itself means to the caller, as (status, code, detail), or None.
+
+    The one place that reads database errors: Django's handler500 asks it, so an outage met by a DRF
+    view, by a middleware (sessions, auth, axes) or by an API-key lookup answers alike. 503, as the
+    request may be retried once the database is back (an Idempotency-Key makes that safe)."""
+    if not isinstance(exception, OperationalError | InterfaceError):
+        return None
+    text = str(exception).lower()
+    if "full" in text or "no space" in text:  # SQLite: "database or disk is full"; PostgreSQL: "No space left"
+        return 503, "storage_full", "The service's storage is full; nothing was saved. Try again later."
+    return 503, "database_unavailable", "The database is unavailable; nothing was saved. Try again shortly."
 
 
 def json_error(status: int, code: str, detail: str) -> JsonResponse:

@@ -21,8 +21,27 @@ def data_dir() -> Path:
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise ConfigError(f"HOTLINE_DATA_DIR: cannot create {path}: {exc.strerror}") from None
+        raise ConfigError(
+            f"HOTLINE_DATA_DIR: cannot create {path} ({exc.strerror}); point it at a writable folder"
+        ) from None
+    ensure_writable(path)
     return path
+
+
+def ensure_writable(path: Path) -> None:
+    """Probe the folder by creating a file in it: an unwritable folder stops the process here, with one
+    line, rather than later with a traceback from SQLite or the secret key file. A probe, not os.access:
+    the answer then also holds for root, read-only mounts and a full disk."""
+    probe = path / f".write-probe-{os.getpid()}"
+    try:
+        fd = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        os.close(fd)
+        probe.unlink()
+    except OSError as exc:
+        raise ConfigError(
+            f"HOTLINE_DATA_DIR: {path} is not writable ({exc.strerror}); "
+            "make it writable for this user or point HOTLINE_DATA_DIR at a writable folder"
+        ) from None
 
 
 def keep_private(folder: Path) -> None:

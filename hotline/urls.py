@@ -1,9 +1,11 @@
+import sys
+
 from django.contrib import admin
 from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from hotline.api import json_error, request_refusal
+from hotline.api import json_error, request_refusal, storage_refusal
 from hotline.console import views as console_views
 from hotline.health import healthz
 
@@ -56,6 +58,12 @@ def handler404(request, exception=None):
 
 
 def handler500(request):
+    refusal = storage_refusal(sys.exc_info()[1])
+    if refusal:
+        status, code, detail = refusal
+        if request.path.startswith("/api/"):
+            return json_error(status, code, detail)
+        return console_views.service_unavailable(request, status, detail)
     if request.path.startswith("/api/"):
         return json_error(500, "server_error", "Unexpected error; it was logged with the request id.")
     return console_views.server_error(request)

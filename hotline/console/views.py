@@ -8,7 +8,9 @@ from axes.helpers import get_cool_off
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
@@ -137,6 +139,13 @@ def page_not_found(request, exception=None):
         {"status": 404, "title": "Not found", "message": "There is no page at this address."},
         status=404,
     )
+
+
+def service_unavailable(request, status: int, detail: str):
+    """The database or its storage failed (hotline.urls.handler500): a page that needs neither, so no
+    request context (the user, messages and the console's context would each ask the database again)."""
+    html = render_to_string("console/unavailable.html", {"status": status, "message": detail})
+    return HttpResponse(html, status=status, headers={"Retry-After": "10"})
 
 
 def server_error(request):
