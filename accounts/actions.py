@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.auth_audit import unlocking_in_the_console
 from accounts.models import ApiKey, ContactPoint, DutyShift, Organisation, Party, User, validate_scopes
 from hotline.audit.log import record
 from hotline.realtime.revocation import ring_person_check
@@ -325,7 +326,8 @@ def _record_about(person: User, action: str, *, actor, **details) -> None:
 def do_unlock_sign_in(person: User, *, actor) -> int:
     """Lift `person`'s sign-in lockout: forget django-axes' counts of wrong passwords under their name.
     Returns how many counts were forgotten (0 when none was left: the unlock is still recorded)."""
-    forgotten = reset_sign_in_failures(username=person.username)
+    with unlocking_in_the_console():
+        forgotten = reset_sign_in_failures(username=person.username)
     _record_about(person, "auth.unlocked", actor=actor, attempts=forgotten)
     return forgotten
 

@@ -1,7 +1,11 @@
 """A commission administrator sees on an organisation's page who of its people is locked out of signing
 in (too many wrong passwords) and unlocks them there; the unlock is in the audit log. Nobody else may."""
 
+from io import StringIO
+
 import pytest
+from axes.models import AccessAttempt
+from django.core.management import call_command
 from django.test import Client
 
 from hotline.audit.models import AuditEntry
@@ -57,4 +61,31 @@ def test_a_supervisor_of_the_same_organisation_may_not_unlock_nor_see_lockouts(w
     assert b'data-testid="sign-in-lockouts"' not in client.get(f"/directory/{code}/").content
     assert client.post(f"/directory/{code}/people/rs-mod-duty/unlock/").status_code == 403
     assert try_password(PASSWORD).status_code == 429
+    assert not AuditEntry.objects.filter(action="auth.unlocked").exists()
+
+
+def test_a_lockout_lifted_by_the_axes_command_is_recorded(world):
+    lock_out()
+    call_command("axes_reset_username", "rs-mod-duty", stdout=StringIO())
+    assert try_password(PASSWORD).status_code == 302
+    entry = AuditEntry.objects.get(action="auth.unlocked")
+    assert entry.actor == AuditEntry.objects.filter(action="login.failed").first().actor  # the system
+    assert entry.content["details"]["username"] == "rs-mod-duty"
+    assert entry.content["details"]["through"] == "outside the console"
+
+
+def test_a_lockout_lifted_in_the_axes_admin_is_recorded(world, client):
+    lock_out()
+    client.force_login(person("wbc-sec-admin"))
+    attempt = AccessAttempt.objects.get(username="rs-mod-duty")
+    response = client.post(f"/admin/axes/accessattempt/{attempt.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302 and not AccessAttempt.objects.exists()
+    entry = AuditEntry.objects.get(action="auth.unlocked")
+    assert entry.content["details"]["username"] == "rs-mod-duty"
+    assert entry.content["details"]["through"] == "outside the console"
+
+
+def test_attempts_forgotten_without_a_lockout_are_not_recorded_as_unlocks(world):
+    try_password("not the password")
+    call_command("axes_reset_username", "rs-mod-duty", stdout=StringIO())
     assert not AuditEntry.objects.filter(action="auth.unlocked").exists()

@@ -232,3 +232,35 @@ def test_a_recipients_api_client_acknowledges_a_timer_with_the_method_api(signed
     response = make_key_client("HR-MOD").post(f"/api/v1/escalation/timers/{timer.pk}/acknowledge/")
     assert response.status_code == 200
     assert Acknowledgement.objects.get(organisation__code="HR-MOD").method == "api"
+
+
+def test_a_timer_acknowledgement_sent_again_with_its_idempotency_key_is_replayed_not_refused(signed_in):
+    report("rs-mod-duty", to=("HR-MOD",), severity="critical")
+    timer = Timer.objects.get(recipient__code="HR-MOD")
+    croatia = signed_in("hr-mod-duty")
+    url = f"/api/v1/escalation/timers/{timer.pk}/acknowledge/"
+    first = croatia.post(url, HTTP_IDEMPOTENCY_KEY="ack-once")
+    again = croatia.post(url, HTTP_IDEMPOTENCY_KEY="ack-once")
+    assert first.status_code == again.status_code == 200
+    assert again.json() == first.json() == {"acknowledged": True}
+    assert Acknowledgement.objects.filter(organisation__code="HR-MOD").count() == 1
+    assert AuditEntry.objects.filter(action="incident.acknowledged").count() == 1
+    other_body = croatia.post(url, {"note": "x"}, content_type="application/json", HTTP_IDEMPOTENCY_KEY="ack-once")
+    assert other_body.status_code == 422 and other_body.json()["code"] == "idempotency_key_reused"
+
+
+def test_a_phone_acknowledgement_honours_its_idempotency_key(signed_in):
+    report("rs-mod-duty", to=("HR-MOD",), severity="critical")
+    timer = Timer.objects.get(recipient__code="HR-MOD")
+    supervisor = signed_in("rs-mod-supervisor")
+    url = f"/api/v1/escalation/timers/{timer.pk}/phone-acknowledgement/"
+
+    def send(username):
+        body = {"answered_by": username}
+        return supervisor.post(url, body, content_type="application/json", HTTP_IDEMPOTENCY_KEY="phone-once")
+
+    first, again = send("hr-mod-duty"), send("hr-mod-duty")
+    assert first.status_code == again.status_code == 200 and again.json() == first.json()
+    assert Acknowledgement.objects.filter(organisation__code="HR-MOD").count() == 1
+    other = send("hr-mod-supervisor")
+    assert other.status_code == 422 and other.json()["code"] == "idempotency_key_reused"

@@ -159,7 +159,8 @@ class TimerAction(EscalationApiView, ActionView):
 
     required_scope = ApiScope.INCIDENTS_WRITE
     find = staticmethod(access.access_timer)
-    idempotent = False  # an acknowledgement given twice answers 409 `not_waiting` the second time
+    # Idempotent (the ActionView default): the same Idempotency-Key replays the first answer; without a key,
+    # an acknowledgement given twice answers 409 `not_waiting` the second time.
 
     def answer(self, caller, timer, _):
         return Response({"acknowledged": True})
