@@ -5,6 +5,7 @@ Clients branch on `code`; `detail` is for people and may be reworded. This modul
 the leaves (idempotency, db), never an app; what an app's actions raise is declared by its endpoints.
 """
 
+import logging
 from contextlib import contextmanager
 
 from django.conf import settings
@@ -19,9 +20,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from hotline import ratelimit
 from hotline.db import LARGEST_ID
 from hotline.idempotency.replay import HEADER as IDEMPOTENCY_HEADER
 from hotline.idempotency.replay import idempotent
+
+log = logging.getLogger("hotline.api")
 
 
 def error_body(code: str, detail: str, fields: dict | None = None) -> dict:
@@ -45,7 +49,48 @@ def exception_handler(exc, context):
         codes = exc.get_codes()
         code = codes if isinstance(codes, str) else exc.default_code
         response.data = error_body(code, str(exc.detail))
+    if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
+        response.data["retry_after"] = int(response["Retry-After"])
     return response
+
+
+# --- rate limits ------------------------------------------------------------------------------------
+
+
+def rate_limited_answer(retry_after: int) -> JsonResponse:
+    """The 429 answered outside DRF (by the middleware below), shaped as the exception handler shapes it."""
+    detail = str(ratelimit.RateLimited(retry_after).detail)
+    response = JsonResponse({**error_body("rate_limited", detail), "retry_after": retry_after}, status=429)
+    response["Retry-After"] = str(retry_after)
+    return response
+
+
+class RefusedAddressLimitMiddleware:
+    """Per client address, for API requests that fail to authenticate (401): once an address has had
+    API_RATE_PER_ADDRESS of them in a window, its API requests are answered 429 before any key is looked
+    up, so guessing keys costs the database nothing. Only 401s count: a CERT's tooling behind one address
+    is limited per key, never per address."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.path.startswith("/api/"):
+            return self.get_response(request)
+        address, limit, window_s = (
+            request.META.get("REMOTE_ADDR", ""),
+            settings.API_RATE_PER_ADDRESS,
+            settings.API_RATE_WINDOW_SECONDS,
+        )
+        standing = ratelimit.peek("refused-address", address, limit, window_s)
+        if standing is not None and standing.seen >= limit:
+            return rate_limited_answer(standing.retry_after)
+        response = self.get_response(request)
+        if response.status_code == 401:
+            counted = ratelimit.count("refused-address", address, limit, window_s)
+            if counted is not None and counted.seen == limit:
+                log.warning("address limited after refused API requests", extra={"ip": address, "limit": limit})
+        return response
 
 
 def request_refusal(exception) -> tuple[int, str, str]:

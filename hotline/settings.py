@@ -78,6 +78,7 @@ MIDDLEWARE = [
     "hotline.console.middleware.SecurityHeadersMiddleware",  # below WhiteNoise: static files keep their caching
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "hotline.api.RefusedAddressLimitMiddleware",  # before sessions and keys are looked up
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",  # before the timeout, which leaves a message
@@ -405,6 +406,14 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 
 # --- API ---------------------------------------------------------------------------------------------
+# API rate limits (hotline/ratelimit.py), counted in Redis across web processes. Per API key or person:
+# 1,200 a minute is 20 a second sustained, above what one organisation's tooling sends in a crisis
+# (issue 17: about 200 a second over 15 organisations); the limit stops runaway scripts. Per address,
+# only requests that fail to authenticate count: 30 a minute is enough for a typo, not for guessing keys.
+API_RATE_WINDOW_SECONDS = env_int("HOTLINE_API_RATE_WINDOW_SECONDS", 60, minimum=1, maximum=3600)
+API_RATE_PER_CALLER = env_int("HOTLINE_API_RATE_PER_CALLER", 1200, minimum=1)
+API_RATE_PER_ADDRESS = env_int("HOTLINE_API_RATE_PER_ADDRESS", 30, minimum=1)
+
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # The key first: its header names the scheme for 401 answers (WWW-Authenticate: Api-Key).
@@ -415,6 +424,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "EXCEPTION_HANDLER": "hotline.api.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": ["hotline.ratelimit.CallerRateThrottle"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     # DRF's defaults with our JSON parser: no body can make a 500 (too deep, too long a number, a NUL).
     "DEFAULT_PARSER_CLASSES": [
