@@ -9,8 +9,11 @@
 - The notification policy: commission administrators.
 """
 
-from accounts.access import is_commission_administrator, is_person
+from django.http import Http404
+
+from accounts.access import is_commission_administrator, is_person, manageable_organisations
 from accounts.choices import OrganisationKind
+from accounts.models import Party
 from hotline.audit.refusals import refuse
 from incidents.access import may_act
 from incidents.notifications.models import ExerciseNotification, ExerciseVersion
@@ -38,6 +41,20 @@ def may_reply_to_invitation(caller, notification: ExerciseNotification) -> bool:
 
 def may_set_policy(caller) -> bool:
     return is_person(caller) and is_commission_administrator(caller)
+
+
+def access_party(caller, code: str):
+    """The party `code` (404 if none): parties are no secret, so nothing is recorded."""
+    party = Party.objects.filter(code=code).first()
+    if party is None:
+        raise Http404("There is no such party.")
+    return party
+
+
+def may_revoke_calendar_feed(caller, party) -> bool:
+    """A person who may change one of the party's organisations (its supervisors and heads; commission
+    administrators for every party): the rules of the directory (accounts.access). Never an API key."""
+    return is_person(caller) and manageable_organisations(caller).filter(party=party).exists()
 
 
 def require(allowed: bool, caller, what: str, target=None) -> None:

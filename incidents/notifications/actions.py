@@ -17,7 +17,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from accounts.models import Organisation
+from accounts.models import Organisation, Party
 from hotline.audit.log import Entry, record, record_many
 from hotline.db import lock_commit_order
 from hotline.escalation import engine
@@ -35,6 +35,7 @@ from incidents.notifications.choices import (
 )
 from incidents.notifications.models import (
     POLICY_FIELDS,
+    CalendarFeed,
     DroneConflict,
     DroneFlight,
     DroneFlightAcknowledgement,
@@ -763,3 +764,21 @@ def do_set_policy(caller, values: dict) -> NotificationPolicy:
     record("notification_policy.changed", actor=caller, details={"changed": changed})
     log.info("notification policy changed", extra={"actor": caller.username, "changed": sorted(changed)})
     return policy
+
+
+def do_revoke_calendar_feed(actor, party: Party) -> CalendarFeed:
+    """Every feed URL of `party` given out so far stops working; the calendar page shows the new one.
+    Recorded (`calendar_feed.revoked`) without the token: it is a credential."""
+    with transaction.atomic():
+        feed, _ = CalendarFeed.objects.select_for_update().get_or_create(party=party)
+        feed.generation += 1
+        feed.revoked_at = timezone.now()
+        feed.save(update_fields=["generation", "revoked_at"])
+        record(
+            "calendar_feed.revoked",
+            actor=actor,
+            target=party,
+            details={"party": party.code, "generation": feed.generation},
+        )
+    log.info("calendar feed revoked", extra={"party": party.code, "generation": feed.generation})
+    return feed

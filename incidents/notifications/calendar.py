@@ -16,7 +16,7 @@ from icalendar import Calendar, Event
 
 from accounts.models import Organisation, Party
 from incidents.notifications.choices import ExerciseType, FlightState
-from incidents.notifications.models import DroneFlight, ExerciseNotification
+from incidents.notifications.models import CalendarFeed, DroneFlight, ExerciseNotification
 from incidents.notifications.rules import late_text
 from incidents.notifications.visibility import OrganisationReader, visible_exercises, visible_flights
 
@@ -177,20 +177,31 @@ def weeks(month: Month, found: list[Activity], zone, today: date) -> list[list[D
 # --- the iCalendar feed -----------------------------------------------------------------------------
 
 
+def feed_generation(party: Party) -> int:
+    feed = CalendarFeed.objects.filter(party=party).first()
+    return feed.generation if feed else 0
+
+
 def feed_token(party: Party) -> str:
-    """The credential in a party's feed URL: the party's code, signed with the deployment's secret
-    (settings.SECRET_KEY). It does not expire; rotating the secret revokes every feed URL at once."""
-    return signing.dumps(party.code, salt=FEED_SALT)
+    """The credential in a party's feed URL: the party's code and its feed's generation, signed with the
+    deployment's secret (settings.SECRET_KEY). It does not expire; revoking the party's feed (a new
+    generation, actions.do_revoke_calendar_feed) ends it, and rotating the secret ends every party's."""
+    return signing.dumps([party.code, feed_generation(party)], salt=FEED_SALT)
 
 
 def party_of_token(token: str) -> Party | None:
     try:
-        code = signing.loads(token, salt=FEED_SALT)
+        value = signing.loads(token, salt=FEED_SALT)
     except signing.BadSignature:
         return None
-    if not isinstance(code, str):
+    if isinstance(value, str):  # a URL given out before feeds could be revoked: generation 0
+        value = [value, 0]
+    if not (isinstance(value, list) and len(value) == 2 and isinstance(value[0], str) and type(value[1]) is int):
         return None
-    return Party.objects.filter(code=code).first()
+    party = Party.objects.filter(code=value[0]).first()
+    if party is None or feed_generation(party) != value[1]:
+        return None
+    return party
 
 
 def party_querysets(party: Party):

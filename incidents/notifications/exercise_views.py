@@ -33,6 +33,7 @@ from incidents.notifications.access import (
     may_change,
     may_file,
     may_reply_to_invitation,
+    may_revoke_calendar_feed,
     may_set_policy,
     require,
 )
@@ -557,8 +558,8 @@ def calendar(request):
     organisation = getattr(user, "organisation", None)
     feed_url = None
     if organisation is not None:
-        token = activity_calendar.feed_token(organisation.party)
-        feed_url = request.build_absolute_uri(reverse("notifications:calendar-feed", args=[token]))
+        feed_url = feed_url_of(request, organisation.party)
+    revocable = [party for party in Party.objects.order_by("code") if may_revoke_calendar_feed(user, party)]
     return render(
         request,
         "notifications/calendar/calendar.html",
@@ -570,8 +571,34 @@ def calendar(request):
             "weeks": None if as_list else activity_calendar.weeks(month, found, zone, today),
             "feed_url": feed_url,
             "party": organisation.party if organisation else None,
+            "revocable_parties": revocable,
         },
     )
+
+
+def feed_url_of(request, party: Party) -> str:
+    token = activity_calendar.feed_token(party)
+    return request.build_absolute_uri(reverse("notifications:calendar-feed", args=[token]))
+
+
+@login_required
+@require_POST
+def revoke_calendar_feed(request):
+    """End every feed URL of a party given out so far (a leaked address, a person who left)."""
+    party = Party.objects.filter(code=request.POST.get("party", "")).first()
+    if party is None:
+        messages.error(request, "Choose the party whose feed address to revoke.")
+        return redirect("notifications:calendar")
+    require(may_revoke_calendar_feed(request.user, party), request.user, "revoke this party's calendar feed", party)
+    if request.POST.get("confirm") != "yes":
+        messages.error(request, "Tick the box to confirm: calendars using the old address stop updating.")
+        return redirect("notifications:calendar")
+    actions.do_revoke_calendar_feed(request.user, party)
+    messages.success(
+        request,
+        f"The old feed addresses of {party.code} no longer work. Give the new one to whoever still needs it.",
+    )
+    return redirect("notifications:calendar")
 
 
 @require_safe  # calendar applications may ask with HEAD first

@@ -16,7 +16,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
-from accounts.models import Organisation
+from accounts.models import Organisation, Party
 from incidents.choices import AckMethod
 from incidents.geojson import validate_circle, validate_polygon
 from incidents.notifications.choices import (
@@ -450,3 +450,16 @@ class DroneConflict(models.Model):
 
     def __str__(self):
         return f"{self.first} × {self.second}"
+
+
+class CalendarFeed(models.Model):
+    """A party's iCalendar feed credential: its token carries `generation`, so revoking (a new generation)
+    makes every earlier URL of that party's feed fail, and no other party's. A party without a row is at
+    generation 0 (the URLs given out before feeds could be revoked)."""
+
+    party = models.OneToOneField(Party, on_delete=models.CASCADE, related_name="calendar_feed")
+    generation = models.PositiveIntegerField(default=0)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"calendar feed of {self.party.code} (generation {self.generation})"

@@ -22,6 +22,7 @@ urlpatterns = [
     path("notifications/exercises/<str:reference>/invitations/", exercise_views.invitation_new, name="invitation-new"),
     path("notifications/invitations/<int:pk>/reply/", exercise_views.invitation_reply, name="invitation-reply"),
     path("notifications/calendar/", exercise_views.calendar, name="calendar"),
+    path("notifications/calendar/revoke/", exercise_views.revoke_calendar_feed, name="calendar-feed-revoke"),
     path("notifications/calendar/<str:token>.ics", exercise_views.calendar_feed, name="calendar-feed"),
     path("notifications/policy/", exercise_views.policy, name="policy"),
     path("notifications/drone-flights/", flight_views.flight_list, name="flights"),

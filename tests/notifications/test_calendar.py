@@ -186,7 +186,7 @@ def test_a_month_that_is_not_one_shows_the_current_month(console):
 def test_the_calendar_page_gives_each_person_the_feed_of_their_own_party(console):
     path = feed_url(console("hr-cert-duty"))
     token = path.removeprefix("/notifications/calendar/").removesuffix(".ics")
-    assert signing.loads(token, salt="hotline.calendar-feed") == "HR"
+    assert signing.loads(token, salt="hotline.calendar-feed") == ["HR", 0]  # the party, its feed's generation
 
 
 def test_the_feed_holds_exactly_what_the_party_may_see_with_sequence_and_status(console):
@@ -262,3 +262,89 @@ def test_fetching_a_feed_records_nothing(console):
 )
 def test_a_bad_token_gets_404(world, token):
     assert Client().get(f"/notifications/calendar/{token}.ics").status_code == 404
+
+
+# --- revoking a party's feed ------------------------------------------------------------------------
+
+
+def signed(path: str):
+    """What a feed address carries (its token also holds the time it was signed: addresses differ by the
+    second)."""
+    return signing.loads(
+        path.removeprefix("/notifications/calendar/").removesuffix(".ics"), salt="hotline.calendar-feed"
+    )
+
+
+def revoke(client, party: str, confirm: str = "yes", follow: bool = False):
+    return client.post("/notifications/calendar/revoke/", {"party": party, "confirm": confirm}, follow=follow)
+
+
+def test_a_supervisor_revokes_the_feed_of_their_party_and_only_the_old_addresses_stop_working(console):
+    supervisor = console("hr-mod-supervisor")
+    old, other_party = feed_url(supervisor), feed_url(console("rs-mod-duty"))
+    legacy = f"/notifications/calendar/{signing.dumps('HR', salt='hotline.calendar-feed')}.ics"  # before revocation
+    feed(legacy)
+
+    response = revoke(supervisor, "HR")
+    assert response.status_code == 302
+    page = text(supervisor.get("/notifications/calendar/"))
+    assert "The old feed addresses of HR no longer work" in page
+    new = feed_url(supervisor)
+    assert new != old
+    assert Client().get(old).status_code == 404 and Client().get(legacy).status_code == 404
+    feed(new)
+    feed(other_party)  # another party's feed is untouched
+    assert signed(feed_url(console("hr-cert-duty"))) == signed(new) == ["HR", 1], "one feed per party"
+    [entry] = AuditEntry.objects.filter(action="calendar_feed.revoked")
+    assert entry.actor == "hr-mod-supervisor" and new.split("/")[-1].removesuffix(".ics") not in entry.body
+
+
+def test_revoking_needs_the_confirmation(console):
+    supervisor = console("hr-mod-supervisor")
+    old = feed_url(supervisor)
+    assert "Tick the box to confirm" in text(revoke(supervisor, "HR", confirm="", follow=True))
+    assert feed_url(supervisor) == old
+
+
+@pytest.mark.parametrize(
+    ("username", "party", "allowed"),
+    [
+        ("hr-mod-duty", "HR", False),  # duty officers do not
+        ("hr-cert-head", "HR", True),
+        ("rs-mod-supervisor", "HR", False),  # not another party's
+        ("wbc-sec-reviewer", "HR", False),
+        ("wbc-sec-admin", "HR", True),  # commission administrators revoke every party's
+    ],
+)
+def test_who_may_revoke_a_feed(console, username, party, allowed):
+    path = feed_url(console("hr-mod-duty"))
+    response = revoke(console(username), party)
+    assert response.status_code == (302 if allowed else 403)
+    assert (Client().get(path).status_code == 404) is allowed
+    if not allowed:
+        assert not AuditEntry.objects.filter(action="calendar_feed.revoked").exists()
+
+
+def test_the_api_revokes_a_feed_and_answers_the_new_address(console):
+    old = feed_url(console("hr-mod-duty"))
+    response = console("hr-mod-supervisor").post("/api/v1/calendar-feeds/HR/revoke/")
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert (body["party"], body["generation"]) == ("HR", 1)
+    new = body["feed_url"].removeprefix("http://testserver")
+    assert signed(new) == signed(feed_url(console("hr-mod-duty"))) == ["HR", 1]
+    assert Client().get(old).status_code == 404
+    feed(new)
+
+
+def test_the_api_refuses_keys_other_parties_and_unknown_parties(console):
+    from accounts.choices import ApiScope
+    from tests.incidents.conftest import make_key_client
+
+    old = feed_url(console("hr-mod-duty"))
+    key = make_key_client("HR-MOD", scopes=(ApiScope.NOTIFICATIONS_READ, ApiScope.NOTIFICATIONS_WRITE))
+    assert key.post("/api/v1/calendar-feeds/HR/revoke/").json()["code"] == "permission_denied"
+    refused = console("rs-mod-supervisor").post("/api/v1/calendar-feeds/HR/revoke/")
+    assert (refused.status_code, refused.json()["code"]) == (403, "permission_denied")
+    assert console("hr-mod-supervisor").post("/api/v1/calendar-feeds/ZZ/revoke/").status_code == 404
+    feed(old)

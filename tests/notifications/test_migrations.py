@@ -26,10 +26,12 @@ def fresh_content_type_cache():
 
 
 def test_every_notification_model_keeps_the_table_it_had_in_the_incidents_app():
-    models = apps.get_app_config("notifications").get_models()
-    assert sorted(model._meta.db_table for model in models) == sorted(
-        f"incidents_{name}" for name in content_types.MODELS
-    )
+    # Models added since the move (the calendar feeds' generations) have tables of their own name.
+    config = apps.get_app_config("notifications")
+    moved = {model._meta.model_name: model._meta.db_table for model in config.get_models()}
+    assert {name: moved.get(name) for name in content_types.MODELS} == {
+        name: f"incidents_{name}" for name in content_types.MODELS
+    }
 
 
 @pytest.mark.django_db

@@ -27,5 +27,6 @@ urlpatterns = [
     path("drone-flights/<int:pk>/", views.FlightDetail.as_view(), name="drone-flight-detail"),
     path("drone-flights/<int:pk>/acknowledge/", views.FlightAcknowledge.as_view(), name="drone-flight-acknowledge"),
     path("drone-flights/<int:pk>/state/", views.FlightStateChange.as_view(), name="drone-flight-state"),
+    path("calendar-feeds/<str:code>/revoke/", views.CalendarFeedRevoke.as_view(), name="calendar-feed-revoke"),
     path("notification-policy/", views.Policy.as_view(), name="notification-policy"),
 ]

@@ -14,8 +14,8 @@ import django_filters
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import generics, status
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
+from rest_framework import generics, serializers, status
 from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.permissions import SAFE_METHODS, IsAuthenticated
 from rest_framework.response import Response
@@ -35,12 +35,14 @@ from hotline.api import (
 )
 from hotline.json_input import JsonParser
 from incidents.choices import AckMethod
-from incidents.notifications import rules
+from incidents.notifications import calendar, rules
 from incidents.notifications.access import (
+    access_party,
     may_acknowledge,
     may_change,
     may_file,
     may_reply_to_invitation,
+    may_revoke_calendar_feed,
     may_set_policy,
     require,
 )
@@ -57,6 +59,7 @@ from incidents.notifications.actions import (
     do_notify_exercise,
     do_notify_flight,
     do_reply_to_invitation,
+    do_revoke_calendar_feed,
     do_set_policy,
 )
 from incidents.notifications.api.serializers import (
@@ -736,3 +739,39 @@ class Policy(NotificationsApiView, NotificationAction):
     )
     def put(self, request):
         return self.run_action(request)
+
+
+class CalendarFeedRevoke(NotificationsApiView, NotificationAction):
+    find = staticmethod(access_party)
+
+    def permit(self, caller, party):
+        require(may_revoke_calendar_feed(caller, party), caller, "revoke this party's calendar feed", party)
+
+    def act(self, caller, party, data):
+        return do_revoke_calendar_feed(caller, party)
+
+    def answer(self, caller, party, feed):
+        token = calendar.feed_token(party)
+        url = self.request.build_absolute_uri(reverse("notifications:calendar-feed", args=[token]))
+        return Response({"party": party.code, "generation": feed.generation, "feed_url": url})
+
+    @extend_schema(
+        summary="Revoke a party's calendar feed address",
+        description="Every feed address of the party given out so far stops working (404); the answer holds the "
+        "new one. The party's supervisors and heads, and commission administrators; a person's decision: API "
+        "keys are refused.",
+        request=None,
+        responses={
+            200: inline_serializer(
+                "CalendarFeedRevoked",
+                {
+                    "party": serializers.CharField(),
+                    "generation": serializers.IntegerField(),
+                    "feed_url": serializers.URLField(),
+                },
+            ),
+            **_errors(401, 403, 404),
+        },
+    )
+    def post(self, request, code):
+        return self.run_action(request, code)
