@@ -78,7 +78,7 @@ MIDDLEWARE = [
     "hotline.console.middleware.SecurityHeadersMiddleware",  # below WhiteNoise: static files keep their caching
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "hotline.api.RefusedAddressLimitMiddleware",  # before sessions and keys are looked up
+    "hotline.api.RefusedAddressLimitMiddleware",  # before any key or session is read (sessions load lazily)
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",  # before the timeout, which leaves a message
