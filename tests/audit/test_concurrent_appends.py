@@ -72,6 +72,11 @@ def test_concurrent_appends_from_several_processes_form_one_gapless_chain(tmp_pa
     assert verdict.tree_size == before + PROCESSES * APPENDS_EACH
     seqs = list(AuditEntry.objects.order_by("seq").values_list("seq", flat=True))
     assert seqs == list(range(1, len(seqs) + 1))
+    if connection.vendor == "sqlite":
+        # SQLite has one writer at a time, and a busy machine may let each process take all its appends in
+        # one run while the others wait on the lock (seen in CI): they did try at once, behind the barrier,
+        # but interleaving cannot be required of it.
+        return
     # Interleaved, not one process after another: the appends really were concurrent.
     processes = [
         entry.content["details"]["process"]
