@@ -10,6 +10,8 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -129,6 +131,39 @@ def hotline_env(**overrides) -> dict:
         else:
             environment[name] = value
     return environment
+
+
+def start_web_process(env: dict, log: Path) -> tuple[subprocess.Popen, str]:
+    """`hotline web` (uvicorn, as production runs it) on a free loopback port, in a process of its own;
+    returns it and its base URL once /healthz answers at all (503 included: a test may have taken a part
+    away). Its output goes to `log`, not a pipe nobody reads, which would stall it once full."""
+    from hotline.cli import web_command
+
+    port = free_port()
+    with open(log, "wb") as output:
+        process = subprocess.Popen(web_command("127.0.0.1", port), env=env, cwd=ROOT, stdout=output, stderr=output)
+    base, deadline = f"http://127.0.0.1:{port}", time.monotonic() + 30
+    while True:
+        try:
+            urllib.request.urlopen(base + "/healthz", timeout=5)
+            return process, base
+        except urllib.error.HTTPError:
+            return process, base
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                stop_process(process)
+                pytest.fail("the web process did not start: " + log.read_text(errors="replace")[-2000:])
+            time.sleep(0.3)
+
+
+def stop_process(process: subprocess.Popen) -> None:
+    """End a process a test started: politely, then for sure."""
+    process.terminate()
+    try:
+        process.wait(10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def run_manage(*args: str, env: dict, timeout: float = 120) -> subprocess.CompletedProcess:

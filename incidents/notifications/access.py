@@ -51,10 +51,17 @@ def access_party(caller, code: str):
     return party
 
 
+def feed_revocable_parties(caller):
+    """The parties whose calendar feed `caller` may revoke: those of the organisations the caller may change
+    (supervisors and heads their own; commission administrators every party), the directory's rule
+    (accounts.access). Never an API key."""
+    if not is_person(caller):
+        return Party.objects.none()
+    return Party.objects.filter(organisations__in=manageable_organisations(caller)).distinct().order_by("code")
+
+
 def may_revoke_calendar_feed(caller, party) -> bool:
-    """A person who may change one of the party's organisations (its supervisors and heads; commission
-    administrators for every party): the rules of the directory (accounts.access). Never an API key."""
-    return is_person(caller) and manageable_organisations(caller).filter(party=party).exists()
+    return feed_revocable_parties(caller).filter(pk=party.pk).exists()
 
 
 def require(allowed: bool, caller, what: str, target=None) -> None:

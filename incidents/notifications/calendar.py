@@ -189,6 +189,11 @@ def feed_token(party: Party) -> str:
     return signing.dumps([party.code, feed_generation(party)], salt=FEED_SALT)
 
 
+def feed_url(request, party: Party) -> str:
+    """The party's feed address as the console shows it and the API answers it."""
+    return request.build_absolute_uri(reverse("notifications:calendar-feed", args=[feed_token(party)]))
+
+
 def party_of_token(token: str) -> Party | None:
     try:
         value = signing.loads(token, salt=FEED_SALT)

@@ -29,6 +29,7 @@ from incidents.notifications import actions, rules
 from incidents.notifications import calendar as activity_calendar
 from incidents.notifications.access import (
     access_amendable_exercise,
+    feed_revocable_parties,
     may_acknowledge,
     may_change,
     may_file,
@@ -558,8 +559,7 @@ def calendar(request):
     organisation = getattr(user, "organisation", None)
     feed_url = None
     if organisation is not None:
-        feed_url = feed_url_of(request, organisation.party)
-    revocable = [party for party in Party.objects.order_by("code") if may_revoke_calendar_feed(user, party)]
+        feed_url = activity_calendar.feed_url(request, organisation.party)
     return render(
         request,
         "notifications/calendar/calendar.html",
@@ -571,14 +571,9 @@ def calendar(request):
             "weeks": None if as_list else activity_calendar.weeks(month, found, zone, today),
             "feed_url": feed_url,
             "party": organisation.party if organisation else None,
-            "revocable_parties": revocable,
+            "revocable_parties": feed_revocable_parties(user),
         },
     )
-
-
-def feed_url_of(request, party: Party) -> str:
-    token = activity_calendar.feed_token(party)
-    return request.build_absolute_uri(reverse("notifications:calendar-feed", args=[token]))
 
 
 @login_required

@@ -17,15 +17,13 @@ from pathlib import Path
 
 import pytest
 
-from hotline.cli import web_command
-from tests.conftest import ROOT, free_port, hotline_env
+from tests.conftest import ROOT, free_port, hotline_env, start_web_process, stop_process
 
 pytestmark = [pytest.mark.fault, pytest.mark.slow]
 
 
 @pytest.fixture
 def web_without_database(tmp_path):
-    port = free_port()
     env = hotline_env(
         HOTLINE_DATA_DIR=str(tmp_path),
         HOTLINE_DEMO="1",
@@ -34,33 +32,9 @@ def web_without_database(tmp_path):
         DATABASE_URL=f"postgres://postgres@127.0.0.1:{free_port()}/hotline_gone",
         REDIS_URL="redis://127.0.0.1:6379/15",
     )
-    process = subprocess.Popen(
-        web_command("127.0.0.1", port), env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(base + "/healthz", timeout=5)
-        except urllib.error.HTTPError:
-            break  # it answers (503: the database is down)
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                pytest.fail("the web process did not start: " + process.stderr.read().decode()[-2000:])
-            time.sleep(0.3)
+    process, base = start_web_process(env, tmp_path / "web.log")
     yield base
-    stop(process)
-
-
-def stop(process: subprocess.Popen) -> None:
-    """End a web process we started: politely, then for sure."""
-    process.terminate()
-    try:
-        process.wait(10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+    stop_process(process)
 
 
 def fetch(url: str, method: str = "GET", headers: dict | None = None, body: bytes | None = None):
@@ -171,21 +145,9 @@ def test_a_20_second_outage_answers_503_and_recovers_without_a_restart(own_clust
         REDIS_URL="redis://127.0.0.1:6379/15",
     )
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], env=env, cwd=ROOT, check=True, timeout=120)
-    port = free_port()
-    web = subprocess.Popen(
-        web_command("127.0.0.1", port), env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    base = f"http://127.0.0.1:{port}"
+    web, base = start_web_process(env, tmp_path / "web.log")
     bad_key = {"Authorization": "Api-Key abc.def"}
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                fetch(base + "/healthz")
-                break
-            except OSError:
-                assert time.monotonic() < deadline and web.poll() is None, "the web process did not start"
-                time.sleep(0.3)
         assert database_ok(base)
         assert fetch(base + "/api/v1/incidents/", headers=bad_key)[0] == 401  # the key lookup reached the database
 
@@ -203,4 +165,4 @@ def test_a_20_second_outage_answers_503_and_recovers_without_a_restart(own_clust
         assert fetch(base + "/api/v1/incidents/", headers=bad_key)[0] == 401
         assert web.poll() is None
     finally:
-        stop(web)
+        stop_process(web)

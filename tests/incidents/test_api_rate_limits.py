@@ -4,7 +4,6 @@ the count; a limiter without Redis lets traffic through.
 
 The suite's own limits are set out of reach (hotline/testing.py); each test here sets its own, small."""
 
-import subprocess
 import time
 import urllib.error
 import urllib.request
@@ -14,12 +13,11 @@ import redis
 from django.test import Client
 
 from hotline.audit.models import AuditEntry
-from hotline.cli import web_command
 from hotline.ratelimit import RATE_KEY_PREFIX
 from incidents.models import Message
 from tests.accounts.world import build_demo_world
 from tests.audit.test_concurrent_appends import database_url_of_the_test_database
-from tests.conftest import ROOT, free_port, hotline_env
+from tests.conftest import free_port, hotline_env, start_web_process, stop_process
 from tests.incidents.conftest import make_key_client
 
 INCIDENTS = "/api/v1/incidents/"
@@ -116,25 +114,6 @@ def get(url: str, key: str) -> int:
         return error.code
 
 
-def start_web(env: dict) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    process = subprocess.Popen(
-        web_command("127.0.0.1", port), env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
-    base, deadline = f"http://127.0.0.1:{port}", time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(base + "/healthz", timeout=5)
-            return process, base
-        except urllib.error.HTTPError:
-            return process, base  # it answers (503 when the worker is not running: not needed here)
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                pytest.fail("the web process did not start: " + process.stderr.read().decode()[-2000:])
-            time.sleep(0.3)
-
-
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_two_web_processes_share_one_count(settings, tmp_path):
@@ -150,11 +129,10 @@ def test_two_web_processes_share_one_count(settings, tmp_path):
     )
     processes = []
     try:
-        processes = [start_web(env), start_web(env)]
+        processes = [start_web_process(env, tmp_path / f"web-{number}.log") for number in (1, 2)]
         answers = [get(base + INCIDENTS, client.secret) for _ in range(4) for _, base in processes]
     finally:
         for process, _ in processes:
-            process.terminate()
-            process.wait(10)
+            stop_process(process)
     # Alternating between the two, 8 requests: each process alone saw 4 (under 6); together they are 8.
     assert answers.count(200) == 6 and answers.count(429) == 2, answers

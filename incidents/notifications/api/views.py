@@ -751,8 +751,7 @@ class CalendarFeedRevoke(NotificationsApiView, NotificationAction):
         return do_revoke_calendar_feed(caller, party)
 
     def answer(self, caller, party, feed):
-        token = calendar.feed_token(party)
-        url = self.request.build_absolute_uri(reverse("notifications:calendar-feed", args=[token]))
+        url = calendar.feed_url(self.request, party)
         return Response({"party": party.code, "generation": feed.generation, "feed_url": url})
 
     @extend_schema(
