@@ -1,11 +1,35 @@
-"""The authorisation matrix's table (issue 14): every route of hotline/urls.py's resolver and the policy
-it follows. A route missing here fails tests/security/test_route_matrix.py; add it with its policy.
+"""The authorisation matrix's table (issue 14): every route of hotline/urls.py's resolver, what a signed-out
+caller gets, and what each caller gets for each object it may ask about. A route missing here fails
+tests/security/test_route_matrix.py; add it with its entry. tests/security/test_role_matrix.py makes every
+request the table describes and holds the answer to it.
+
+A caller is a role (accounts.choices.Role, or an API key of the organisation for API routes) in an
+organisation that stands in one relation to the object:
+- own: the organisation the object belongs to (an incident's originator, the roster's organisation);
+- recipient: an organisation the object is addressed to (an incident's named recipient);
+- other: an organisation of a party the object is not addressed to;
+- commission: the commission secretariat (WBC-SEC);
+- observer: an observer (OSCE-CPC).
+Objects of incident routes are sampled at every TLP; other routes have no TLP (their policy ignores it).
+
+Outcomes: ALLOW (2xx or 3xx), REFUSED (403, changes nothing), HIDDEN (404 with the body a non-existent id
+gets, not a word of the object, changes nothing). The policies are written from the rules the code's
+modules state (incidents/visibility.py, incidents/access.py, accounts/access.py) and DESIGN.md "TLP",
+not from the functions that implement them, so loosening a rule in the code fails the test.
+
+Routes whose object has no relation (lists, forms for a new object, the event feed) name one justified
+default in their policy: the relation is then the caller's organisation and only the role matters.
 
 Excluded (justified): admin/ (superusers only, covered by test_admin_audit); API docs/schema are listed
 with policy DOCS.
-
-So far only the anonymous caller's outcome is asserted per policy; role x relation x TLP is unfinished.
 """
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from accounts.choices import Role
+from incidents.choices import Tlp
 
 # Outcome for an anonymous caller, per policy (written from the rules: nothing but health and the sign-in
 # steps is reachable without a session or API key).
@@ -20,123 +44,285 @@ ANONYMOUS = {
     "DOCS": {200},  # the API description is public today (see report: open question)
 }
 
+
+class Outcome(StrEnum):
+    ALLOW = "allow"
+    REFUSED = "refused"
+    HIDDEN = "hidden"
+
+
+ALLOW, REFUSED, HIDDEN = Outcome.ALLOW, Outcome.REFUSED, Outcome.HIDDEN
+
+RELATIONS = ("own", "recipient", "other", "commission", "observer")
+# The organisation that stands in each relation to the objects the test builds (all owned by RS-MOD and
+# addressed to HR-MOD).
+RELATION_ORGANISATION = {
+    "own": "RS-MOD",
+    "recipient": "HR-MOD",
+    "other": "AL-CERT",
+    "commission": "WBC-SEC",
+    "observer": "OSCE-CPC",
+}
+API_KEY = "api_key"  # a key of the organisation with every scope: only its organisation limits it
+TLPS = tuple(Tlp.values)
+
+
+@dataclass(frozen=True)
+class Caller:
+    role: str  # a Role value or API_KEY
+    relation: str
+
+    @property
+    def is_key(self) -> bool:
+        return self.role == API_KEY
+
+    def __str__(self):
+        return f"{self.role}@{self.relation}"
+
+
+Policy = Callable[[Caller, str | None], Outcome]
+
+# --- the rules, as the modules state them ------------------------------------------------------------
+
+
+def sight(relation: str, tlp: str) -> str:
+    """DESIGN.md "TLP" and incidents/visibility.py's docstring: "content", "metadata" or "none"."""
+    if relation in ("own", "recipient"):
+        return "content"
+    if relation == "commission":
+        return "metadata" if tlp in (Tlp.AMBER_STRICT, Tlp.RED) else "content"
+    if relation == "observer":
+        return "content" if tlp in (Tlp.CLEAR, Tlp.GREEN) else "none"
+    return "none"  # a party not addressed: the incident does not exist for it
+
+
+def acts(caller: Caller) -> bool:
+    """incidents/access.py: CERTs, crisis centres and the secretariat report, post and acknowledge, by
+    their duty officers, supervisors, heads and commission administrators (and keys); reviewers and
+    observers read only."""
+    return caller.relation != "observer" and caller.role != Role.REVIEWER
+
+
+def commission_administrator(caller: Caller) -> bool:
+    return caller.relation == "commission" and caller.role == Role.ADMINISTRATOR
+
+
+def manages(caller: Caller) -> bool:
+    """accounts/access.py: supervisors and heads change their own organisation (not an observer's);
+    commission administrators change every organisation; the caller's relation is to the target."""
+    if commission_administrator(caller):
+        return True
+    return caller.role in (Role.SUPERVISOR, Role.HEAD) and caller.relation == "own"
+
+
+# --- policies: (caller, tlp) → outcome -------------------------------------------------------------------
+
+
+def anyone(caller, tlp):
+    """Every signed-in person and key reads it (lists filter by the caller's own sight)."""
+    return ALLOW
+
+
+def reporters(caller, tlp):
+    """Reporting an incident (no object: the relation is the caller's organisation's kind)."""
+    return ALLOW if acts(caller) else REFUSED
+
+
+def reads_incident(caller, tlp):
+    return HIDDEN if sight(caller.relation, tlp) == "none" else ALLOW
+
+
+def reads_content(caller, tlp):
+    return ALLOW if sight(caller.relation, tlp) == "content" else HIDDEN
+
+
+def takes_part_with_content(caller, tlp):
+    """Posting and attaching: the content must be visible (else 404), then originator or recipient."""
+    if sight(caller.relation, tlp) != "content":
+        return HIDDEN
+    return ALLOW if acts(caller) and caller.relation in ("own", "recipient") else REFUSED
+
+
+def takes_part(caller, tlp):
+    """Acknowledging needs only the metadata."""
+    if sight(caller.relation, tlp) == "none":
+        return HIDDEN
+    return ALLOW if acts(caller) and caller.relation in ("own", "recipient") else REFUSED
+
+
+def changes_status(caller, tlp):
+    if sight(caller.relation, tlp) == "none":
+        return HIDDEN
+    if (acts(caller) and caller.relation == "own") or (commission_administrator(caller) and not caller.is_key):
+        return ALLOW
+    return REFUSED
+
+
+def changes_tlp(caller, tlp):
+    """DESIGN.md / issue: only the originating organisation lowers or raises the TLP; nobody else, the
+    commission's administrators included."""
+    if sight(caller.relation, tlp) == "none":
+        return HIDDEN
+    return ALLOW if acts(caller) and caller.relation == "own" else REFUSED
+
+
+@dataclass(frozen=True)
+class Check:
+    method: str  # "get", "post", "patch", "put", "delete"
+    policy: Policy
+    variant: str = ""  # which body the request sends, where one method does several things
+
+
+@dataclass(frozen=True)
+class Entry:
+    anonymous: str  # key of ANONYMOUS
+    family: str | None = None  # what kind of object the URL names (its factory in test_role_matrix.py)
+    checks: tuple[Check, ...] = ()  # empty: only the anonymous outcome is held (the reason is in NOT_YET)
+
+    @property
+    def api(self) -> bool:
+        return self.anonymous == "API"
+
+
+def get(policy):
+    return Check("get", policy)
+
+
+def post(policy):
+    return Check("post", policy)
+
+
+def patch(policy, variant=""):
+    return Check("patch", policy, variant)
+
+
+def api(family=None, *checks):
+    return Entry("API", family, checks)
+
+
+def console(family=None, *checks):
+    return Entry("CONSOLE", family, checks)
+
+
 ROUTES = {
-    "healthz": "HEALTH",
-    "api/v1/parties/": "API",
-    "api/v1/organisations/": "API",
-    "api/v1/contact-points/": "API",
-    "api/v1/reachability-checks/": "API",
-    "api/v1/reachability-checks/<int:pk>/": "API",
-    "api/v1/reachability-checks/<int:pk>/answer/": "API",
-    "api/v1/reachability-figures/": "API",
-    "api/v1/audit/verify/": "API",
-    "api/v1/audit/checkpoints/": "API",
-    "api/v1/audit/consistency/": "API",
-    "api/v1/incidents/import-stix/": "API",
-    "api/v1/incidents/<int:pk>/stix/": "API",
-    "api/v1/incidents/": "API",
-    "api/v1/incidents/<int:pk>/": "API",
-    "api/v1/incidents/<int:pk>/messages/": "API",
-    "api/v1/incidents/<int:pk>/acknowledge/": "API",
-    "api/v1/incidents/<int:pk>/timeline/": "API",
-    "api/v1/incidents/<int:pk>/attachments/": "API",
-    "api/v1/incidents/<int:pk>/attachments/<int:attachment_id>/": "API",
-    "api/v1/events/": "API",
-    "api/v1/exercise-notifications/": "API",
-    "api/v1/exercise-notifications/assess/": "API",
-    "api/v1/exercise-notifications/<int:pk>/": "API",
-    "api/v1/exercise-notifications/<int:pk>/amend/": "API",
-    "api/v1/exercise-notifications/<int:pk>/cancel/": "API",
-    "api/v1/exercise-notifications/<int:pk>/acknowledge/": "API",
-    "api/v1/exercise-notifications/<int:pk>/invitations/": "API",
-    "api/v1/exercise-invitations/<int:pk>/reply/": "API",
-    "api/v1/drone-flights/": "API",
-    "api/v1/drone-flights/assess/": "API",
-    "api/v1/drone-flights/<int:pk>/": "API",
-    "api/v1/drone-flights/<int:pk>/acknowledge/": "API",
-    "api/v1/drone-flights/<int:pk>/state/": "API",
-    "api/v1/notification-policy/": "API",
-    "api/v1/calendar-feeds/<str:code>/revoke/": "API",
-    "api/v1/escalation-policies/": "API",
-    "api/v1/escalation-policies/<str:severity>/": "API",
-    "api/v1/escalation-policies/<str:severity>/<str:pair>/": "API",
-    "api/v1/escalation/timers/<int:pk>/acknowledge/": "API",
-    "api/v1/escalation/timers/<int:pk>/phone-acknowledgement/": "API",
-    "api/v1/escalation/waiting/": "API",
-    "api/schema/": "DOCS",
-    "api/docs/": "DOCS",
-    "api/redoc/": "DOCS",
-    "directory/": "CONSOLE",
-    "directory/export.csv": "CONSOLE",
-    "directory/export.vcf": "CONSOLE",
-    "directory/<str:code>/": "CONSOLE",
-    "directory/<str:code>/contact-points/new/": "CONSOLE",
-    "directory/<str:code>/contact-points/<int:pk>/": "CONSOLE",
-    "directory/<str:code>/contact-points/<int:pk>/delete/": "CONSOLE",
-    "directory/<str:code>/contact-points/<int:pk>/verify/": "CONSOLE",
-    "directory/<str:code>/people/<str:username>/unlock/": "CONSOLE",
-    "rosters/": "CONSOLE",
-    "rosters/<str:code>/": "CONSOLE",
-    "rosters/<str:code>/shifts/new/": "CONSOLE",
-    "rosters/<str:code>/overrides/new/": "CONSOLE",
-    "rosters/<str:code>/shifts/<int:pk>/": "CONSOLE",
-    "rosters/<str:code>/shifts/<int:pk>/delete/": "CONSOLE",
-    "rosters/<str:code>/swap/": "CONSOLE",
-    "keys/": "CONSOLE",
-    "keys/<str:code>/": "CONSOLE",
-    "keys/<str:code>/new/": "CONSOLE",
-    "keys/<str:code>/<str:pk>/revoke/": "CONSOLE",
-    "checks/": "CONSOLE",
-    "checks/start/": "CONSOLE",
-    "checks/<str:reference>/": "CONSOLE",
-    "checks/<str:reference>/answer/": "CONSOLE",
-    "audit/": "CONSOLE",
-    "audit/log/": "CONSOLE",
-    "audit/checkpoints/": "CONSOLE",
-    "audit/checkpoints/<int:size>.txt": "CONSOLE",
-    "audit/verifier-key.txt": "CONSOLE",
-    "incidents/": "CONSOLE",
-    "incidents/new/": "CONSOLE",
-    "incidents/<str:reference>/": "CONSOLE",
-    "incidents/<str:reference>/messages/": "CONSOLE",
-    "incidents/<str:reference>/acknowledge/": "CONSOLE",
-    "incidents/<str:reference>/status/": "CONSOLE",
-    "incidents/<str:reference>/tlp/": "CONSOLE",
-    "incidents/<str:reference>/attachments/": "CONSOLE",
-    "incidents/<str:reference>/attachments/<int:pk>/": "CONSOLE",
-    "notifications/exercises/": "CONSOLE",
-    "notifications/exercises/new/": "CONSOLE",
-    "notifications/exercises/preview/": "CONSOLE",
-    "notifications/exercises/<str:reference>/": "CONSOLE",
-    "notifications/exercises/<str:reference>/amend/": "CONSOLE",
-    "notifications/exercises/<str:reference>/cancel/": "CONSOLE",
-    "notifications/exercises/<str:reference>/acknowledge/": "CONSOLE",
-    "notifications/exercises/<str:reference>/invitations/": "CONSOLE",
-    "notifications/invitations/<int:pk>/reply/": "CONSOLE",
-    "notifications/calendar/": "CONSOLE",
-    "notifications/calendar/<str:token>.ics": "TOKEN",
-    "notifications/calendar/revoke/": "CONSOLE",
-    "notifications/policy/": "CONSOLE",
-    "notifications/drone-flights/": "CONSOLE",
-    "notifications/drone-flights/new/": "CONSOLE",
-    "notifications/drone-flights/preview/": "CONSOLE",
-    "notifications/drone-flights/<str:reference>/": "CONSOLE",
-    "notifications/drone-flights/<str:reference>/acknowledge/": "CONSOLE",
-    "notifications/drone-flights/<str:reference>/state/": "CONSOLE",
-    "notifications/borders.geojson": "CONSOLE",
-    "ack/<str:token>/": "TOKEN",
-    "waiting/": "CONSOLE",
-    "waiting/panel/": "CONSOLE",
-    "escalation/timers/<int:pk>/acknowledge/": "CONSOLE",
-    "escalation/timers/<int:pk>/phone-acknowledgement/": "CONSOLE",
-    "escalation/policies/": "CONSOLE",
-    "escalation/policies/override/": "CONSOLE",
-    "escalation/policies/<str:severity>/": "CONSOLE",
-    "escalation/policies/<str:severity>/<str:pair>/": "CONSOLE",
-    "escalation/policies/<str:severity>/<str:pair>/remove/": "CONSOLE",
-    "": "CONSOLE",
-    "login/": "PUBLIC",
-    "logout/": "PUBLIC_OR_REDIRECT",
-    "otp/verify/": "LOGIN_STEP",
-    "otp/enrol/": "LOGIN_STEP",
+    "healthz": Entry("HEALTH"),
+    "api/v1/parties/": api(),
+    "api/v1/organisations/": api(),
+    "api/v1/contact-points/": api(),
+    "api/v1/reachability-checks/": api(),
+    "api/v1/reachability-checks/<int:pk>/": api(),
+    "api/v1/reachability-checks/<int:pk>/answer/": api(),
+    "api/v1/reachability-figures/": api(),
+    "api/v1/audit/verify/": api(),
+    "api/v1/audit/checkpoints/": api(),
+    "api/v1/audit/consistency/": api(),
+    "api/v1/incidents/import-stix/": api(None, post(reporters)),
+    "api/v1/incidents/<int:pk>/stix/": api("incident", get(reads_content)),
+    "api/v1/incidents/": api(None, get(anyone), post(reporters)),
+    "api/v1/incidents/<int:pk>/": api(
+        "incident", get(reads_incident), patch(changes_status, "status"), patch(changes_tlp, "tlp")
+    ),
+    "api/v1/incidents/<int:pk>/messages/": api("incident", get(reads_incident), post(takes_part_with_content)),
+    "api/v1/incidents/<int:pk>/acknowledge/": api("incident", post(takes_part)),
+    "api/v1/incidents/<int:pk>/timeline/": api("incident", get(reads_incident)),
+    "api/v1/incidents/<int:pk>/attachments/": api("incident", post(takes_part_with_content)),
+    "api/v1/incidents/<int:pk>/attachments/<int:attachment_id>/": api("incident", get(reads_content)),
+    "api/v1/events/": api(None, get(anyone)),
+    "api/v1/exercise-notifications/": api(),
+    "api/v1/exercise-notifications/assess/": api(),
+    "api/v1/exercise-notifications/<int:pk>/": api(),
+    "api/v1/exercise-notifications/<int:pk>/amend/": api(),
+    "api/v1/exercise-notifications/<int:pk>/cancel/": api(),
+    "api/v1/exercise-notifications/<int:pk>/acknowledge/": api(),
+    "api/v1/exercise-notifications/<int:pk>/invitations/": api(),
+    "api/v1/exercise-invitations/<int:pk>/reply/": api(),
+    "api/v1/drone-flights/": api(),
+    "api/v1/drone-flights/assess/": api(),
+    "api/v1/drone-flights/<int:pk>/": api(),
+    "api/v1/drone-flights/<int:pk>/acknowledge/": api(),
+    "api/v1/drone-flights/<int:pk>/state/": api(),
+    "api/v1/notification-policy/": api(),
+    "api/v1/calendar-feeds/<str:code>/revoke/": api(),
+    "api/v1/escalation-policies/": api(),
+    "api/v1/escalation-policies/<str:severity>/": api(),
+    "api/v1/escalation-policies/<str:severity>/<str:pair>/": api(),
+    "api/v1/escalation/timers/<int:pk>/acknowledge/": api(),
+    "api/v1/escalation/timers/<int:pk>/phone-acknowledgement/": api(),
+    "api/v1/escalation/waiting/": api(),
+    "api/schema/": Entry("DOCS"),
+    "api/docs/": Entry("DOCS"),
+    "api/redoc/": Entry("DOCS"),
+    "directory/": console(),
+    "directory/export.csv": console(),
+    "directory/export.vcf": console(),
+    "directory/<str:code>/": console(),
+    "directory/<str:code>/contact-points/new/": console(),
+    "directory/<str:code>/contact-points/<int:pk>/": console(),
+    "directory/<str:code>/contact-points/<int:pk>/delete/": console(),
+    "directory/<str:code>/contact-points/<int:pk>/verify/": console(),
+    "directory/<str:code>/people/<str:username>/unlock/": console(),
+    "rosters/": console(),
+    "rosters/<str:code>/": console(),
+    "rosters/<str:code>/shifts/new/": console(),
+    "rosters/<str:code>/overrides/new/": console(),
+    "rosters/<str:code>/shifts/<int:pk>/": console(),
+    "rosters/<str:code>/shifts/<int:pk>/delete/": console(),
+    "rosters/<str:code>/swap/": console(),
+    "keys/": console(),
+    "keys/<str:code>/": console(),
+    "keys/<str:code>/new/": console(),
+    "keys/<str:code>/<str:pk>/revoke/": console(),
+    "checks/": console(),
+    "checks/start/": console(),
+    "checks/<str:reference>/": console(),
+    "checks/<str:reference>/answer/": console(),
+    "audit/": console(),
+    "audit/log/": console(),
+    "audit/checkpoints/": console(),
+    "audit/checkpoints/<int:size>.txt": console(),
+    "audit/verifier-key.txt": console(),
+    "incidents/": console(None, get(anyone)),
+    "incidents/new/": console(None, get(reporters), post(reporters)),
+    "incidents/<str:reference>/": console("incident", get(reads_incident)),
+    "incidents/<str:reference>/messages/": console("incident", post(takes_part_with_content)),
+    "incidents/<str:reference>/acknowledge/": console("incident", post(takes_part)),
+    "incidents/<str:reference>/status/": console("incident", post(changes_status)),
+    "incidents/<str:reference>/tlp/": console("incident", post(changes_tlp)),
+    "incidents/<str:reference>/attachments/": console("incident", post(takes_part_with_content)),
+    "incidents/<str:reference>/attachments/<int:pk>/": console("incident", get(reads_content)),
+    "notifications/exercises/": console(),
+    "notifications/exercises/new/": console(),
+    "notifications/exercises/preview/": console(),
+    "notifications/exercises/<str:reference>/": console(),
+    "notifications/exercises/<str:reference>/amend/": console(),
+    "notifications/exercises/<str:reference>/cancel/": console(),
+    "notifications/exercises/<str:reference>/acknowledge/": console(),
+    "notifications/exercises/<str:reference>/invitations/": console(),
+    "notifications/invitations/<int:pk>/reply/": console(),
+    "notifications/calendar/": console(),
+    "notifications/calendar/<str:token>.ics": Entry("TOKEN"),
+    "notifications/calendar/revoke/": console(),
+    "notifications/policy/": console(),
+    "notifications/drone-flights/": console(),
+    "notifications/drone-flights/new/": console(),
+    "notifications/drone-flights/preview/": console(),
+    "notifications/drone-flights/<str:reference>/": console(),
+    "notifications/drone-flights/<str:reference>/acknowledge/": console(),
+    "notifications/drone-flights/<str:reference>/state/": console(),
+    "notifications/borders.geojson": console(),
+    "ack/<str:token>/": Entry("TOKEN"),
+    "waiting/": console(),
+    "waiting/panel/": console(),
+    "escalation/timers/<int:pk>/acknowledge/": console(),
+    "escalation/timers/<int:pk>/phone-acknowledgement/": console(),
+    "escalation/policies/": console(),
+    "escalation/policies/override/": console(),
+    "escalation/policies/<str:severity>/": console(),
+    "escalation/policies/<str:severity>/<str:pair>/": console(),
+    "escalation/policies/<str:severity>/<str:pair>/remove/": console(),
+    "": console(),
+    "login/": Entry("PUBLIC"),
+    "logout/": Entry("PUBLIC_OR_REDIRECT"),
+    "otp/verify/": Entry("LOGIN_STEP"),
+    "otp/enrol/": Entry("LOGIN_STEP"),
 }
