@@ -233,7 +233,9 @@ def incident_detail(request, reference):
 @login_required
 @require_POST
 def message_post(request, reference):
-    incident = access_incident(request.user, reference, content=True)
+    # Not content=True: the commission knows of a RED incident (its metadata), so it is refused (403, as
+    # the API answers), not told the incident does not exist; only participants, who read it, may post.
+    incident = access_incident(request.user, reference)
     require(may_take_part(request.user, incident), request.user, "post in this incident", incident)
     form = MessageForm(request.POST)
     if form.is_valid():
@@ -318,7 +320,7 @@ def change_tlp(request, reference):
 @login_required
 @require_POST
 def attachment_add(request, reference):
-    incident = access_incident(request.user, reference, content=True)
+    incident = access_incident(request.user, reference)  # as message_post: refused, not hidden
     require(may_take_part(request.user, incident), request.user, "add attachments to this incident", incident)
     form = AttachmentForm(request.POST, request.FILES)
     if form.is_valid():

@@ -136,15 +136,9 @@ def reads_content(caller, tlp):
     return ALLOW if sight(caller.relation, tlp) == "content" else HIDDEN
 
 
-def takes_part_with_content(caller, tlp):
-    """Posting and attaching: the content must be visible (else 404), then originator or recipient."""
-    if sight(caller.relation, tlp) != "content":
-        return HIDDEN
-    return ALLOW if acts(caller) and caller.relation in ("own", "recipient") else REFUSED
-
-
 def takes_part(caller, tlp):
-    """Acknowledging needs only the metadata."""
+    """Posting, attaching and acknowledging: the originator and the recipients, who see the content; a
+    caller who knows of the incident (the commission, at any TLP) is refused, anyone else told nothing."""
     if sight(caller.relation, tlp) == "none":
         return HIDDEN
     return ALLOW if acts(caller) and caller.relation in ("own", "recipient") else REFUSED
@@ -222,10 +216,10 @@ ROUTES = {
     "api/v1/incidents/<int:pk>/": api(
         "incident", get(reads_incident), patch(changes_status, "status"), patch(changes_tlp, "tlp")
     ),
-    "api/v1/incidents/<int:pk>/messages/": api("incident", get(reads_incident), post(takes_part_with_content)),
+    "api/v1/incidents/<int:pk>/messages/": api("incident", get(reads_incident), post(takes_part)),
     "api/v1/incidents/<int:pk>/acknowledge/": api("incident", post(takes_part)),
     "api/v1/incidents/<int:pk>/timeline/": api("incident", get(reads_incident)),
-    "api/v1/incidents/<int:pk>/attachments/": api("incident", post(takes_part_with_content)),
+    "api/v1/incidents/<int:pk>/attachments/": api("incident", post(takes_part)),
     "api/v1/incidents/<int:pk>/attachments/<int:attachment_id>/": api("incident", get(reads_content)),
     "api/v1/events/": api(None, get(anyone)),
     "api/v1/exercise-notifications/": api(),
@@ -284,11 +278,11 @@ ROUTES = {
     "incidents/": console(None, get(anyone)),
     "incidents/new/": console(None, get(reporters), post(reporters)),
     "incidents/<str:reference>/": console("incident", get(reads_incident)),
-    "incidents/<str:reference>/messages/": console("incident", post(takes_part_with_content)),
+    "incidents/<str:reference>/messages/": console("incident", post(takes_part)),
     "incidents/<str:reference>/acknowledge/": console("incident", post(takes_part)),
     "incidents/<str:reference>/status/": console("incident", post(changes_status)),
     "incidents/<str:reference>/tlp/": console("incident", post(changes_tlp)),
-    "incidents/<str:reference>/attachments/": console("incident", post(takes_part_with_content)),
+    "incidents/<str:reference>/attachments/": console("incident", post(takes_part)),
     "incidents/<str:reference>/attachments/<int:pk>/": console("incident", get(reads_content)),
     "notifications/exercises/": console(),
     "notifications/exercises/new/": console(),

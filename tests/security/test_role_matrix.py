@@ -1,0 +1,293 @@
+"""Issue 14: every route the table in tests/security/matrix.py gives checks for answers each role of each
+relation (and each TLP, for incidents) as the table says. A refused or hidden write changes nothing (rows,
+the incidents' fields, the audit log but for its refusal entries); a hidden answer is the answer for an
+id that does not exist and carries no word of the object. A route whose entry has checks but no factory
+here fails.
+
+One world for the module (the demo world, an incident at each TLP from RS-MOD to HR-MOD, with an
+attachment), built in one transaction that is rolled back at the end; each request runs in a savepoint
+that is rolled back, so an allowed write does not change what the next request sees.
+"""
+
+import os
+import re
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.test import Client, override_settings
+from django.test.client import MULTIPART_CONTENT
+from django.utils import timezone
+
+from accounts.actions import do_create_api_key
+from accounts.choices import ApiScope, Role
+from accounts.demo import USERNAME_SUFFIX
+from accounts.models import User
+from hotline.audit.models import AuditEntry
+from hotline.realtime.models import Event
+from incidents.actions import do_add_attachment, do_report_incident, resolve_recipients
+from incidents.choices import Tlp
+from incidents.models import Acknowledgement, Attachment, Incident, IncidentRecipient, Message
+from tests.accounts.world import build_demo_world, organisation, person
+from tests.conftest import make_user
+from tests.security.matrix import (
+    ALLOW,
+    API_KEY,
+    HIDDEN,
+    REFUSED,
+    RELATION_ORGANISATION,
+    RELATIONS,
+    ROUTES,
+    TLPS,
+    Caller,
+)
+
+MARKER = "Quetzal-7731"  # in every incident's title, summary and attachment: a hidden answer never shows it
+MISSING_ID = 987_654
+# Entries a refused request may add: the refusal itself, and the record that a RED incident was read (a
+# refused change of the console answers with the incident's page).
+NOT_CHANGES = ("access.refused", "access.not_found", "incident.red_read")
+# The mark makes pytest-django create the test database; each test's own transaction nests in the world's.
+pytestmark = pytest.mark.django_db
+
+
+@dataclass
+class World:
+    clients: dict = field(default_factory=dict)  # Caller → Client
+    incidents: dict = field(default_factory=dict)  # tlp → Incident
+    attachments: dict = field(default_factory=dict)  # tlp → Attachment
+    bundle: bytes = b""
+
+
+def caller_client(caller: Caller, owner) -> Client:
+    if caller.is_key:
+        _, secret = do_create_api_key(organisation=owner, name="matrix", scopes=list(ApiScope.values))
+        return Client(HTTP_AUTHORIZATION=f"Api-Key {secret}")
+    username = f"{owner.code.lower()}-{USERNAME_SUFFIX[caller.role]}"
+    user = User.objects.filter(username=username).first()
+    # The demo gives reviewers and administrators to the secretariat only: the same roles elsewhere must
+    # not carry the secretariat's powers.
+    user = user or make_user(username, organisation=owner, role=caller.role)
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def report(tlp: str) -> Incident:
+    reporter = person("rs-mod-duty")
+    incident = do_report_incident(
+        reporter,
+        recipients=resolve_recipients(["HR-MOD"], reporter.organisation),
+        title=f"{MARKER} title at {tlp}",
+        summary=f"{MARKER} summary",
+        category="cyber",
+        severity="high",
+        tlp=tlp,
+        occurred_at=timezone.now() - timedelta(minutes=10),
+        exercise=False,
+    )
+    return incident
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock(), override_settings(OTP_REQUIRED=False):
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            build_demo_world()
+            built = World()
+            for relation in RELATIONS:
+                owner = organisation(RELATION_ORGANISATION[relation])
+                for role in [*Role.values, API_KEY]:
+                    caller = Caller(role, relation)
+                    built.clients[caller] = caller_client(caller, owner)
+            for tlp in TLPS:
+                incident = built.incidents[tlp] = report(tlp)
+                upload = SimpleUploadedFile("notes.txt", f"{MARKER} attachment\n".encode(), "text/plain")
+                built.attachments[tlp] = do_add_attachment(person("rs-mod-duty"), incident, upload)
+            own_key = built.clients[Caller(API_KEY, "own")]
+            built.bundle = own_key.get(f"/api/v1/incidents/{built.incidents[Tlp.GREEN].pk}/stix/").content
+            yield built
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+# --- the URL of each family's object ------------------------------------------------------------------
+
+
+def missing_reference() -> str:
+    return f"HL-{timezone.now().year}-{MISSING_ID % 100_000:05d}"
+
+
+def incident_path(route: str, incident: Incident | None, attachment: Attachment) -> str:
+    """`incident` None: the same URL for an incident that does not exist."""
+    pk = incident.pk if incident else MISSING_ID
+    reference = incident.reference if incident else missing_reference()
+    console = "<str:reference>" in route
+    values = {
+        "<int:pk>": str(attachment.pk if console else pk),
+        "<str:reference>": reference,
+        "<int:attachment_id>": str(attachment.pk),
+    }
+    return "/" + re.sub(r"<[^>]+>", lambda m: values[m.group(0)], route)
+
+
+def plain_path(route: str, *_) -> str:
+    assert "<" not in route, f"{route} names an object: give its entry a family"
+    return "/" + route
+
+
+FAMILIES = {"incident": incident_path, None: plain_path}
+
+
+# --- what each write sends ----------------------------------------------------------------------------
+
+
+def upload():
+    return SimpleUploadedFile("matrix.txt", b"matrix upload\n", "text/plain")
+
+
+def request_body(world: World, route: str, variant: str, tlp: str | None):
+    """(query string, data, content type) for the write; JSON for the API, a form for the console."""
+    occurred = timezone.now() - timedelta(hours=1)
+    other_tlp = Tlp.AMBER if tlp == Tlp.RED else Tlp.RED
+    bodies = {
+        "api/v1/incidents/": {
+            "title": "Matrix report",
+            "summary": "Reported by the matrix.",
+            "category": "cyber",
+            "severity": "low",
+            "tlp": "GREEN",
+            "recipients": ["HR-CERT"],
+            "occurred_at": occurred.isoformat(),
+            "exercise": False,
+        },
+        "api/v1/incidents/<int:pk>/": {"status": {"status": "monitoring"}, "tlp": {"tlp": other_tlp}}.get(variant),
+        "api/v1/incidents/<int:pk>/messages/": {"body": "Matrix note", "kind": "note"},
+        "api/v1/incidents/<int:pk>/acknowledge/": {},
+        "incidents/new/": {
+            "organisations": ["HR-CERT"],
+            "title": "Matrix report",
+            "summary": "Reported by the matrix.",
+            "category": "cyber",
+            "severity": "low",
+            "tlp": "GREEN",
+            "occurred_at": timezone.localtime(occurred).strftime("%Y-%m-%dT%H:%M"),
+        },
+        "incidents/<str:reference>/messages/": {"kind": "note", "body": "Matrix note"},
+        "incidents/<str:reference>/acknowledge/": {},
+        "incidents/<str:reference>/status/": {"status": "monitoring"},
+        "incidents/<str:reference>/tlp/": {"tlp": other_tlp},
+    }
+    if route == "api/v1/incidents/import-stix/":
+        return "?recipients=HR-CERT&severity=low", world.bundle, "application/json"
+    if route.endswith("/attachments/"):
+        return "", {"file": upload()}, MULTIPART_CONTENT
+    assert route in bodies, f"{route}: give its write a body in request_body"
+    content_type = "application/json" if route.startswith("api/") else None
+    return "", bodies[route], content_type
+
+
+def send(client: Client, method: str, path: str, body):
+    query, data, content_type = body if body else ("", None, None)
+    if method == "get":
+        return client.get(path)
+    if content_type:
+        return getattr(client, method)(path + query, data, content_type=content_type)
+    return getattr(client, method)(path + query, data)
+
+
+# --- what a refused write must leave alone --------------------------------------------------------------
+
+
+def fingerprint():
+    return (
+        [model.objects.count() for model in (Incident, IncidentRecipient, Message, Acknowledgement, Attachment, Event)],
+        list(Incident.objects.order_by("pk").values_list("pk", "status", "tlp", "updated_at")),
+        list(Acknowledgement.objects.order_by("pk").values_list("pk", "acknowledged_at")),
+        AuditEntry.objects.exclude(action__in=NOT_CHANGES).count(),
+    )
+
+
+def outcome_of(response) -> str:
+    if response.status_code < 400:
+        return ALLOW
+    return {403: REFUSED, 404: HIDDEN}.get(response.status_code, f"status {response.status_code}")
+
+
+def page_text(response, *names: str) -> str:
+    """The body, with the names the URL gave and the per-request CSRF tokens taken out."""
+    text = b"".join(response.streaming_content if response.streaming else [response.content]).decode(errors="replace")
+    for name in names:
+        text = text.replace(name, "NAME")
+    return re.sub(r'(csrfmiddlewaretoken" value="|csrf-token" content="|csrf_token": ")[^"]+', r"\1", text)
+
+
+def callers_of(entry):
+    roles = [*Role.values, API_KEY] if entry.api else Role.values
+    return [Caller(role, relation) for relation in RELATIONS for role in roles]
+
+
+def tlps_for(entry, index: int):
+    """Every TLP for every caller with HOTLINE_MATRIX_FULL=1; else (to keep CI's time) RED, where the
+    rules differ most, and one more TLP rotating over the callers, so each relation meets every TLP
+    through several roles."""
+    if entry.family != "incident":
+        return (None,)
+    if os.environ.get("HOTLINE_MATRIX_FULL") == "1":
+        return TLPS
+    others = [tlp for tlp in TLPS if tlp != Tlp.RED]
+    return (Tlp.RED, others[index % len(others)])
+
+
+def check_route(world: World, route: str) -> list[str]:
+    entry = ROUTES[route]
+    build = FAMILIES[entry.family]
+    mismatches = []
+    for check in entry.checks:
+        for index, caller in enumerate(callers_of(entry)):
+            client = world.clients[caller]
+            for tlp in tlps_for(entry, index):
+                incident = world.incidents.get(tlp)
+                path = build(route, incident, world.attachments.get(tlp))
+                expected = check.policy(caller, tlp)
+                body = None if check.method == "get" else request_body(world, route, check.variant, tlp)
+                savepoint = transaction.savepoint()
+                try:
+                    before = fingerprint() if check.method != "get" else None
+                    response = send(client, check.method, path, body)
+                    got = outcome_of(response)
+                    problem = None
+                    if got != expected:
+                        problem = f"{response.status_code} {response.content[:160]!r}"
+                    elif got != ALLOW and before is not None and fingerprint() != before:
+                        problem = "a refused write changed something"
+                    elif got == HIDDEN:
+                        text = page_text(response, *([incident.reference] if incident else []))
+                        missing = send(client, check.method, build(route, None, world.attachments.get(tlp)), body)
+                        if MARKER in text or text != page_text(missing, missing_reference(), str(MISSING_ID)):
+                            problem = "the 404 differs from a missing id's or shows the incident"
+                finally:
+                    transaction.savepoint_rollback(savepoint)
+                if problem:
+                    label = f"{check.method.upper()}{'/' + check.variant if check.variant else ''}"
+                    mismatches.append(f"{label} {caller} tlp={tlp}: expected {expected}, got {got}: {problem}")
+    return mismatches
+
+
+CHECKED = sorted(route for route, entry in ROUTES.items() if entry.checks)
+
+
+@override_settings(OTP_REQUIRED=False)
+@pytest.mark.parametrize("route", CHECKED)
+def test_every_caller_gets_what_the_table_says(world, route):
+    mismatches = check_route(world, route)
+    assert not mismatches, f"{route}:\n" + "\n".join(mismatches[:30])
+
+
+def test_every_family_the_table_names_has_a_factory():
+    assert {entry.family for entry in ROUTES.values() if entry.checks} <= FAMILIES.keys()
