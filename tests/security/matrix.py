@@ -160,6 +160,28 @@ def changes_tlp(caller, tlp):
     return ALLOW if acts(caller) and caller.relation == "own" else REFUSED
 
 
+def manages_target(caller, tlp):
+    """Changing the target organisation's (RS-MOD's) contact points, rosters and keys."""
+    return ALLOW if manages(caller) else REFUSED
+
+
+def unlocks(caller, tlp):
+    """accounts/access.py: commission administrators lift sign-in lockouts, of every organisation."""
+    return ALLOW if commission_administrator(caller) else REFUSED
+
+
+def reads_audit_log(caller, tlp):
+    """hotline/audit/access.py: commission reviewers and administrators read the log itself; a key with
+    `audit:read` verifies the chain; everyone else reads only checkpoints."""
+    if caller.is_key:
+        return ALLOW
+    return ALLOW if caller.relation == "commission" and caller.role in (Role.REVIEWER, Role.ADMINISTRATOR) else REFUSED
+
+
+def reads_audit_log_as_person(caller, tlp):
+    return REFUSED if caller.is_key else reads_audit_log(caller, tlp)
+
+
 @dataclass(frozen=True)
 class Check:
     method: str  # "get", "post", "patch", "put", "delete"
@@ -200,16 +222,16 @@ def console(family=None, *checks):
 
 ROUTES = {
     "healthz": Entry("HEALTH"),
-    "api/v1/parties/": api(),
-    "api/v1/organisations/": api(),
-    "api/v1/contact-points/": api(),
+    "api/v1/parties/": api(None, get(anyone)),
+    "api/v1/organisations/": api(None, get(anyone)),
+    "api/v1/contact-points/": api(None, get(anyone)),
     "api/v1/reachability-checks/": api(),
     "api/v1/reachability-checks/<int:pk>/": api(),
     "api/v1/reachability-checks/<int:pk>/answer/": api(),
     "api/v1/reachability-figures/": api(),
-    "api/v1/audit/verify/": api(),
-    "api/v1/audit/checkpoints/": api(),
-    "api/v1/audit/consistency/": api(),
+    "api/v1/audit/verify/": api(None, get(reads_audit_log)),
+    "api/v1/audit/checkpoints/": api(None, get(anyone)),
+    "api/v1/audit/consistency/": api(None, get(anyone)),
     "api/v1/incidents/import-stix/": api(None, post(reporters)),
     "api/v1/incidents/<int:pk>/stix/": api("incident", get(reads_content)),
     "api/v1/incidents/": api(None, get(anyone), post(reporters)),
@@ -246,35 +268,35 @@ ROUTES = {
     "api/schema/": Entry("DOCS"),
     "api/docs/": Entry("DOCS"),
     "api/redoc/": Entry("DOCS"),
-    "directory/": console(),
-    "directory/export.csv": console(),
-    "directory/export.vcf": console(),
-    "directory/<str:code>/": console(),
-    "directory/<str:code>/contact-points/new/": console(),
-    "directory/<str:code>/contact-points/<int:pk>/": console(),
-    "directory/<str:code>/contact-points/<int:pk>/delete/": console(),
-    "directory/<str:code>/contact-points/<int:pk>/verify/": console(),
-    "directory/<str:code>/people/<str:username>/unlock/": console(),
-    "rosters/": console(),
-    "rosters/<str:code>/": console(),
-    "rosters/<str:code>/shifts/new/": console(),
-    "rosters/<str:code>/overrides/new/": console(),
-    "rosters/<str:code>/shifts/<int:pk>/": console(),
-    "rosters/<str:code>/shifts/<int:pk>/delete/": console(),
-    "rosters/<str:code>/swap/": console(),
-    "keys/": console(),
-    "keys/<str:code>/": console(),
-    "keys/<str:code>/new/": console(),
-    "keys/<str:code>/<str:pk>/revoke/": console(),
+    "directory/": console(None, get(anyone)),
+    "directory/export.csv": console(None, get(anyone)),
+    "directory/export.vcf": console(None, get(anyone)),
+    "directory/<str:code>/": console("organisation", get(anyone)),
+    "directory/<str:code>/contact-points/new/": console("organisation", get(manages_target), post(manages_target)),
+    "directory/<str:code>/contact-points/<int:pk>/": console("organisation", get(manages_target), post(manages_target)),
+    "directory/<str:code>/contact-points/<int:pk>/delete/": console("organisation", post(manages_target)),
+    "directory/<str:code>/contact-points/<int:pk>/verify/": console("organisation", post(manages_target)),
+    "directory/<str:code>/people/<str:username>/unlock/": console("organisation", post(unlocks)),
+    "rosters/": console(None, get(anyone)),
+    "rosters/<str:code>/": console("organisation", get(anyone)),
+    "rosters/<str:code>/shifts/new/": console("organisation", get(manages_target), post(manages_target)),
+    "rosters/<str:code>/overrides/new/": console("organisation", post(manages_target)),
+    "rosters/<str:code>/shifts/<int:pk>/": console("organisation", get(manages_target), post(manages_target)),
+    "rosters/<str:code>/shifts/<int:pk>/delete/": console("organisation", post(manages_target)),
+    "rosters/<str:code>/swap/": console("organisation", get(manages_target), post(manages_target)),
+    "keys/": console(None, get(anyone)),
+    "keys/<str:code>/": console("organisation", get(manages_target)),
+    "keys/<str:code>/new/": console("organisation", post(manages_target)),
+    "keys/<str:code>/<str:pk>/revoke/": console("organisation", post(manages_target)),
     "checks/": console(),
     "checks/start/": console(),
     "checks/<str:reference>/": console(),
     "checks/<str:reference>/answer/": console(),
-    "audit/": console(),
-    "audit/log/": console(),
-    "audit/checkpoints/": console(),
-    "audit/checkpoints/<int:size>.txt": console(),
-    "audit/verifier-key.txt": console(),
+    "audit/": console(None, get(anyone)),
+    "audit/log/": console(None, get(reads_audit_log_as_person)),
+    "audit/checkpoints/": console(None, get(anyone)),
+    "audit/checkpoints/<int:size>.txt": console("checkpoint", get(anyone)),
+    "audit/verifier-key.txt": console(None, get(anyone)),
     "incidents/": console(None, get(anyone)),
     "incidents/new/": console(None, get(reporters), post(reporters)),
     "incidents/<str:reference>/": console("incident", get(reads_incident)),

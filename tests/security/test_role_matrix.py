@@ -24,12 +24,14 @@ from django.utils import timezone
 from accounts.actions import do_create_api_key
 from accounts.choices import ApiScope, Role
 from accounts.demo import USERNAME_SUFFIX
-from accounts.models import User
+from accounts.models import ApiKey, ContactPoint, DutyShift, User
+from hotline.audit.checkpoints import do_publish_checkpoint
 from hotline.audit.models import AuditEntry
 from hotline.realtime.models import Event
 from incidents.actions import do_add_attachment, do_report_incident, resolve_recipients
 from incidents.choices import Tlp
 from incidents.models import Acknowledgement, Attachment, Incident, IncidentRecipient, Message
+from tests.accounts import test_authorisation_matrix as accounts_matrix  # its shift form and far future
 from tests.accounts.world import build_demo_world, organisation, person
 from tests.conftest import make_user
 from tests.security.matrix import (
@@ -59,6 +61,7 @@ class World:
     incidents: dict = field(default_factory=dict)  # tlp → Incident
     attachments: dict = field(default_factory=dict)  # tlp → Attachment
     bundle: bytes = b""
+    objects: dict = field(default_factory=dict)  # what the URLs of other families name, by placeholder
 
 
 def caller_client(caller: Caller, owner) -> Client:
@@ -110,10 +113,26 @@ def world(django_db_setup, django_db_blocker):
                 built.attachments[tlp] = do_add_attachment(person("rs-mod-duty"), incident, upload)
             own_key = built.clients[Caller(API_KEY, "own")]
             built.bundle = own_key.get(f"/api/v1/incidents/{built.incidents[Tlp.GREEN].pk}/stix/").content
+            built.objects = target_objects()
             yield built
         finally:
             transaction.set_rollback(True)
             atomic.__exit__(None, None, None)
+
+
+def target_objects() -> dict:
+    """RS-MOD's contact point, next two shifts, a key and a person (the 'own' organisation's objects),
+    and a published audit checkpoint."""
+    target = organisation("RS-MOD")
+    shifts = DutyShift.objects.filter(organisation=target, starts_at__gt=timezone.now()).order_by("starts_at")
+    key, _ = do_create_api_key(organisation=target, name="to revoke", scopes=[ApiScope.DIRECTORY_READ])
+    return {
+        "target": target,
+        "contact_point": ContactPoint.objects.filter(organisation=target, method="email").get(),
+        "shifts": list(shifts[:2]),
+        "key": key,
+        "checkpoint": do_publish_checkpoint(),
+    }
 
 
 # --- the URL of each family's object ------------------------------------------------------------------
@@ -136,12 +155,32 @@ def incident_path(route: str, incident: Incident | None, attachment: Attachment)
     return "/" + re.sub(r"<[^>]+>", lambda m: values[m.group(0)], route)
 
 
-def plain_path(route: str, *_) -> str:
+def organisation_path(route: str, world: "World") -> str:
+    objects = world.objects
+    pk = {"contact-points": objects["contact_point"].pk, "shifts": objects["shifts"][0].pk, "keys": objects["key"].pk}
+    values = {
+        "<str:code>": objects["target"].code,
+        "<str:username>": "rs-mod-duty",
+        "<int:pk>": str(next((pk[part] for part in pk if part in route), "")),
+        "<str:pk>": str(objects["key"].pk),
+    }
+    return "/" + re.sub(r"<[^>]+>", lambda m: values[m.group(0)], route)
+
+
+def checkpoint_path(route: str, world: "World") -> str:
+    return "/" + route.replace("<int:size>", str(world.objects["checkpoint"].tree_size))
+
+
+QUERIES = {"api/v1/audit/consistency/": "?first=1&second=2"}
+
+
+def plain_path(route: str, world: "World") -> str:
     assert "<" not in route, f"{route} names an object: give its entry a family"
-    return "/" + route
+    return "/" + route + QUERIES.get(route, "")
 
 
-FAMILIES = {"incident": incident_path, None: plain_path}
+# family → (route, world) → path; an incident's path is built per TLP (incident_path).
+FAMILIES = {"incident": None, "organisation": organisation_path, "checkpoint": checkpoint_path, None: plain_path}
 
 
 # --- what each write sends ----------------------------------------------------------------------------
@@ -155,6 +194,7 @@ def request_body(world: World, route: str, variant: str, tlp: str | None):
     """(query string, data, content type) for the write; JSON for the API, a form for the console."""
     occurred = timezone.now() - timedelta(hours=1)
     other_tlp = Tlp.AMBER if tlp == Tlp.RED else Tlp.RED
+    objects = world.objects
     bodies = {
         "api/v1/incidents/": {
             "title": "Matrix report",
@@ -182,6 +222,26 @@ def request_body(world: World, route: str, variant: str, tlp: str | None):
         "incidents/<str:reference>/acknowledge/": {},
         "incidents/<str:reference>/status/": {"status": "monitoring"},
         "incidents/<str:reference>/tlp/": {"tlp": other_tlp},
+        "directory/<str:code>/contact-points/new/": {"method": "email", "address": "new@matrix.example", "priority": 3},
+        "directory/<str:code>/contact-points/<int:pk>/": {
+            "method": "email",
+            "address": "changed@matrix.example",
+            "priority": 2,
+        },
+        "directory/<str:code>/contact-points/<int:pk>/delete/": {},
+        "directory/<str:code>/contact-points/<int:pk>/verify/": {},
+        "directory/<str:code>/people/<str:username>/unlock/": {},
+        "rosters/<str:code>/shifts/new/": accounts_matrix.shift_form(objects["target"], accounts_matrix.FAR_FUTURE),
+        "rosters/<str:code>/overrides/new/": accounts_matrix.shift_form(
+            objects["target"], accounts_matrix.FAR_FUTURE + timedelta(days=1)
+        ),
+        "rosters/<str:code>/shifts/<int:pk>/": accounts_matrix.shift_form(
+            objects["target"], objects["shifts"][0].starts_at, 12, note="changed"
+        ),
+        "rosters/<str:code>/shifts/<int:pk>/delete/": {},
+        "rosters/<str:code>/swap/": {"first": objects["shifts"][0].pk, "second": objects["shifts"][1].pk},
+        "keys/<str:code>/new/": {"name": "matrix", "scopes": [ApiScope.DIRECTORY_READ]},
+        "keys/<str:code>/<str:pk>/revoke/": {},
     }
     if route == "api/v1/incidents/import-stix/":
         return "?recipients=HR-CERT&severity=low", world.bundle, "application/json"
@@ -209,6 +269,10 @@ def fingerprint():
         [model.objects.count() for model in (Incident, IncidentRecipient, Message, Acknowledgement, Attachment, Event)],
         list(Incident.objects.order_by("pk").values_list("pk", "status", "tlp", "updated_at")),
         list(Acknowledgement.objects.order_by("pk").values_list("pk", "acknowledged_at")),
+        list(ContactPoint.objects.order_by("pk").values_list("pk", "address", "priority", "last_verified_at")),
+        list(DutyShift.objects.order_by("pk").values_list("pk", "person", "starts_at", "ends_at", "note")),
+        list(ApiKey.objects.order_by("pk").values_list("pk", "revoked")),
+        list(User.objects.order_by("pk").values_list("pk", "is_active", "password")),
         AuditEntry.objects.exclude(action__in=NOT_CHANGES).count(),
     )
 
@@ -253,7 +317,10 @@ def check_route(world: World, route: str) -> list[str]:
             client = world.clients[caller]
             for tlp in tlps_for(entry, index):
                 incident = world.incidents.get(tlp)
-                path = build(route, incident, world.attachments.get(tlp))
+                if entry.family == "incident":
+                    path = incident_path(route, incident, world.attachments[tlp])
+                else:
+                    path = build(route, world)
                 expected = check.policy(caller, tlp)
                 body = None if check.method == "get" else request_body(world, route, check.variant, tlp)
                 savepoint = transaction.savepoint()
@@ -268,7 +335,7 @@ def check_route(world: World, route: str) -> list[str]:
                         problem = "a refused write changed something"
                     elif got == HIDDEN:
                         text = page_text(response, *([incident.reference] if incident else []))
-                        missing = send(client, check.method, build(route, None, world.attachments.get(tlp)), body)
+                        missing = send(client, check.method, incident_path(route, None, world.attachments[tlp]), body)
                         if MARKER in text or text != page_text(missing, missing_reference(), str(MISSING_ID)):
                             problem = "the 404 differs from a missing id's or shows the incident"
                 finally:
