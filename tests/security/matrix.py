@@ -182,6 +182,18 @@ def reads_audit_log_as_person(caller, tlp):
     return REFUSED if caller.is_key else reads_audit_log(caller, tlp)
 
 
+# The console's live channel (hotline/console/consumers.py): every message type the page may send, and
+# what each caller gets. The channel is a person's (no API key) and its audience is the person's
+# organisation, whatever the role; the test reads the consumer's dispatch, so a new type fails it.
+CHANNEL_MESSAGES = {
+    "ping": "every signed-in person who passed the second factor gets pong",
+    "resume": "only events of the caller's organisation: an incident's events reach the organisations that "
+    "see it (sight() not 'none'), its content only those whose sight() is 'content'",
+}
+# What the channel sends the page (hello on connect, the answers above, pushed events, parse errors).
+CHANNEL_REPLIES = {"hello", "pong", "resumed", "event", "error"}
+
+
 @dataclass(frozen=True)
 class Check:
     method: str  # "get", "post", "patch", "put", "delete"

@@ -78,13 +78,14 @@ def caller_client(caller: Caller, owner) -> Client:
     return client
 
 
-def report(tlp: str) -> Incident:
+def report(tlp: str, marker: str = MARKER) -> Incident:
+    """An incident from RS-MOD's duty officer to HR-MOD, `marker` in its title and summary."""
     reporter = person("rs-mod-duty")
     incident = do_report_incident(
         reporter,
         recipients=resolve_recipients(["HR-MOD"], reporter.organisation),
-        title=f"{MARKER} title at {tlp}",
-        summary=f"{MARKER} summary",
+        title=f"{marker} title at {tlp}",
+        summary=f"{marker} summary",
         category="cyber",
         severity="high",
         tlp=tlp,
