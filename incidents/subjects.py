@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from hotline.escalation.subjects import SubjectType, Summary
+from incidents.access import may_act, require
 from incidents.actions import NotAwaited, do_acknowledge
 from incidents.models import Acknowledgement
 from incidents.timers import SUBJECT_KIND
@@ -34,6 +35,8 @@ class AcknowledgementSubject(SubjectType):
         acknowledgement = Acknowledgement.objects.select_related("message__incident").get(pk=subject_id)
         if person.organisation_id != acknowledgement.organisation_id:
             raise PermissionDenied(f"Only {acknowledgement.organisation.code} acknowledges this message.")
+        if recorded_by is None:  # from the alert, the waiting panel, a key: reviewers read only, as in the thread
+            require(may_act(person), person, "acknowledge in this incident", acknowledgement.message.incident)
         try:
             do_acknowledge(
                 person,

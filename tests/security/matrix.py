@@ -182,6 +182,30 @@ def reads_audit_log_as_person(caller, tlp):
     return REFUSED if caller.is_key else reads_audit_log(caller, tlp)
 
 
+def acknowledges_timer(caller, tlp):
+    """hotline/escalation/access.py: the timer of an incident's acknowledgement is seen by whoever sees the
+    incident, and acknowledged by its recipient organisation; incidents/access.py: reviewers read only."""
+    if sight(caller.relation, tlp) == "none":
+        return HIDDEN
+    return ALLOW if caller.relation == "recipient" and acts(caller) else REFUSED
+
+
+def records_phone_acknowledgement(caller, tlp):
+    """A supervisor or head of the sending or receiving organisation, or a commission administrator."""
+    if sight(caller.relation, tlp) == "none":
+        return HIDDEN
+    if caller.is_key:
+        return REFUSED
+    if commission_administrator(caller):
+        return ALLOW
+    return ALLOW if caller.role in (Role.SUPERVISOR, Role.HEAD) and caller.relation in ("own", "recipient") else REFUSED
+
+
+def edits_policies(caller, tlp):
+    """Everyone reads the escalation policies; commission administrators (people, not keys) edit them."""
+    return ALLOW if commission_administrator(caller) and not caller.is_key else REFUSED
+
+
 # The console's live channel (hotline/console/consumers.py): every message type the page may send, and
 # what each caller gets. The channel is a person's (no API key) and its audience is the person's
 # organisation, whatever the role; the test reads the consumer's dispatch, so a new type fails it.
@@ -218,6 +242,14 @@ def get(policy):
 
 def post(policy):
     return Check("post", policy)
+
+
+def put(policy):
+    return Check("put", policy)
+
+
+def delete(policy):
+    return Check("delete", policy)
 
 
 def patch(policy, variant=""):
@@ -271,12 +303,14 @@ ROUTES = {
     "api/v1/drone-flights/<int:pk>/state/": api(),
     "api/v1/notification-policy/": api(),
     "api/v1/calendar-feeds/<str:code>/revoke/": api(),
-    "api/v1/escalation-policies/": api(),
-    "api/v1/escalation-policies/<str:severity>/": api(),
-    "api/v1/escalation-policies/<str:severity>/<str:pair>/": api(),
-    "api/v1/escalation/timers/<int:pk>/acknowledge/": api(),
-    "api/v1/escalation/timers/<int:pk>/phone-acknowledgement/": api(),
-    "api/v1/escalation/waiting/": api(),
+    "api/v1/escalation-policies/": api(None, get(anyone)),
+    "api/v1/escalation-policies/<str:severity>/": api("policy", get(anyone), put(edits_policies)),
+    "api/v1/escalation-policies/<str:severity>/<str:pair>/": api(
+        "policy", get(anyone), put(edits_policies), delete(edits_policies)
+    ),
+    "api/v1/escalation/timers/<int:pk>/acknowledge/": api("timer", post(acknowledges_timer)),
+    "api/v1/escalation/timers/<int:pk>/phone-acknowledgement/": api("timer", post(records_phone_acknowledgement)),
+    "api/v1/escalation/waiting/": api(None, get(anyone)),
     "api/schema/": Entry("DOCS"),
     "api/docs/": Entry("DOCS"),
     "api/redoc/": Entry("DOCS"),
@@ -339,16 +373,16 @@ ROUTES = {
     "notifications/drone-flights/<str:reference>/state/": console(),
     "notifications/borders.geojson": console(),
     "ack/<str:token>/": Entry("TOKEN"),
-    "waiting/": console(),
-    "waiting/panel/": console(),
-    "escalation/timers/<int:pk>/acknowledge/": console(),
-    "escalation/timers/<int:pk>/phone-acknowledgement/": console(),
-    "escalation/policies/": console(),
-    "escalation/policies/override/": console(),
-    "escalation/policies/<str:severity>/": console(),
-    "escalation/policies/<str:severity>/<str:pair>/": console(),
-    "escalation/policies/<str:severity>/<str:pair>/remove/": console(),
-    "": console(),
+    "waiting/": console(None, get(anyone)),
+    "waiting/panel/": console(None, get(anyone)),
+    "escalation/timers/<int:pk>/acknowledge/": console("timer", post(acknowledges_timer)),
+    "escalation/timers/<int:pk>/phone-acknowledgement/": console("timer", post(records_phone_acknowledgement)),
+    "escalation/policies/": console(None, get(anyone)),
+    "escalation/policies/override/": console(None, get(edits_policies)),
+    "escalation/policies/<str:severity>/": console("policy", get(edits_policies), post(edits_policies)),
+    "escalation/policies/<str:severity>/<str:pair>/": console("policy", get(edits_policies), post(edits_policies)),
+    "escalation/policies/<str:severity>/<str:pair>/remove/": console("policy", post(edits_policies)),
+    "": console(None, get(anyone)),
     "login/": Entry("PUBLIC"),
     "logout/": Entry("PUBLIC_OR_REDIRECT"),
     "otp/verify/": Entry("LOGIN_STEP"),

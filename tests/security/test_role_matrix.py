@@ -24,16 +24,22 @@ from django.utils import timezone
 from accounts.actions import do_create_api_key
 from accounts.choices import ApiScope, Role
 from accounts.demo import USERNAME_SUFFIX
-from accounts.models import ApiKey, ContactPoint, DutyShift, User
+from accounts.models import ApiKey, ContactPoint, DutyShift, Party, User
 from hotline.audit.checkpoints import do_publish_checkpoint
 from hotline.audit.models import AuditEntry
+from hotline.escalation.actions import do_save_policy
+from hotline.escalation.models import EscalationPolicy, Page, Timer
+from hotline.escalation.policy import default_levels
 from hotline.realtime.models import Event
 from incidents.actions import do_add_attachment, do_report_incident, resolve_recipients
 from incidents.choices import Tlp
 from incidents.models import Acknowledgement, Attachment, Incident, IncidentRecipient, Message
+from incidents.timers import SUBJECT_KIND
 from tests.accounts import test_authorisation_matrix as accounts_matrix  # its shift form and far future
 from tests.accounts.world import build_demo_world, organisation, person
 from tests.conftest import make_user
+from tests.escalation import test_api as escalation_api  # its policy body
+from tests.escalation import test_console_pages as escalation_pages  # its policy form
 from tests.security.matrix import (
     ALLOW,
     API_KEY,
@@ -133,6 +139,15 @@ def target_objects() -> dict:
         "shifts": list(shifts[:2]),
         "key": key,
         "checkpoint": do_publish_checkpoint(),
+        "override": do_save_policy(
+            person("wbc-sec-admin"),
+            "high",
+            tuple(Party.objects.filter(code__in=["HR", "RS"]).order_by("code")),
+            levels=default_levels("high"),
+            repeat_every_s=900,
+            repeat_count=None,
+            reply_within_s=172800,
+        ),
     }
 
 
@@ -168,11 +183,27 @@ def organisation_path(route: str, world: "World") -> str:
     return "/" + re.sub(r"<[^>]+>", lambda m: values[m.group(0)], route)
 
 
+def policy_path(route: str, world: "World") -> str:
+    """The high-severity policy, and the commission's override of it for HR+RS (saved in the world)."""
+    return "/" + route.replace("<str:severity>", "high").replace("<str:pair>", "HR+RS")
+
+
+def timer_of(incident: Incident | None) -> int:
+    """The escalation timer of the report's acknowledgement by HR-MOD (MISSING_ID for no incident)."""
+    if incident is None:
+        return MISSING_ID
+    acknowledgement = Acknowledgement.objects.get(message__incident=incident, organisation__code="HR-MOD")
+    return Timer.objects.get(subject_kind=SUBJECT_KIND, subject_id=acknowledgement.pk).pk
+
+
 def checkpoint_path(route: str, world: "World") -> str:
     return "/" + route.replace("<int:size>", str(world.objects["checkpoint"].tree_size))
 
 
-QUERIES = {"api/v1/audit/consistency/": "?first=1&second=2"}
+QUERIES = {
+    "api/v1/audit/consistency/": "?first=1&second=2",
+    "escalation/policies/override/": "?severity=low&first_party=AL&second_party=BA",
+}
 
 
 def plain_path(route: str, world: "World") -> str:
@@ -181,7 +212,14 @@ def plain_path(route: str, world: "World") -> str:
 
 
 # family → (route, world) → path; an incident's path is built per TLP (incident_path).
-FAMILIES = {"incident": None, "organisation": organisation_path, "checkpoint": checkpoint_path, None: plain_path}
+FAMILIES = {
+    "incident": None,
+    "timer": None,
+    "policy": policy_path,
+    "organisation": organisation_path,
+    "checkpoint": checkpoint_path,
+    None: plain_path,
+}
 
 
 # --- what each write sends ----------------------------------------------------------------------------
@@ -243,6 +281,15 @@ def request_body(world: World, route: str, variant: str, tlp: str | None):
         "rosters/<str:code>/swap/": {"first": objects["shifts"][0].pk, "second": objects["shifts"][1].pk},
         "keys/<str:code>/new/": {"name": "matrix", "scopes": [ApiScope.DIRECTORY_READ]},
         "keys/<str:code>/<str:pk>/revoke/": {},
+        "api/v1/escalation-policies/<str:severity>/": escalation_api.policy_body(default_levels("high")),
+        "api/v1/escalation-policies/<str:severity>/<str:pair>/": escalation_api.policy_body(default_levels("high")),
+        "escalation/policies/<str:severity>/": escalation_pages.policy_form(default_levels("high")),
+        "escalation/policies/<str:severity>/<str:pair>/": escalation_pages.policy_form(default_levels("high")),
+        "escalation/policies/<str:severity>/<str:pair>/remove/": {},
+        "api/v1/escalation/timers/<int:pk>/acknowledge/": {},
+        "api/v1/escalation/timers/<int:pk>/phone-acknowledgement/": {"answered_by": "hr-mod-duty"},
+        "escalation/timers/<int:pk>/acknowledge/": {},
+        "escalation/timers/<int:pk>/phone-acknowledgement/": {"answered_by": person("hr-mod-duty").pk},
     }
     if route == "api/v1/incidents/import-stix/":
         return "?recipients=HR-CERT&severity=low", world.bundle, "application/json"
@@ -273,6 +320,9 @@ def fingerprint():
         list(ContactPoint.objects.order_by("pk").values_list("pk", "address", "priority", "last_verified_at")),
         list(DutyShift.objects.order_by("pk").values_list("pk", "person", "starts_at", "ends_at", "note")),
         list(ApiKey.objects.order_by("pk").values_list("pk", "revoked")),
+        list(EscalationPolicy.objects.order_by("pk").values_list("pk", "levels", "repeat_every_s")),
+        list(Timer.objects.order_by("pk").values_list("pk", "state", "level")),
+        Page.objects.count(),
         list(User.objects.order_by("pk").values_list("pk", "is_active", "password")),
         AuditEntry.objects.exclude(action__in=NOT_CHANGES).count(),
     )
@@ -301,7 +351,7 @@ def tlps_for(entry, index: int):
     """Every TLP for every caller with HOTLINE_MATRIX_FULL=1; else (to keep CI's time) RED, where the
     rules differ most, and one more TLP rotating over the callers, so each relation meets every TLP
     through several roles."""
-    if entry.family != "incident":
+    if entry.family not in ("incident", "timer"):
         return (None,)
     if os.environ.get("HOTLINE_MATRIX_FULL") == "1":
         return TLPS
@@ -320,6 +370,8 @@ def check_route(world: World, route: str) -> list[str]:
                 incident = world.incidents.get(tlp)
                 if entry.family == "incident":
                     path = incident_path(route, incident, world.attachments[tlp])
+                elif entry.family == "timer":
+                    path = "/" + route.replace("<int:pk>", str(timer_of(incident)))
                 else:
                     path = build(route, world)
                 expected = check.policy(caller, tlp)
@@ -336,7 +388,11 @@ def check_route(world: World, route: str) -> list[str]:
                         problem = "a refused write changed something"
                     elif got == HIDDEN:
                         text = page_text(response, *([incident.reference] if incident else []))
-                        missing = send(client, check.method, incident_path(route, None, world.attachments[tlp]), body)
+                        if entry.family == "timer":
+                            missing_path = "/" + route.replace("<int:pk>", str(MISSING_ID))
+                        else:
+                            missing_path = incident_path(route, None, world.attachments[tlp])
+                        missing = send(client, check.method, missing_path, body)
                         if MARKER in text or text != page_text(missing, missing_reference(), str(MISSING_ID)):
                             problem = "the 404 differs from a missing id's or shows the incident"
                 finally:
