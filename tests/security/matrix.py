@@ -206,6 +206,18 @@ def edits_policies(caller, tlp):
     return ALLOW if commission_administrator(caller) and not caller.is_key else REFUSED
 
 
+def sees_exercise(caller, tlp):
+    """incidents/notifications/visibility.py: every organisation of a participant and the commission sees
+    every exercise notification (a transparency measure); observers do not."""
+    return HIDDEN if caller.relation == "observer" else ALLOW
+
+
+def sees_flight(caller, tlp):
+    """A drone flight is seen by the operator's party, the parties within the buffer (the recipient) and
+    the commission; no other party and no observer learns of it."""
+    return HIDDEN if caller.relation in ("other", "observer") else ALLOW
+
+
 # The console's live channel (hotline/console/consumers.py): every message type the page may send, and
 # what each caller gets. The channel is a person's (no API key) and its audience is the person's
 # organisation, whatever the role; the test reads the consumer's dispatch, so a new type fails it.
@@ -288,17 +300,17 @@ ROUTES = {
     "api/v1/incidents/<int:pk>/attachments/": api("incident", post(takes_part)),
     "api/v1/incidents/<int:pk>/attachments/<int:attachment_id>/": api("incident", get(reads_content)),
     "api/v1/events/": api(None, get(anyone)),
-    "api/v1/exercise-notifications/": api(),
+    "api/v1/exercise-notifications/": api(None, get(anyone)),
     "api/v1/exercise-notifications/assess/": api(),
-    "api/v1/exercise-notifications/<int:pk>/": api(),
+    "api/v1/exercise-notifications/<int:pk>/": api("exercise", get(sees_exercise)),
     "api/v1/exercise-notifications/<int:pk>/amend/": api(),
     "api/v1/exercise-notifications/<int:pk>/cancel/": api(),
     "api/v1/exercise-notifications/<int:pk>/acknowledge/": api(),
     "api/v1/exercise-notifications/<int:pk>/invitations/": api(),
     "api/v1/exercise-invitations/<int:pk>/reply/": api(),
-    "api/v1/drone-flights/": api(),
+    "api/v1/drone-flights/": api(None, get(anyone)),
     "api/v1/drone-flights/assess/": api(),
-    "api/v1/drone-flights/<int:pk>/": api(),
+    "api/v1/drone-flights/<int:pk>/": api("flight", get(sees_flight)),
     "api/v1/drone-flights/<int:pk>/acknowledge/": api(),
     "api/v1/drone-flights/<int:pk>/state/": api(),
     "api/v1/notification-policy/": api(),
@@ -352,10 +364,10 @@ ROUTES = {
     "incidents/<str:reference>/tlp/": console("incident", post(changes_tlp)),
     "incidents/<str:reference>/attachments/": console("incident", post(takes_part)),
     "incidents/<str:reference>/attachments/<int:pk>/": console("incident", get(reads_content)),
-    "notifications/exercises/": console(),
+    "notifications/exercises/": console(None, get(anyone)),
     "notifications/exercises/new/": console(),
     "notifications/exercises/preview/": console(),
-    "notifications/exercises/<str:reference>/": console(),
+    "notifications/exercises/<str:reference>/": console("exercise", get(sees_exercise)),
     "notifications/exercises/<str:reference>/amend/": console(),
     "notifications/exercises/<str:reference>/cancel/": console(),
     "notifications/exercises/<str:reference>/acknowledge/": console(),
@@ -365,13 +377,13 @@ ROUTES = {
     "notifications/calendar/<str:token>.ics": Entry("TOKEN"),
     "notifications/calendar/revoke/": console(),
     "notifications/policy/": console(),
-    "notifications/drone-flights/": console(),
+    "notifications/drone-flights/": console(None, get(anyone)),
     "notifications/drone-flights/new/": console(),
     "notifications/drone-flights/preview/": console(),
-    "notifications/drone-flights/<str:reference>/": console(),
+    "notifications/drone-flights/<str:reference>/": console("flight", get(sees_flight)),
     "notifications/drone-flights/<str:reference>/acknowledge/": console(),
     "notifications/drone-flights/<str:reference>/state/": console(),
-    "notifications/borders.geojson": console(),
+    "notifications/borders.geojson": console(None, get(anyone)),
     "ack/<str:token>/": Entry("TOKEN"),
     "waiting/": console(None, get(anyone)),
     "waiting/panel/": console(None, get(anyone)),

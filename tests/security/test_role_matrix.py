@@ -40,6 +40,8 @@ from tests.accounts.world import build_demo_world, organisation, person
 from tests.conftest import make_user
 from tests.escalation import test_api as escalation_api  # its policy body
 from tests.escalation import test_console_pages as escalation_pages  # its policy form
+from tests.notifications import test_drone_flights as flight_tests  # its flight across the Danube
+from tests.notifications import test_exercise_notifications as exercise_tests  # its exercise
 from tests.security.matrix import (
     ALLOW,
     API_KEY,
@@ -139,6 +141,8 @@ def target_objects() -> dict:
         "shifts": list(shifts[:2]),
         "key": key,
         "checkpoint": do_publish_checkpoint(),
+        "exercise": exercise_tests.notify("rs-mod-duty"),
+        "flight": flight_tests.fly(flight_tests.ACROSS_THE_DANUBE),
         "override": do_save_policy(
             person("wbc-sec-admin"),
             "high",
@@ -213,8 +217,10 @@ def plain_path(route: str, world: "World") -> str:
 
 # family → (route, world) → path; an incident's path is built per TLP (incident_path).
 FAMILIES = {
-    "incident": None,
+    "incident": None,  # these build their URLs in object_urls, per TLP or with a missing twin
     "timer": None,
+    "exercise": None,
+    "flight": None,
     "policy": policy_path,
     "organisation": organisation_path,
     "checkpoint": checkpoint_path,
@@ -359,21 +365,37 @@ def tlps_for(entry, index: int):
     return (Tlp.RED, others[index % len(others)])
 
 
+def object_urls(entry, route: str, world: World, tlp) -> tuple[str, str | None, list[str], list[str]]:
+    """(the URL, the same URL for an object that does not exist or None, the names each carries) for
+    the object of the route's family: stripped before a hidden answer is held to the missing one's."""
+    family = entry.family
+    if family == "incident":
+        incident, attachment = world.incidents[tlp], world.attachments[tlp]
+        real, missing = incident_path(route, incident, attachment), incident_path(route, None, attachment)
+        return real, missing, [incident.reference], [missing_reference(), str(MISSING_ID)]
+    if family == "timer":
+        real = "/" + route.replace("<int:pk>", str(timer_of(world.incidents[tlp])))
+        return real, "/" + route.replace("<int:pk>", str(MISSING_ID)), [], [str(MISSING_ID)]
+    if family in ("exercise", "flight"):
+        notification = world.objects[family]
+        absent = f"{notification.reference.rsplit('-', 1)[0]}-{MISSING_ID % 100_000}"
+
+        def named(reference, pk):
+            return "/" + route.replace("<str:reference>", reference).replace("<int:pk>", str(pk))
+
+        real, missing = named(notification.reference, notification.pk), named(absent, MISSING_ID)
+        return real, missing, [notification.reference], [absent, str(MISSING_ID)]
+    return FAMILIES[family](route, world), None, [], []
+
+
 def check_route(world: World, route: str) -> list[str]:
     entry = ROUTES[route]
-    build = FAMILIES[entry.family]
     mismatches = []
     for check in entry.checks:
         for index, caller in enumerate(callers_of(entry)):
             client = world.clients[caller]
             for tlp in tlps_for(entry, index):
-                incident = world.incidents.get(tlp)
-                if entry.family == "incident":
-                    path = incident_path(route, incident, world.attachments[tlp])
-                elif entry.family == "timer":
-                    path = "/" + route.replace("<int:pk>", str(timer_of(incident)))
-                else:
-                    path = build(route, world)
+                path, missing_path, names, missing_names = object_urls(entry, route, world, tlp)
                 expected = check.policy(caller, tlp)
                 body = None if check.method == "get" else request_body(world, route, check.variant, tlp)
                 savepoint = transaction.savepoint()
@@ -387,14 +409,11 @@ def check_route(world: World, route: str) -> list[str]:
                     elif got != ALLOW and before is not None and fingerprint() != before:
                         problem = "a refused write changed something"
                     elif got == HIDDEN:
-                        text = page_text(response, *([incident.reference] if incident else []))
-                        if entry.family == "timer":
-                            missing_path = "/" + route.replace("<int:pk>", str(MISSING_ID))
-                        else:
-                            missing_path = incident_path(route, None, world.attachments[tlp])
-                        missing = send(client, check.method, missing_path, body)
-                        if MARKER in text or text != page_text(missing, missing_reference(), str(MISSING_ID)):
-                            problem = "the 404 differs from a missing id's or shows the incident"
+                        assert missing_path, f"{route}: a hidden answer needs a missing object's URL"
+                        text = page_text(response, *names)
+                        missing = page_text(send(client, check.method, missing_path, body), *missing_names)
+                        if MARKER in text or text != missing:
+                            problem = "the 404 differs from a missing id's or shows the object"
                 finally:
                     transaction.savepoint_rollback(savepoint)
                 if problem:
