@@ -13,7 +13,8 @@ organisation that stands in one relation to the object:
 Objects of incident routes are sampled at every TLP; other routes have no TLP (their policy ignores it).
 
 Outcomes: ALLOW (2xx or 3xx), REFUSED (403, changes nothing), HIDDEN (404 with the body a non-existent id
-gets, not a word of the object, changes nothing). The policies are written from the rules the code's
+gets, not a word of the object, changes nothing), CONFLICT (409: allowed to ask, nothing waits; changes
+nothing). The policies are written from the rules the code's
 modules state (incidents/visibility.py, incidents/access.py, accounts/access.py) and DESIGN.md "TLP",
 not from the functions that implement them, so loosening a rule in the code fails the test.
 
@@ -49,9 +50,10 @@ class Outcome(StrEnum):
     ALLOW = "allow"
     REFUSED = "refused"
     HIDDEN = "hidden"
+    CONFLICT = "conflict"  # 409: the caller may ask, but nothing waits on it; changes nothing
 
 
-ALLOW, REFUSED, HIDDEN = Outcome.ALLOW, Outcome.REFUSED, Outcome.HIDDEN
+ALLOW, REFUSED, HIDDEN, CONFLICT = Outcome.ALLOW, Outcome.REFUSED, Outcome.HIDDEN, Outcome.CONFLICT
 
 RELATIONS = ("own", "recipient", "other", "commission", "observer")
 # The organisation that stands in each relation to the objects the test builds (all owned by RS-MOD and
@@ -212,6 +214,23 @@ def sees_exercise(caller, tlp):
     return HIDDEN if caller.relation == "observer" else ALLOW
 
 
+def acknowledges_exercise_in_console(caller, tlp):
+    """incidents/notifications/access.py: those who act acknowledge (the console says so when nothing
+    waits on their organisation); observers do not see exercises."""
+    if caller.relation == "observer":
+        return HIDDEN
+    return ALLOW if acts(caller) else REFUSED
+
+
+def acknowledges_exercise(caller, tlp):
+    """The API answers 409 where nothing waits: the notifying organisation and a party not addressed (the
+    exercise goes to the other parties' crisis centres and the commission)."""
+    outcome = acknowledges_exercise_in_console(caller, tlp)
+    if outcome == ALLOW and caller.relation in ("own", "other"):
+        return CONFLICT
+    return outcome
+
+
 def sees_flight(caller, tlp):
     """A drone flight is seen by the operator's party, the parties within the buffer (the recipient) and
     the commission; no other party and no observer learns of it."""
@@ -281,10 +300,10 @@ ROUTES = {
     "api/v1/parties/": api(None, get(anyone)),
     "api/v1/organisations/": api(None, get(anyone)),
     "api/v1/contact-points/": api(None, get(anyone)),
-    "api/v1/reachability-checks/": api(),
+    "api/v1/reachability-checks/": api(None, get(anyone)),
     "api/v1/reachability-checks/<int:pk>/": api(),
     "api/v1/reachability-checks/<int:pk>/answer/": api(),
-    "api/v1/reachability-figures/": api(),
+    "api/v1/reachability-figures/": api(None, get(anyone)),
     "api/v1/audit/verify/": api(None, get(reads_audit_log)),
     "api/v1/audit/checkpoints/": api(None, get(anyone)),
     "api/v1/audit/consistency/": api(None, get(anyone)),
@@ -305,7 +324,7 @@ ROUTES = {
     "api/v1/exercise-notifications/<int:pk>/": api("exercise", get(sees_exercise)),
     "api/v1/exercise-notifications/<int:pk>/amend/": api(),
     "api/v1/exercise-notifications/<int:pk>/cancel/": api(),
-    "api/v1/exercise-notifications/<int:pk>/acknowledge/": api(),
+    "api/v1/exercise-notifications/<int:pk>/acknowledge/": api("exercise", post(acknowledges_exercise)),
     "api/v1/exercise-notifications/<int:pk>/invitations/": api(),
     "api/v1/exercise-invitations/<int:pk>/reply/": api(),
     "api/v1/drone-flights/": api(None, get(anyone)),
@@ -313,7 +332,7 @@ ROUTES = {
     "api/v1/drone-flights/<int:pk>/": api("flight", get(sees_flight)),
     "api/v1/drone-flights/<int:pk>/acknowledge/": api(),
     "api/v1/drone-flights/<int:pk>/state/": api(),
-    "api/v1/notification-policy/": api(),
+    "api/v1/notification-policy/": api(None, get(anyone)),
     "api/v1/calendar-feeds/<str:code>/revoke/": api(),
     "api/v1/escalation-policies/": api(None, get(anyone)),
     "api/v1/escalation-policies/<str:severity>/": api("policy", get(anyone), put(edits_policies)),
@@ -346,7 +365,7 @@ ROUTES = {
     "keys/<str:code>/": console("organisation", get(manages_target)),
     "keys/<str:code>/new/": console("organisation", post(manages_target)),
     "keys/<str:code>/<str:pk>/revoke/": console("organisation", post(manages_target)),
-    "checks/": console(),
+    "checks/": console(None, get(anyone)),
     "checks/start/": console(),
     "checks/<str:reference>/": console(),
     "checks/<str:reference>/answer/": console(),
@@ -370,13 +389,13 @@ ROUTES = {
     "notifications/exercises/<str:reference>/": console("exercise", get(sees_exercise)),
     "notifications/exercises/<str:reference>/amend/": console(),
     "notifications/exercises/<str:reference>/cancel/": console(),
-    "notifications/exercises/<str:reference>/acknowledge/": console(),
+    "notifications/exercises/<str:reference>/acknowledge/": console("exercise", post(acknowledges_exercise_in_console)),
     "notifications/exercises/<str:reference>/invitations/": console(),
     "notifications/invitations/<int:pk>/reply/": console(),
-    "notifications/calendar/": console(),
+    "notifications/calendar/": console(None, get(anyone)),
     "notifications/calendar/<str:token>.ics": Entry("TOKEN"),
     "notifications/calendar/revoke/": console(),
-    "notifications/policy/": console(),
+    "notifications/policy/": console(None, get(anyone)),
     "notifications/drone-flights/": console(None, get(anyone)),
     "notifications/drone-flights/new/": console(),
     "notifications/drone-flights/preview/": console(),

@@ -34,6 +34,7 @@ from hotline.realtime.models import Event
 from incidents.actions import do_add_attachment, do_report_incident, resolve_recipients
 from incidents.choices import Tlp
 from incidents.models import Acknowledgement, Attachment, Incident, IncidentRecipient, Message
+from incidents.notifications.models import ExerciseAcknowledgement
 from incidents.timers import SUBJECT_KIND
 from tests.accounts import test_authorisation_matrix as accounts_matrix  # its shift form and far future
 from tests.accounts.world import build_demo_world, organisation, person
@@ -45,6 +46,7 @@ from tests.notifications import test_exercise_notifications as exercise_tests  #
 from tests.security.matrix import (
     ALLOW,
     API_KEY,
+    CONFLICT,
     HIDDEN,
     REFUSED,
     RELATION_ORGANISATION,
@@ -287,6 +289,8 @@ def request_body(world: World, route: str, variant: str, tlp: str | None):
         "rosters/<str:code>/swap/": {"first": objects["shifts"][0].pk, "second": objects["shifts"][1].pk},
         "keys/<str:code>/new/": {"name": "matrix", "scopes": [ApiScope.DIRECTORY_READ]},
         "keys/<str:code>/<str:pk>/revoke/": {},
+        "api/v1/exercise-notifications/<int:pk>/acknowledge/": {},
+        "notifications/exercises/<str:reference>/acknowledge/": {},
         "api/v1/escalation-policies/<str:severity>/": escalation_api.policy_body(default_levels("high")),
         "api/v1/escalation-policies/<str:severity>/<str:pair>/": escalation_api.policy_body(default_levels("high")),
         "escalation/policies/<str:severity>/": escalation_pages.policy_form(default_levels("high")),
@@ -319,7 +323,7 @@ def send(client: Client, method: str, path: str, body):
 
 
 COUNTED = (Incident, IncidentRecipient, Message, Acknowledgement, Attachment, Event, Timer, Page)
-COUNTED += (ContactPoint, DutyShift, ApiKey, User, EscalationPolicy)
+COUNTED += (ContactPoint, DutyShift, ApiKey, User, EscalationPolicy, ExerciseAcknowledgement)
 
 
 def fingerprint(family):
@@ -345,6 +349,7 @@ def fingerprint(family):
             list(ApiKey.objects.order_by("pk").values_list("pk", "revoked")),
             list(User.objects.order_by("pk").values_list("pk", "is_active", "password")),
         ),
+        "exercise": lambda: list(ExerciseAcknowledgement.objects.order_by("pk").values_list("pk", "acknowledged_at")),
         "policy": lambda: list(EscalationPolicy.objects.order_by("pk").values_list("pk", "levels", "repeat_every_s")),
     }
     values["timer"] = values["incident"]
@@ -358,7 +363,7 @@ def fingerprint(family):
 def outcome_of(response) -> str:
     if response.status_code < 400:
         return ALLOW
-    return {403: REFUSED, 404: HIDDEN}.get(response.status_code, f"status {response.status_code}")
+    return {403: REFUSED, 404: HIDDEN, 409: CONFLICT}.get(response.status_code, f"status {response.status_code}")
 
 
 def page_text(response, *names: str) -> str:
