@@ -21,6 +21,15 @@ not from the functions that implement them, so loosening a rule in the code fail
 Routes whose object has no relation (lists, forms for a new object, the event feed) name one justified
 default in their policy: the relation is then the caller's organisation and only the role matters.
 
+Routes without checks (only the anonymous outcome is held), with why:
+- role-independent by design: healthz, the API docs (DOCS), login/logout and the second-factor steps
+  (they act on the caller's own session), the capability URLs ack/<token>/ and the calendar feed's
+  <token>.ics (the token is the authority, not a role: tests/escalation and tests/notifications);
+- not done yet (issue 14, to add with their factories): the writes of exercise notifications (new,
+  preview, assess, amend, cancel, invitations, invitation replies) and of drone flights (new, preview,
+  assess, acknowledge, state), calendar feed revocation, and reachability checks by object (detail,
+  answer, start). Their rules are covered per route by tests/notifications and tests/reachability.
+
 Excluded (justified): admin/ (superusers only, covered by test_admin_audit); API docs/schema are listed
 with policy DOCS.
 """
@@ -260,7 +269,7 @@ class Check:
 class Entry:
     anonymous: str  # key of ANONYMOUS
     family: str | None = None  # what kind of object the URL names (its factory in test_role_matrix.py)
-    checks: tuple[Check, ...] = ()  # empty: only the anonymous outcome is held (the reason is in NOT_YET)
+    checks: tuple[Check, ...] = ()  # empty: only the anonymous outcome is held (why: the module docstring)
 
     @property
     def api(self) -> bool:
