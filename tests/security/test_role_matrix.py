@@ -54,6 +54,7 @@ from tests.security.matrix import (
     ROUTES,
     TLPS,
     Caller,
+    anyone,
 )
 
 MARKER = "Quetzal-7731"  # in every incident's title, summary and attachment: a hidden answer never shows it
@@ -311,6 +312,9 @@ def request_body(world: World, route: str, variant: str, tlp: str | None):
 
 
 def send(client: Client, method: str, path: str, body):
+    # A flash message an earlier allowed write left (its cookie outlives the rolled-back savepoint) would
+    # show on this page and not on the missing object's.
+    client.cookies.pop("messages", None)
     query, data, content_type = body if body else ("", None, None)
     if method == "get":
         return client.get(path)
@@ -374,8 +378,13 @@ def page_text(response, *names: str) -> str:
     return re.sub(r'(csrfmiddlewaretoken" value="|csrf-token" content="|csrf_token": ")[^"]+', r"\1", text)
 
 
-def callers_of(entry):
+def callers_of(entry, check):
+    """Every role in every relation; for a route with no object that everyone reads (lists, the
+    directory), where the relation is only the caller's kind of organisation, each role once, the
+    relations taken in turn, so every role and every relation is asked."""
     roles = [*Role.values, API_KEY] if entry.api else Role.values
+    if entry.family is None and check.policy is anyone:
+        return [Caller(role, RELATIONS[index % len(RELATIONS)]) for index, role in enumerate(roles)]
     return [Caller(role, relation) for relation in RELATIONS for role in roles]
 
 
@@ -418,7 +427,7 @@ def check_route(world: World, route: str) -> list[str]:
     entry = ROUTES[route]
     mismatches = []
     for check in entry.checks:
-        for caller in callers_of(entry):
+        for caller in callers_of(entry, check):
             client = world.clients[caller]
             for tlp in tlps_for(entry, caller):
                 path, missing_path, names, missing_names = object_urls(entry, route, world, tlp)
