@@ -1,0 +1,309 @@
+"""A TLP:RED incident's content reaches its recipients and nobody else, on every channel (issue 14).
+
+RS-CERT reports a RED incident to HR-CERT whose title, summary, messages, attachment name and location
+carry a marker; the thread then lives (a request for assistance, an attachment, escalation by console,
+e-mail, SMS and webhook up to the commission desk, an acknowledgement, a status change, the TLP lowered
+to AMBER+STRICT and raised again, a reply, a commission administrator's refused relabelling). Then every
+channel is read as people outside its recipients (another party, another organisation of either party,
+the commission's duty desk, reviewer and administrator, an observer): the live pushes of consoles open
+throughout and their `resume` from 0, every GET route of the URL configuration (API and console, walked
+from the resolver), the exports (audit log export, STIX, directory CSV and vCard, iCalendar feeds), the
+e-mails, SMS and webhooks, and this process's log records at DEBUG (the web server, the engine and the
+actions all run in it). None of it may carry the marker.
+
+So that it cannot pass on channels that say nothing: a CLEAR incident from BA-CERT whose content every
+one of those viewers may read must show on each content channel for each of them, the RED incident's
+reference must reach the commission (pushes, paging, the audit log), and the recipient and the
+originator must find the RED marker where content belongs.
+"""
+
+import io
+import json
+import logging
+import re
+import time
+from contextlib import ExitStack
+from datetime import timedelta
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.test import Client, override_settings
+from django.utils import timezone
+from websockets.exceptions import ConnectionClosed
+
+from hotline.escalation.choices import Target
+from hotline.escalation.engine import tick
+from hotline.escalation.models import Delivery, Timer
+from hotline.escalation.page_texts import link_token
+from hotline.escalation.sending import send_due
+from incidents.actions import (
+    do_acknowledge,
+    do_add_attachment,
+    do_change_status,
+    do_change_tlp,
+    do_post_message,
+    do_report_incident,
+    resolve_recipients,
+)
+from incidents.choices import MessageKind, Status, Tlp
+from incidents.models import Incident
+from incidents.notifications.calendar import feed_token
+from tests.accounts.world import person
+from tests.escalation.world import EVERY_METHOD, one_page_policy, paging_world
+from tests.foundation.test_live_channel import open_channel
+from tests.incidents.reports import elsewhere
+from tests.security.test_route_matrix import resolver_routes
+
+MARKER = "Q7RED-k3v9"  # in the RED incident's title, summary, messages and attachment name
+RED_LONGITUDE = "19.87654"  # its location's marker
+CONTROL = "Q7CLEAR-m2p8"  # in the CLEAR incident every viewer below may read
+
+RECIPIENTS = ["hr-cert-duty", "rs-cert-duty"]  # the named recipient and the originator
+OUTSIDERS = {
+    "another party": "al-cert-duty",
+    "another organisation of the recipient's party": "hr-mod-duty",
+    "another organisation of the originator's party": "rs-mod-duty",
+    "the commission duty desk": "wbc-sec-duty",
+    "a commission reviewer": "wbc-sec-reviewer",
+    "a commission administrator": "wbc-sec-admin",
+    "an observer": "osce-cpc-duty",
+}
+COMMISSION = {"wbc-sec-duty", "wbc-sec-reviewer", "wbc-sec-admin"}
+EVERYONE = [Target.ORGANISATION, Target.ON_DUTY, Target.SUPERVISORS, Target.HEAD, Target.COMMISSION_DESK]
+# Routes a GET would change or that hold nothing of any incident: signing out would end the walk's
+# session; the sign-in steps and the API description show no data.
+NOT_WALKED = {"logout/", "login/", "otp/verify/", "otp/enrol/", "api/schema/", "api/docs/", "api/redoc/"}
+QUERIES = {"api/v1/events/": "?after=0"}  # without `after` the feed starts now
+QUIET_S = 0.5  # a console that received nothing for this long has received everything
+# The test's own WebSocket client traces the frames it receives (the recipient's included) at DEBUG;
+# the fake SMTP server is the outside world. Neither is the service's log.
+FOREIGN_LOGGERS = ("websockets.client", "mail.log")
+
+
+def leaks(text: str) -> list[str]:
+    return [marker for marker in (MARKER, RED_LONGITUDE) if marker in text]
+
+
+# --- the activity ---------------------------------------------------------------------------------------
+
+
+def report_red_incident() -> tuple[Incident, int]:
+    originator, recipient = person("rs-cert-duty"), person("hr-cert-duty")
+    incident = do_report_incident(
+        originator,
+        recipients=resolve_recipients(["HR-CERT"], originator.organisation),
+        title=f"Relay compromised {MARKER} title",
+        summary=f"Operator credentials seen {MARKER} summary",
+        category="cyber",
+        severity="critical",
+        tlp=Tlp.RED,
+        occurred_at=timezone.now() - timedelta(minutes=5),
+        location={"type": "Point", "coordinates": [float(RED_LONGITUDE), 45.2]},
+    )
+    do_post_message(originator, incident, kind=MessageKind.REQUEST_FOR_ASSISTANCE, body=f"Indicators {MARKER} body")
+    attachment = do_add_attachment(
+        originator, incident, SimpleUploadedFile(f"{MARKER}-indicators.txt", b"203.0.113.77\n")
+    )
+    do_post_message(recipient, incident, kind=MessageKind.NOTE, body=f"Looking into it {MARKER} reply")
+    return incident, attachment.pk
+
+
+def report_control_incident() -> Incident:
+    """CLEAR, from BA-CERT to the outsiders' own organisations: content each outsider may read."""
+    reporter = person("ba-cert-duty")
+    incident = do_report_incident(
+        reporter,
+        recipients=resolve_recipients(["AL-CERT", "HR-MOD", "RS-MOD"], reporter.organisation),
+        title=f"Phishing wave {CONTROL} title",
+        summary=f"Mails imitating the tax office {CONTROL} summary",
+        category="cyber",
+        severity="low",
+        tlp=Tlp.CLEAR,
+        occurred_at=timezone.now() - timedelta(minutes=5),
+    )
+    do_post_message(reporter, incident, kind=MessageKind.INFORMATION, body=f"Samples {CONTROL} body")
+    return incident
+
+
+def escalate(receivers) -> None:
+    """Every due timer fired and every page sent, in this process, to the fake receivers (the policy's
+    one level is due a second after each message)."""
+    later = timezone.now() + timedelta(seconds=5)
+    with override_settings(**receivers.settings()):
+        assert tick(later) > 0
+        assert send_due(later) > 0
+
+
+def live_the_thread(incident: Incident) -> None:
+    originator, recipient = person("rs-cert-duty"), person("hr-cert-duty")
+    assert do_acknowledge(recipient, incident)
+    do_change_status(originator, incident, Status.MONITORING)
+    do_change_tlp(originator, incident, Tlp.AMBER_STRICT)
+    do_change_tlp(originator, incident, Tlp.RED)
+    do_post_message(recipient, incident, kind=MessageKind.INFORMATION, body=f"Contained {MARKER} update")
+
+
+# --- reading every channel --------------------------------------------------------------------------------
+
+
+def signed_in(username: str) -> Client:
+    client = Client()
+    client.force_login(person(username))
+    return client
+
+
+def frames_until_quiet(channel, timeout: float = 10.0, until: str | None = None) -> list[str]:
+    """What the channel receives until it is quiet for QUIET_S (or sends a frame of type `until`)."""
+    frames, deadline = [], time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            frame = channel.recv(timeout=QUIET_S if until is None else max(0.01, deadline - time.monotonic()))
+        except (TimeoutError, ConnectionClosed):
+            break
+        frames.append(frame)
+        if until is not None and json.loads(frame)["type"] == until:
+            break
+    return frames
+
+
+def concrete(route: str, username: str, red: Incident, attachment_id: int, link: str, timer_id: int) -> str:
+    """A path of `route` aimed at the RED incident (its pk or reference, its attachment, its timer), at the
+    recipient organisation's pages, at the viewer's own party's calendar feed, at a real paging link."""
+    values = {
+        "<int:attachment_id>": str(attachment_id),
+        "<str:reference>": red.reference if route.startswith("incidents/") else "x",
+        "<str:code>": "HR-CERT",
+        "<str:username>": "hr-cert-duty",
+        "<str:severity>": "critical",
+        "<str:pair>": "HR-RS",
+        "<int:size>": "1",
+    }
+    if route.startswith("notifications/calendar/"):
+        values["<str:token>"] = feed_token(person(username).organisation.party)
+    elif route.startswith("ack/"):
+        values["<str:token>"] = link
+    if "/attachments/<int:pk>" in route:
+        values["<int:pk>"] = str(attachment_id)
+    elif route.startswith("escalation/timers/") or route.startswith("api/v1/escalation/timers/"):
+        values["<int:pk>"] = str(timer_id)
+    elif "incidents/<int:pk>" in route:
+        values["<int:pk>"] = str(red.pk)
+    path = re.sub(r"<[^>]+>", lambda match: values.get(match.group(0), "1"), route)
+    return "/" + path + QUERIES.get(route, "")
+
+
+def walk_every_get_route(username: str, *args) -> dict[str, tuple[int, str]]:
+    client = signed_in(username)
+    answers = {}
+    for route in sorted(resolver_routes() - NOT_WALKED):
+        path = concrete(route, username, *args)
+        response = client.get(path)
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        headers = "".join(f"{name}: {value}\n" for name, value in response.items())  # a download's file name
+        answers[route] = (response.status_code, headers + body.decode(errors="replace"))
+    return answers
+
+
+def log_text(record: logging.LogRecord) -> str:
+    """The message and every attribute of a record: a structured log's extras are log lines too."""
+    return record.getMessage() + " " + " ".join(f"{key}={value!r}" for key, value in vars(record).items())
+
+
+# --- the test -----------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def quiet_settings(settings, tmp_path):
+    settings.OTP_REQUIRED = False
+    settings.MEDIA_ROOT = tmp_path
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_red_incidents_marker_reaches_its_recipients_and_no_one_else_on_any_channel(
+    asgi_server, receivers, quiet_settings, caplog
+):
+    caplog.set_level(logging.DEBUG)
+    paging_world(receivers)
+    one_page_policy("critical", EVERY_METHOD, targets=EVERYONE)
+    viewers = [*RECIPIENTS, *OUTSIDERS.values()]
+    with ExitStack() as open_channels:
+        channels = {}
+        for username in viewers:
+            cookie = f"sessionid={signed_in(username).cookies['sessionid'].value}"
+            channels[username] = open_channels.enter_context(open_channel(asgi_server, cookie))
+            assert json.loads(channels[username].recv(timeout=5))["type"] == "hello", username
+        # Actions in a thread of their own, as another console would: they push after commit.
+        red, attachment_id = elsewhere(report_red_incident)
+        elsewhere(report_control_incident)
+        elsewhere(lambda: escalate(receivers))
+        elsewhere(lambda: live_the_thread(red))
+        refused = signed_in("wbc-sec-admin").post(f"/incidents/{red.reference}/tlp/", {"tlp": Tlp.CLEAR})
+        assert refused.status_code in (403, 404) and Incident.objects.get(pk=red.pk).tlp == Tlp.RED
+        pushed = {username: "\n".join(frames_until_quiet(channel)) for username, channel in channels.items()}
+        resumed = {}
+        for username, channel in channels.items():
+            channel.send(json.dumps({"type": "resume", "after": 0}))
+            resumed[username] = "\n".join(frames_until_quiet(channel, until="resumed"))
+
+    delivery = Delivery.objects.filter(page__timer__recipient__code="HR-CERT", person__isnull=False).first()
+    timer = Timer.objects.filter(recipient__code="HR-CERT").first()
+    route_args = (red, attachment_id, link_token(delivery), timer.pk)
+    answers = {username: walk_every_get_route(username, *route_args) for username in viewers}
+    audit_export = io.StringIO()
+    call_command("export_audit", stdout=audit_export)
+
+    found = []  # (channel, viewer, text) of everything anyone outside the recipients got
+    for username in OUTSIDERS.values():
+        found += [("live push", username, pushed[username]), ("resume from 0", username, resumed[username])]
+        found += [(f"GET /{route} ({status})", username, body) for route, (status, body) in answers[username].items()]
+    found.append(("the audit export", "the export's reader", audit_export.getvalue()))
+    found += [("e-mail to " + ", ".join(mail.recipients), "its reader", mail.text) for mail in receivers.mails()]
+    found += [("SMS", "its reader", sms.text) for sms in receivers.sms()]
+    found += [("webhook " + hook.path, "its reader", hook.text) for hook in receivers.webhooks()]
+    found += [
+        (f"log {record.name}", "an operator", log_text(record))
+        for record in caplog.records
+        if not record.name.startswith(FOREIGN_LOGGERS)
+    ]
+    leaked = [f"{channel} as {viewer}: {leaks(text)}" for channel, viewer, text in found if leaks(text)]
+    assert not leaked, "the RED incident's content reached people outside its recipients:\n" + "\n".join(leaked)
+
+    # Each channel really carried something to each outsider: content they may read, the RED reference.
+    for username in OUTSIDERS.values():
+        for what, text in [
+            ("live push", pushed[username]),
+            ("resume", resumed[username]),
+            ("API list", answers[username]["api/v1/incidents/"][1]),
+            ("API events", answers[username]["api/v1/events/"][1]),
+            ("console list", answers[username]["incidents/"][1]),
+        ]:
+            assert CONTROL in text, f"{username} got no readable content by {what}: the check says nothing"
+        calendar_status, calendar = answers[username]["notifications/calendar/<str:token>.ics"]
+        assert calendar_status == 200 and "BEGIN:VCALENDAR" in calendar, username
+    for username in COMMISSION:
+        assert red.reference in pushed[username] and red.reference in resumed[username], username
+        assert red.reference in answers[username]["api/v1/incidents/"][1], username
+    assert red.reference in answers["wbc-sec-reviewer"]["audit/log/"][1]
+    assert red.reference in audit_export.getvalue()
+    for stream in ("directory/export.csv", "directory/export.vcf"):
+        assert "HR-CERT" in answers["al-cert-duty"][stream][1].upper(), stream
+    commission_mails = [mail for mail in receivers.mails() if any("@wbc-sec." in to for to in mail.recipients)]
+    assert commission_mails and all(red.reference in mail.text for mail in commission_mails)
+    for sent in [receivers.sms(), receivers.webhooks()]:
+        assert any(red.reference in request.text for request in sent)
+    assert any(red.reference in log_text(record) for record in caplog.records)
+
+    # The recipients find the content where it belongs (so the markers are where the test looks).
+    for username in RECIPIENTS:
+        assert MARKER in pushed[username] and MARKER in resumed[username], username
+        for route in [
+            "api/v1/incidents/<int:pk>/",
+            "api/v1/incidents/<int:pk>/messages/",
+            "api/v1/incidents/<int:pk>/attachments/<int:attachment_id>/",  # its name, in Content-Disposition
+            "api/v1/incidents/<int:pk>/stix/",
+            "incidents/<str:reference>/",
+        ]:
+            status, body = answers[username][route]
+            assert status == 200 and MARKER in body, (username, route, status)
+        assert RED_LONGITUDE in answers[username]["api/v1/incidents/<int:pk>/"][1], username
