@@ -22,7 +22,9 @@ import json
 import logging
 import re
 import time
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
+from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
@@ -32,6 +34,8 @@ from django.test import Client, override_settings
 from django.utils import timezone
 from websockets.exceptions import ConnectionClosed
 
+from accounts.choices import ApiScope
+from accounts.models import Party
 from hotline.escalation.choices import Target
 from hotline.escalation.engine import tick
 from hotline.escalation.models import Delivery, Timer
@@ -49,9 +53,10 @@ from incidents.actions import (
 from incidents.choices import MessageKind, Status, Tlp
 from incidents.models import Incident
 from incidents.notifications.calendar import feed_token
-from tests.accounts.world import person
+from tests.accounts.world import organisation, person
 from tests.escalation.world import EVERY_METHOD, one_page_policy, paging_world
 from tests.foundation.test_live_channel import open_channel
+from tests.incidents.conftest import make_key_client
 from tests.incidents.reports import elsewhere
 from tests.security.test_route_matrix import resolver_routes
 
@@ -69,6 +74,7 @@ OUTSIDERS = {
     "a commission administrator": "wbc-sec-admin",
     "an observer": "osce-cpc-duty",
 }
+KEYS_OF = ["AL-CERT", "WBC-SEC"]
 COMMISSION = {"wbc-sec-duty", "wbc-sec-reviewer", "wbc-sec-admin"}
 EVERYONE = [Target.ORGANISATION, Target.ON_DUTY, Target.SUPERVISORS, Target.HEAD, Target.COMMISSION_DESK]
 # Routes a GET would change or that hold nothing of any incident: signing out would end the walk's
@@ -167,12 +173,22 @@ def frames_until_quiet(channel, timeout: float = 10.0, until: str | None = None)
     return frames
 
 
-def concrete(route: str, username: str, red: Incident, attachment_id: int, link: str, timer_id: int) -> str:
+@dataclass(frozen=True)
+class Aims:
+    """What the walk's paths point at: the RED incident, its attachment and a timer, a real paging link."""
+
+    red: Incident
+    attachment_id: int
+    timer_id: int
+    link: str
+
+
+def concrete(route: str, party: Party, aims: Aims) -> str:
     """A path of `route` aimed at the RED incident (its pk or reference, its attachment, its timer), at the
-    recipient organisation's pages, at the viewer's own party's calendar feed, at a real paging link."""
+    recipient organisation's pages, at the caller's own party's calendar feed, at a real paging link."""
     values = {
-        "<int:attachment_id>": str(attachment_id),
-        "<str:reference>": red.reference if route.startswith("incidents/") else "x",
+        "<int:attachment_id>": str(aims.attachment_id),
+        "<str:reference>": aims.red.reference if route.startswith("incidents/") else "x",
         "<str:code>": "HR-CERT",
         "<str:username>": "hr-cert-duty",
         "<str:severity>": "critical",
@@ -180,29 +196,39 @@ def concrete(route: str, username: str, red: Incident, attachment_id: int, link:
         "<int:size>": "1",
     }
     if route.startswith("notifications/calendar/"):
-        values["<str:token>"] = feed_token(person(username).organisation.party)
+        values["<str:token>"] = feed_token(party)
     elif route.startswith("ack/"):
-        values["<str:token>"] = link
+        values["<str:token>"] = aims.link
     if "/attachments/<int:pk>" in route:
-        values["<int:pk>"] = str(attachment_id)
-    elif route.startswith("escalation/timers/") or route.startswith("api/v1/escalation/timers/"):
-        values["<int:pk>"] = str(timer_id)
+        values["<int:pk>"] = str(aims.attachment_id)
+    elif route.startswith(("escalation/timers/", "api/v1/escalation/timers/")):
+        values["<int:pk>"] = str(aims.timer_id)
     elif "incidents/<int:pk>" in route:
-        values["<int:pk>"] = str(red.pk)
+        values["<int:pk>"] = str(aims.red.pk)
     path = re.sub(r"<[^>]+>", lambda match: values.get(match.group(0), "1"), route)
     return "/" + path + QUERIES.get(route, "")
 
 
-def walk_every_get_route(username: str, *args) -> dict[str, tuple[int, str]]:
-    client = signed_in(username)
+def walk_every_get_route(client: Client, party: Party, aims: Aims, under: str = "") -> dict[str, tuple[int, str]]:
+    """(status, headers and body) of a GET of every route of the resolver (under `under`) by `client`."""
     answers = {}
-    for route in sorted(resolver_routes() - NOT_WALKED):
-        path = concrete(route, username, *args)
-        response = client.get(path)
+    for route in sorted(route for route in resolver_routes() - NOT_WALKED if route.startswith(under)):
+        response = client.get(concrete(route, party, aims))
         body = b"".join(response.streaming_content) if response.streaming else response.content
         headers = "".join(f"{name}: {value}\n" for name, value in response.items())  # a download's file name
         answers[route] = (response.status_code, headers + body.decode(errors="replace"))
     return answers
+
+
+def drained(channels: dict) -> dict[str, str]:
+    """What each console received until quiet, all read at once (one quiet wait, not one per console)."""
+    with ThreadPoolExecutor(len(channels)) as pool:
+        frames = dict(zip(channels, pool.map(frames_until_quiet, channels.values()), strict=True))
+    return {username: "\n".join(received) for username, received in frames.items()}
+
+
+def mail_text(mail) -> str:
+    return "\n".join([mail.subject, mail.body, *(content for content, _ in getattr(mail, "alternatives", []))])
 
 
 def log_text(record: logging.LogRecord) -> str:
@@ -221,7 +247,7 @@ def quiet_settings(settings, tmp_path):
 
 @pytest.mark.django_db(transaction=True)
 def test_a_red_incidents_marker_reaches_its_recipients_and_no_one_else_on_any_channel(
-    asgi_server, receivers, quiet_settings, caplog
+    asgi_server, receivers, quiet_settings, caplog, mailoutbox
 ):
     caplog.set_level(logging.DEBUG)
     paging_world(receivers)
@@ -240,7 +266,7 @@ def test_a_red_incidents_marker_reaches_its_recipients_and_no_one_else_on_any_ch
         elsewhere(lambda: live_the_thread(red))
         refused = signed_in("wbc-sec-admin").post(f"/incidents/{red.reference}/tlp/", {"tlp": Tlp.CLEAR})
         assert refused.status_code in (403, 404) and Incident.objects.get(pk=red.pk).tlp == Tlp.RED
-        pushed = {username: "\n".join(frames_until_quiet(channel)) for username, channel in channels.items()}
+        pushed = drained(channels)
         resumed = {}
         for username, channel in channels.items():
             channel.send(json.dumps({"type": "resume", "after": 0}))
@@ -248,17 +274,26 @@ def test_a_red_incidents_marker_reaches_its_recipients_and_no_one_else_on_any_ch
 
     delivery = Delivery.objects.filter(page__timer__recipient__code="HR-CERT", person__isnull=False).first()
     timer = Timer.objects.filter(recipient__code="HR-CERT").first()
-    route_args = (red, attachment_id, link_token(delivery), timer.pk)
-    answers = {username: walk_every_get_route(username, *route_args) for username in viewers}
+    aims = Aims(red, attachment_id, timer.pk, link_token(delivery))
+    answers = {
+        username: walk_every_get_route(signed_in(username), person(username).organisation.party, aims)
+        for username in viewers
+    }
+    # API keys of outsiders' organisations (a SIEM of another party, the commission's): every API route.
+    for code in KEYS_OF:
+        key_client = make_key_client(code, scopes=ApiScope.values)
+        answers[f"{code}'s API key"] = walk_every_get_route(key_client, organisation(code).party, aims, under="api/")
     audit_export = io.StringIO()
     call_command("export_audit", stdout=audit_export)
 
     found = []  # (channel, viewer, text) of everything anyone outside the recipients got
+    for username in [*OUTSIDERS.values(), *(f"{code}'s API key" for code in KEYS_OF)]:
+        found += [(f"GET /{route} ({status})", username, body) for route, (status, body) in answers[username].items()]
     for username in OUTSIDERS.values():
         found += [("live push", username, pushed[username]), ("resume from 0", username, resumed[username])]
-        found += [(f"GET /{route} ({status})", username, body) for route, (status, body) in answers[username].items()]
     found.append(("the audit export", "the export's reader", audit_export.getvalue()))
     found += [("e-mail to " + ", ".join(mail.recipients), "its reader", mail.text) for mail in receivers.mails()]
+    found += [(f"e-mail sent by Django to {mail.to}", "its reader", mail_text(mail)) for mail in mailoutbox]
     found += [("SMS", "its reader", sms.text) for sms in receivers.sms()]
     found += [("webhook " + hook.path, "its reader", hook.text) for hook in receivers.webhooks()]
     found += [
@@ -281,6 +316,9 @@ def test_a_red_incidents_marker_reaches_its_recipients_and_no_one_else_on_any_ch
             assert CONTROL in text, f"{username} got no readable content by {what}: the check says nothing"
         calendar_status, calendar = answers[username]["notifications/calendar/<str:token>.ics"]
         assert calendar_status == 200 and "BEGIN:VCALENDAR" in calendar, username
+    for code in KEYS_OF:
+        for route in ["api/v1/incidents/", "api/v1/events/"]:
+            assert CONTROL in answers[f"{code}'s API key"][route][1], (code, route)
     for username in COMMISSION:
         assert red.reference in pushed[username] and red.reference in resumed[username], username
         assert red.reference in answers[username]["api/v1/incidents/"][1], username
