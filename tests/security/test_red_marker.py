@@ -81,6 +81,14 @@ EVERYONE = [Target.ORGANISATION, Target.ON_DUTY, Target.SUPERVISORS, Target.HEAD
 # session; the sign-in steps and the API description show no data.
 NOT_WALKED = {"logout/", "login/", "otp/verify/", "otp/enrol/", "api/schema/", "api/docs/", "api/redoc/"}
 QUERIES = {"api/v1/events/": "?after=0"}  # without `after` the feed starts now
+# What an outsider tries to write to the RED incident, by the last part of the route.
+WRITES = {
+    "messages": {"kind": "note", "body": "probe"},
+    "status": {"status": "closed"},
+    "tlp": {"tlp": "CLEAR"},
+    "<int:pk>": {"tlp": "CLEAR"},
+    "phone-acknowledgement": {"reason": "probe"},
+}
 QUIET_S = 0.5  # a console that received nothing for this long has received everything
 # The test's own WebSocket client traces the frames it receives (the recipient's included) at DEBUG;
 # the fake SMTP server is the outside world. Neither is the service's log.
@@ -220,6 +228,28 @@ def walk_every_get_route(client: Client, party: Party, aims: Aims, under: str = 
     return answers
 
 
+def write_to_every_incident_route(client: Client, party: Party, aims: Aims) -> dict[str, tuple[int, str]]:
+    """The answers to writes aimed at the RED incident and its timer, console and API: an outsider's
+    refused (or allowed) write must not answer with the content either."""
+    answers = {}
+    for route in sorted(resolver_routes()):
+        if not re.search(r"incidents/<[^>]+>/|timers/<int:pk>/", route):
+            continue
+        path = concrete(route, party, aims)
+        data = WRITES.get(route.rsplit("/", 2)[-2], {})
+        if route.startswith("api/"):
+            response = client.generic(
+                "PATCH" if route.endswith("<int:pk>/") else "POST",
+                path,
+                json.dumps(data),
+                content_type="application/json",
+            )
+        else:
+            response = client.post(path, data)
+        answers[f"{route} written"] = (response.status_code, response.content.decode(errors="replace"))
+    return answers
+
+
 def drained(channels: dict) -> dict[str, str]:
     """What each console received until quiet, all read at once (one quiet wait, not one per console)."""
     with ThreadPoolExecutor(len(channels)) as pool:
@@ -252,6 +282,7 @@ def test_a_red_incidents_marker_reaches_its_recipients_and_no_one_else_on_any_ch
     caplog.set_level(logging.DEBUG)
     paging_world(receivers)
     one_page_policy("critical", EVERY_METHOD, targets=EVERYONE)
+    receivers.http.fail(times=None, status=400, path_prefix="/sms")  # failed for good: the desk is told
     viewers = [*RECIPIENTS, *OUTSIDERS.values()]
     with ExitStack() as open_channels:
         channels = {}
@@ -283,14 +314,20 @@ def test_a_red_incidents_marker_reaches_its_recipients_and_no_one_else_on_any_ch
     for code in KEYS_OF:
         key_client = make_key_client(code, scopes=ApiScope.values)
         answers[f"{code}'s API key"] = walk_every_get_route(key_client, organisation(code).party, aims, under="api/")
+    # Last, as they may change the incident: every outsider's writes to it.
+    for username in OUTSIDERS.values():
+        client, party = signed_in(username), person(username).organisation.party
+        answers[username] |= write_to_every_incident_route(client, party, aims)
+    assert Incident.objects.get(pk=red.pk).tlp == Tlp.RED
     audit_export = io.StringIO()
     call_command("export_audit", stdout=audit_export)
 
     found = []  # (channel, viewer, text) of everything anyone outside the recipients got
     for username in [*OUTSIDERS.values(), *(f"{code}'s API key" for code in KEYS_OF)]:
-        found += [(f"GET /{route} ({status})", username, body) for route, (status, body) in answers[username].items()]
+        found += [(f"/{route} ({status})", username, body) for route, (status, body) in answers[username].items()]
     for username in OUTSIDERS.values():
         found += [("live push", username, pushed[username]), ("resume from 0", username, resumed[username])]
+    found.append(("the refused relabelling", "wbc-sec-admin", refused.content.decode()))
     found.append(("the audit export", "the export's reader", audit_export.getvalue()))
     found += [("e-mail to " + ", ".join(mail.recipients), "its reader", mail.text) for mail in receivers.mails()]
     found += [(f"e-mail sent by Django to {mail.to}", "its reader", mail_text(mail)) for mail in mailoutbox]
@@ -320,6 +357,7 @@ def test_a_red_incidents_marker_reaches_its_recipients_and_no_one_else_on_any_ch
         for route in ["api/v1/incidents/", "api/v1/events/"]:
             assert CONTROL in answers[f"{code}'s API key"][route][1], (code, route)
     for username in COMMISSION:
+        assert "delivery.failed" in pushed[username], username
         assert red.reference in pushed[username] and red.reference in resumed[username], username
         assert red.reference in answers[username]["api/v1/incidents/"][1], username
     assert red.reference in answers["wbc-sec-reviewer"]["audit/log/"][1]
