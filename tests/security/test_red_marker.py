@@ -43,7 +43,6 @@ from hotline.escalation.page_texts import link_token
 from hotline.escalation.sending import send_due
 from incidents.actions import (
     do_acknowledge,
-    do_add_attachment,
     do_change_status,
     do_change_tlp,
     do_post_message,
@@ -51,7 +50,7 @@ from incidents.actions import (
     resolve_recipients,
 )
 from incidents.choices import MessageKind, Status, Tlp
-from incidents.models import Incident
+from incidents.models import Attachment, Incident
 from incidents.notifications.calendar import feed_token
 from tests.accounts.world import organisation, person
 from tests.escalation.world import EVERY_METHOD, one_page_policy, paging_world
@@ -102,8 +101,8 @@ def leaks(text: str) -> list[str]:
 # --- the activity ---------------------------------------------------------------------------------------
 
 
-def report_red_incident() -> tuple[Incident, int]:
-    originator, recipient = person("rs-cert-duty"), person("hr-cert-duty")
+def report_red_incident() -> Incident:
+    originator = person("rs-cert-duty")
     incident = do_report_incident(
         originator,
         recipients=resolve_recipients(["HR-CERT"], originator.organisation),
@@ -116,11 +115,19 @@ def report_red_incident() -> tuple[Incident, int]:
         location={"type": "Point", "coordinates": [float(RED_LONGITUDE), 45.2]},
     )
     do_post_message(originator, incident, kind=MessageKind.REQUEST_FOR_ASSISTANCE, body=f"Indicators {MARKER} body")
-    attachment = do_add_attachment(
-        originator, incident, SimpleUploadedFile(f"{MARKER}-indicators.txt", b"203.0.113.77\n")
+    return incident
+
+
+def write_through_the_console_and_the_api(incident: Incident) -> None:
+    """RED content through HTTP too, so that request handling and its log lines carry it: the originator
+    attaches a file in the console, HR-CERT's ticketing system posts a message with its API key."""
+    upload = SimpleUploadedFile(f"{MARKER}-indicators.txt", b"203.0.113.77\n")
+    attached = signed_in("rs-cert-duty").post(f"/incidents/{incident.reference}/attachments/", {"file": upload})
+    assert attached.status_code == 302, attached.status_code
+    posted = make_key_client("HR-CERT").post(
+        f"/api/v1/incidents/{incident.pk}/messages/", {"kind": MessageKind.NOTE, "body": f"Looking {MARKER} reply"}
     )
-    do_post_message(recipient, incident, kind=MessageKind.NOTE, body=f"Looking into it {MARKER} reply")
-    return incident, attachment.pk
+    assert posted.status_code == 201, posted.content
 
 
 def report_control_incident() -> Incident:
@@ -291,7 +298,8 @@ def test_a_red_incidents_marker_reaches_its_recipients_and_no_one_else_on_any_ch
             channels[username] = open_channels.enter_context(open_channel(asgi_server, cookie))
             assert json.loads(channels[username].recv(timeout=5))["type"] == "hello", username
         # Actions in a thread of their own, as another console would: they push after commit.
-        red, attachment_id = elsewhere(report_red_incident)
+        red = elsewhere(report_red_incident)
+        elsewhere(lambda: write_through_the_console_and_the_api(red))
         elsewhere(report_control_incident)
         elsewhere(lambda: escalate(receivers))
         elsewhere(lambda: live_the_thread(red))
@@ -305,7 +313,7 @@ def test_a_red_incidents_marker_reaches_its_recipients_and_no_one_else_on_any_ch
 
     delivery = Delivery.objects.filter(page__timer__recipient__code="HR-CERT", person__isnull=False).first()
     timer = Timer.objects.filter(recipient__code="HR-CERT").first()
-    aims = Aims(red, attachment_id, timer.pk, link_token(delivery))
+    aims = Aims(red, Attachment.objects.get(incident=red).pk, timer.pk, link_token(delivery))
     answers = {
         username: walk_every_get_route(signed_in(username), person(username).organisation.party, aims)
         for username in viewers
