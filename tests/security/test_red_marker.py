@@ -1,13 +1,15 @@
 """A TLP:RED incident's content reaches its recipients and nobody else, on every channel (issue 14).
 
 RS-CERT reports a RED incident to HR-CERT whose title, summary, messages, attachment name and location
-carry a marker; the thread then lives (a request for assistance, an attachment, escalation by console,
-e-mail, SMS and webhook up to the commission desk, an acknowledgement, a status change, the TLP lowered
-to AMBER+STRICT and raised again, a reply, a commission administrator's refused relabelling). Then every
+carry a marker; the thread then lives (a request for assistance, an attachment uploaded in the console,
+a message posted with an API key, escalation by console, e-mail, SMS (failing for good, so the desk is
+told) and webhook up to the commission desk, an acknowledgement, a status change, the TLP lowered to
+AMBER+STRICT and raised again, a commission administrator's refused relabelling). Then every
 channel is read as people outside its recipients (another party, another organisation of either party,
 the commission's duty desk, reviewer and administrator, an observer): the live pushes of consoles open
 throughout and their `resume` from 0, every GET route of the URL configuration (API and console, walked
-from the resolver), the exports (audit log export, STIX, directory CSV and vCard, iCalendar feeds), the
+from the resolver, by outsiders' sessions and API keys), the answers to their writes aimed at the
+incident and its timers, the exports (audit log export, STIX, directory CSV and vCard, iCalendar feeds), the
 e-mails, SMS and webhooks, and this process's log records at DEBUG (the web server, the engine and the
 actions all run in it). None of it may carry the marker.
 
@@ -288,14 +290,15 @@ def log_text(record: logging.LogRecord) -> str:
 
 
 @pytest.fixture
-def quiet_settings(settings, tmp_path):
+def console_settings(settings, tmp_path):
+    """Sessions made by force_login pass (no second factor to type); uploads go to the test's folder."""
     settings.OTP_REQUIRED = False
     settings.MEDIA_ROOT = tmp_path
 
 
 @pytest.mark.django_db(transaction=True)
 def test_a_red_incidents_marker_reaches_its_recipients_and_no_one_else_on_any_channel(
-    asgi_server, receivers, quiet_settings, caplog, mailoutbox
+    asgi_server, receivers, console_settings, caplog, mailoutbox
 ):
     caplog.set_level(logging.DEBUG)
     paging_world(receivers)
