@@ -234,6 +234,13 @@ def concrete(route: str, party: Party, aims: Aims) -> str:
     return "/" + path + QUERIES.get(route, "")
 
 
+def answered(response) -> tuple[int, str]:
+    """The status, and the headers (a download's file name) and body a client reads."""
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    headers = "".join(f"{name}: {value}\n" for name, value in response.items())
+    return response.status_code, headers + body.decode(errors="replace")
+
+
 def walk_every_get_route(
     client: Client, party: Party, aims: Aims, under: str = "", only=None
 ) -> dict[str, tuple[int, str]]:
@@ -241,10 +248,7 @@ def walk_every_get_route(
     these) by `client`."""
     answers = {}
     for route in sorted(only or (route for route in resolver_routes() - NOT_WALKED if route.startswith(under))):
-        response = client.get(concrete(route, party, aims))
-        body = b"".join(response.streaming_content) if response.streaming else response.content
-        headers = "".join(f"{name}: {value}\n" for name, value in response.items())  # a download's file name
-        answers[route] = (response.status_code, headers + body.decode(errors="replace"))
+        answers[route] = answered(client.get(concrete(route, party, aims)))
     return answers
 
 
@@ -266,7 +270,7 @@ def write_to_every_incident_route(client: Client, party: Party, aims: Aims) -> d
             )
         else:
             response = client.post(path, data)
-        answers[f"{route} written"] = (response.status_code, response.content.decode(errors="replace"))
+        answers[f"{route} written"] = answered(response)
     return answers
 
 
@@ -354,7 +358,7 @@ def test_a_red_incidents_marker_reaches_its_recipients_and_no_one_else_on_any_ch
         found += [(f"/{route} ({status})", username, body) for route, (status, body) in answers[username].items()]
     for username in OUTSIDERS.values():
         found += [("live push", username, pushed[username]), ("resume from 0", username, resumed[username])]
-    found.append(("the refused relabelling", "wbc-sec-admin", refused.content.decode()))
+    found.append(("the refused relabelling", "wbc-sec-admin", answered(refused)[1]))
     found.append(("the audit export", "the export's reader", audit_export.getvalue()))
     found += [("e-mail to " + ", ".join(mail.recipients), "its reader", mail.text) for mail in receivers.mails()]
     found += [(f"e-mail sent by Django to {mail.to}", "its reader", mail_text(mail)) for mail in mailoutbox]
