@@ -108,11 +108,14 @@
   const label = indicator.querySelector(".label");
   const PING_EVERY_MS = 15000;
   const PONG_WITHIN_MS = 10000;
+  // While the server answers that the database is unavailable (the indicator shows "degraded").
+  const RECHECK_WHILE_DEGRADED_MS = 3000;
   // Pushes are a doorbell and can be lost (a Redis hiccup); a periodic catch-up finds what they missed.
   const RESYNC_EVERY_MS = 60000;
   let retryDelay = 1000;
   let pingTimer = null;
   let pongDeadline = null;
+  let recheckTimer = null;
   let resyncTimer = null;
   let socket = null;
 
@@ -154,6 +157,14 @@
     label.textContent = text;
   }
 
+  function ping(current) {
+    if (current.readyState !== WebSocket.OPEN) return;
+    current.send(JSON.stringify({ type: "ping" }));
+    // A socket can die without a close event (sleeping laptop, dropped NAT entry): no pong, reconnect.
+    clearTimeout(pongDeadline);
+    pongDeadline = setTimeout(() => current.close(), PONG_WITHIN_MS);
+  }
+
   function connect() {
     const scheme = location.protocol === "https:" ? "wss://" : "ws://";
     socket = new WebSocket(scheme + location.host + indicator.dataset.url);
@@ -167,16 +178,24 @@
       resume(current);
       resyncTimer = setInterval(() => resume(current), RESYNC_EVERY_MS);
       show("live", "live");
-      pingTimer = setInterval(() => {
-        current.send(JSON.stringify({ type: "ping" }));
-        // A socket can die without a close event (sleeping laptop, dropped NAT entry): no pong, reconnect.
-        pongDeadline = setTimeout(() => current.close(), PONG_WITHIN_MS);
-      }, PING_EVERY_MS);
+      pingTimer = setInterval(() => ping(current), PING_EVERY_MS);
     });
 
     current.addEventListener("message", (message) => {
       const data = JSON.parse(message.data);
-      if (data.type === "pong") { clearTimeout(pongDeadline); return; }
+      if (data.type === "pong") {
+        clearTimeout(pongDeadline);
+        if (indicator.dataset.state === "degraded") { clearTimeout(recheckTimer); show("live", "live"); }
+        return;
+      }
+      if (data.type === "unavailable") {
+        // The channel holds but the database does not: say so, and ask again soon rather than in 15 s.
+        clearTimeout(pongDeadline);
+        show("degraded", data.code === "storage_full" ? "storage full — changes are not saved" : "database unavailable — changes are not saved");
+        clearTimeout(recheckTimer);
+        recheckTimer = setTimeout(() => ping(current), RECHECK_WHILE_DEGRADED_MS);
+        return;
+      }
       if (data.type === "event") { receive(data.event); return; }
       if (data.type === "resumed") {
         raiseWatermark(data.last);
@@ -190,6 +209,7 @@
       clearInterval(pingTimer);
       clearInterval(resyncTimer);
       clearTimeout(pongDeadline);
+      clearTimeout(recheckTimer);
       // Refused (session ended or second factor not passed): the next page load leads to the login.
       if (event.code === 4401) { show("offline", "signed out — reload to sign in"); return; }
       const seconds = Math.round(retryDelay / 1000);
