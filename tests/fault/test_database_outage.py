@@ -2,24 +2,45 @@
 (JSON for the API, a readable page for the console), whether the view or a middleware (sessions, auth,
 API keys) met the outage, and /healthz names the database.
 
-Bounded: one uvicorn process against a PostgreSQL address where nothing listens (a free loopback port)."""
+And a 20 s outage of a PostgreSQL cluster of the test's own, under traffic: a console open in Chromium
+shows that it is degraded and clears by itself; messages posted as the database went away are each
+either whole (message, acknowledgements, escalation timers, outbox events, audit entry, stored answer)
+or absent; retrying them with their Idempotency-Key creates each exactly once; the audit chain verifies.
 
+Bounded: one uvicorn process against a PostgreSQL address where nothing listens (a free loopback port),
+then one against the own cluster; every wait has a timeout."""
+
+import itertools
 import json
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
+from collections import Counter, defaultdict
+from datetime import UTC, datetime
 from pathlib import Path
 
+import psycopg
 import pytest
+from playwright.sync_api import expect
 
-from tests.conftest import ROOT, free_port, hotline_env, start_web_process, stop_process
+from tests.conftest import (
+    free_port,
+    hotline_env,
+    run_manage,
+    share_collected_static,
+    start_web_process,
+    stop_process,
+)
 
 pytestmark = [pytest.mark.fault, pytest.mark.slow]
+
+# The web processes' Redis (channel layer, rate limits): a database of its own, never the suite's.
+FAULT_REDIS_URL = os.environ.get("HOTLINE_FAULT_REDIS_URL", "redis://127.0.0.1:6379/14")
 
 
 @pytest.fixture
@@ -30,7 +51,7 @@ def web_without_database(tmp_path):
         SECRET_KEY=None,
         DEBUG=None,
         DATABASE_URL=f"postgres://postgres@127.0.0.1:{free_port()}/hotline_gone",
-        REDIS_URL="redis://127.0.0.1:6379/15",
+        REDIS_URL=FAULT_REDIS_URL,
     )
     process, base = start_web_process(env, tmp_path / "web.log")
     yield base
@@ -134,7 +155,95 @@ def database_ok(base: str) -> bool:
     return json.loads(fetch(base + "/healthz")[2])["checks"]["database"]["ok"]
 
 
-def test_a_20_second_outage_answers_503_and_recovers_without_a_restart(own_cluster, tmp_path):
+class Poster:
+    """Posts messages to one incident from two threads, each with its own Idempotency-Key, and keeps
+    every answer: {number: (status, answer)}; the number names both the key and the body."""
+
+    def __init__(self, base: str, secret: str, incident_id: int):
+        self.url = f"{base}/api/v1/incidents/{incident_id}/messages/"
+        self.secret, self.numbers, self.answers = secret, itertools.count(1), {}
+        self.stopping = threading.Event()
+        self.threads = [threading.Thread(target=self.keep_posting, daemon=True) for _ in range(2)]
+
+    def post(self, number: int) -> tuple[int, dict]:
+        headers = {
+            "Authorization": f"Api-Key {self.secret}",
+            "Content-Type": "application/json",
+            "Idempotency-Key": f"outage-{number}",
+        }
+        body = json.dumps({"body": f"outage message {number}", "requires_ack": True}).encode()
+        status, _, text = fetch(self.url, "POST", headers, body)
+        return status, json.loads(text)
+
+    def keep_posting(self) -> None:
+        while not self.stopping.is_set():
+            number = next(self.numbers)
+            self.answers[number] = self.post(number)
+            time.sleep(0.05)
+
+    def accepted(self) -> int:
+        return sum(status == 201 for status, _ in list(self.answers.values()))
+
+    def __enter__(self):
+        for thread in self.threads:
+            thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stopping.set()
+        for thread in self.threads:
+            thread.join(30)
+
+
+def posted_rows(url: str, incident: dict) -> dict[int, Counter]:
+    """What the database holds of each posted message, by the number in its body, read with SQL of our
+    own (not the service's code): the message, its acknowledgements and their escalation timers, its
+    outbox events, its audit entry and its stored idempotent answer. Under 0: the rows of a posted
+    message that is not there (none may be)."""
+    rows = defaultdict(Counter)
+    with psycopg.connect(url, connect_timeout=10) as connection:
+        sql = connection.execute
+        incident_id, reference = incident["id"], incident["reference"]
+        thread = dict(sql("SELECT number, body FROM incidents_message WHERE incident_id = %s", [incident_id]))
+        posted = {number: int(body.split()[-1]) for number, body in thread.items() if body.startswith("outage message")}
+
+        def owner(thread_number: int) -> int | None:  # None: an earlier message of the thread, not ours
+            return posted.get(thread_number, None if thread_number in thread else 0)
+
+        def count(thread_number: int, what: str, how_many: int = 1) -> None:
+            if owner(thread_number) is not None:
+                rows[owner(thread_number)][what] += how_many
+
+        for thread_number in posted:
+            count(thread_number, "messages")
+        for thread_number, timers in sql(
+            "SELECT m.number, (SELECT count(*) FROM escalation_timer t"
+            " WHERE t.subject_kind = 'incidents.acknowledgement' AND t.subject_id = a.id)"
+            " FROM incidents_acknowledgement a JOIN incidents_message m ON m.id = a.message_id"
+            " WHERE m.incident_id = %s",
+            [incident_id],
+        ):
+            count(thread_number, "acknowledgements")
+            count(thread_number, "timers", timers)
+        rows[0]["timers"] += sql(
+            "SELECT count(*) FROM escalation_timer t WHERE t.subject_kind = 'incidents.acknowledgement'"
+            " AND NOT EXISTS (SELECT 1 FROM incidents_acknowledgement a WHERE a.id = t.subject_id)"
+        ).fetchone()[0]
+        events = "SELECT payload FROM realtime_event WHERE kind = 'message.created' AND subject = %s"
+        for (payload,) in sql(events, [f"incident:{incident_id}"]):
+            count(payload["message"]["number"], "events")
+        for (body,) in sql("SELECT body FROM audit_entry WHERE action = 'incident.message_posted'"):
+            details = json.loads(body)["details"]
+            if details["incident"] == reference:
+                count(details["message"], "audit")
+        for (key,) in sql("SELECT key FROM idempotency_idempotentresponse WHERE key LIKE 'outage-%%'"):
+            number = int(key.removeprefix("outage-"))
+            rows[number if number in posted.values() else 0]["stored"] += 1
+    rows[0] += Counter()  # drops zero counts
+    return rows
+
+
+def test_a_20_second_outage_answers_503_shows_it_and_recovers_without_a_restart(own_cluster, tmp_path, chromium):
     url = f"postgres://postgres@127.0.0.1:{own_cluster.port}/hotline"
     env = hotline_env(
         HOTLINE_DATA_DIR=str(tmp_path),
@@ -142,27 +251,100 @@ def test_a_20_second_outage_answers_503_and_recovers_without_a_restart(own_clust
         SECRET_KEY=None,
         DEBUG=None,
         DATABASE_URL=url,
-        REDIS_URL="redis://127.0.0.1:6379/15",
+        REDIS_URL=FAULT_REDIS_URL,
     )
-    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], env=env, cwd=ROOT, check=True, timeout=120)
+    share_collected_static(tmp_path)
+    for command in (["migrate", "-v0"], ["load_demo_data"]):
+        result = run_manage(*command, env=env)
+        assert result.returncode == 0, result.stderr
+    created = run_manage("create_api_key", "RS-CERT", "--name", "outage test", env=env)
+    assert created.returncode == 0, created.stderr
+    secret = created.stdout.strip()
     web, base = start_web_process(env, tmp_path / "web.log")
     bad_key = {"Authorization": "Api-Key abc.def"}
+    context = chromium.new_context(viewport={"width": 1440, "height": 900}, locale="en-GB")
+    context.set_default_timeout(10_000)
     try:
         assert database_ok(base)
         assert fetch(base + "/api/v1/incidents/", headers=bad_key)[0] == 401  # the key lookup reached the database
+        report = {
+            "title": "Outage drill",
+            "summary": "Traffic during a database outage.",
+            "category": "cyber",
+            "severity": "high",
+            "tlp": "GREEN",
+            "recipients": ["HR-CERT"],
+            "occurred_at": datetime.now(UTC).isoformat(),
+        }
+        headers = {"Authorization": f"Api-Key {secret}", "Content-Type": "application/json"}
+        status, _, text = fetch(base + "/api/v1/incidents/", "POST", headers, json.dumps(report).encode())
+        assert status == 201, text[:300]
+        incident = json.loads(text)
 
-        own_cluster.stop()
-        stopped = time.monotonic()
+        # A duty officer's console, open and live before the outage.
+        page = context.new_page()
+        page.goto(base + "/login/")
+        page.get_by_label("Username").fill("rs-cert-duty")
+        page.get_by_label("Password").fill("hotline-demo-2026")  # accounts.demo.DEMO_PASSWORD
+        page.get_by_role("button", name="Sign in").click()
+        indicator = page.locator("#live-indicator")
+        expect(indicator).to_have_attribute("data-state", "live")
+
+        with Poster(base, secret, incident["id"]) as poster:
+            deadline = time.monotonic() + 15
+            while poster.accepted() < 3 and time.monotonic() < deadline:
+                time.sleep(0.1)
+            assert poster.accepted() >= 3, poster.answers
+            own_cluster.stop()  # immediate: transactions in flight are cut off
+            stopped = time.monotonic()
+            time.sleep(2)
+        degraded_at = None
         while time.monotonic() - stopped < 20:  # the issue's 20 s outage, with traffic throughout
             status, content_type, text = fetch(base + "/api/v1/incidents/", headers=bad_key)
             assert (status, json.loads(text)["code"]) == (503, "database_unavailable"), text[:300]
             assert not database_ok(base)
+            if degraded_at is None and indicator.get_attribute("data-state") == "degraded":
+                degraded_at = time.monotonic() - stopped
+                assert "database unavailable" in indicator.inner_text()
+                for name, size in [("wide", (1440, 900)), ("phone", (390, 844))]:
+                    page.set_viewport_size(dict(zip(("width", "height"), size, strict=True)))
+                    page.screenshot(path=str(tmp_path / f"degraded-{name}.png"))
             time.sleep(1)
+        # The next ping (every 15 s) meets the outage, so a 20 s one is always shown.
+        assert degraded_at is not None, "the console never showed the outage"
         own_cluster.start()
 
-        # Back by itself: the same web process, no restart.
+        # Back by itself: the same web process, no restart; the console clears within its re-check.
         assert database_ok(base)
         assert fetch(base + "/api/v1/incidents/", headers=bad_key)[0] == 401
+        expect(indicator).to_have_attribute("data-state", "live", timeout=10_000)
         assert web.poll() is None
+
+        answers = poster.answers
+        assert {status for status, _ in answers.values()} <= {201, 503}, answers
+        assert any(status == 503 for status, _ in answers.values()), "no post met the outage"
+        assert all(answer["code"] == "database_unavailable" for status, answer in answers.values() if status == 503)
+        # Nothing half-written: each message whole or absent, and no row without its message.
+        rows = posted_rows(url, incident)
+        assert rows.pop(0) == Counter(), "rows without their message"
+        audiences = rows[1]["events"]  # the first post was accepted before the outage
+        whole = Counter(messages=1, acknowledgements=1, timers=1, events=audiences, audit=1, stored=1)
+        assert audiences >= 2  # the two organisations taking part, at least
+        for number, (status, _) in answers.items():
+            assert rows.get(number, Counter()) in (Counter(), whole), (number, status, rows.get(number))
+            assert status != 201 or rows[number] == whole, (number, rows.get(number))
+
+        # Retried with their keys, every post exists exactly once; the accepted ones answer as before.
+        for number, (status, answer) in answers.items():
+            retried_status, retried = poster.post(number)
+            assert retried_status == 201, retried
+            if status == 201:
+                assert retried["number"] == answer["number"]
+        rows = posted_rows(url, incident)
+        assert rows.pop(0) == Counter()
+        assert rows == {number: whole for number in answers}
+        verified = run_manage("verify_audit", env=env)
+        assert verified.returncode == 0, verified.stdout + verified.stderr
     finally:
+        context.close()
         stop_process(web)
