@@ -10,18 +10,13 @@ or absent; retrying them with their Idempotency-Key creates each exactly once; t
 Bounded: one uvicorn process against a PostgreSQL address where nothing listens (a free loopback port),
 then one against the own cluster; every wait has a timeout."""
 
-import itertools
 import json
 import os
 import shutil
 import subprocess
 import tempfile
-import threading
 import time
-import urllib.error
-import urllib.request
-from collections import Counter, defaultdict
-from datetime import UTC, datetime
+from collections import Counter
 from pathlib import Path
 
 import psycopg
@@ -36,11 +31,17 @@ from tests.conftest import (
     start_web_process,
     stop_process,
 )
+from tests.fault.traffic import (
+    FAULT_REDIS_URL,
+    Poster,
+    assert_whole_or_absent,
+    fetch,
+    posted_rows,
+    report_incident,
+    sign_in_demo_person,
+)
 
 pytestmark = [pytest.mark.fault, pytest.mark.slow]
-
-# The web processes' Redis (channel layer, rate limits): a database of its own, never the suite's.
-FAULT_REDIS_URL = os.environ.get("HOTLINE_FAULT_REDIS_URL", "redis://127.0.0.1:6379/14")
 
 
 @pytest.fixture
@@ -56,15 +57,6 @@ def web_without_database(tmp_path):
     process, base = start_web_process(env, tmp_path / "web.log")
     yield base
     stop_process(process)
-
-
-def fetch(url: str, method: str = "GET", headers: dict | None = None, body: bytes | None = None):
-    request = urllib.request.Request(url, method=method, headers=headers or {}, data=body)
-    try:
-        with urllib.request.urlopen(request, timeout=20) as response:
-            return response.status, response.headers.get("Content-Type", ""), response.read().decode()
-    except urllib.error.HTTPError as error:
-        return error.code, error.headers.get("Content-Type", ""), error.read().decode()
 
 
 def test_the_api_answers_503_database_unavailable_from_views_and_middleware(web_without_database):
@@ -155,99 +147,6 @@ def database_ok(base: str) -> bool:
     return json.loads(fetch(base + "/healthz")[2])["checks"]["database"]["ok"]
 
 
-class Poster:
-    """Posts messages to one incident from two threads, each with its own Idempotency-Key, and keeps
-    every answer: {number: (status, answer)}; the number names both the key and the body."""
-
-    def __init__(self, base: str, secret: str, incident_id: int):
-        self.url = f"{base}/api/v1/incidents/{incident_id}/messages/"
-        self.secret, self.numbers, self.answers = secret, itertools.count(1), {}
-        self.stopping = threading.Event()
-        self.threads = [threading.Thread(target=self.keep_posting, daemon=True) for _ in range(2)]
-
-    def post(self, number: int) -> tuple[int, dict]:
-        headers = {
-            "Authorization": f"Api-Key {self.secret}",
-            "Content-Type": "application/json",
-            "Idempotency-Key": f"outage-{number}",
-        }
-        body = json.dumps({"body": f"outage message {number}", "requires_ack": True}).encode()
-        status, _, text = fetch(self.url, "POST", headers, body)
-        return status, json.loads(text)
-
-    def keep_posting(self) -> None:
-        while not self.stopping.is_set():
-            number = next(self.numbers)
-            self.answers[number] = self.post(number)
-            time.sleep(0.2)
-
-    def accepted(self) -> int:
-        return sum(status == 201 for status, _ in list(self.answers.values()))
-
-    def __enter__(self):
-        for thread in self.threads:
-            thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.stopping.set()
-        for thread in self.threads:
-            thread.join(30)
-
-
-def posted_rows(url: str, incident: dict) -> dict[int, Counter]:
-    """What the database holds of each posted message, by the number in its body, read with SQL of our
-    own (not the service's code): the message, its acknowledgements and their escalation timers, its
-    outbox events and their audiences, its audit entry and its stored idempotent answer. Under 0: the rows of a posted
-    message that is not there (none may be)."""
-    rows = defaultdict(Counter)
-    with psycopg.connect(url, connect_timeout=10) as connection:
-        sql = connection.execute
-        incident_id, reference = incident["id"], incident["reference"]
-        thread = dict(sql("SELECT number, body FROM incidents_message WHERE incident_id = %s", [incident_id]))
-        posted = {number: int(body.split()[-1]) for number, body in thread.items() if body.startswith("outage message")}
-
-        def owner(thread_number: int) -> int | None:  # None: an earlier message of the thread, not ours
-            return posted.get(thread_number, None if thread_number in thread else 0)
-
-        def count(thread_number: int, what: str, how_many: int = 1) -> None:
-            if owner(thread_number) is not None:
-                rows[owner(thread_number)][what] += how_many
-
-        for thread_number in posted:
-            count(thread_number, "messages")
-        for thread_number, timers in sql(
-            "SELECT m.number, (SELECT count(*) FROM escalation_timer t"
-            " WHERE t.subject_kind = 'incidents.acknowledgement' AND t.subject_id = a.id)"
-            " FROM incidents_acknowledgement a JOIN incidents_message m ON m.id = a.message_id"
-            " WHERE m.incident_id = %s",
-            [incident_id],
-        ):
-            count(thread_number, "acknowledgements")
-            count(thread_number, "timers", timers)
-        rows[0]["timers"] += sql(
-            "SELECT count(*) FROM escalation_timer t WHERE t.subject_kind = 'incidents.acknowledgement'"
-            " AND NOT EXISTS (SELECT 1 FROM incidents_acknowledgement a WHERE a.id = t.subject_id)"
-        ).fetchone()[0]
-        events = (
-            "SELECT e.payload, count(a.id) FROM realtime_event e"
-            " LEFT JOIN realtime_eventaudience a ON a.event_id = e.id"
-            " WHERE e.kind = 'message.created' AND e.subject = %s GROUP BY e.id"
-        )
-        for payload, audience in sql(events, [f"incident:{incident_id}"]):
-            count(payload["message"]["number"], "events")
-            count(payload["message"]["number"], "audience", audience)
-        for (body,) in sql("SELECT body FROM audit_entry WHERE action = 'incident.message_posted'"):
-            details = json.loads(body)["details"]
-            if details["incident"] == reference:
-                count(details["message"], "audit")
-        for (key,) in sql("SELECT key FROM idempotency_idempotentresponse WHERE key LIKE 'outage-%%'"):
-            number = int(key.removeprefix("outage-"))
-            rows[number if number in posted.values() else 0]["stored"] += 1
-    rows[0] += Counter()  # drops zero counts
-    return rows
-
-
 def test_a_20_second_outage_answers_503_shows_it_and_recovers_without_a_restart(own_cluster, tmp_path, chromium):
     url = f"postgres://postgres@127.0.0.1:{own_cluster.port}/hotline"
     env = hotline_env(
@@ -272,28 +171,12 @@ def test_a_20_second_outage_answers_503_shows_it_and_recovers_without_a_restart(
     try:
         assert database_ok(base)
         assert fetch(base + "/api/v1/incidents/", headers=bad_key)[0] == 401  # the key lookup reached the database
-        report = {
-            "title": "Outage drill",
-            "summary": "Traffic during a database outage.",
-            "category": "cyber",
-            "severity": "high",
-            "tlp": "GREEN",
-            "recipients": ["HR-CERT"],
-            "occurred_at": datetime.now(UTC).isoformat(),
-        }
-        headers = {"Authorization": f"Api-Key {secret}", "Content-Type": "application/json"}
-        status, _, text = fetch(base + "/api/v1/incidents/", "POST", headers, json.dumps(report).encode())
-        assert status == 201, text[:300]
-        incident = json.loads(text)
+        incident = report_incident(base, secret)
 
         # A duty officer's console, open and live before the outage.
         page = context.new_page()
-        page.goto(base + "/login/")
-        page.get_by_label("Username").fill("rs-cert-duty")
-        page.get_by_label("Password").fill("hotline-demo-2026")  # accounts.demo.DEMO_PASSWORD
-        page.get_by_role("button", name="Sign in").click()
+        sign_in_demo_person(page, base)
         indicator = page.locator("#live-indicator")
-        expect(indicator).to_have_attribute("data-state", "live")
 
         with Poster(base, secret, incident["id"]) as poster:
             deadline = time.monotonic() + 15
@@ -330,22 +213,9 @@ def test_a_20_second_outage_answers_503_shows_it_and_recovers_without_a_restart(
         assert any(status == 503 for status, _ in answers.values()), "no post met the outage"
         assert all(answer["code"] == "database_unavailable" for status, answer in answers.values() if status == 503)
         # Nothing half-written: each message whole or absent, and no row without its message.
-        rows = posted_rows(url, incident)
-        assert rows.pop(0) == Counter(), "rows without their message"
-        first = rows[1]  # accepted before the outage
-        assert first["events"] >= 1 and first["audience"] >= 2  # both organisations taking part are told
-        whole = Counter(
-            messages=1,
-            acknowledgements=1,
-            timers=1,
-            events=first["events"],
-            audience=first["audience"],
-            audit=1,
-            stored=1,
-        )
-        for number, (status, _) in answers.items():
-            assert rows.get(number, Counter()) in (Counter(), whole), (number, status, rows.get(number))
-            assert status != 201 or rows[number] == whole, (number, rows.get(number))
+        with psycopg.connect(url, connect_timeout=10) as database:
+            rows = posted_rows(database, incident)
+        whole = assert_whole_or_absent(rows, poster.answers)
 
         # Retried with their keys, every post exists exactly once; the accepted ones answer as before.
         for number, (status, answer) in answers.items():
@@ -353,7 +223,8 @@ def test_a_20_second_outage_answers_503_shows_it_and_recovers_without_a_restart(
             assert retried_status == 201, retried
             if status == 201:
                 assert retried["number"] == answer["number"]
-        rows = posted_rows(url, incident)
+        with psycopg.connect(url, connect_timeout=10) as database:
+            rows = posted_rows(database, incident)
         assert rows.pop(0) == Counter()
         assert rows == {number: whole for number in answers}
         verified = run_manage("verify_audit", env=env)
