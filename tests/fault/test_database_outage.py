@@ -37,6 +37,7 @@ from tests.fault.traffic import (
     assert_whole_or_absent,
     fetch,
     posted_rows,
+    prepare_demo_database,
     report_incident,
     sign_in_demo_person,
 )
@@ -158,12 +159,7 @@ def test_a_20_second_outage_answers_503_shows_it_and_recovers_without_a_restart(
         REDIS_URL=FAULT_REDIS_URL,
     )
     share_collected_static(tmp_path)
-    for command in (["migrate", "-v0"], ["load_demo_data"]):
-        result = run_manage(*command, env=env)
-        assert result.returncode == 0, result.stderr
-    created = run_manage("create_api_key", "RS-CERT", "--name", "outage test", env=env)
-    assert created.returncode == 0, created.stderr
-    secret = created.stdout.strip()
+    secret = prepare_demo_database(env)
     web, base = start_web_process(env, tmp_path / "web.log")
     bad_key = {"Authorization": "Api-Key abc.def"}
     context = chromium.new_context(viewport={"width": 1440, "height": 900}, locale="en-GB")

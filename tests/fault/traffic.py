@@ -13,6 +13,8 @@ import urllib.request
 from collections import Counter, defaultdict
 from datetime import UTC, datetime
 
+from tests.conftest import run_manage
+
 # The web processes' Redis (channel layer, rate limits): a database of its own, never the suite's.
 FAULT_REDIS_URL = os.environ.get("HOTLINE_FAULT_REDIS_URL", "redis://127.0.0.1:6379/14")
 DEMO_PASSWORD = "hotline-demo-2026"  # accounts.demo.DEMO_PASSWORD: the processes run in demo mode
@@ -25,6 +27,16 @@ def fetch(url: str, method: str = "GET", headers: dict | None = None, body: byte
             return response.status, response.headers.get("Content-Type", ""), response.read().decode()
     except urllib.error.HTTPError as error:
         return error.code, error.headers.get("Content-Type", ""), error.read().decode()
+
+
+def prepare_demo_database(env: dict) -> str:
+    """Migrate, load the demo people and return a new API key of RS-CERT's (the processes' database)."""
+    for command in (["migrate", "-v0"], ["load_demo_data"]):
+        result = run_manage(*command, env=env)
+        assert result.returncode == 0, result.stderr
+    created = run_manage("create_api_key", "RS-CERT", "--name", "fault test", env=env)
+    assert created.returncode == 0, created.stderr
+    return created.stdout.strip()
 
 
 def report_incident(base: str, secret: str) -> dict:
@@ -69,16 +81,21 @@ class Poster:
         headers = {
             "Authorization": f"Api-Key {self.secret}",
             "Content-Type": "application/json",
-            "Idempotency-Key": f"outage-{number}",
+            "Idempotency-Key": f"fault-{number}",
         }
-        body = json.dumps({"body": f"outage message {number}", "requires_ack": True}).encode()
+        body = json.dumps({"body": f"fault message {number}", "requires_ack": True}).encode()
         status, _, text = fetch(self.url, "POST", headers, body)
         return status, json.loads(text)
 
+    def send(self) -> tuple[int, dict]:
+        """Post the next message and keep its answer."""
+        number = next(self.numbers)
+        self.answers[number] = answer = self.post(number)
+        return answer
+
     def keep_posting(self) -> None:
         while not self.stopping.is_set():
-            number = next(self.numbers)
-            self.answers[number] = self.post(number)
+            self.send()
             time.sleep(0.2)
 
     def accepted(self) -> int:
@@ -108,7 +125,7 @@ def posted_rows(connection, incident: dict) -> dict[int, Counter]:
 
     incident_id, reference = incident["id"], incident["reference"]
     thread = dict(sql("SELECT number, body FROM incidents_message WHERE incident_id = %s", [incident_id]))
-    posted = {number: int(body.split()[-1]) for number, body in thread.items() if body.startswith("outage message")}
+    posted = {number: int(body.split()[-1]) for number, body in thread.items() if body.startswith("fault message")}
 
     def owner(thread_number: int) -> int | None:  # None: an earlier message of the thread, not ours
         return posted.get(thread_number, None if thread_number in thread else 0)
@@ -145,8 +162,8 @@ def posted_rows(connection, incident: dict) -> dict[int, Counter]:
         details = json.loads(body)["details"]
         if details["incident"] == reference:
             count(details["message"], "audit")
-    for (key,) in sql("SELECT key FROM idempotency_idempotentresponse WHERE key LIKE 'outage-%'"):
-        number = int(key.removeprefix("outage-"))
+    for (key,) in sql("SELECT key FROM idempotency_idempotentresponse WHERE key LIKE 'fault-%'"):
+        number = int(key.removeprefix("fault-"))
         rows[number if number in posted.values() else 0]["stored"] += 1
     rows[0] += Counter()  # drops zero counts
     return rows
