@@ -149,7 +149,7 @@ def test_a_full_data_folder_refuses_writes_with_503_storage_full_and_recovers(sm
         assert (status, answer["code"]) == (503, "storage_full"), answer
         assert "storage is full" in answer["detail"]
 
-        page.get_by_label("Message").fill("Posted from the console while the data folder is full.")
+        page.get_by_role("textbox", name="Message").fill("Posted from the console while the data folder is full.")
         with page.expect_response(lambda response: response.request.method == "POST") as posted:
             page.get_by_role("button", name="Post").click()
         assert posted.value.status == 503
