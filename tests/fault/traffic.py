@@ -127,8 +127,10 @@ def posted_rows(connection, incident: dict) -> dict[int, Counter]:
     rows = defaultdict(Counter)
     sqlite = isinstance(connection, sqlite3.Connection)
 
-    def sql(query: str, parameters=()):
-        return connection.execute(query.replace("%s", "?") if sqlite else query, parameters)
+    def sql(query: str, parameters=None):  # without parameters, psycopg takes a % as it is
+        if sqlite:
+            return connection.execute(query.replace("%s", "?"), parameters or ())
+        return connection.execute(query, parameters)
 
     incident_id, reference = incident["id"], incident["reference"]
     thread = dict(sql("SELECT number, body FROM incidents_message WHERE incident_id = %s", [incident_id]))
