@@ -9,7 +9,8 @@
 //   Hotline.live                              the live channel (null when not signed in): socket, lastEventId, close()
 // Page scripts load after this one (all deferred, in document order: base.html loads this one first).
 //
-// The shell shows the UTC/local clocks and keeps the live channel with its indicator.
+// The shell shows the UTC/local clocks and keeps the live channel with its indicator (connecting, live,
+// offline, or degraded: the channel holds but the server says the database is unavailable or full).
 // The channel reconnects by itself with growing pauses and resumes where it left off: on every
 // (re)connect, and every minute, it asks for everything after the last point the server confirmed,
 // which the server replays from the database before live pushes continue (DESIGN.md: real-time delivery without loss). Each
@@ -191,7 +192,8 @@
       if (data.type === "unavailable") {
         // The channel holds but the database does not: say so, and ask again soon rather than in 15 s.
         clearTimeout(pongDeadline);
-        show("degraded", data.code === "storage_full" ? "storage full — changes are not saved" : "database unavailable — changes are not saved");
+        const what = data.code === "storage_full" ? "storage full" : "database unavailable";
+        show("degraded", what + " — changes are not saved");
         clearTimeout(recheckTimer);
         recheckTimer = setTimeout(() => ping(current), RECHECK_WHILE_DEGRADED_MS);
         return;
