@@ -6,12 +6,14 @@ the leaves (idempotency, db), never an app; what an app's actions raise is decla
 """
 
 import logging
+import shutil
 from contextlib import contextmanager
+from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import InterfaceError, OperationalError
+from django.db import InterfaceError, OperationalError, connection
 from django.http import Http404, JsonResponse
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import exceptions, serializers
@@ -118,9 +120,27 @@ def storage_refusal(exception) -> tuple[int, str, str] | None:
     if not isinstance(exception, OperationalError | InterfaceError):
         return None
     text = str(exception).lower()
-    if "full" in text or "no space" in text:  # SQLite: "database or disk is full"; PostgreSQL: "No space left"
+    # SQLite: "database or disk is full"; PostgreSQL: "No space left on device".
+    if "full" in text or "no space" in text or _sqlite_found_no_room(exception):
         return 503, "storage_full", "The service's storage is full; nothing was saved. Try again later."
     return 503, "database_unavailable", "The database is unavailable; nothing was saved. Try again shortly."
+
+
+SQLITE_IOERR = 10
+ROOM_SQLITE_NEEDS = 1024 * 1024  # less free than this where the database lies: full, for SQLite's purposes
+
+
+def _sqlite_found_no_room(exception) -> bool:
+    """SQLite says SQLITE_FULL only when the database or its log cannot grow; when its WAL index (the
+    -shm file) cannot, it says SQLITE_IOERR_SHMSIZE, "disk I/O error". An I/O error where the database's
+    file system has no room left is a full data folder, not a database that is gone."""
+    cause = exception.__cause__
+    if connection.vendor != "sqlite" or getattr(cause, "sqlite_errorcode", 0) & 0xFF != SQLITE_IOERR:
+        return False
+    try:
+        return shutil.disk_usage(Path(connection.settings_dict["NAME"]).parent).free < ROOM_SQLITE_NEEDS
+    except OSError:
+        return False
 
 
 def json_error(status: int, code: str, detail: str) -> JsonResponse:

@@ -9,6 +9,11 @@ Messages from the page:
   this, and handles one message at a time, so pushes that arrive meanwhile wait and follow the catch-up;
   the page drops an event whose id it has seen.
 - `{"type": "ping"}`: answered with `pong`, so the page can tell a live channel from a dead one.
+While the database is unreachable (or its storage full), a ping or resume is answered with
+`{"type": "unavailable", "code": "database_unavailable" | "storage_full", "detail": …}` instead (the
+code and text of the API's 503, hotline.api.storage_refusal) and the channel stays open: the page shows
+that it is degraded and pings again until a `pong` says the database is back. Nothing is pushed while
+the session cannot be checked.
 A frame that is not JSON text (binary, invalid, nested too deep: hotline.json_input) is answered with
 `{"type": "error", "code": "parse_error", "detail": …}` and the channel stays open.
 Events go out as `{"type": "event", "event": {...}}`.
@@ -28,8 +33,10 @@ import time
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.contrib.auth import SESSION_KEY
+from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
+from hotline.api import storage_refusal
 from hotline.console.access import session_still_holds
 from hotline.console.second_factor import has_passed_second_factor
 from hotline.console.sessions import REFRESH_EVERY_SECONDS, SessionStore, keep_session_alive
@@ -123,6 +130,15 @@ class ConsoleConsumer(AsyncJsonWebsocketConsumer):
         await self.receive_json(content, **kwargs)
 
     async def receive_json(self, content, **kwargs):
+        try:
+            await self.answer(content)
+        except (OperationalError, InterfaceError) as error:
+            # Not a session that ended: the page says it is degraded, and its next ping finds out when
+            # the database is back (the socket would otherwise drop and fail to reconnect meanwhile).
+            _, code, detail = storage_refusal(error)
+            await self.send_json({"type": "unavailable", "code": code, "detail": detail})
+
+    async def answer(self, content) -> None:
         if not isinstance(content, dict) or not await self.still_signed_in():
             return
         if content.get("type") == "ping":
@@ -158,8 +174,11 @@ class ConsoleConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json({"type": "resumed", "last": last})
 
     async def event_push(self, message):
-        if await self.still_signed_in():
-            await self.send_json({"type": "event", "event": message["event"]})
+        try:
+            if await self.still_signed_in():
+                await self.send_json({"type": "event", "event": message["event"]})
+        except (OperationalError, InterfaceError):
+            pass  # unchecked, not sent: the page's catch-up after the outage replays it from the outbox
 
     async def session_end(self, message):
         await self.end_session()
