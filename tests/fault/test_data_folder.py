@@ -30,7 +30,8 @@ from tests.fault.traffic import (
     sign_in_demo_person,
 )
 
-pytestmark = [pytest.mark.fault, pytest.mark.slow]
+# Always the embedded default in a folder of its own, whatever the run uses.
+pytestmark = [pytest.mark.fault, pytest.mark.slow, pytest.mark.one_backend]
 
 UNPRIVILEGED = "nobody"
 

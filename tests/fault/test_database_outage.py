@@ -42,7 +42,8 @@ from tests.fault.traffic import (
     sign_in_demo_person,
 )
 
-pytestmark = [pytest.mark.fault, pytest.mark.slow]
+# Its own PostgreSQL cluster (or none at all) and its own Redis database, whatever the run uses.
+pytestmark = [pytest.mark.fault, pytest.mark.slow, pytest.mark.one_backend]
 
 
 @pytest.fixture
