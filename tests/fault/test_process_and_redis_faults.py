@@ -33,6 +33,7 @@ from accounts.models import User
 from hotline.embedded_redis import die_with_parent
 from hotline.escalation.models import Timer
 from hotline.realtime.models import Event
+from tests.accounts.world import organisation as organisation_of
 from tests.accounts.world import person
 from tests.audit.test_concurrent_appends import database_url_of_the_test_database
 from tests.conftest import PASSWORD, free_port, hotline_env, sign_in, start_web_process, stop_process
@@ -187,7 +188,9 @@ def world(settings, own_redis, receivers):
 
 
 @pytest.fixture
-def webs(world, own_redis, tmp_path):
+def webs(world, own_redis, tmp_path, settings):
+    """Processes A and B on one data folder of their own, with the static files the session collected."""
+    (tmp_path / "static").symlink_to(settings.STATIC_ROOT)
     env = hotline_env(
         DATABASE_URL=database_url_of_the_test_database(),
         REDIS_URL=own_redis.url,
@@ -246,9 +249,9 @@ def expect_each_console_to_show_its_events_once(consoles, since: dict, traffic_s
     assert traffic_statuses and set(traffic_statuses) == {201}, traffic_statuses
     for organisation, page in consoles.items():
         wanted = sorted(
-            Event.objects.filter(audience__organisation__code=organisation, pk__gt=since[organisation]).values_list(
-                "pk", flat=True
-            )
+            Event.objects.filter(
+                audience__organisation_id=organisation_of(organisation).pk, pk__gt=since[organisation]
+            ).values_list("pk", flat=True)
         )
         assert len(wanted) >= len(traffic_statuses) // len(consoles), "the traffic wrote the recipient's events"
         # The catch-up after a gap may still be on its way: bounded, then exact.
