@@ -219,7 +219,7 @@ def consoles(webs, chromium):
             page = context.new_page()
             page.add_init_script(COLLECT)
             sign_in(page, SimpleNamespace(url=webs.a.url), person(username))
-            page.wait_for_function("window.resumes >= 1")
+            page.wait_for_function("() => window.resumes >= 1")
             page.evaluate("window.sameDocument = true")  # a reload would drop it (and the collected ids)
             pages[organisation] = page
         yield pages
