@@ -46,6 +46,7 @@ pytestmark = [pytest.mark.fault, pytest.mark.slow, pytest.mark.browser, pytest.m
 CONSOLES = {"HR-CERT": "hr-cert-duty", "HR-MOD": "hr-mod-duty", "AL-CERT": "al-cert-duty"}  # one per recipient
 POST_EVERY_S = 0.2
 INCIDENTS = "/api/v1/incidents/"
+MARKER = "fault-test:marker"
 
 # Each console page collects the id of every event the live channel hands it, and counts catch-ups.
 COLLECT = (
@@ -70,18 +71,17 @@ class OwnRedis:
             self.process = subprocess.Popen(
                 command + ["--dir", str(self.folder)], stdout=log, stderr=log, preexec_fn=die_with_parent
             )
-        client, deadline = redis.Redis.from_url(self.url, socket_timeout=1), time.monotonic() + 10
-        try:
-            while True:
-                try:
-                    assert client.dbsize() == 0, "a restarted Redis must be empty"
-                    return
-                except redis.ConnectionError:
-                    if time.monotonic() > deadline:
-                        pytest.fail("the test's redis-server did not start")
-                    time.sleep(0.05)
-        finally:
-            client.close()
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                # Empty: the marker the last start left is gone (clients may have written since it started).
+                with redis.Redis.from_url(self.url, socket_timeout=1) as client:
+                    assert client.set(MARKER, "the last start", nx=True), "a restarted Redis must be empty"
+                return
+            except redis.ConnectionError:
+                if time.monotonic() > deadline:
+                    pytest.fail("the test's redis-server did not start")
+                time.sleep(0.05)
 
     def kill(self) -> None:
         self.process.send_signal(signal.SIGKILL)
