@@ -39,6 +39,7 @@ from tests.audit.test_concurrent_appends import database_url_of_the_test_databas
 from tests.conftest import PASSWORD, free_port, hotline_env, sign_in, start_web_process, stop_process
 from tests.escalation.test_crash_safety import ONE_EMAIL_AND_ONE_WEBHOOK, all_paged, assert_each_page_arrived_once
 from tests.escalation.world import one_page_policy, paging_world, wait_for
+from tests.fault.test_database_outage import fetch
 from tests.incidents.conftest import make_key_client
 
 pytestmark = [pytest.mark.fault, pytest.mark.slow, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -297,11 +298,7 @@ def test_consoles_on_a_sigkilled_web_process_reconnect_by_themselves_and_miss_no
 
 
 def healthz(base: str) -> dict:
-    try:
-        with urllib.request.urlopen(base + "/healthz", timeout=10) as response:
-            return json.loads(response.read())
-    except urllib.error.HTTPError as error:
-        return json.loads(error.read())
+    return json.loads(fetch(base + "/healthz")[2])
 
 
 @pytest.fixture
