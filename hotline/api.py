@@ -6,12 +6,14 @@ the leaves (idempotency, db), never an app; what an app's actions raise is decla
 """
 
 import logging
+import shutil
 from contextlib import contextmanager
+from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import InterfaceError, OperationalError
+from django.db import InterfaceError, OperationalError, connection
 from django.http import Http404, JsonResponse
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import exceptions, serializers
@@ -24,6 +26,7 @@ from hotline import ratelimit
 from hotline.db import LARGEST_ID
 from hotline.idempotency.replay import HEADER as IDEMPOTENCY_HEADER
 from hotline.idempotency.replay import idempotent
+from hotline.query import WholeNumber
 
 log = logging.getLogger("hotline.api")
 
@@ -117,9 +120,27 @@ def storage_refusal(exception) -> tuple[int, str, str] | None:
     if not isinstance(exception, OperationalError | InterfaceError):
         return None
     text = str(exception).lower()
-    if "full" in text or "no space" in text:  # SQLite: "database or disk is full"; PostgreSQL: "No space left"
+    # SQLite: "database or disk is full"; PostgreSQL: "No space left on device".
+    if "full" in text or "no space" in text or _sqlite_found_no_room(exception):
         return 503, "storage_full", "The service's storage is full; nothing was saved. Try again later."
     return 503, "database_unavailable", "The database is unavailable; nothing was saved. Try again shortly."
+
+
+SQLITE_IOERR = 10
+ROOM_SQLITE_NEEDS = 1024 * 1024  # less free than this where the database lies: full, for SQLite's purposes
+
+
+def _sqlite_found_no_room(exception) -> bool:
+    """SQLite says SQLITE_FULL only when the database or its log cannot grow; when its WAL index (the
+    -shm file) cannot, it says SQLITE_IOERR_SHMSIZE, "disk I/O error". An I/O error where the database's
+    file system has no room left is a full data folder, not a database that is gone."""
+    cause = exception.__cause__
+    if connection.vendor != "sqlite" or getattr(cause, "sqlite_errorcode", 0) & 0xFF != SQLITE_IOERR:
+        return False
+    try:
+        return shutil.disk_usage(Path(connection.settings_dict["NAME"]).parent).free < ROOM_SQLITE_NEEDS
+    except OSError:
+        return False
 
 
 def json_error(status: int, code: str, detail: str) -> JsonResponse:
@@ -173,12 +194,23 @@ class ApiErrorSerializer(serializers.Serializer):
 
 class IdCursorPagination(CursorPagination):
     """Newest first by id, in pages: a cursor names an id, and one edited by hand is refused with 400
-    rather than reaching the database as text or as too large a number."""
+    rather than reaching the database as text or as too large a number. So is a `page_size` that is not
+    a whole number from 1 to 200 (DRF would quietly fall back to 50)."""
 
     ordering = "-id"
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
+
+    def get_page_size(self, request):
+        return WholeNumber(self.page_size_query_param, 1, self.max_page_size, default=self.page_size).read(request)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"] = {"type": "integer", "minimum": 1, "maximum": self.max_page_size}
+        return parameters
 
     def decode_cursor(self, request):
         refused = exceptions.ValidationError(
@@ -211,6 +243,96 @@ def documented_errors(specific: dict[int, str], *statuses: int) -> dict:
     """The OpenAPI responses of `statuses`, described by `specific` where given, else COMMON_ERRORS."""
     described = {**COMMON_ERRORS, **specific}
     return {code: OpenApiResponse(ApiErrorSerializer, description=described[code]) for code in statuses}
+
+
+# What any request may meet before or around its view, whatever the endpoint: added to every operation
+# of the schema by `document_common_answers` (a drf-spectacular postprocessing hook), so that no client
+# meets an answer the schema does not name.
+ANSWERS_OF_EVERY_REQUEST = {
+    "401": COMMON_ERRORS[401],
+    "403": COMMON_ERRORS[403],
+    "429": "Too many requests (`rate_limited`): wait `Retry-After` seconds (also `retry_after` in the body). "
+    "The request had no effect.",
+    "503": "The database is unavailable (`database_unavailable`) or the service's storage is full "
+    "(`storage_full`): nothing was saved; retry later (with the same Idempotency-Key, safely).",
+}
+RETRY_AFTER_HEADER = {
+    "Retry-After": {"required": True, "schema": {"type": "integer", "minimum": 1}, "description": "Seconds to wait."}
+}
+# No text the API keeps may hold a NUL (refused as `parse_error` on both databases): said by a pattern
+# on every string of a request body that has no stricter shape (format, enum, pattern) of its own.
+NO_NUL_PATTERN = "^[^\\u0000]*$"
+
+
+def document_common_answers(result, generator, request, public):
+    """drf-spectacular postprocessing hook: every operation names the answers any request may get
+    (ANSWERS_OF_EVERY_REQUEST; 400 where it takes input, 404 where its path names an object, 413 where
+    it takes a body); list filters say that they may be sent empty; request bodies' strings say that they
+    hold no NUL."""
+    error = {"application/json": {"schema": {"$ref": "#/components/schemas/ApiError"}}}
+    bodies = set()
+    for path, operations in result.get("paths", {}).items():
+        for operation in operations.values():
+            parameters = operation.get("parameters", [])
+            for parameter in parameters:
+                if _filter_given_empty_means_none(parameter):
+                    parameter["allowEmptyValue"] = True
+            answers = dict(ANSWERS_OF_EVERY_REQUEST)
+            if "requestBody" in operation or any(p["in"] == "query" for p in parameters):
+                answers["400"] = COMMON_ERRORS[400]
+            if "{" in path:
+                answers["404"] = "Not found, or not visible to the caller (the same answer for both)."
+            if "requestBody" in operation:
+                answers["413"] = "The body is larger than the service accepts (`request_too_large`)."
+                bodies.update(_schema_refs(operation["requestBody"]))
+            responses = operation.setdefault("responses", {})
+            for status, description in answers.items():
+                responses.setdefault(status, {"description": description, "content": error})
+            if "429" in responses:
+                responses["429"] = {**responses["429"], "headers": RETRY_AFTER_HEADER}
+    components = result.get("components", {}).get("schemas", {})
+    seen = set()
+    while bodies:
+        name = bodies.pop()
+        if name in seen or name not in components:
+            continue
+        seen.add(name)
+        _forbid_nul(components[name])
+        bodies.update(_schema_refs(components[name]))
+    return result
+
+
+def _filter_given_empty_means_none(parameter: dict) -> bool:
+    """A list filter (django-filter) sent empty (`?party=`) filters nothing, as an HTML form's "any";
+    whole numbers (hotline.query) and cursors refuse an empty value, and a string with a minLength says so."""
+    schema = parameter.get("schema", {})
+    return (
+        parameter["in"] == "query"
+        and parameter["name"] != "cursor"
+        and schema.get("type", "string") == "string"
+        and "minLength" not in schema
+    )
+
+
+def _schema_refs(node) -> set[str]:
+    """The names of the component schemas `node` refers to, at any depth."""
+    if isinstance(node, dict):
+        found = {node["$ref"].rsplit("/", 1)[-1]} if isinstance(node.get("$ref"), str) else set()
+        return found.union(*(_schema_refs(value) for value in node.values()))
+    if isinstance(node, list):
+        return set().union(*(_schema_refs(value) for value in node))
+    return set()
+
+
+def _forbid_nul(node) -> None:
+    if isinstance(node, dict):
+        if node.get("type") == "string" and not ({"format", "enum", "pattern"} & node.keys()):
+            node["pattern"] = NO_NUL_PATTERN
+        for value in node.values():
+            _forbid_nul(value)
+    elif isinstance(node, list):
+        for value in node:
+            _forbid_nul(value)
 
 
 IDEMPOTENCY_PARAMETER = OpenApiParameter(

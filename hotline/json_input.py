@@ -111,3 +111,33 @@ class JsonParser(JSONParser):
             raise exceptions.ParseError(f"The body is not {encoding} text.") from None
         except UnusableJson as error:
             raise exceptions.ParseError(str(error)) from None
+
+
+def refuse_loose_json_types() -> None:
+    """DRF reads JSON loosely: a number as text (`"foreign_forces": 5` becomes "5"), "true" or 1 as a
+    boolean, "5" as a number. The schema says `type: string`, `boolean`, `integer`, and the looseness
+    hides a client's mistake, so in a JSON body each field takes its own JSON type only. Form and
+    multipart input (a QueryDict), where every value is text, keeps DRF's reading. Patched once, at
+    start-up (hotline.console's AppConfig.ready), so that it holds for every serializer."""
+    from django.http import QueryDict
+    from rest_framework import fields
+
+    expected = {
+        fields.CharField: (str,),
+        fields.BooleanField: (bool,),
+        fields.IntegerField: (int,),
+        fields.FloatField: (int, float),
+    }
+    for field_class, types in expected.items():
+        read = field_class.to_internal_value
+        if getattr(read, "strict_json_types", False):
+            continue
+
+        def to_internal_value(self, data, read=read, types=types):
+            from_json = not isinstance(getattr(self.root, "initial_data", None), QueryDict)
+            if from_json and (not isinstance(data, types) or (isinstance(data, bool) and bool not in types)):
+                self.fail("invalid")
+            return read(self, data)
+
+        to_internal_value.strict_json_types = True
+        field_class.to_internal_value = to_internal_value

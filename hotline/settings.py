@@ -442,6 +442,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Request bodies get schemas of their own, which say what input must hold (a required text is not
+    # blank: minLength 1) without claiming it of answers.
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "hotline.api.document_common_answers"],
 }
 
 # --- logging -----------------------------------------------------------------------------------------

@@ -121,9 +121,12 @@ def _publish_message(incident: Incident, message: Message) -> None:
 
 
 def _locked(incident: Incident) -> Incident:
-    """The incident's row, locked for this transaction: its thread is numbered one message at a time."""
+    """The incident's row, locked for this transaction: its thread is numbered one message at a time.
+    Only that row (not the joined organisation and party), and not against a key-share lock: a transaction
+    holding the commit-order lock that writes a row referring to them (an incident of the same originator,
+    a page) checks that reference at commit, and would wait on us while we wait for its lock: a deadlock."""
     return (
-        Incident.objects.select_for_update()
+        Incident.objects.select_for_update(of=("self",), no_key=True)
         .select_related("originator__party")
         .prefetch_related("recipients")
         .get(pk=incident.pk)

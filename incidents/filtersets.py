@@ -76,7 +76,7 @@ class IncidentFilterSet(django_filters.FilterSet):
     def by_updated_since(self, queryset, name, value):
         return queryset.filter(updated_at__gte=value)
 
-    def by_exercise(self, queryset, name, value):
+    def by_exercise(self, queryset, name, value: str):  # the hint keeps the schema's type a string
         return queryset.filter(exercise=value == "true")
 
     def by_party(self, queryset, name, value):

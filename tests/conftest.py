@@ -133,14 +133,15 @@ def hotline_env(**overrides) -> dict:
     return environment
 
 
-def start_web_process(env: dict, log: Path) -> tuple[subprocess.Popen, str]:
-    """`hotline web` (uvicorn, as production runs it) on a free loopback port, in a process of its own;
-    returns it and its base URL once /healthz answers at all (503 included: a test may have taken a part
-    away). Its output goes to `log`, not a pipe nobody reads, which would stall it once full."""
+def start_web_process(env: dict, log: Path, port: int | None = None) -> tuple[subprocess.Popen, str]:
+    """`hotline web` (uvicorn, as production runs it) on a loopback port (a free one unless `port` is
+    given: a restart takes the old one's), in a process of its own; returns it and its base URL once
+    /healthz answers at all (503 included: a test may have taken a part away). Its output goes to `log`
+    (appended: a restart keeps the first run's), not a pipe nobody reads, which would stall it once full."""
     from hotline.cli import web_command
 
-    port = free_port()
-    with open(log, "wb") as output:
+    port = port or free_port()
+    with open(log, "ab") as output:
         process = subprocess.Popen(web_command("127.0.0.1", port), env=env, cwd=ROOT, stdout=output, stderr=output)
     base, deadline = f"http://127.0.0.1:{port}", time.monotonic() + 30
     while True:
@@ -154,6 +155,14 @@ def start_web_process(env: dict, log: Path) -> tuple[subprocess.Popen, str]:
                 stop_process(process)
                 pytest.fail("the web process did not start: " + log.read_text(errors="replace")[-2000:])
             time.sleep(0.3)
+
+
+def share_collected_static(data_folder: Path) -> None:
+    """Give a process of ours with its own data folder the static files this session collected (its
+    pages name them by their hashed names): a link, not a second 30 MB collectstatic."""
+    from django.conf import settings
+
+    (data_folder / "static").symlink_to(settings.STATIC_ROOT, target_is_directory=True)
 
 
 def stop_process(process: subprocess.Popen) -> None:

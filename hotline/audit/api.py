@@ -1,6 +1,6 @@
 """GET /api/v1/audit/verify/, /api/v1/audit/checkpoints/, /api/v1/audit/consistency/."""
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
@@ -13,6 +13,8 @@ from hotline.audit.models import AuditCheckpoint
 from hotline.audit.refusals import refuse
 from hotline.audit.signing import verifier_key
 from hotline.audit.verify import Verdict, read_chain, verify_log
+from hotline.db import LARGEST_ID
+from hotline.query import WholeNumber
 
 
 class AuditRefused(PermissionDenied):
@@ -53,11 +55,17 @@ class CheckpointSerializer(serializers.ModelSerializer):
         return bytes(checkpoint.root_hash).hex()
 
 
+CHECKPOINT_LIMIT = WholeNumber("limit", 1, 1000, default=50, description="How many, newest first.")
+# A log's sizes; that `first` ≤ `second` ≤ the log's size is checked against the log itself.
+PROOF_FIRST = WholeNumber("first", 1, LARGEST_ID, description="The size of the earlier log.")
+PROOF_SECOND = WholeNumber("second", 1, LARGEST_ID, description="The size of the later log (at least `first`).")
+
+
 class CheckpointList(APIView):
     """Signed checkpoints, newest first, with the verifier key to check them. Keep them outside Hotline."""
 
     @extend_schema(
-        parameters=[OpenApiParameter("limit", int, description="how many, newest first (default 50, at most 1000)")],
+        parameters=[CHECKPOINT_LIMIT.parameter()],
         responses=inline_serializer(
             "Checkpoints", {"verifier_key": serializers.CharField(), "checkpoints": CheckpointSerializer(many=True)}
         ),
@@ -65,10 +73,7 @@ class CheckpointList(APIView):
     def get(self, request):
         if not may_read_checkpoints(request.user):
             raise refuse(request.user, "read the audit checkpoints", refusal=AuditRefused)
-        try:
-            limit = min(max(int(request.query_params.get("limit", 50)), 1), 1000)
-        except ValueError:
-            raise ValidationError({"limit": ["Enter a whole number."]}) from None
+        limit = CHECKPOINT_LIMIT.read(request)
         checkpoints = AuditCheckpoint.objects.order_by("-tree_size")[:limit]
         return Response(
             {"verifier_key": verifier_key(), "checkpoints": CheckpointSerializer(checkpoints, many=True).data}
@@ -79,7 +84,7 @@ class ConsistencyProof(APIView):
     """The RFC 9162 proof that the log of `second` entries extends the log of `first` entries."""
 
     @extend_schema(
-        parameters=[OpenApiParameter("first", int, required=True), OpenApiParameter("second", int, required=True)],
+        parameters=[PROOF_FIRST.parameter(required=True), PROOF_SECOND.parameter(required=True)],
         responses=inline_serializer(
             "ConsistencyProof",
             {
@@ -92,10 +97,7 @@ class ConsistencyProof(APIView):
     def get(self, request):
         if not may_read_checkpoints(request.user):
             raise refuse(request.user, "read audit proofs", refusal=AuditRefused)
-        try:
-            first, second = int(request.query_params["first"]), int(request.query_params["second"])
-        except (KeyError, ValueError):
-            raise ValidationError({"first": ["Give first and second as whole numbers."]}) from None
+        first, second = PROOF_FIRST.read(request, required=True), PROOF_SECOND.read(request, required=True)
         verdict = Verdict()
         leaves = read_chain(verdict)
         if not 0 < first <= second <= len(leaves):

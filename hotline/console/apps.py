@@ -2,6 +2,7 @@ from django.apps import AppConfig
 from django.contrib.auth.signals import user_logged_in
 
 from hotline.console import sessions, signoff
+from hotline.json_input import refuse_loose_json_types
 
 
 class ConsoleConfig(AppConfig):
@@ -11,4 +12,5 @@ class ConsoleConfig(AppConfig):
 
     def ready(self):
         signoff.connect()
+        refuse_loose_json_types()  # for the API's serializers: here, as this app is the project's own
         user_logged_in.connect(sessions.on_login, dispatch_uid="session-signed-in-at")

@@ -9,6 +9,15 @@ Messages from the page:
   this, and handles one message at a time, so pushes that arrive meanwhile wait and follow the catch-up;
   the page drops an event whose id it has seen.
 - `{"type": "ping"}`: answered with `pong`, so the page can tell a live channel from a dead one.
+While the database is unreachable (or its storage full), a ping or resume is answered with
+`{"type": "unavailable", "code": "database_unavailable" | "storage_full", "detail": …}` instead (the
+code and text of the API's 503, hotline.api.storage_refusal) and the channel stays open: the page shows
+that it is degraded and pings again until a `pong` says the database is back. Nothing is pushed while
+the session cannot be checked.
+
+When the channel layer works again after an outage (hotline.realtime.layer_watch), pushes may have been
+lost meanwhile: the consumer replays from the outbox everything after the `last` it answered the page,
+as the page's own resume would, without waiting for the page's minutely resync.
 A frame that is not JSON text (binary, invalid, nested too deep: hotline.json_input) is answered with
 `{"type": "error", "code": "parse_error", "detail": …}` and the channel stays open.
 Events go out as `{"type": "event", "event": {...}}`.
@@ -28,12 +37,15 @@ import time
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.contrib.auth import SESSION_KEY
+from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
+from hotline.api import storage_refusal
 from hotline.console.access import session_still_holds
 from hotline.console.second_factor import has_passed_second_factor
 from hotline.console.sessions import REFRESH_EVERY_SECONDS, SessionStore, keep_session_alive
 from hotline.json_input import UnusableJson, loads
+from hotline.realtime.layer_watch import unwatch, watch
 from hotline.realtime.outbox import FEED_PAGE, events_after, last_event_id, organisation_group
 from hotline.realtime.revocation import person_group, session_group
 
@@ -54,6 +66,7 @@ class ConsoleConsumer(AsyncJsonWebsocketConsumer):
     joined = ()  # every group this channel is in
     ended = False
     session_refreshed_at = float("-inf")  # time.monotonic() of this channel's last refresh_session
+    resumed_up_to = None  # the `last` of the latest `resumed`: the page's watermark
 
     async def connect(self):
         user = self.scope.get("user")
@@ -78,10 +91,16 @@ class ConsoleConsumer(AsyncJsonWebsocketConsumer):
         for group in self.joined:
             await self.channel_layer.group_add(group, self.channel_name)
         await self.accept()
+        watch(self.layer_recovered)
         await self.send_json({"type": "hello", "server_time": timezone.now().isoformat(), "user": user.username})
 
     async def disconnect(self, code):
+        unwatch(self.layer_recovered)
         await self.leave_groups()
+
+    async def layer_recovered(self) -> None:
+        if self.resumed_up_to is not None and self.joined and await self.still_signed_in():
+            await self.resume(self.resumed_up_to)
 
     async def leave_groups(self) -> None:
         joined, self.joined = self.joined, ()
@@ -123,6 +142,15 @@ class ConsoleConsumer(AsyncJsonWebsocketConsumer):
         await self.receive_json(content, **kwargs)
 
     async def receive_json(self, content, **kwargs):
+        try:
+            await self.answer(content)
+        except (OperationalError, InterfaceError) as error:
+            # Not a session that ended: the page says it is degraded, and its next ping finds out when
+            # the database is back (the socket would otherwise drop and fail to reconnect meanwhile).
+            _, code, detail = storage_refusal(error)
+            await self.send_json({"type": "unavailable", "code": code, "detail": detail})
+
+    async def answer(self, content) -> None:
         if not isinstance(content, dict) or not await self.still_signed_in():
             return
         if content.get("type") == "ping":
@@ -137,14 +165,12 @@ class ConsoleConsumer(AsyncJsonWebsocketConsumer):
 
     async def resume(self, after) -> None:
         if self.group is None:
-            await self.send_json({"type": "resumed", "last": 0})
+            await self.send_resumed(0)
             return
         organisation_id = self.scope["user"].organisation_id
         if not isinstance(after, int) or isinstance(after, bool) or after < 0:
             # A page that saw nothing yet starts from now, not from the beginning of history.
-            await self.send_json(
-                {"type": "resumed", "last": await database_sync_to_async(last_event_id)(organisation_id)}
-            )
+            await self.send_resumed(await database_sync_to_async(last_event_id)(organisation_id))
             return
         last = after
         while True:
@@ -155,11 +181,18 @@ class ConsoleConsumer(AsyncJsonWebsocketConsumer):
                 last = events[-1]["id"]
             if len(events) < FEED_PAGE:
                 break
+        await self.send_resumed(last)
+
+    async def send_resumed(self, last: int) -> None:
+        self.resumed_up_to = last
         await self.send_json({"type": "resumed", "last": last})
 
     async def event_push(self, message):
-        if await self.still_signed_in():
-            await self.send_json({"type": "event", "event": message["event"]})
+        try:
+            if await self.still_signed_in():
+                await self.send_json({"type": "event", "event": message["event"]})
+        except (OperationalError, InterfaceError):
+            pass  # unchecked, not sent: the page's catch-up after the outage replays it from the outbox
 
     async def session_end(self, message):
         await self.end_session()

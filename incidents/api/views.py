@@ -11,7 +11,7 @@ from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, status
-from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.exceptions import APIException
 from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import SAFE_METHODS, IsAuthenticated
 from rest_framework.response import Response
@@ -25,6 +25,7 @@ from hotline.db import LARGEST_ID
 from hotline.escalation.api.serializers import TimerEntrySerializer
 from hotline.escalation.timeline import timeline
 from hotline.json_input import JsonParser
+from hotline.query import WholeNumber
 from hotline.realtime.outbox import FEED_PAGE, events_after, last_event_id
 from incidents import timers
 from incidents.access import may_act, may_change, may_take_part, require, require_tlp_change
@@ -380,7 +381,8 @@ class AttachmentDownload(IncidentsApiView):
         summary="Download an attachment",
         description="Only for those who may read the incident's content; every download is recorded.",
         parameters=[INCIDENT_ID, OpenApiParameter("attachment_id", int, OpenApiParameter.PATH)],
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, **READ_ERRORS},
+        # Sent with the type it was uploaded as (PDF, PNG, text, …): any type.
+        responses={(200, "*/*"): OpenApiTypes.BINARY, **READ_ERRORS},
     )
     def get(self, request, pk, attachment_id):
         incident = access_incident(request.user, pk, content=True)
@@ -401,13 +403,10 @@ class AttachmentDownload(IncidentsApiView):
 # --- the event feed ----------------------------------------------------------------------------------
 
 
-def _whole_number(request, name: str, default: int | None, lowest: int, highest: int) -> int | None:
-    raw = request.query_params.get(name)
-    if raw is None:
-        return default
-    if not raw.isascii() or not raw.isdigit() or not lowest <= int(raw) <= highest:
-        raise ValidationError({name: [f"Give a whole number from {lowest} to {highest}."]})
-    return int(raw)
+FEED_AFTER = WholeNumber("after", 0, LARGEST_ID, description="The last event id the client has seen.")
+FEED_LIMIT = WholeNumber(
+    "limit", 1, FEED_PAGE, default=FEED_PAGE, description=f"At most this many events (1 to {FEED_PAGE})."
+)
 
 
 class EventFeed(IncidentsApiView):
@@ -416,17 +415,12 @@ class EventFeed(IncidentsApiView):
         description="The catch-up feed the console uses too: each event as the WebSocket pushes it, oldest first. "
         "Keep `last_id` and send it back as `after`. Without `after` the feed starts now (no events, and the "
         "current `last_id`), so a new client does not download the whole history.",
-        parameters=[
-            OpenApiParameter("after", int, description="The last event id the client has seen."),
-            OpenApiParameter(
-                "limit", int, description=f"At most this many events (1 to {FEED_PAGE}, default {FEED_PAGE})."
-            ),
-        ],
+        parameters=[FEED_AFTER.parameter(), FEED_LIMIT.parameter()],
         responses={200: EventFeedSerializer, **_errors(400, 401, 403)},
     )
     def get(self, request):
-        after = _whole_number(request, "after", None, 0, LARGEST_ID)
-        limit = _whole_number(request, "limit", FEED_PAGE, 1, FEED_PAGE)
+        after = FEED_AFTER.read(request)
+        limit = FEED_LIMIT.read(request)
         organisation_id = getattr(request.user, "organisation_id", None)
         if organisation_id is None:
             return Response({"events": [], "last_id": after or 0, "has_more": False})

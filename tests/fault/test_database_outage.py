@@ -2,24 +2,48 @@
 (JSON for the API, a readable page for the console), whether the view or a middleware (sessions, auth,
 API keys) met the outage, and /healthz names the database.
 
-Bounded: one uvicorn process against a PostgreSQL address where nothing listens (a free loopback port)."""
+And a 20 s outage of a PostgreSQL cluster of the test's own, under traffic: a console open in Chromium
+shows that it is degraded and clears by itself; messages posted as the database went away are each
+either whole (message, acknowledgements, escalation timers, outbox events, audit entry, stored answer)
+or absent; retrying them with their Idempotency-Key creates each exactly once; the audit chain verifies.
+
+Bounded: one uvicorn process against a PostgreSQL address where nothing listens (a free loopback port),
+then one against the own cluster; every wait has a timeout."""
 
 import json
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
+from collections import Counter
 from pathlib import Path
 
+import psycopg
 import pytest
+from playwright.sync_api import expect
 
-from tests.conftest import ROOT, free_port, hotline_env, start_web_process, stop_process
+from tests.conftest import (
+    free_port,
+    hotline_env,
+    run_manage,
+    share_collected_static,
+    start_web_process,
+    stop_process,
+)
+from tests.fault.traffic import (
+    FAULT_REDIS_URL,
+    Poster,
+    assert_whole_or_absent,
+    fetch,
+    posted_rows,
+    prepare_demo_database,
+    report_incident,
+    sign_in_demo_person,
+)
 
-pytestmark = [pytest.mark.fault, pytest.mark.slow]
+# Its own PostgreSQL cluster (or none at all) and its own Redis database, whatever the run uses.
+pytestmark = [pytest.mark.fault, pytest.mark.slow, pytest.mark.one_backend]
 
 
 @pytest.fixture
@@ -30,20 +54,11 @@ def web_without_database(tmp_path):
         SECRET_KEY=None,
         DEBUG=None,
         DATABASE_URL=f"postgres://postgres@127.0.0.1:{free_port()}/hotline_gone",
-        REDIS_URL="redis://127.0.0.1:6379/15",
+        REDIS_URL=FAULT_REDIS_URL,
     )
     process, base = start_web_process(env, tmp_path / "web.log")
     yield base
     stop_process(process)
-
-
-def fetch(url: str, method: str = "GET", headers: dict | None = None, body: bytes | None = None):
-    request = urllib.request.Request(url, method=method, headers=headers or {}, data=body)
-    try:
-        with urllib.request.urlopen(request, timeout=20) as response:
-            return response.status, response.headers.get("Content-Type", ""), response.read().decode()
-    except urllib.error.HTTPError as error:
-        return error.code, error.headers.get("Content-Type", ""), error.read().decode()
 
 
 def test_the_api_answers_503_database_unavailable_from_views_and_middleware(web_without_database):
@@ -134,7 +149,7 @@ def database_ok(base: str) -> bool:
     return json.loads(fetch(base + "/healthz")[2])["checks"]["database"]["ok"]
 
 
-def test_a_20_second_outage_answers_503_and_recovers_without_a_restart(own_cluster, tmp_path):
+def test_a_20_second_outage_answers_503_shows_it_and_recovers_without_a_restart(own_cluster, tmp_path, chromium):
     url = f"postgres://postgres@127.0.0.1:{own_cluster.port}/hotline"
     env = hotline_env(
         HOTLINE_DATA_DIR=str(tmp_path),
@@ -142,27 +157,75 @@ def test_a_20_second_outage_answers_503_and_recovers_without_a_restart(own_clust
         SECRET_KEY=None,
         DEBUG=None,
         DATABASE_URL=url,
-        REDIS_URL="redis://127.0.0.1:6379/15",
+        REDIS_URL=FAULT_REDIS_URL,
     )
-    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], env=env, cwd=ROOT, check=True, timeout=120)
+    share_collected_static(tmp_path)
+    secret = prepare_demo_database(env)
     web, base = start_web_process(env, tmp_path / "web.log")
     bad_key = {"Authorization": "Api-Key abc.def"}
+    context = chromium.new_context(viewport={"width": 1440, "height": 900}, locale="en-GB")
+    context.set_default_timeout(10_000)
     try:
         assert database_ok(base)
         assert fetch(base + "/api/v1/incidents/", headers=bad_key)[0] == 401  # the key lookup reached the database
+        incident = report_incident(base, secret)
 
-        own_cluster.stop()
-        stopped = time.monotonic()
+        # A duty officer's console, open and live before the outage.
+        page = context.new_page()
+        sign_in_demo_person(page, base)
+        indicator = page.locator("#live-indicator")
+
+        with Poster(base, secret, incident["id"]) as poster:
+            deadline = time.monotonic() + 15
+            while poster.accepted() < 3 and time.monotonic() < deadline:
+                time.sleep(0.1)
+            assert poster.accepted() >= 3, poster.answers
+            own_cluster.stop()  # immediate: transactions in flight are cut off
+            stopped = time.monotonic()
+            time.sleep(1)
+        degraded_at = None
         while time.monotonic() - stopped < 20:  # the issue's 20 s outage, with traffic throughout
             status, content_type, text = fetch(base + "/api/v1/incidents/", headers=bad_key)
             assert (status, json.loads(text)["code"]) == (503, "database_unavailable"), text[:300]
             assert not database_ok(base)
+            if degraded_at is None and indicator.get_attribute("data-state") == "degraded":
+                degraded_at = time.monotonic() - stopped
+                assert "database unavailable" in indicator.inner_text()
+                for name, size in [("wide", (1440, 900)), ("phone", (390, 844))]:
+                    page.set_viewport_size(dict(zip(("width", "height"), size, strict=True)))
+                    page.screenshot(path=str(tmp_path / f"degraded-{name}.png"))
             time.sleep(1)
+        # The next ping (every 15 s) meets the outage, so a 20 s one is always shown.
+        assert degraded_at is not None, "the console never showed the outage"
         own_cluster.start()
 
-        # Back by itself: the same web process, no restart.
+        # Back by itself: the same web process, no restart; the console clears within its re-check.
         assert database_ok(base)
         assert fetch(base + "/api/v1/incidents/", headers=bad_key)[0] == 401
+        expect(indicator).to_have_attribute("data-state", "live", timeout=10_000)
         assert web.poll() is None
+
+        answers = poster.answers
+        assert {status for status, _ in answers.values()} <= {201, 503}, answers
+        assert any(status == 503 for status, _ in answers.values()), "no post met the outage"
+        assert all(answer["code"] == "database_unavailable" for status, answer in answers.values() if status == 503)
+        # Nothing half-written: each message whole or absent, and no row without its message.
+        with psycopg.connect(url, connect_timeout=10) as database:
+            rows = posted_rows(database, incident)
+        whole = assert_whole_or_absent(rows, poster.answers)
+
+        # Retried with their keys, every post exists exactly once; the accepted ones answer as before.
+        for number, (status, answer) in answers.items():
+            retried_status, retried = poster.post(number)
+            assert retried_status == 201, retried
+            if status == 201:
+                assert retried["number"] == answer["number"]
+        with psycopg.connect(url, connect_timeout=10) as database:
+            rows = posted_rows(database, incident)
+        assert rows.pop(0) == Counter()
+        assert rows == {number: whole for number in answers}
+        verified = run_manage("verify_audit", env=env)
+        assert verified.returncode == 0, verified.stdout + verified.stderr
     finally:
+        context.close()
         stop_process(web)

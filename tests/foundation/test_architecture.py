@@ -16,6 +16,9 @@ from pathlib import Path
 import grimp
 import pytest
 
+# The code's shape and lint: nothing here reads the database.
+pytestmark = pytest.mark.one_backend
+
 ROOT = Path(__file__).resolve().parents[2]
 OUR_PACKAGES = ("hotline", "accounts", "incidents")
 TOOLS = Path(sys.executable).parent

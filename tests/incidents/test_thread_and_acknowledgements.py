@@ -6,14 +6,15 @@ import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connections, transaction
+from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from hotline.audit.models import AuditEntry
 from hotline.audit.verify import verify_log
+from hotline.db import lock_commit_order
 from hotline.realtime.models import Event
 from hotline.realtime.outbox import events_after
-from incidents.actions import NotAwaited, do_acknowledge, do_change_tlp, do_post_message
+from incidents.actions import NotAwaited, _locked, do_acknowledge, do_change_tlp, do_post_message
 from incidents.choices import AckMethod, MessageKind
 from incidents.models import Acknowledgement, Incident, Message
 from tests.accounts.world import build_demo_world, person
@@ -177,6 +178,47 @@ def test_concurrent_posts_to_one_thread_get_consecutive_numbers_and_ordered_even
     ]
     assert seen == sorted(seen) and len(seen) == 40
     assert verify_log().ok
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_message_being_posted_and_a_report_of_the_same_originator_do_not_deadlock():
+    """A post holds the incident's row and waits for the commit-order lock; a report by the incident's
+    originator holds that lock and, at commit, checks its reference to the originator. Locking the
+    incident must not lock the originator's row (PostgreSQL detected a deadlock here under traffic)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks are PostgreSQL's: SQLite has one writer at a time")
+    build_demo_world()
+    officer = person("rs-mod-duty")
+    incident = report(officer, ["HR-MOD"])
+    row_locked, order_locked, errors = threading.Event(), threading.Event(), []
+
+    def post():  # do_post_message's order, held open at the point of taking the commit-order lock
+        try:
+            with transaction.atomic():
+                _locked(incident)
+                row_locked.set()
+                order_locked.wait(10)
+                lock_commit_order()
+        except Exception as error:  # reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    poster = threading.Thread(target=post)
+    poster.start()
+    try:
+        assert row_locked.wait(10)
+        with transaction.atomic():
+            lock_commit_order()
+            order_locked.set()
+            report(officer, ["HR-CERT"], title="Reported meanwhile")
+    except Exception as error:
+        errors.append(error)
+    finally:
+        order_locked.set()
+        poster.join(timeout=20)
+    assert errors == []
+    assert Incident.objects.filter(title="Reported meanwhile").exists()
 
 
 def test_every_action_logs_who_what_and_which_incident_but_never_the_content(world, caplog):

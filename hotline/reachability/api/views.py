@@ -10,7 +10,7 @@ and the one action they call.
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, status
-from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.exceptions import APIException
 from rest_framework.permissions import SAFE_METHODS, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -21,6 +21,7 @@ from accounts.choices import ApiScope
 from hotline.api import IDEMPOTENCY_PARAMETER, ActionView, IdCursorPagination, documented_errors
 from hotline.audit.refusals import refuse
 from hotline.json_input import JsonParser
+from hotline.query import WholeNumber
 from hotline.reachability.access import may_answer_checks, may_start_checks
 from hotline.reachability.actions import do_answer_check, do_start_check
 from hotline.reachability.api.serializers import (
@@ -176,25 +177,21 @@ class ReachabilityCheckAnswer(ChecksApiView, ActionView):
         return self.run_action(request, pk)
 
 
+FIGURES_LAST = WholeNumber(
+    "last", 1, FIGURES_OVER_MAX, default=FIGURES_OVER, description="How many closed checks to count over."
+)
+
+
 class ReachabilityFigures(ChecksApiView):
     @extend_schema(
         summary="Per organisation: how it answered the latest checks",
         description="Over the latest `last` checks whose window has closed (default 12): answered within the window, "
         "late, missed, the share within the window and the median time from the check to the answer.",
-        parameters=[
-            OpenApiParameter(
-                "last", int, description=f"How many closed checks (1 to {FIGURES_OVER_MAX}, default {FIGURES_OVER})."
-            )
-        ],
+        parameters=[FIGURES_LAST.parameter()],
         responses={200: FiguresSerializer, **_errors(400, 401, 403)},
     )
     def get(self, request):
-        raw = request.query_params.get("last")
-        last = FIGURES_OVER
-        if raw is not None:
-            if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= FIGURES_OVER_MAX:
-                raise ValidationError({"last": [f"Give a whole number from 1 to {FIGURES_OVER_MAX}."]})
-            last = int(raw)
+        last = FIGURES_LAST.read(request)
         figures, covered = organisation_figures(last)
         return Response(
             {

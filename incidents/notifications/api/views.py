@@ -14,7 +14,14 @@ import django_filters
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.permissions import SAFE_METHODS, IsAuthenticated
@@ -191,6 +198,7 @@ class FlightAction(NotificationAction):
 MOMENT_MESSAGE = "Give a date (2026-12-01, a whole day in UTC) or a time (2026-12-01T08:00:00Z)."
 
 
+@extend_schema_field({"type": "string", "anyOf": [{"format": "date"}, {"format": "date-time"}]})
 class MomentFilter(django_filters.CharFilter):
     """`from`: what has not ended before it; `to`: what has started by it. A date is a whole UTC day."""
 

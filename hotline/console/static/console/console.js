@@ -9,7 +9,8 @@
 //   Hotline.live                              the live channel (null when not signed in): socket, lastEventId, close()
 // Page scripts load after this one (all deferred, in document order: base.html loads this one first).
 //
-// The shell shows the UTC/local clocks and keeps the live channel with its indicator.
+// The shell shows the UTC/local clocks and keeps the live channel with its indicator (connecting, live,
+// offline, or degraded: the channel holds but the server says the database is unavailable or full).
 // The channel reconnects by itself with growing pauses and resumes where it left off: on every
 // (re)connect, and every minute, it asks for everything after the last point the server confirmed,
 // which the server replays from the database before live pushes continue (DESIGN.md: real-time delivery without loss). Each
@@ -108,11 +109,14 @@
   const label = indicator.querySelector(".label");
   const PING_EVERY_MS = 15000;
   const PONG_WITHIN_MS = 10000;
+  // While the server answers that the database is unavailable (the indicator shows "degraded").
+  const RECHECK_WHILE_DEGRADED_MS = 3000;
   // Pushes are a doorbell and can be lost (a Redis hiccup); a periodic catch-up finds what they missed.
   const RESYNC_EVERY_MS = 60000;
   let retryDelay = 1000;
   let pingTimer = null;
   let pongDeadline = null;
+  let recheckTimer = null;
   let resyncTimer = null;
   let socket = null;
 
@@ -154,6 +158,14 @@
     label.textContent = text;
   }
 
+  function ping(current) {
+    if (current.readyState !== WebSocket.OPEN) return;
+    current.send(JSON.stringify({ type: "ping" }));
+    // A socket can die without a close event (sleeping laptop, dropped NAT entry): no pong, reconnect.
+    clearTimeout(pongDeadline);
+    pongDeadline = setTimeout(() => current.close(), PONG_WITHIN_MS);
+  }
+
   function connect() {
     const scheme = location.protocol === "https:" ? "wss://" : "ws://";
     socket = new WebSocket(scheme + location.host + indicator.dataset.url);
@@ -167,16 +179,25 @@
       resume(current);
       resyncTimer = setInterval(() => resume(current), RESYNC_EVERY_MS);
       show("live", "live");
-      pingTimer = setInterval(() => {
-        current.send(JSON.stringify({ type: "ping" }));
-        // A socket can die without a close event (sleeping laptop, dropped NAT entry): no pong, reconnect.
-        pongDeadline = setTimeout(() => current.close(), PONG_WITHIN_MS);
-      }, PING_EVERY_MS);
+      pingTimer = setInterval(() => ping(current), PING_EVERY_MS);
     });
 
     current.addEventListener("message", (message) => {
       const data = JSON.parse(message.data);
-      if (data.type === "pong") { clearTimeout(pongDeadline); return; }
+      if (data.type === "pong") {
+        clearTimeout(pongDeadline);
+        if (indicator.dataset.state === "degraded") { clearTimeout(recheckTimer); show("live", "live"); }
+        return;
+      }
+      if (data.type === "unavailable") {
+        // The channel holds but the database does not: say so, and ask again soon rather than in 15 s.
+        clearTimeout(pongDeadline);
+        const what = data.code === "storage_full" ? "storage full" : "database unavailable";
+        show("degraded", what + " — changes are not saved");
+        clearTimeout(recheckTimer);
+        recheckTimer = setTimeout(() => ping(current), RECHECK_WHILE_DEGRADED_MS);
+        return;
+      }
       if (data.type === "event") { receive(data.event); return; }
       if (data.type === "resumed") {
         raiseWatermark(data.last);
@@ -190,6 +211,7 @@
       clearInterval(pingTimer);
       clearInterval(resyncTimer);
       clearTimeout(pongDeadline);
+      clearTimeout(recheckTimer);
       // Refused (session ended or second factor not passed): the next page load leads to the login.
       if (event.code === 4401) { show("offline", "signed out — reload to sign in"); return; }
       const seconds = Math.round(retryDelay / 1000);
