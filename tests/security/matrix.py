@@ -254,8 +254,9 @@ CHANNEL_MESSAGES = {
     "resume": "only events of the caller's organisation: an incident's events reach the organisations that "
     "see it (sight() not 'none'), its content only those whose sight() is 'content'",
 }
-# What the channel sends the page (hello on connect, the answers above, pushed events, parse errors).
-CHANNEL_REPLIES = {"hello", "pong", "resumed", "event", "error"}
+# What the channel sends the page (hello on connect, the answers above, pushed events, parse errors, and
+# `unavailable` when the database cannot answer a resume).
+CHANNEL_REPLIES = {"hello", "pong", "resumed", "event", "error", "unavailable"}
 
 
 @dataclass(frozen=True)
