@@ -16,7 +16,8 @@ import pytest
 
 from tests.conftest import ROOT, free_port, hotline_env, run_manage
 
-pytestmark = pytest.mark.slow
+# Always the embedded default in a folder of its own (the newcomer's start), whatever the run uses.
+pytestmark = [pytest.mark.slow, pytest.mark.one_backend]
 
 START_TIMEOUT = 120
 
