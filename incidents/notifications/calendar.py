@@ -185,8 +185,10 @@ def feed_generation(party: Party) -> int:
 def feed_token(party: Party) -> str:
     """The credential in a party's feed URL: the party's code and its feed's generation, signed with the
     deployment's secret (settings.SECRET_KEY). It does not expire; revoking the party's feed (a new
-    generation, actions.do_revoke_calendar_feed) ends it, and rotating the secret ends every party's."""
-    return signing.dumps([party.code, feed_generation(party)], salt=FEED_SALT)
+    generation, actions.do_revoke_calendar_feed) ends it, and rotating the secret ends every party's.
+    The same party and generation give the same address: a calendar subscribed today and the address
+    shown tomorrow are one feed (a timestamped signature made a new address every second)."""
+    return signing.Signer(salt=FEED_SALT).sign_object([party.code, feed_generation(party)])
 
 
 def feed_url(request, party: Party) -> str:
@@ -194,10 +196,21 @@ def feed_url(request, party: Party) -> str:
     return request.build_absolute_uri(reverse("notifications:calendar-feed", args=[feed_token(party)]))
 
 
+def _unsigned(token: str):
+    """What a feed token carries, or None. A timestamped token (given out before addresses were stable,
+    still valid) also passes the plain signer's check, as "payload:time", which is not JSON: the plain
+    reading is tried first and the timestamped one when it fails either way."""
+    for read in (signing.Signer(salt=FEED_SALT).unsign_object, lambda text: signing.loads(text, salt=FEED_SALT)):
+        try:
+            return read(token)
+        except (signing.BadSignature, ValueError):
+            continue
+    return None
+
+
 def party_of_token(token: str) -> Party | None:
-    try:
-        value = signing.loads(token, salt=FEED_SALT)
-    except signing.BadSignature:
+    value = _unsigned(token)
+    if value is None:
         return None
     if isinstance(value, str):  # a URL given out before feeds could be revoked: generation 0
         value = [value, 0]

@@ -184,9 +184,7 @@ def test_a_month_that_is_not_one_shows_the_current_month(console):
 
 
 def test_the_calendar_page_gives_each_person_the_feed_of_their_own_party(console):
-    path = feed_url(console("hr-cert-duty"))
-    token = path.removeprefix("/notifications/calendar/").removesuffix(".ics")
-    assert signing.loads(token, salt="hotline.calendar-feed") == ["HR", 0]  # the party, its feed's generation
+    assert signed(feed_url(console("hr-cert-duty"))) == ["HR", 0]  # the party, its feed's generation
 
 
 def test_the_feed_holds_exactly_what_the_party_may_see_with_sequence_and_status(console):
@@ -268,11 +266,9 @@ def test_a_bad_token_gets_404(world, token):
 
 
 def signed(path: str):
-    """What a feed address carries (its token also holds the time it was signed: addresses differ by the
-    second)."""
-    return signing.loads(
-        path.removeprefix("/notifications/calendar/").removesuffix(".ics"), salt="hotline.calendar-feed"
-    )
+    """What a feed address carries: the party's code and its feed's generation."""
+    token = path.removeprefix("/notifications/calendar/").removesuffix(".ics")
+    return signing.Signer(salt="hotline.calendar-feed").unsign_object(token)
 
 
 def revoke(client, party: str, confirm: str = "yes", follow: bool = False):
@@ -297,6 +293,17 @@ def test_a_supervisor_revokes_the_feed_of_their_party_and_only_the_old_addresses
     assert signed(feed_url(console("hr-cert-duty"))) == signed(new) == ["HR", 1], "one feed per party"
     [entry] = AuditEntry.objects.filter(action="calendar_feed.revoked")
     assert entry.actor == "hr-mod-supervisor" and new.split("/")[-1].removesuffix(".ics") not in entry.body
+
+
+def test_a_partys_feed_address_stays_the_same_over_time_and_earlier_timestamped_ones_still_work(console, monkeypatch):
+    supervisor = console("hr-mod-supervisor")
+    first = feed_url(supervisor)
+    timestamped = f"/notifications/calendar/{signing.dumps(['HR', 0], salt='hotline.calendar-feed')}.ics"
+    later = signing.time.time() + 3600
+    monkeypatch.setattr(signing.time, "time", lambda: later)
+    assert feed_url(supervisor) == first, "a calendar subscribed an hour ago keeps its address"
+    feed(first)
+    feed(timestamped)  # given out before addresses were stable
 
 
 def test_revoking_needs_the_confirmation(console):
