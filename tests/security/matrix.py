@@ -11,11 +11,16 @@ organisation that stands in one relation to the object:
 - commission: the commission secretariat (WBC-SEC);
 - observer: an observer (OSCE-CPC).
 Objects of incident routes are sampled at every TLP; other routes have no TLP (their policy ignores it).
+The exercise (with its invitation to observe) and the drone flight are RS-MOD's (own); the exercise is
+addressed to HR-MOD and the flight crosses into Croatia (recipient). A reachability check is the
+commission's and goes to every organisation but the observers and the secretariat, so own, recipient and
+other each answer their own response. A calendar feed is a party's: RS's, the own organisation's.
 
 Outcomes: ALLOW (2xx or 3xx), REFUSED (403, changes nothing), HIDDEN (404 with the body a non-existent id
 gets, not a word of the object, changes nothing), CONFLICT (409: allowed to ask, nothing waits; changes
 nothing). The policies are written from the rules the code's
-modules state (incidents/visibility.py, incidents/access.py, accounts/access.py) and DESIGN.md "TLP",
+modules state (incidents/visibility.py, incidents/access.py, accounts/access.py,
+incidents/notifications/access.py and visibility.py, hotline/reachability/access.py) and DESIGN.md "TLP",
 not from the functions that implement them, so loosening a rule in the code fails the test.
 
 Routes whose object has no relation (lists, forms for a new object, the event feed) name one justified
@@ -24,11 +29,7 @@ default in their policy: the relation is then the caller's organisation and only
 Routes without checks (only the anonymous outcome is held), with why:
 - role-independent by design: healthz, the API docs (DOCS), login/logout and the second-factor steps
   (they act on the caller's own session), the capability URLs ack/<token>/ and the calendar feed's
-  <token>.ics (the token is the authority, not a role: tests/escalation and tests/notifications);
-- not done yet (issue 14, to add with their factories): the writes of exercise notifications (new,
-  preview, assess, amend, cancel, invitations, invitation replies) and of drone flights (new, preview,
-  assess, acknowledge, state), calendar feed revocation, and reachability checks by object (detail,
-  answer, start). Their rules are covered per route by tests/notifications and tests/reachability.
+  <token>.ics (the token is the authority, not a role: tests/escalation and tests/notifications).
 
 Excluded (justified): admin/ (superusers only, covered by test_admin_audit); API docs/schema are listed
 with policy DOCS.
