@@ -6,8 +6,9 @@ here fails.
 
 One world for the module (the demo world, an incident at each TLP from RS-MOD to HR-MOD, with an
 attachment; RS-MOD's exercise with an invitation to observe, its drone flight across the Danube, and a
-reachability check the commission started), built in one transaction that is rolled back at the end; each request runs in a savepoint
-that is rolled back, so an allowed write does not change what the next request sees.
+reachability check the commission started), built in one transaction that is rolled back at the end;
+each request runs in a savepoint that is rolled back, so an allowed write does not change what the next
+request sees.
 """
 
 import os
