@@ -11,11 +11,16 @@ organisation that stands in one relation to the object:
 - commission: the commission secretariat (WBC-SEC);
 - observer: an observer (OSCE-CPC).
 Objects of incident routes are sampled at every TLP; other routes have no TLP (their policy ignores it).
+The exercise (with its invitation to observe) and the drone flight are RS-MOD's (own); the exercise is
+addressed to HR-MOD and the flight crosses into Croatia (recipient). A reachability check is the
+commission's and goes to every organisation but the observers and the secretariat, so own, recipient and
+other each answer their own response. A calendar feed is a party's: RS's, the own organisation's.
 
 Outcomes: ALLOW (2xx or 3xx), REFUSED (403, changes nothing), HIDDEN (404 with the body a non-existent id
 gets, not a word of the object, changes nothing), CONFLICT (409: allowed to ask, nothing waits; changes
 nothing). The policies are written from the rules the code's
-modules state (incidents/visibility.py, incidents/access.py, accounts/access.py) and DESIGN.md "TLP",
+modules state (incidents/visibility.py, incidents/access.py, accounts/access.py,
+incidents/notifications/access.py and visibility.py, hotline/reachability/access.py) and DESIGN.md "TLP",
 not from the functions that implement them, so loosening a rule in the code fails the test.
 
 Routes whose object has no relation (lists, forms for a new object, the event feed) name one justified
@@ -24,11 +29,7 @@ default in their policy: the relation is then the caller's organisation and only
 Routes without checks (only the anonymous outcome is held), with why:
 - role-independent by design: healthz, the API docs (DOCS), login/logout and the second-factor steps
   (they act on the caller's own session), the capability URLs ack/<token>/ and the calendar feed's
-  <token>.ics (the token is the authority, not a role: tests/escalation and tests/notifications);
-- not done yet (issue 14, to add with their factories): the writes of exercise notifications (new,
-  preview, assess, amend, cancel, invitations, invitation replies) and of drone flights (new, preview,
-  assess, acknowledge, state), calendar feed revocation, and reachability checks by object (detail,
-  answer, start). Their rules are covered per route by tests/notifications and tests/reachability.
+  <token>.ics (the token is the authority, not a role: tests/escalation and tests/notifications).
 
 Excluded (justified): admin/ (superusers only, covered by test_admin_audit); API docs/schema are listed
 with policy DOCS.
@@ -246,6 +247,69 @@ def sees_flight(caller, tlp):
     return HIDDEN if caller.relation in ("other", "observer") else ALLOW
 
 
+def files_notification(caller, tlp):
+    """incidents/notifications/access.py: those who act for a participant's CERT or crisis centre (and its
+    keys) file exercises and drone flights, and have them assessed; the commission receives, it does not
+    file; reviewers and observers read only. (No object: the relation is the caller's organisation.)"""
+    return ALLOW if acts(caller) and caller.relation != "commission" else REFUSED
+
+
+def changes_exercise(caller, tlp):
+    """Amending, cancelling and inviting observers: the notifying organisation only, by those who act."""
+    if sees_exercise(caller, tlp) == HIDDEN:
+        return HIDDEN
+    return ALLOW if acts(caller) and caller.relation == "own" else REFUSED
+
+
+def replies_to_invitation(caller, tlp):
+    """The latest version's recipients answer an invitation to observe, except the commission: the
+    exercise (a field training of RS-MOD) goes to the other parties' crisis centres, so the recipient
+    (HR-MOD) answers; the notifier and a CERT not addressed (AL-CERT) are refused."""
+    if sees_exercise(caller, tlp) == HIDDEN:
+        return HIDDEN
+    return ALLOW if acts(caller) and caller.relation == "recipient" else REFUSED
+
+
+def changes_flight(caller, tlp):
+    """Changing a flight's state: the operator's organisation only, by those who act."""
+    if sees_flight(caller, tlp) == HIDDEN:
+        return HIDDEN
+    return ALLOW if acts(caller) and caller.relation == "own" else REFUSED
+
+
+def acknowledges_flight_in_console(caller, tlp):
+    """Those who act acknowledge what waits on their organisation (the console says so when nothing does)."""
+    if sees_flight(caller, tlp) == HIDDEN:
+        return HIDDEN
+    return ALLOW if acts(caller) else REFUSED
+
+
+def acknowledges_flight(caller, tlp):
+    """The API answers 409 where nothing waits: the operator's own organisation (a flight goes to the
+    parties within the buffer and the commission)."""
+    outcome = acknowledges_flight_in_console(caller, tlp)
+    return CONFLICT if outcome == ALLOW and caller.relation == "own" else outcome
+
+
+def revokes_calendar_feed(caller, tlp):
+    """incidents/notifications/access.py: the directory's rule for the feed of a party (RS, the 'own'
+    organisation's): its supervisors and heads, and commission administrators; never an API key."""
+    return REFUSED if caller.is_key else manages_target(caller, tlp)
+
+
+def starts_checks(caller, tlp):
+    """hotline/reachability/access.py: commission administrators start a check by hand; API keys never do
+    (a check pages every party, a person's decision)."""
+    return ALLOW if commission_administrator(caller) and not caller.is_key else REFUSED
+
+
+def answers_check(caller, tlp):
+    """hotline/reachability/access.py: a check goes to every organisation but the observers and the
+    secretariat, so the own, recipient and other organisations each answer their own response, by those
+    who act (duty officers, supervisors, heads, administrators) and by their keys; everyone reads it."""
+    return ALLOW if acts(caller) and caller.relation in ("own", "recipient", "other") else REFUSED
+
+
 # The console's live channel (hotline/console/consumers.py): every message type the page may send, and
 # what each caller gets. The channel is a person's (no API key) and its audience is the person's
 # organisation, whatever the role; the test reads the consumer's dispatch, so a new type fails it.
@@ -310,9 +374,9 @@ ROUTES = {
     "api/v1/parties/": api(None, get(anyone)),
     "api/v1/organisations/": api(None, get(anyone)),
     "api/v1/contact-points/": api(None, get(anyone)),
-    "api/v1/reachability-checks/": api(None, get(anyone)),
-    "api/v1/reachability-checks/<int:pk>/": api(),
-    "api/v1/reachability-checks/<int:pk>/answer/": api(),
+    "api/v1/reachability-checks/": api(None, get(anyone), post(starts_checks)),
+    "api/v1/reachability-checks/<int:pk>/": api("check", get(anyone)),
+    "api/v1/reachability-checks/<int:pk>/answer/": api("check", post(answers_check)),
     "api/v1/reachability-figures/": api(None, get(anyone)),
     "api/v1/audit/verify/": api(None, get(reads_audit_log)),
     "api/v1/audit/checkpoints/": api(None, get(anyone)),
@@ -329,21 +393,21 @@ ROUTES = {
     "api/v1/incidents/<int:pk>/attachments/": api("incident", post(takes_part)),
     "api/v1/incidents/<int:pk>/attachments/<int:attachment_id>/": api("incident", get(reads_content)),
     "api/v1/events/": api(None, get(anyone)),
-    "api/v1/exercise-notifications/": api(None, get(anyone)),
-    "api/v1/exercise-notifications/assess/": api(),
+    "api/v1/exercise-notifications/": api(None, get(anyone), post(files_notification)),
+    "api/v1/exercise-notifications/assess/": api(None, post(files_notification)),
     "api/v1/exercise-notifications/<int:pk>/": api("exercise", get(sees_exercise)),
-    "api/v1/exercise-notifications/<int:pk>/amend/": api(),
-    "api/v1/exercise-notifications/<int:pk>/cancel/": api(),
+    "api/v1/exercise-notifications/<int:pk>/amend/": api("exercise", post(changes_exercise)),
+    "api/v1/exercise-notifications/<int:pk>/cancel/": api("exercise", post(changes_exercise)),
     "api/v1/exercise-notifications/<int:pk>/acknowledge/": api("exercise", post(acknowledges_exercise)),
-    "api/v1/exercise-notifications/<int:pk>/invitations/": api(),
-    "api/v1/exercise-invitations/<int:pk>/reply/": api(),
-    "api/v1/drone-flights/": api(None, get(anyone)),
-    "api/v1/drone-flights/assess/": api(),
+    "api/v1/exercise-notifications/<int:pk>/invitations/": api("exercise", post(changes_exercise)),
+    "api/v1/exercise-invitations/<int:pk>/reply/": api("invitation", post(replies_to_invitation)),
+    "api/v1/drone-flights/": api(None, get(anyone), post(files_notification)),
+    "api/v1/drone-flights/assess/": api(None, post(files_notification)),
     "api/v1/drone-flights/<int:pk>/": api("flight", get(sees_flight)),
-    "api/v1/drone-flights/<int:pk>/acknowledge/": api(),
-    "api/v1/drone-flights/<int:pk>/state/": api(),
+    "api/v1/drone-flights/<int:pk>/acknowledge/": api("flight", post(acknowledges_flight)),
+    "api/v1/drone-flights/<int:pk>/state/": api("flight", post(changes_flight)),
     "api/v1/notification-policy/": api(None, get(anyone)),
-    "api/v1/calendar-feeds/<str:code>/revoke/": api(),
+    "api/v1/calendar-feeds/<str:code>/revoke/": api("party", post(revokes_calendar_feed)),
     "api/v1/escalation-policies/": api(None, get(anyone)),
     "api/v1/escalation-policies/<str:severity>/": api("policy", get(anyone), put(edits_policies)),
     "api/v1/escalation-policies/<str:severity>/<str:pair>/": api(
@@ -376,9 +440,9 @@ ROUTES = {
     "keys/<str:code>/new/": console("organisation", post(manages_target)),
     "keys/<str:code>/<str:pk>/revoke/": console("organisation", post(manages_target)),
     "checks/": console(None, get(anyone)),
-    "checks/start/": console(),
-    "checks/<str:reference>/": console(),
-    "checks/<str:reference>/answer/": console(),
+    "checks/start/": console(None, post(starts_checks)),
+    "checks/<str:reference>/": console("check", get(anyone)),
+    "checks/<str:reference>/answer/": console("check", post(answers_check)),
     "audit/": console(None, get(anyone)),
     "audit/log/": console(None, get(reads_audit_log_as_person)),
     "audit/checkpoints/": console(None, get(anyone)),
@@ -394,24 +458,26 @@ ROUTES = {
     "incidents/<str:reference>/attachments/": console("incident", post(takes_part)),
     "incidents/<str:reference>/attachments/<int:pk>/": console("incident", get(reads_content)),
     "notifications/exercises/": console(None, get(anyone)),
-    "notifications/exercises/new/": console(),
-    "notifications/exercises/preview/": console(),
+    "notifications/exercises/new/": console(None, get(files_notification), post(files_notification)),
+    "notifications/exercises/preview/": console(None, post(files_notification)),
     "notifications/exercises/<str:reference>/": console("exercise", get(sees_exercise)),
-    "notifications/exercises/<str:reference>/amend/": console(),
-    "notifications/exercises/<str:reference>/cancel/": console(),
+    "notifications/exercises/<str:reference>/amend/": console(
+        "exercise", get(changes_exercise), post(changes_exercise)
+    ),
+    "notifications/exercises/<str:reference>/cancel/": console("exercise", post(changes_exercise)),
     "notifications/exercises/<str:reference>/acknowledge/": console("exercise", post(acknowledges_exercise_in_console)),
-    "notifications/exercises/<str:reference>/invitations/": console(),
-    "notifications/invitations/<int:pk>/reply/": console(),
+    "notifications/exercises/<str:reference>/invitations/": console("exercise", post(changes_exercise)),
+    "notifications/invitations/<int:pk>/reply/": console("invitation", post(replies_to_invitation)),
     "notifications/calendar/": console(None, get(anyone)),
     "notifications/calendar/<str:token>.ics": Entry("TOKEN"),
-    "notifications/calendar/revoke/": console(),
+    "notifications/calendar/revoke/": console("party", post(revokes_calendar_feed)),
     "notifications/policy/": console(None, get(anyone)),
     "notifications/drone-flights/": console(None, get(anyone)),
-    "notifications/drone-flights/new/": console(),
-    "notifications/drone-flights/preview/": console(),
+    "notifications/drone-flights/new/": console(None, get(files_notification), post(files_notification)),
+    "notifications/drone-flights/preview/": console(None, post(files_notification)),
     "notifications/drone-flights/<str:reference>/": console("flight", get(sees_flight)),
-    "notifications/drone-flights/<str:reference>/acknowledge/": console(),
-    "notifications/drone-flights/<str:reference>/state/": console(),
+    "notifications/drone-flights/<str:reference>/acknowledge/": console("flight", post(acknowledges_flight_in_console)),
+    "notifications/drone-flights/<str:reference>/state/": console("flight", post(changes_flight)),
     "notifications/borders.geojson": console(None, get(anyone)),
     "ack/<str:token>/": Entry("TOKEN"),
     "waiting/": console(None, get(anyone)),

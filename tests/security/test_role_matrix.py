@@ -5,8 +5,10 @@ id that does not exist and carries no word of the object. A route whose entry ha
 here fails.
 
 One world for the module (the demo world, an incident at each TLP from RS-MOD to HR-MOD, with an
-attachment), built in one transaction that is rolled back at the end; each request runs in a savepoint
-that is rolled back, so an allowed write does not change what the next request sees.
+attachment; RS-MOD's exercise with an invitation to observe, its drone flight across the Danube, and a
+reachability check the commission started), built in one transaction that is rolled back at the end;
+each request runs in a savepoint that is rolled back, so an allowed write does not change what the next
+request sees.
 """
 
 import os
@@ -30,19 +32,33 @@ from hotline.audit.models import AuditEntry
 from hotline.escalation.actions import do_save_policy
 from hotline.escalation.models import EscalationPolicy, Page, Timer
 from hotline.escalation.policy import default_levels
+from hotline.reachability.actions import do_start_check
+from hotline.reachability.models import CheckResponse, ReachabilityCheck
 from hotline.realtime.models import Event
 from incidents.actions import do_add_attachment, do_report_incident, resolve_recipients
 from incidents.choices import Tlp
 from incidents.models import Acknowledgement, Attachment, Incident, IncidentRecipient, Message
-from incidents.notifications.models import ExerciseAcknowledgement
+from incidents.notifications.models import (
+    CalendarFeed,
+    DroneFlight,
+    DroneFlightAcknowledgement,
+    ExerciseAcknowledgement,
+    ExerciseNotification,
+    ExerciseVersion,
+    ObservationInvitation,
+    ObservationReply,
+)
 from incidents.timers import SUBJECT_KIND
 from tests.accounts import test_authorisation_matrix as accounts_matrix  # its shift form and far future
 from tests.accounts.world import build_demo_world, organisation, person
 from tests.conftest import make_user
 from tests.escalation import test_api as escalation_api  # its policy body
 from tests.escalation import test_console_pages as escalation_pages  # its policy form
+from tests.notifications import test_api as notifications_api  # its exercise, flight and invitation bodies
+from tests.notifications import test_console_exercises as exercise_pages  # its exercise forms
+from tests.notifications import test_console_flights as flight_pages  # its flight form
 from tests.notifications import test_drone_flights as flight_tests  # its flight across the Danube
-from tests.notifications import test_exercise_notifications as exercise_tests  # its exercise
+from tests.notifications import test_exercise_notifications as exercise_tests  # its exercise and invitation
 from tests.security.matrix import (
     ALLOW,
     API_KEY,
@@ -134,17 +150,21 @@ def world(django_db_setup, django_db_blocker):
 
 def target_objects() -> dict:
     """RS-MOD's contact point, next two shifts, a key and a person (the 'own' organisation's objects),
-    and a published audit checkpoint."""
+    a published audit checkpoint, RS-MOD's exercise (with an invitation to observe) and drone flight, and
+    a reachability check the commission started."""
     target = organisation("RS-MOD")
     shifts = DutyShift.objects.filter(organisation=target, starts_at__gt=timezone.now()).order_by("starts_at")
     key, _ = do_create_api_key(organisation=target, name="to revoke", scopes=[ApiScope.DIRECTORY_READ])
+    exercise = exercise_tests.notify("rs-mod-duty")
     return {
         "target": target,
         "contact_point": ContactPoint.objects.filter(organisation=target, method="email").get(),
         "shifts": list(shifts[:2]),
         "key": key,
         "checkpoint": do_publish_checkpoint(),
-        "exercise": exercise_tests.notify("rs-mod-duty"),
+        "exercise": exercise,
+        "invitation": exercise_tests.invite(exercise),
+        "check": do_start_check(person("wbc-sec-admin")),
         "flight": flight_tests.fly(flight_tests.ACROSS_THE_DANUBE),
         "override": do_save_policy(
             person("wbc-sec-admin"),
@@ -203,6 +223,11 @@ def timer_of(incident: Incident | None) -> int:
     return Timer.objects.get(subject_kind=SUBJECT_KIND, subject_id=acknowledgement.pk).pk
 
 
+def party_path(route: str, world: "World") -> str:
+    """The calendar feed of RS, the party of the 'own' organisation (the console names it in the form)."""
+    return "/" + route.replace("<str:code>", world.objects["target"].party.code)
+
+
 def checkpoint_path(route: str, world: "World") -> str:
     return "/" + route.replace("<int:size>", str(world.objects["checkpoint"].tree_size))
 
@@ -224,6 +249,9 @@ FAMILIES = {
     "timer": None,
     "exercise": None,
     "flight": None,
+    "invitation": None,
+    "check": None,
+    "party": party_path,
     "policy": policy_path,
     "organisation": organisation_path,
     "checkpoint": checkpoint_path,
@@ -292,6 +320,42 @@ def request_body(world: World, route: str, variant: str, tlp: str | None):
         "keys/<str:code>/<str:pk>/revoke/": {},
         "api/v1/exercise-notifications/<int:pk>/acknowledge/": {},
         "notifications/exercises/<str:reference>/acknowledge/": {},
+        "api/v1/exercise-notifications/": notifications_api.exercise(),
+        "api/v1/exercise-notifications/assess/": {
+            key: notifications_api.exercise()[key] for key in ("exercise_type", "starts_at", "area", "troops")
+        },
+        "api/v1/exercise-notifications/<int:pk>/amend/": {"troops": 1000, "reason": "Fewer units."},
+        "api/v1/exercise-notifications/<int:pk>/cancel/": {"reason": "Forces needed for flood relief."},
+        "api/v1/exercise-notifications/<int:pk>/invitations/": {
+            "starts_at": notifications_api.at(days=62),
+            "ends_at": notifications_api.at(days=63),
+            "reporting_point": "Barracks gate, 07:30",
+            "observers_per_party": 2,
+            "reply_by": notifications_api.at(days=30),
+        },
+        "api/v1/exercise-invitations/<int:pk>/reply/": {"answer": "declined"},
+        "notifications/exercises/new/": exercise_pages.form_data(),
+        "notifications/exercises/preview/": exercise_pages.form_data(),
+        "notifications/exercises/<str:reference>/amend/": exercise_pages.form_data(
+            of=objects["exercise"].latest, troops="2400", reason="A second battalion joins."
+        ),
+        "notifications/exercises/<str:reference>/cancel/": {"reason": "Floods on the Danube."},
+        "notifications/exercises/<str:reference>/invitations/": exercise_pages.invitation_data(),
+        "notifications/invitations/<int:pk>/reply/": {"answer": "declined"},
+        "api/v1/drone-flights/": notifications_api.flight(),
+        "api/v1/drone-flights/assess/": {"volumes": [notifications_api.volume()]},
+        "api/v1/drone-flights/<int:pk>/acknowledge/": {},
+        "api/v1/drone-flights/<int:pk>/state/": {"state": "cancelled"},
+        "notifications/drone-flights/new/": flight_pages.flight_form(),
+        "notifications/drone-flights/preview/": flight_pages.flight_form(),
+        "notifications/drone-flights/<str:reference>/acknowledge/": {},
+        "notifications/drone-flights/<str:reference>/state/": {"state": "cancelled"},
+        "api/v1/calendar-feeds/<str:code>/revoke/": {},
+        "notifications/calendar/revoke/": {"party": objects["target"].party.code, "confirm": "yes"},
+        "api/v1/reachability-checks/": {"window_minutes": 30},
+        "api/v1/reachability-checks/<int:pk>/answer/": {},
+        "checks/start/": {"window_minutes": 30},
+        "checks/<str:reference>/answer/": {},
         "api/v1/escalation-policies/<str:severity>/": escalation_api.policy_body(default_levels("high")),
         "api/v1/escalation-policies/<str:severity>/<str:pair>/": escalation_api.policy_body(default_levels("high")),
         "escalation/policies/<str:severity>/": escalation_pages.policy_form(default_levels("high")),
@@ -328,6 +392,8 @@ def send(client: Client, method: str, path: str, body):
 
 COUNTED = (Incident, IncidentRecipient, Message, Acknowledgement, Attachment, Event, Timer, Page)
 COUNTED += (ContactPoint, DutyShift, ApiKey, User, EscalationPolicy, ExerciseAcknowledgement)
+COUNTED += (ExerciseNotification, ExerciseVersion, ObservationInvitation, ObservationReply, DroneFlight)
+COUNTED += (DroneFlightAcknowledgement, CalendarFeed, ReachabilityCheck, CheckResponse)
 
 
 def fingerprint(family):
@@ -353,7 +419,17 @@ def fingerprint(family):
             list(ApiKey.objects.order_by("pk").values_list("pk", "revoked")),
             list(User.objects.order_by("pk").values_list("pk", "is_active", "password")),
         ),
-        "exercise": lambda: list(ExerciseAcknowledgement.objects.order_by("pk").values_list("pk", "acknowledged_at")),
+        "exercise": lambda: (
+            list(ExerciseAcknowledgement.objects.order_by("pk").values_list("pk", "acknowledged_at")),
+            list(ExerciseNotification.objects.order_by("pk").values_list("pk", "cancelled", "latest")),
+        ),
+        "invitation": lambda: list(ObservationReply.objects.order_by("pk").values_list("pk", "answer", "replied_at")),
+        "flight": lambda: (
+            list(DroneFlight.objects.order_by("pk").values_list("pk", "state", "updated_at")),
+            list(DroneFlightAcknowledgement.objects.order_by("pk").values_list("pk", "acknowledged_at")),
+        ),
+        "party": lambda: list(CalendarFeed.objects.order_by("pk").values_list("pk", "generation", "revoked_at")),
+        "check": lambda: list(CheckResponse.objects.order_by("pk").values_list("pk", "acknowledged_at")),
         "policy": lambda: list(EscalationPolicy.objects.order_by("pk").values_list("pk", "levels", "repeat_every_s")),
     }
     values["timer"] = values["incident"]
@@ -411,15 +487,17 @@ def object_urls(entry, route: str, world: World, tlp) -> tuple[str, str | None, 
     if family == "timer":
         real = "/" + route.replace("<int:pk>", str(timer_of(world.incidents[tlp])))
         return real, "/" + route.replace("<int:pk>", str(MISSING_ID)), [], [str(MISSING_ID)]
-    if family in ("exercise", "flight"):
-        notification = world.objects[family]
-        absent = f"{notification.reference.rsplit('-', 1)[0]}-{MISSING_ID % 100_000}"
+    if family in ("exercise", "flight", "invitation", "check"):
+        found = world.objects[family]
+        # An invitation has no reference, only its id (a short number: not stripped from the page).
+        reference = getattr(found, "reference", "")
+        absent = f"{reference.rsplit('-', 1)[0]}-{MISSING_ID % 100_000}" if reference else ""
 
         def named(reference, pk):
             return "/" + route.replace("<str:reference>", reference).replace("<int:pk>", str(pk))
 
-        real, missing = named(notification.reference, notification.pk), named(absent, MISSING_ID)
-        return real, missing, [notification.reference], [absent, str(MISSING_ID)]
+        real, missing = named(reference, found.pk), named(absent, MISSING_ID)
+        return real, missing, [reference] if reference else [], [absent, str(MISSING_ID)] if reference else []
     return FAMILIES[family](route, world), None, [], []
 
 
