@@ -79,7 +79,9 @@ MISSING_ID = 987_654
 # refused change of the console answers with the incident's page).
 NOT_CHANGES = ("access.refused", "access.not_found", "incident.red_read")
 # The mark makes pytest-django create the test database; each test's own transaction nests in the world's.
-pytestmark = pytest.mark.django_db
+# Run once by CI (its PostgreSQL run: about two minutes): the rules are the code's and the same ORM
+# queries ask them of either database; each feature's own authorisation tests run on both.
+pytestmark = [pytest.mark.django_db, pytest.mark.one_backend]
 
 
 @dataclass
