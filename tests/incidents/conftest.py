@@ -48,6 +48,7 @@ def report(
     category: str = "cyber",
     severity: str = "high",
     exercise: bool = False,
+    location: dict | None = None,
 ):
     """An incident reported by a named person through the real action."""
     reporter = person(by)
@@ -61,6 +62,7 @@ def report(
         tlp=tlp,
         occurred_at=timezone.now() - timedelta(minutes=10),
         exercise=exercise,
+        location=location,
     )
 
 

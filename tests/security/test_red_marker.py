@@ -48,8 +48,6 @@ from incidents.actions import (
     do_change_status,
     do_change_tlp,
     do_post_message,
-    do_report_incident,
-    resolve_recipients,
 )
 from incidents.choices import MessageKind, Status, Tlp
 from incidents.models import Attachment, Incident
@@ -58,6 +56,7 @@ from tests.accounts.world import organisation, person
 from tests.escalation.world import EVERY_METHOD, one_page_policy, paging_world
 from tests.foundation.test_live_channel import open_channel
 from tests.incidents.conftest import make_key_client
+from tests.incidents.conftest import report as report_incident
 from tests.incidents.reports import elsewhere
 from tests.security.test_route_matrix import resolver_routes
 
@@ -112,19 +111,18 @@ def leaks(text: str) -> list[str]:
 
 
 def report_red_incident() -> Incident:
-    originator = person("rs-cert-duty")
-    incident = do_report_incident(
-        originator,
-        recipients=resolve_recipients(["HR-CERT"], originator.organisation),
+    incident = report_incident(
+        "rs-cert-duty",
+        ["HR-CERT"],
+        tlp=Tlp.RED,
         title=f"Relay compromised {MARKER} title",
         summary=f"Operator credentials seen {MARKER} summary",
-        category="cyber",
         severity="critical",
-        tlp=Tlp.RED,
-        occurred_at=timezone.now() - timedelta(minutes=5),
         location={"type": "Point", "coordinates": [float(RED_LONGITUDE), 45.2]},
     )
-    do_post_message(originator, incident, kind=MessageKind.REQUEST_FOR_ASSISTANCE, body=f"Indicators {MARKER} body")
+    do_post_message(
+        person("rs-cert-duty"), incident, kind=MessageKind.REQUEST_FOR_ASSISTANCE, body=f"Indicators {MARKER} body"
+    )
     return incident
 
 
@@ -142,18 +140,15 @@ def write_through_the_console_and_the_api(incident: Incident) -> None:
 
 def report_control_incident() -> Incident:
     """CLEAR, from BA-CERT to the outsiders' own organisations: content each outsider may read."""
-    reporter = person("ba-cert-duty")
-    incident = do_report_incident(
-        reporter,
-        recipients=resolve_recipients(["AL-CERT", "HR-MOD", "RS-MOD"], reporter.organisation),
+    incident = report_incident(
+        "ba-cert-duty",
+        ["AL-CERT", "HR-MOD", "RS-MOD"],
+        tlp=Tlp.CLEAR,
         title=f"Phishing wave {CONTROL} title",
         summary=f"Mails imitating the tax office {CONTROL} summary",
-        category="cyber",
         severity="low",
-        tlp=Tlp.CLEAR,
-        occurred_at=timezone.now() - timedelta(minutes=5),
     )
-    do_post_message(reporter, incident, kind=MessageKind.INFORMATION, body=f"Samples {CONTROL} body")
+    do_post_message(person("ba-cert-duty"), incident, kind=MessageKind.INFORMATION, body=f"Samples {CONTROL} body")
     return incident
 
 

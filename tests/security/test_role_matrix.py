@@ -35,7 +35,7 @@ from hotline.escalation.policy import default_levels
 from hotline.reachability.actions import do_start_check
 from hotline.reachability.models import CheckResponse, ReachabilityCheck
 from hotline.realtime.models import Event
-from incidents.actions import do_add_attachment, do_report_incident, resolve_recipients
+from incidents.actions import do_add_attachment
 from incidents.choices import Tlp
 from incidents.models import Acknowledgement, Attachment, Incident, IncidentRecipient, Message
 from incidents.notifications.models import (
@@ -54,6 +54,7 @@ from tests.accounts.world import build_demo_world, organisation, person
 from tests.conftest import make_user
 from tests.escalation import test_api as escalation_api  # its policy body
 from tests.escalation import test_console_pages as escalation_pages  # its policy form
+from tests.incidents.conftest import report as report_incident
 from tests.notifications import test_api as notifications_api  # its exercise, flight and invitation bodies
 from tests.notifications import test_console_exercises as exercise_pages  # its exercise forms
 from tests.notifications import test_console_flights as flight_pages  # its flight form
@@ -109,19 +110,9 @@ def caller_client(caller: Caller, owner) -> Client:
 
 def report(tlp: str, marker: str = MARKER) -> Incident:
     """An incident from RS-MOD's duty officer to HR-MOD, `marker` in its title and summary."""
-    reporter = person("rs-mod-duty")
-    incident = do_report_incident(
-        reporter,
-        recipients=resolve_recipients(["HR-MOD"], reporter.organisation),
-        title=f"{marker} title at {tlp}",
-        summary=f"{marker} summary",
-        category="cyber",
-        severity="high",
-        tlp=tlp,
-        occurred_at=timezone.now() - timedelta(minutes=10),
-        exercise=False,
+    return report_incident(
+        "rs-mod-duty", ["HR-MOD"], tlp=tlp, title=f"{marker} title at {tlp}", summary=f"{marker} summary"
     )
-    return incident
 
 
 @pytest.fixture(scope="module")
