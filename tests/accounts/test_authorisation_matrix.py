@@ -10,6 +10,7 @@ A refusal answers 403 or 404 and changes nothing; an allowed change is made (the
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from django.db import transaction
 from django.test import TestCase, override_settings
 from django.utils import timezone
@@ -101,6 +102,7 @@ def endpoints(target: Organisation):
     ]
 
 
+@pytest.mark.one_backend  # its rules are held on both backends by each feature's own tests
 @override_settings(OTP_REQUIRED=False)
 class AuthorisationMatrixTest(TestCase):
     @classmethod
