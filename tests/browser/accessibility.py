@@ -26,7 +26,11 @@ def violations(page) -> list[dict]:
             const results = await axe.run(document, {resultTypes: ["violations"]});
             return results.violations.map((v) => ({
                 id: v.id, impact: v.impact, help: v.help,
-                targets: v.nodes.map((node) => node.target.join(" ")),
+                // Each element with the first reason axe gives (for contrast: the ratio and both colours).
+                targets: v.nodes.map((node) => {
+                    const reason = [...node.none, ...node.all, ...node.any].map((check) => check.message)[0];
+                    return node.target.join(" ") + (reason ? " (" + reason + ")" : "");
+                }),
             }));
         }"""
     )
@@ -37,7 +41,7 @@ def blocking(found: list[dict]) -> list[dict]:
 
 
 def described(where: str, found: list[dict]) -> list[str]:
-    """One line per violation and element: `where: rule (impact) at target — help`."""
+    """One line per violation and element: `where: rule (impact) at target (reason) — help`."""
     return [
         f"{where}: {violation['id']} ({violation['impact']}) at {target} — {violation['help']}"
         for violation in found
