@@ -1,8 +1,9 @@
 """axe-core over the console's main pages, as a duty officer at a desk (1440×900), on a phone (390×844)
 and at night (the dark theme): no critical and no serious violation on any of them. The Croatian duty
 officer signs in through the real login (both steps checked), a CRITICAL report from Serbia pages HR-MOD
-so its alert stays open on every page after, and the demo's exercises and flights fill their pages; a
-commission reviewer then opens the audit log. One browser context per run, pages in sequence."""
+so its alert stays open on every page after, and the demo's exercises and flights fill their pages; the
+commission administrator then enrols a second factor, opens the audit log and creates an API key. One
+browser context per run, pages in sequence; every violation is collected, then all are reported."""
 
 import re
 
