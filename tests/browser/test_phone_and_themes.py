@@ -2,7 +2,7 @@
 fits 390 px without scrolling sideways and the folded top bar's Menu reaches a section; the night theme
 follows the system and the person's choice, which the server keeps; nav text keeps its contrast in both
 themes; buttons keep their borders and severity stays a word under forced colours; clocks name zones by
-their abbreviation."""
+their abbreviation, and the browser writes times as the server does."""
 
 import re
 
@@ -82,6 +82,10 @@ def test_every_main_page_fits_a_phone_and_the_menu_reaches_a_section(asgi_server
 
         # The incident page: the thread is readable and the composer in reach.
         expect(page.get_by_test_id("message").first).to_contain_text("Seen from the Batrovci crossing")
+        # Its times in the person's zone with UTC beside them (console_time's local_and_utc).
+        expect(page.get_by_test_id("message").first.locator("header time")).to_have_text(
+            re.compile(r"^\d\d \w{3} \d{4} \d\d:\d\d:\d\d CES?T · (\d\d \w{3} )?\d\d:\d\d:\d\d UTC$")
+        )
         expect(page.get_by_role("button", name="Post")).to_be_visible()
 
         # The folded top bar: brand, live indicator and Sign out in reach, the sections behind Menu.
@@ -101,7 +105,8 @@ def test_every_main_page_fits_a_phone_and_the_menu_reaches_a_section(asgi_server
 def test_the_night_theme_follows_the_system_and_the_choice_is_kept_by_the_server(asgi_server, chromium):
     build_demo_world()
     viewer = officer("hr-mod-duty")
-    dark = chromium.new_context(color_scheme="dark", locale="en-GB", timezone_id="Europe/Zagreb")
+    # The browser's own zone is Tokyo's: the console shows the person's (their organisation's) all the same.
+    dark = chromium.new_context(color_scheme="dark", locale="en-GB", timezone_id="Asia/Tokyo")
     try:
         page = dark.new_page()
         sign_in(page, asgi_server, viewer)
@@ -110,6 +115,12 @@ def test_the_night_theme_follows_the_system_and_the_choice_is_kept_by_the_server
         assert page.evaluate(CONTRAST, "main h1, main h2") >= 4.5
         # The clock names the zone by its abbreviation, never a city.
         expect(page.locator("#clock-zone")).to_have_text(re.compile(r"^CES?T$"))
+        assert page.evaluate('Hotline.whenWithUtc("2026-07-15T12:30:05Z", {seconds: true})') == (
+            "15 Jul 2026 14:30:05 CEST · 12:30:05 UTC"
+        )
+        assert (
+            page.evaluate('Hotline.whenWithUtc("2026-12-31T23:30:00Z")') == "01 Jan 2027 00:30 CET · 31 Dec 23:30 UTC"
+        )
 
         theme = page.get_by_role("form", name="Theme")
         theme.get_by_role("button", name="Light").click()
