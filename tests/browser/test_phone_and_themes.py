@@ -98,6 +98,15 @@ def test_every_main_page_fits_a_phone_and_the_menu_reaches_a_section(asgi_server
         sections.get_by_role("link", name="Directory").click()
         expect(page).to_have_url(re.compile(r"/directory/$"))
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+        # An open alert (escalation.js's element) is counted in the folded bar, where a phone sees it.
+        count = page.get_by_test_id("alert-count")
+        expect(count).to_be_hidden()
+        page.evaluate(
+            "document.body.append(Object.assign(document.createElement('div'), {className: 'escalation-alert'}))"
+        )
+        expect(count).to_have_text("1 alert")
+        expect(count).to_be_in_viewport()
     finally:
         context.close()
 
