@@ -360,6 +360,30 @@ def end_sessions_of(user: User) -> int:
     return len(mine)
 
 
+# A person's own preferences (the console's colours and the zone times are shown in): nothing secret, so
+# the log shows the new values.
+PREFERENCES = ("theme", "time_zone")
+
+
+@transaction.atomic
+def do_set_preferences(person: User, *, actor, **preferences) -> list[str]:
+    """Change `person`'s own preferences (`theme`, `time_zone`: an IANA name, or "" for the organisation's
+    zone); the names of those that changed. Raises ValidationError for a value the fields refuse. Recorded
+    as `user.preferences_changed` with the new values; nothing is recorded when nothing changed."""
+    unknown = set(preferences) - set(PREFERENCES)
+    if unknown:
+        raise ValueError(f"not a preference: {sorted(unknown)}")
+    changed = [name for name, value in preferences.items() if getattr(person, name) != value]
+    if not changed:
+        return []
+    for name in changed:
+        setattr(person, name, preferences[name])
+    person.clean_fields(exclude=[field.name for field in User._meta.fields if field.name not in changed])
+    person.save(update_fields=changed)
+    _record_about(person, "user.preferences_changed", actor=actor, values={name: preferences[name] for name in changed})
+    return changed
+
+
 # What the log may show of a change made in the admin: the new values of these fields. Of any other field
 # of a person (names, e-mail, phone, the password) only the name of the field is recorded.
 ADMIN_SHOWN_FIELDS = {

@@ -30,6 +30,14 @@ class ContactMethod(models.TextChoices):
     WEBHOOK = "webhook", "Webhook"
 
 
+class Theme(models.TextChoices):
+    """The console's colours: the browser's choice (prefers-color-scheme), or always light or dark."""
+
+    AUTO = "auto", "Auto"
+    LIGHT = "light", "Light"
+    DARK = "dark", "Dark"
+
+
 class ShiftKind(models.TextChoices):
     PRIMARY = "primary", "Primary"
     BACKUP = "backup", "Backup"

@@ -32,6 +32,20 @@ MEMBER_PARTIES = [
     ("MK", "North Macedonia", ["mk", "sq", "en"], "+389"),
     ("RS", "Serbia", ["sr", "en"], "+381"),
 ]
+# Each party's own zone: its capital's (the same CET/CEST rules for all seven, but nobody's console names
+# another party's city). IANA has no zone of Pristina: Kosovo* gets the neutral "CET" zone.
+CAPITAL_ZONES = {
+    "AL": "Europe/Tirane",
+    "BA": "Europe/Sarajevo",
+    "HR": "Europe/Zagreb",
+    "XK": "CET",
+    "ME": "Europe/Podgorica",
+    "MK": "Europe/Skopje",
+    "RS": "Europe/Belgrade",
+    "WBC": "Europe/Brussels",
+    "OSCE": "Europe/Vienna",
+    "EU": "Europe/Brussels",
+}
 OTHER_PARTIES = [
     (
         "WBC",
@@ -243,7 +257,12 @@ def load_demo_data() -> None:
         for unit, title, kind in UNITS:
             organisations.append(
                 Organisation.objects.create(
-                    party=party, code=f"{code}-{unit}", name=f"{name} — {title}", kind=kind, languages=languages
+                    party=party,
+                    code=f"{code}-{unit}",
+                    name=f"{name} — {title}",
+                    kind=kind,
+                    time_zone=CAPITAL_ZONES[code],
+                    languages=languages,
                 )
             )
     for position, (code, name, party_kind, org_code, org_name, org_kind, languages, _) in enumerate(
@@ -251,7 +270,14 @@ def load_demo_data() -> None:
     ):
         party = Party.objects.create(code=code, name=name, kind=party_kind, position=position)
         organisations.append(
-            Organisation.objects.create(party=party, code=org_code, name=org_name, kind=org_kind, languages=languages)
+            Organisation.objects.create(
+                party=party,
+                code=org_code,
+                name=org_name,
+                kind=org_kind,
+                time_zone=CAPITAL_ZONES[code],
+                languages=languages,
+            )
         )
 
     today = timezone.localdate()

@@ -22,6 +22,7 @@ from accounts.choices import (
     PartyKind,
     Role,
     ShiftKind,
+    Theme,
 )
 
 DEFAULT_TIME_ZONE = "Europe/Belgrade"
@@ -113,14 +114,25 @@ class User(AbstractUser):
         max_length=64,
         blank=True,
         validators=[validate_time_zone],
-        help_text="IANA name such as Europe/Belgrade; empty: the deployment's default.",
+        help_text="IANA name such as Europe/Belgrade; empty: the organisation's zone.",
     )
+    theme = models.CharField(max_length=8, choices=Theme.choices, default=Theme.AUTO)
 
     class Meta:
         db_table = "accounts_user"
 
     def __str__(self):
         return self.get_full_name() or self.username
+
+    @property
+    def zone_name(self) -> str:
+        """The zone the console shows this person's times in: their own, else their organisation's (each
+        party's capital), else the deployment's (a superuser without an organisation)."""
+        if self.time_zone:
+            return self.time_zone
+        if self.organisation_id:
+            return self.organisation.time_zone
+        return settings.TIME_ZONE
 
     def clean(self):
         super().clean()

@@ -1,8 +1,9 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from accounts.choices import Theme
 from accounts.duty import on_duty
-from accounts.models import ContactPoint, DutyShift, Organisation, Party
+from accounts.models import ContactPoint, DutyShift, Organisation, Party, User
 
 
 class PartySerializer(serializers.ModelSerializer):
@@ -54,3 +55,31 @@ class OrganisationSerializer(serializers.ModelSerializer):
     @extend_schema_field(OnDutySerializer)
     def get_on_duty_now(self, organisation):
         return OnDutySerializer(on_duty(organisation, self.context.get("now"))).data
+
+
+class MeSerializer(serializers.ModelSerializer):
+    """The signed-in person and their console preferences."""
+
+    full_name = serializers.CharField(source="get_full_name", read_only=True)
+    organisation = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    effective_time_zone = serializers.CharField(
+        source="zone_name", read_only=True, help_text="time_zone, or the organisation's when time_zone is empty."
+    )
+
+    class Meta:
+        model = User
+        fields = ["username", "full_name", "organisation", "role", "theme", "time_zone", "effective_time_zone"]
+        read_only_fields = ["username", "role"]
+        extra_kwargs = {"time_zone": {"help_text": "IANA name such as Europe/Zagreb; empty: the organisation's zone."}}
+
+
+class PreferencesSerializer(serializers.Serializer):
+    """What a person may change of themselves; each field is optional."""
+
+    theme = serializers.ChoiceField(choices=Theme.choices, required=False)
+    time_zone = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=64,
+        help_text="IANA name such as Europe/Zagreb; empty: the organisation's zone.",
+    )

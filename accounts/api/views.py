@@ -1,14 +1,26 @@
 """The 24/7 directory through the API: read-only, for every signed-in person and every key with
 `directory:read`. The lists are bounded by the number of organisations, so they are not paginated."""
 
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics
 from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
 
+from accounts.access import is_person
+from accounts.actions import do_set_preferences
 from accounts.api.permissions import HasRequiredScope
-from accounts.api.serializers import ContactPointSerializer, OrganisationSerializer, PartySerializer
+from accounts.api.serializers import (
+    ContactPointSerializer,
+    MeSerializer,
+    OrganisationSerializer,
+    PartySerializer,
+    PreferencesSerializer,
+)
 from accounts.choices import ApiScope
 from accounts.filtersets import ContactPointFilterSet, OrganisationFilterSet, PartyFilterSet
 from accounts.models import ContactPoint, Organisation, Party
+from hotline.api import ActionView, documented_errors
+from hotline.audit.refusals import refuse
 
 
 class DirectoryView(generics.ListAPIView):
@@ -39,3 +51,37 @@ class ContactPointList(DirectoryView):
     queryset = ContactPoint.objects.select_related("organisation")
     serializer_class = ContactPointSerializer
     filterset_class = ContactPointFilterSet
+
+
+class Me(ActionView):
+    """`me/`: the signed-in person and their console preferences (the theme, the zone times are shown in).
+    A person only: an API key has no preferences."""
+
+    permission_classes = [IsAuthenticated]
+    input_serializer = PreferencesSerializer
+    idempotent = False  # PATCH sets values: sending it again changes nothing
+
+    def permit(self, caller, _):
+        if not is_person(caller):
+            raise refuse(caller, "read or change a person's preferences with an API key")
+
+    def act(self, caller, _, data):
+        return do_set_preferences(caller, actor=caller, **data)
+
+    def answer(self, caller, _, changed):
+        return Response(MeSerializer(caller).data)
+
+    @extend_schema(
+        summary="Read the signed-in person", responses={200: MeSerializer, **documented_errors({}, 401, 403)}
+    )
+    def get(self, request):
+        self.permit(request.user, None)
+        return Response(MeSerializer(request.user).data)
+
+    @extend_schema(
+        summary="Change the signed-in person's theme or time zone",
+        request=PreferencesSerializer,
+        responses={200: MeSerializer, **documented_errors({}, 400, 401, 403)},
+    )
+    def patch(self, request):
+        return self.run_action(request)

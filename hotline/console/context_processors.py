@@ -2,6 +2,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from accounts.access import manageable_organisations
+from accounts.choices import Theme
 from hotline.console.second_factor import has_passed_second_factor
 from hotline.realtime.outbox import last_event_id
 
@@ -30,7 +31,13 @@ def console(request):
         "otp_required": settings.OTP_REQUIRED,
         "sections": SECTIONS,
         "manages_keys": user.is_authenticated and manageable_organisations(user).exists(),
-        "current_time_zone": timezone.get_current_timezone_name(),
+        # The viewer's zone by its abbreviation now ("CET", "CEST"): labels never name a city, which would
+        # be one party's capital shown to another. The IANA name is for the browser (body data-time-zone).
+        "current_time_zone": timezone.localtime().tzname(),
+        "current_time_zone_name": timezone.get_current_timezone_name(),
+        # The console's colours (<html data-theme>, set here so the page never flashes the wrong ones).
+        "theme": getattr(user, "theme", "") or Theme.AUTO,
+        "themes": Theme.choices,
         # The console alert (escalation.js) shows the pages addressed to this organisation.
         "current_organisation_id": organisation_id,
         # Where the page's live channel resumes from: the events up to this id are in the page. A

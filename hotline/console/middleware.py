@@ -64,13 +64,14 @@ class SessionTimeoutMiddleware:
 
 
 class UserTimeZoneMiddleware:
-    """Shows times in the person's own time zone; the deployment's default otherwise."""
+    """Shows times in the person's zone (`User.zone_name`: their own, else their organisation's); the
+    deployment's default for visitors and API keys."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        zone_name = getattr(request.user, "time_zone", "") or settings.TIME_ZONE
+        zone_name = getattr(request.user, "zone_name", "") or settings.TIME_ZONE
         try:
             timezone.activate(ZoneInfo(zone_name))
         except (ZoneInfoNotFoundError, ValueError):

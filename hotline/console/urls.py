@@ -11,4 +11,5 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("otp/verify/", views.otp_verify, name="otp-verify"),
     path("otp/enrol/", views.otp_enrol, name="otp-enrol"),
+    path("preferences/theme/", views.set_theme, name="theme"),
 ]

@@ -8,15 +8,17 @@ from axes.helpers import get_cool_off
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
-from django.http import HttpResponse
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.actions import do_set_preferences
 from hotline.audit.log import record
 from hotline.console.actions import do_confirm_totp_device
 from hotline.console.forms import TokenForm
@@ -57,6 +59,20 @@ def locked_out(request, original_response=None, credentials=None):
 @login_required
 def home(request):
     return render(request, "console/home.html")
+
+
+@login_required
+@require_POST
+def set_theme(request):
+    """The top bar's Auto / Light / Dark: kept on the person (User.theme). console.js posts it with fetch()
+    and gets 204; a form without the script comes back to the page it was sent from."""
+    try:
+        do_set_preferences(request.user, actor=request.user, theme=request.POST.get("theme", ""))
+    except ValidationError:
+        return HttpResponseBadRequest("Choose auto, light or dark.")
+    if request.headers.get("Accept") == "application/json":
+        return HttpResponse(status=204)
+    return redirect(safe_next(request))
 
 
 @login_required

@@ -354,7 +354,8 @@ def test_a_recipient_acknowledges_and_the_page_says_who_and_how(console):
     assert response["Location"] == f"/notifications/exercises/{notification.reference}/"
     page = text(client.get(response["Location"]))
     assert "HR-MOD acknowledged version 1" in page
-    assert re.search(r"HR-MOD: acknowledged [^<]+ by hr-mod-duty \(Console\)", page)
+    # The time with UTC beside it (console_time's local_and_utc).
+    assert re.search(r"HR-MOD: acknowledged <time [^>]+>[^<]+ UTC</time> by hr-mod-duty \(Console\)", page)
     again = client.post(f"/notifications/exercises/{notification.reference}/acknowledge/", {"version": 1}, follow=True)
     assert "does not wait for HR-MOD" in text(again)
 

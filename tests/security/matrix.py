@@ -28,8 +28,10 @@ default in their policy: the relation is then the caller's organisation and only
 
 Routes without checks (only the anonymous outcome is held), with why:
 - role-independent by design: healthz, the API docs (DOCS), login/logout and the second-factor steps
-  (they act on the caller's own session), the capability URLs ack/<token>/ and the calendar feed's
-  <token>.ics (the token is the authority, not a role: tests/escalation and tests/notifications).
+  (they act on the caller's own session), a person's own preferences (api/v1/me/ and
+  preferences/theme/: they read and change the caller themselves, whatever the role), the capability
+  URLs ack/<token>/ and the calendar feed's <token>.ics (the token is the authority, not a role:
+  tests/escalation and tests/notifications).
 
 Excluded (justified): admin/ (superusers only, covered by test_admin_audit); API docs/schema are listed
 with policy DOCS.
@@ -374,6 +376,7 @@ ROUTES = {
     "api/v1/parties/": api(None, get(anyone)),
     "api/v1/organisations/": api(None, get(anyone)),
     "api/v1/contact-points/": api(None, get(anyone)),
+    "api/v1/me/": Entry("API"),
     "api/v1/reachability-checks/": api(None, get(anyone), post(starts_checks)),
     "api/v1/reachability-checks/<int:pk>/": api("check", get(anyone)),
     "api/v1/reachability-checks/<int:pk>/answer/": api("check", post(answers_check)),
@@ -494,4 +497,5 @@ ROUTES = {
     "logout/": Entry("PUBLIC_OR_REDIRECT"),
     "otp/verify/": Entry("LOGIN_STEP"),
     "otp/enrol/": Entry("LOGIN_STEP"),
+    "preferences/theme/": Entry("CONSOLE"),
 }

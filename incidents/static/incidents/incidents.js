@@ -10,7 +10,9 @@
   if (!dataHolder) return;
   const page = JSON.parse(dataHolder.textContent);
   const labels = page.labels;
-  const { el, when } = window.Hotline;
+  const { el, when, whenWithUtc } = window.Hotline;
+  // A time with UTC beside it, as the templates' local_and_utc filter writes it.
+  const at = (iso, options) => el("time", { datetime: iso }, whenWithUtc(iso, options));
   const SECONDS = { seconds: true };
 
   const detailUrl = (reference) => page.detail_url.replace("__REF__", encodeURIComponent(reference));
@@ -54,11 +56,11 @@
         el("td", {}, el("a", { href: detailUrl(incident.reference) }, incident.reference), " ", exerciseBadge(incident.exercise)),
         el("td", { class: "title" }, incident.content_withheld ? withheld(incident) : incident.title),
         el("td", {}, labels.category[incident.category] || incident.category),
-        el("td", {}, el("span", { class: "severity severity-" + incident.severity }, labels.severity[incident.severity] || incident.severity)),
+        el("td", { "data-field": "severity" }, el("span", { class: "severity severity-" + incident.severity }, labels.severity[incident.severity] || incident.severity)),
         el("td", { "data-field": "tlp" }, tlpBadge(incident.tlp)),
         el("td", { "data-field": "status" }, labels.status[incident.status] || incident.status),
         el("td", {}, incident.originator + " → " + incident.recipients.join(", ")),
-        el("td", { "data-field": "updated" }, el("time", { datetime: incident.updated_at }, when(incident.updated_at))));
+        el("td", { "data-field": "updated" }, at(incident.updated_at)));
     }
 
     function upsert(incident) {
@@ -113,10 +115,11 @@
       const item = el("li", { class: "ack", "data-organisation": acknowledgement.organisation, "data-state": pending ? "pending" : "given", "data-testid": "ack" });
       if (pending) {
         item.append(acknowledgement.organisation + ": awaiting acknowledgement, ",
-          el("span", { class: "countdown", "data-due": acknowledgement.due_at }, "due " + when(acknowledgement.due_at)));
+          el("span", { class: "countdown", "data-due": acknowledgement.due_at }, "due " + when(acknowledgement.due_at)), " ",
+          el("span", { class: "due-at" }, "(by ", at(acknowledgement.due_at), ")"));
       } else {
         const late = new Date(acknowledgement.acknowledged_at) > new Date(acknowledgement.due_at) ? " — late" : "";
-        item.append(acknowledgement.organisation + ": acknowledged " + when(acknowledgement.acknowledged_at, SECONDS) + " by " +
+        item.append(acknowledgement.organisation + ": acknowledged ", at(acknowledgement.acknowledged_at, SECONDS), " by " +
           (acknowledgement.acknowledged_by || "?") + " (" + (labels.method[acknowledgement.method] || acknowledgement.method) + ")" + late);
       }
       return item;
@@ -136,8 +139,8 @@
           el("span", { class: "number" }, "#" + message.number), " ",
           el("span", { class: "kind" }, labels.kind[message.kind] || message.kind), " ",
           el("strong", { class: "author" }, message.organisation + " · " + message.author), " ",
-          el("time", { datetime: message.created_at }, when(message.created_at, SECONDS)),
-          message.reply_by ? el("span", { class: "reply-by" }, " reply by " + when(message.reply_by)) : null),
+          at(message.created_at, SECONDS),
+          message.reply_by ? el("span", { class: "reply-by" }, " reply by ", at(message.reply_by)) : null),
         el("div", { class: "body" }, message.body === null ? withheld(incident) : message.body),
         acks(incident, message),
         awaitsUs(message) ? acknowledgeForm(incident.reference, message.number, null) : null);

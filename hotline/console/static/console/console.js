@@ -3,13 +3,21 @@
 //                                             (user text never becomes markup)
 //   Hotline.when(iso, {seconds, year})        a time as the console writes it, in the person's time zone:
 //                                             "25 Nov 2026 09:00"; seconds: true adds them, year: false drops it
+//   Hotline.whenWithUtc(iso, {seconds, date}) the same with its zone's abbreviation and UTC beside it, as the
+//                                             server's local_and_utc filter writes it (console_time.py):
+//                                             "04 Dec 2026 01:47 CET · 00:47 UTC"; date: false keeps the times
+//                                             only ("01:47 CET · 00:47 UTC"); the UTC side names its day when
+//                                             it is not the local one
+//   Hotline.zoneAbbreviation(date)            the person's zone at that moment: "CET", "CEST"
 //   Hotline.formatter(options, zone)          an Intl.DateTimeFormat in that zone (UTC where it is unknown)
 //   Hotline.countdowns()                      ticks every .countdown[data-due] now (scripts that add some call it)
 //   Hotline.csrfToken()                       the token for a fetch() POST
 //   Hotline.live                              the live channel (null when not signed in): socket, lastEventId, close()
 // Page scripts load after this one (all deferred, in document order: base.html loads this one first).
 //
-// The shell shows the UTC/local clocks and keeps the live channel with its indicator (connecting, live,
+// The shell shows the UTC/local clocks, folds the top bar into a "Menu" on a phone, shows how many alerts
+// are open (escalation.js's .escalation-alert elements), posts the theme switch (Auto / Light / Dark) and
+// keeps the live channel with its indicator (connecting, live,
 // offline, or degraded: the channel holds but the server says the database is unavailable or full).
 // The channel reconnects by itself with growing pauses and resumes where it left off: on every
 // (re)connect, and every minute, it asks for everything after the last point the server confirmed,
@@ -59,6 +67,31 @@
     return Hotline.formatter(fields).format(new Date(iso)).replace(",", "");
   };
 
+  // The zone's abbreviation at that moment ("CET", "CEST"), never the city of its IANA name: en-GB knows
+  // the European abbreviations; elsewhere Intl gives "GMT+1", which is neutral as well.
+  Hotline.zoneAbbreviation = function zoneAbbreviation(date) {
+    const part = Hotline.formatter({ timeZoneName: "short" }).formatToParts(date || new Date())
+      .find((piece) => piece.type === "timeZoneName");
+    return part ? part.value : timeZone;
+  };
+
+  Hotline.whenWithUtc = function whenWithUtc(iso, options) {
+    if (!iso) return "";
+    const { seconds = false, date = true } = options || {};
+    const moment = new Date(iso);
+    const clock = { hour: "2-digit", minute: "2-digit" };
+    if (seconds) clock.second = "2-digit";
+    const day = { day: "2-digit", month: "short" };
+    const localDay = Hotline.formatter({ ...day, year: "numeric" }).format(moment);
+    const utcDay = Hotline.formatter(day, "UTC").format(moment);
+    const local = Hotline.formatter(clock).format(moment);
+    const utc = Hotline.formatter(clock, "UTC").format(moment);
+    const sameDay = Hotline.formatter(day).format(moment) === utcDay;
+    const zone = Hotline.zoneAbbreviation(moment);
+    if (!date) return local + " " + zone + " · " + utc + " UTC";
+    return localDay + " " + local + " " + zone + " · " + (sameDay ? "" : utcDay + " ") + utc + " UTC";
+  };
+
   Hotline.csrfToken = function csrfToken() {
     const meta = document.querySelector('meta[name="csrf-token"]');
     if (meta && meta.content) return meta.content;
@@ -68,6 +101,7 @@
 
   const utcClock = document.getElementById("clock-utc");
   const localClock = document.getElementById("clock-local");
+  const zoneLabel = document.getElementById("clock-zone");
   const CLOCK = { hour: "2-digit", minute: "2-digit", second: "2-digit" };
   const utcFormat = Hotline.formatter(CLOCK, "UTC");
   const localFormat = Hotline.formatter(CLOCK);
@@ -97,10 +131,70 @@
     const now = new Date();
     if (utcClock) utcClock.textContent = utcFormat.format(now);
     if (localClock) localClock.textContent = localFormat.format(now);
+    if (zoneLabel && now.getSeconds() === 0) zoneLabel.textContent = Hotline.zoneAbbreviation(now); // DST changes on the hour
     tickCountdowns();
   }
   tick();
   setInterval(tick, 1000);
+
+  // --- the top bar -------------------------------------------------------------------------------
+  // On a phone the sections, the theme and who is signed in fold behind "Menu" (console.css shows the
+  // button below 760 px). Without this script the menu simply stays open.
+  const topbar = document.getElementById("topbar");
+  const menuToggle = document.getElementById("menu-toggle");
+  const menu = document.getElementById("topbar-menu");
+  if (topbar && menuToggle && menu) {
+    const setOpen = (open) => {
+      topbar.classList.toggle("menu-open", open);
+      menuToggle.setAttribute("aria-expanded", open ? "true" : "false");
+    };
+    topbar.classList.add("has-menu");
+    menuToggle.hidden = false;
+    menuToggle.addEventListener("click", () => {
+      const open = !topbar.classList.contains("menu-open");
+      setOpen(open);
+      if (open) { const first = menu.querySelector("a, button"); if (first) first.focus(); }
+    });
+    topbar.addEventListener("keydown", (event) => {
+      if (event.key === "Escape" && topbar.classList.contains("menu-open")) { setOpen(false); menuToggle.focus(); }
+    });
+  }
+
+  // The theme switch: kept on the person (POST, 204), applied at once without a reload.
+  const themeSwitch = document.getElementById("theme-switch");
+  if (themeSwitch) {
+    themeSwitch.addEventListener("click", (event) => {
+      const button = event.target.closest("button[name=theme]");
+      if (!button) return;
+      event.preventDefault();
+      const body = new FormData(themeSwitch);
+      body.set("theme", button.value);
+      fetch(themeSwitch.action, { method: "POST", body, headers: { Accept: "application/json", "X-CSRFToken": Hotline.csrfToken() }, credentials: "same-origin" })
+        .then((answer) => {
+          if (!answer.ok) return;
+          document.documentElement.dataset.theme = button.value;
+          const scheme = document.querySelector('meta[name="color-scheme"]');
+          if (scheme) scheme.content = button.value === "auto" ? "light dark" : button.value;
+          themeSwitch.querySelectorAll("button[name=theme]").forEach((other) => other.setAttribute("aria-pressed", other === button ? "true" : "false"));
+        });
+    });
+  }
+
+  // How many alerts are open (escalation.js adds and removes .escalation-alert elements): beside the brand,
+  // where a phone's folded top bar still shows it.
+  const alertCount = document.getElementById("alert-count");
+  if (alertCount) {
+    let shown = -1;
+    const count = () => {
+      const open = document.querySelectorAll(".escalation-alert").length;
+      if (open === shown) return;
+      shown = open;
+      alertCount.hidden = open === 0;
+      alertCount.textContent = open === 1 ? "1 alert" : open + " alerts";
+    };
+    new MutationObserver(count).observe(document.body, { childList: true, subtree: true });
+    count();
+  }
 
   // --- the live channel --------------------------------------------------------------------------
   const indicator = document.getElementById("live-indicator");
