@@ -17,8 +17,10 @@ from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.duty import next_on_duty, next_shift_of, on_duty, shift_of
 from hotline.audit.log import record
 from hotline.console.actions import do_confirm_totp_device
+from hotline.console.activity import recent_activity
 from hotline.console.forms import TokenForm
 from hotline.console.second_factor import has_confirmed_device, has_passed_second_factor
 
@@ -56,7 +58,19 @@ def locked_out(request, original_response=None, credentials=None):
 
 @login_required
 def home(request):
-    return render(request, "console/home.html")
+    """The duty board: am I on shift, who is on duty now and next, what waits (the panel, loaded by htmx)
+    and what happened lately."""
+    user, now = request.user, timezone.now()
+    organisation = getattr(user, "organisation", None)
+    board = {"now": now, "activity": recent_activity(getattr(user, "organisation_id", None))}
+    if organisation is not None:
+        board.update(
+            my_shift=shift_of(user, now),
+            my_next_shift=next_shift_of(user, now),
+            on_duty=on_duty(organisation, now),
+            next_on_duty=next_on_duty(organisation, now),
+        )
+    return render(request, "console/home.html", board)
 
 
 @login_required
