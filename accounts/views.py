@@ -22,6 +22,7 @@ from accounts.access import (
     manageable_organisations,
     may_unlock_sign_in,
 )
+from accounts.choices import ShiftKind
 from accounts.duty import coming_gaps, next_on_duty, on_duty
 from accounts.forms import ApiKeyForm, ContactPointForm, DirectoryFilterForm, ShiftForm, SwapForm
 from accounts.lockouts import locked_out_people
@@ -221,23 +222,54 @@ def week_start(request, organisation) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def week_days(organisation, monday: date):
-    """The seven local days of the week with the shifts that touch each, in the organisation's zone."""
+def week_days(organisation, monday: date, now: datetime | None = None):
+    """The seven local days of the week with the shifts that touch each, in the organisation's zone.
+    Today's row also says where now falls: each column lists its shifts with a `now` mark before the
+    first that has not ended, and the shift on now is `current` (in words on the page, not colour only)."""
     zone = organisation.zone
+    now = now or timezone.now()
+    today = timezone.localtime(now, zone).date()
     start = datetime.combine(monday, time(), tzinfo=zone)
     end = datetime.combine(monday + timedelta(days=7), time(), tzinfo=zone)
     shifts = list(
-        DutyShift.objects.filter(organisation=organisation, starts_at__lt=end, ends_at__gt=start).select_related(
-            "person"
-        )
+        DutyShift.objects.filter(organisation=organisation, starts_at__lt=end, ends_at__gt=start)
+        .select_related("person")
+        .order_by("starts_at")
     )
     days = []
     for offset in range(7):
         day = monday + timedelta(days=offset)
         day_start = datetime.combine(day, time(), tzinfo=zone)
         day_end = datetime.combine(day + timedelta(days=1), time(), tzinfo=zone)
-        days.append({"date": day, "shifts": [s for s in shifts if s.starts_at < day_end and s.ends_at > day_start]})
+        touching = [s for s in shifts if s.starts_at < day_end and s.ends_at > day_start]
+        days.append(
+            {
+                "date": day,
+                "is_today": day == today,
+                "shifts": touching,
+                "columns": {
+                    kind: _column(
+                        [s for s in touching if s.kind == kind],
+                        now if day == today else None,
+                        kind == ShiftKind.PRIMARY,
+                    )
+                    for kind in ShiftKind.values
+                },
+            }
+        )
     return days
+
+
+def _column(shifts, now, with_now_line: bool):
+    """A day's shifts of one kind as entries; on today's row (primary column) a `now` entry where the
+    time falls."""
+    entries = [
+        {"shift": shift, "current": now is not None and shift.starts_at <= now < shift.ends_at} for shift in shifts
+    ]
+    if now is not None and with_now_line:
+        at = next((index for index, shift in enumerate(shifts) if shift.ends_at > now), len(shifts))
+        entries.insert(at, {"now": now})
+    return entries
 
 
 @login_required
