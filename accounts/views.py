@@ -224,8 +224,8 @@ def week_start(request, organisation) -> date:
 
 def week_days(organisation, monday: date, now: datetime | None = None):
     """The seven local days of the week with the shifts that touch each, in the organisation's zone.
-    Today's row also says where now falls: each column lists its shifts with a `now` mark before the
-    first that has not ended, and the shift on now is `current` (in words on the page, not colour only)."""
+    Today's row also says where now falls: its primary column lists its shifts with a `now` mark after
+    those that have begun, and the shift on now is `current` (in words on the page, not colour only)."""
     zone = organisation.zone
     now = now or timezone.now()
     today = timezone.localtime(now, zone).date()
@@ -267,7 +267,8 @@ def _column(shifts, now, with_now_line: bool):
         {"shift": shift, "current": now is not None and shift.starts_at <= now < shift.ends_at} for shift in shifts
     ]
     if now is not None and with_now_line:
-        at = next((index for index, shift in enumerate(shifts) if shift.ends_at > now), len(shifts))
+        # The column is in order of start: now goes after every shift that has begun, the current one too.
+        at = next((index for index, shift in enumerate(shifts) if shift.starts_at > now), len(shifts))
         entries.insert(at, {"now": now})
     return entries
 

@@ -87,6 +87,7 @@ def test_the_roster_draws_a_now_line_on_today_and_marks_the_current_shift_in_wor
     current = on_duty(organisation("HR-MOD")).primary[0]
     marked = re.search(r'<div class="shift[^"]* current"[^>]*>.*?</div>', today, re.S)[0]
     assert str(current.person) in marked and "on duty now" in marked
+    assert today.index(marked) < today.index('data-testid="now-line"')  # in order of time: after the shift begun
     assert page.count('data-testid="now-line"') == 1
 
 
