@@ -10,6 +10,7 @@ from django.test import Client, override_settings
 from django.utils import timezone
 
 from accounts.duty import next_on_duty, on_duty
+from accounts.models import User
 from incidents.demo import load_demo_incidents
 from incidents.notifications.demo import load_demo_notifications
 from tests.accounts.world import build_demo_world, organisation, person
@@ -123,3 +124,12 @@ def test_recent_activity_lists_what_the_organisation_sees_and_never_a_red_incide
     secretariat = part(text(signed_in("wbc-sec-duty").get("/")), "recent-activity")
     assert hidden.reference in secretariat  # it knows the RED incident exists, not what it says
     assert "Secret jamming trial" not in secretariat
+
+
+def test_someone_of_no_organisation_gets_a_board_without_duty_or_activity(world):
+    admin = User.objects.create_superuser("root", "root@example.org", "x" * 20)
+    client = Client()
+    client.force_login(admin)
+    page = text(client.get("/"))
+    assert "Duty board" in page and "On duty at" not in page and 'data-testid="activity-line"' not in page
+    assert "nothing waits on you" in text(client.get("/waiting/"))
