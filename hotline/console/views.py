@@ -74,6 +74,15 @@ def home(request):
 
 
 @login_required
+@require_http_methods(["GET"])
+def activity_panel(request):
+    """The duty board's recent activity alone: board.js reloads it when a live event arrives."""
+    return render(
+        request, "console/_activity.html", {"activity": recent_activity(getattr(request.user, "organisation_id", None))}
+    )
+
+
+@login_required
 @require_http_methods(["GET", "POST"])
 def otp_verify(request):
     """Second step of the login for a person who has an authenticator app enrolled."""

@@ -1,5 +1,6 @@
 """The duty board on a phone (390 × 844): the officer on shift sees until when, who else is on duty with
-a phone link, and the critical report waiting on them, titled, without scrolling sideways."""
+a phone link, and the critical report waiting on them, titled, without scrolling sideways; a new report
+reaches the recent activity live."""
 
 import pytest
 from playwright.sync_api import expect
@@ -34,5 +35,8 @@ def test_on_a_phone_the_duty_board_shows_my_shift_who_is_on_duty_and_what_waits_
         row.get_by_role("button", name="Acknowledge").scroll_into_view_if_needed()
         expect(row.get_by_role("button", name="Acknowledge")).to_be_visible()
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+        elsewhere(lambda: report(person("rs-mod-duty"), ["HR-MOD"], title="A second drone over Ilok"))
+        expect(page.get_by_test_id("recent-activity")).to_contain_text("A second drone over Ilok")  # live
     finally:
         context.close()

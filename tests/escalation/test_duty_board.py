@@ -133,3 +133,11 @@ def test_someone_of_no_organisation_gets_a_board_without_duty_or_activity(world)
     page = text(client.get("/"))
     assert "Duty board" in page and "On duty at" not in page and 'data-testid="activity-line"' not in page
     assert "nothing waits on you" in text(client.get("/waiting/"))
+
+
+def test_the_recent_activity_reloads_alone_for_the_live_channel(world):
+    report(person("rs-mod-duty"), ("HR-MOD",), title="Drone seen from Ilok")
+    fragment = text(signed_in("hr-mod-duty").get("/activity/"))
+    assert "<html" not in fragment and 'data-activity-panel data-url="/activity/"' in fragment
+    assert "Drone seen from Ilok" in fragment
+    assert "Drone seen from Ilok" not in text(signed_in("ba-mod-duty").get("/activity/"))
