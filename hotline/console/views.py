@@ -70,6 +70,14 @@ def home(request):
             on_duty=on_duty(organisation, now),
             next_on_duty=next_on_duty(organisation, now),
         )
+        # When the card next changes (a shift ends or begins): board.js reloads it then.
+        turns = [
+            board["my_shift"] and board["my_shift"].ends_at,
+            board["my_next_shift"] and board["my_next_shift"].starts_at,
+            board["next_on_duty"] and board["next_on_duty"].starts_at,
+            *(shift.ends_at for shift in [*board["on_duty"].primary, *board["on_duty"].backup]),
+        ]
+        board["duty_changes_at"] = min((turn for turn in turns if turn), default=None)
     return render(request, "console/home.html", board)
 
 

@@ -3,6 +3,7 @@ their own phone and e-mail, what waits on me and what I wait for (one row per it
 first), and the recent activity (only what the organisation may see)."""
 
 import re
+from datetime import UTC
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -71,6 +72,8 @@ def test_a_duty_officer_on_shift_sees_until_when_and_who_is_on_duty_now_and_next
     nxt = duty[duty.index('data-testid="on-duty-next"') :]
     assert coming.person.get_full_name() in nxt and f'href="tel:{coming.person.phone}"' in nxt
     assert "Signed in as" not in page and "Times are shown in" not in page
+    # The card reloads itself when the shift ends (board.js): it says when.
+    assert f'data-changes-at="{now.ends_at.astimezone(UTC).isoformat()}"' in page
 
 
 def test_someone_off_shift_is_told_so_and_when_their_next_shift_is(world):
