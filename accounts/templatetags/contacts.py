@@ -5,7 +5,7 @@ from django import template
 from django.utils.html import format_html
 
 from accounts.choices import ContactMethod
-from accounts.phones import dialable, spoken
+from accounts.phones import E164, dialable, spoken
 
 register = template.Library()
 
@@ -14,6 +14,8 @@ register = template.Library()
 def tel_link(number: str):
     if not number:
         return ""
+    if not E164.match(dialable(number)):
+        return number  # not a number a phone can dial: shown as written
     return format_html('<a href="tel:{}" class="tel">{}</a>', dialable(number), spoken(number))
 
 

@@ -12,6 +12,7 @@ from accounts.actions import do_create_api_key
 from accounts.choices import ApiScope
 from accounts.duty import next_on_duty, on_duty
 from accounts.phones import spoken
+from accounts.templatetags.contacts import mailto_link, tel_link
 from tests.accounts.world import build_demo_world, organisation, person
 
 
@@ -36,6 +37,14 @@ from tests.accounts.world import build_demo_world, organisation, person
 )
 def test_a_number_is_grouped_for_reading_aloud(stored, read_aloud):
     assert spoken(stored) == read_aloud
+
+
+def test_a_number_becomes_a_tel_link_in_e164_and_anything_else_stays_text():
+    assert tel_link("+381 11 555 0100") == '<a href="tel:+381115550100" class="tel">+381 11 555 0100</a>'
+    assert tel_link("ext. 12") == "ext. 12"
+    assert mailto_link("duty@hr-mod.example") == (
+        '<a href="mailto:duty@hr-mod.example" class="mailto">duty@hr-mod.example</a>'
+    )
 
 
 @pytest.fixture
