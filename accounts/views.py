@@ -242,6 +242,10 @@ def week_days(organisation, monday: date, now: datetime | None = None):
         day_start = datetime.combine(day, time(), tzinfo=zone)
         day_end = datetime.combine(day + timedelta(days=1), time(), tzinfo=zone)
         touching = [s for s in shifts if s.starts_at < day_end and s.ends_at > day_start]
+        if day == today:
+            # When the line must move to another place: a shift of the week begins or ends, or the day does.
+            turns = [moment for s in shifts for moment in (s.starts_at, s.ends_at) if moment > now]
+            changes_at = min([*turns, day_end])
         days.append(
             {
                 "date": day,
@@ -251,7 +255,7 @@ def week_days(organisation, monday: date, now: datetime | None = None):
                     kind: _column(
                         [s for s in touching if s.kind == kind],
                         now if day == today else None,
-                        kind == ShiftKind.PRIMARY,
+                        changes_at if day == today and kind == ShiftKind.PRIMARY else None,
                     )
                     for kind in ShiftKind.values
                 },
@@ -260,16 +264,16 @@ def week_days(organisation, monday: date, now: datetime | None = None):
     return days
 
 
-def _column(shifts, now, with_now_line: bool):
-    """A day's shifts of one kind as entries; on today's row (primary column) a `now` entry where the
-    time falls."""
+def _column(shifts, now, line_moves_at):
+    """A day's shifts of one kind as entries; on today's row (primary column, given `line_moves_at`) a
+    `now` entry where the time falls, saying when it must move (roster.js reloads the page then)."""
     entries = [
         {"shift": shift, "current": now is not None and shift.starts_at <= now < shift.ends_at} for shift in shifts
     ]
-    if now is not None and with_now_line:
+    if now is not None and line_moves_at is not None:
         # The column is in order of start: now goes after every shift that has begun, the current one too.
         at = next((index for index, shift in enumerate(shifts) if shift.starts_at > now), len(shifts))
-        entries.insert(at, {"now": now})
+        entries.insert(at, {"now": now, "moves_at": line_moves_at})
     return entries
 
 

@@ -3,7 +3,7 @@ reading aloud, e-mails as `mailto:`, the person on duty with their own phone and
 filters; the roster's "now" line; and `GET /api/v1/organisations/{code}/on-duty/`."""
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from django.utils import timezone
@@ -11,6 +11,7 @@ from django.utils import timezone
 from accounts.actions import do_create_api_key
 from accounts.choices import ApiScope
 from accounts.duty import next_on_duty, on_duty
+from accounts.models import DutyShift
 from accounts.phones import spoken
 from accounts.templatetags.contacts import mailto_link, tel_link
 from tests.accounts.world import build_demo_world, organisation, person
@@ -82,13 +83,29 @@ def test_directory_filters_are_labelled_and_the_page_has_one_h1(world):
         assert f'<label for="{field_id[1]}">' in page, name
 
 
+def next_midnight(place):
+    today = timezone.localtime(timezone.now(), place.zone).date()
+    return datetime.combine(today + timedelta(days=1), time(), tzinfo=place.zone)
+
+
 def test_the_roster_draws_a_now_line_on_today_and_marks_the_current_shift_in_words(world):
     page = world.get("/rosters/HR-MOD/").content.decode()
     assert page.count("<h1") == 1
     today = re.search(r'<tr class="today" data-testid="roster-today">.*?</tr>', page, re.S)[0]
     assert today.count('data-testid="now-line"') == 1
+    # It moves (roster.js reloads the page) when the next shift of the week begins or ends.
+    coming = min(
+        moment
+        for shift in DutyShift.objects.filter(organisation__code="HR-MOD")
+        for moment in (shift.starts_at, shift.ends_at)
+        if moment > timezone.now()
+    )
+    assert re.search(r'data-moves-at="([^"]+)"', today)[1] in {
+        coming.astimezone(UTC).isoformat(),
+        next_midnight(organisation("HR-MOD")).astimezone(UTC).isoformat(),
+    }
     local = timezone.localtime(timezone.now(), organisation("HR-MOD").zone)
-    assert re.search(r"now (\d\d:\d\d)", today)[1] in {
+    assert re.search(r"now <time[^>]*>(\d\d:\d\d)</time>", today)[1] in {
         local.strftime("%H:%M"),
         (local - timedelta(minutes=1)).strftime("%H:%M"),
     }
