@@ -191,9 +191,7 @@ def _items(entries: list[dict], now: datetime) -> list[dict]:
                 "acknowledgement": None,
                 "reply_clock": None,
                 "parties": {},
-                "timers": [],
             }
-        item["timers"].append(entry["timer"])
         if SEVERITY_RANK.get(shown["severity"], 9) < SEVERITY_RANK.get(item["severity"], 9):
             item["severity"] = shown["severity"]
         if shown["deadline"] < item["deadline"]:
