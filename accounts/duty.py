@@ -85,3 +85,20 @@ GAP_WARNING_HORIZON = timedelta(days=14)
 def coming_gaps(organisation: Organisation, now: datetime | None = None):
     now = now or timezone.now()
     return primary_gaps(organisation, now, now + GAP_WARNING_HORIZON)
+
+
+def shift_of(person, at: datetime | None = None) -> DutyShift | None:
+    """The shift `person` is on at `at` (default now), primary before backup; None when off duty."""
+    at = at or timezone.now()
+    return (
+        DutyShift.objects.filter(person=person, starts_at__lte=at, ends_at__gt=at)
+        .select_related("organisation")
+        .order_by("kind", "starts_at")
+        .first()
+    )
+
+
+def next_shift_of(person, at: datetime | None = None) -> DutyShift | None:
+    """The next shift of `person` to begin after `at` (default now)."""
+    at = at or timezone.now()
+    return DutyShift.objects.filter(person=person, starts_at__gt=at).order_by("starts_at", "kind").first()

@@ -22,6 +22,7 @@ from accounts.access import (
     manageable_organisations,
     may_unlock_sign_in,
 )
+from accounts.choices import ShiftKind
 from accounts.duty import coming_gaps, next_on_duty, on_duty
 from accounts.forms import ApiKeyForm, ContactPointForm, DirectoryFilterForm, ShiftForm, SwapForm
 from accounts.lockouts import locked_out_people
@@ -221,23 +222,59 @@ def week_start(request, organisation) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def week_days(organisation, monday: date):
-    """The seven local days of the week with the shifts that touch each, in the organisation's zone."""
+def week_days(organisation, monday: date, now: datetime | None = None):
+    """The seven local days of the week with the shifts that touch each, in the organisation's zone.
+    Today's row also says where now falls: its primary column lists its shifts with a `now` mark after
+    those that have begun, and the shift on now is `current` (in words on the page, not colour only)."""
     zone = organisation.zone
+    now = now or timezone.now()
+    today = timezone.localtime(now, zone).date()
     start = datetime.combine(monday, time(), tzinfo=zone)
     end = datetime.combine(monday + timedelta(days=7), time(), tzinfo=zone)
     shifts = list(
-        DutyShift.objects.filter(organisation=organisation, starts_at__lt=end, ends_at__gt=start).select_related(
-            "person"
-        )
+        DutyShift.objects.filter(organisation=organisation, starts_at__lt=end, ends_at__gt=start)
+        .select_related("person")
+        .order_by("starts_at")
     )
     days = []
     for offset in range(7):
         day = monday + timedelta(days=offset)
         day_start = datetime.combine(day, time(), tzinfo=zone)
         day_end = datetime.combine(day + timedelta(days=1), time(), tzinfo=zone)
-        days.append({"date": day, "shifts": [s for s in shifts if s.starts_at < day_end and s.ends_at > day_start]})
+        touching = [s for s in shifts if s.starts_at < day_end and s.ends_at > day_start]
+        if day == today:
+            # When the line must move to another place: a shift of the week begins or ends, or the day does.
+            turns = [moment for s in shifts for moment in (s.starts_at, s.ends_at) if moment > now]
+            changes_at = min([*turns, day_end])
+        days.append(
+            {
+                "date": day,
+                "is_today": day == today,
+                "shifts": touching,
+                "columns": {
+                    kind: _column(
+                        [s for s in touching if s.kind == kind],
+                        now if day == today else None,
+                        changes_at if day == today and kind == ShiftKind.PRIMARY else None,
+                    )
+                    for kind in ShiftKind.values
+                },
+            }
+        )
     return days
+
+
+def _column(shifts, now, line_moves_at):
+    """A day's shifts of one kind as entries; on today's row (primary column, given `line_moves_at`) a
+    `now` entry where the time falls, saying when it must move (roster.js reloads the page then)."""
+    entries = [
+        {"shift": shift, "current": now is not None and shift.starts_at <= now < shift.ends_at} for shift in shifts
+    ]
+    if now is not None and line_moves_at is not None:
+        # The column is in order of start: now goes after every shift that has begun, the current one too.
+        at = next((index for index, shift in enumerate(shifts) if shift.starts_at > now), len(shifts))
+        entries.insert(at, {"now": now, "moves_at": line_moves_at})
+    return entries
 
 
 @login_required

@@ -22,11 +22,12 @@ class DutyShiftSerializer(serializers.ModelSerializer):
     person = serializers.CharField(source="person.get_full_name")
     username = serializers.CharField(source="person.username")
     role = serializers.CharField(source="person.role")
-    phone = serializers.CharField(source="person.phone")
+    phone = serializers.CharField(source="person.phone", help_text="E.164, e.g. +381115550100; empty if none.")
+    email = serializers.CharField(source="person.email", help_text="Empty if none.")
 
     class Meta:
         model = DutyShift
-        fields = ["person", "username", "role", "phone", "kind", "starts_at", "ends_at", "is_override"]
+        fields = ["person", "username", "role", "phone", "email", "kind", "starts_at", "ends_at", "is_override"]
 
 
 class ContactPointSerializer(serializers.ModelSerializer):
@@ -83,3 +84,11 @@ class PreferencesSerializer(serializers.Serializer):
         max_length=64,
         help_text="IANA name such as Europe/Zagreb; empty: the organisation's zone.",
     )
+
+
+class OrganisationOnDutySerializer(serializers.Serializer):
+    """Who is on duty at one organisation now, and whose primary shift begins next."""
+
+    organisation = serializers.CharField(help_text="The organisation's code, e.g. HR-MOD.")
+    now = OnDutySerializer(help_text="On duty at `now.at`: primary, backup, else the contact points.")
+    next = DutyShiftSerializer(allow_null=True, help_text="The next primary shift to begin; null if none is rostered.")

@@ -1,10 +1,13 @@
 """The 24/7 directory through the API: read-only, for every signed-in person and every key with
 `directory:read`. The lists are bounded by the number of organisations, so they are not paginated."""
 
-from drf_spectacular.utils import extend_schema
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from accounts.access import is_person
 from accounts.actions import do_set_preferences
@@ -12,11 +15,13 @@ from accounts.api.permissions import HasRequiredScope
 from accounts.api.serializers import (
     ContactPointSerializer,
     MeSerializer,
+    OrganisationOnDutySerializer,
     OrganisationSerializer,
     PartySerializer,
     PreferencesSerializer,
 )
 from accounts.choices import ApiScope
+from accounts.duty import next_on_duty, on_duty
 from accounts.filtersets import ContactPointFilterSet, OrganisationFilterSet, PartyFilterSet
 from accounts.models import ContactPoint, Organisation, Party
 from hotline.api import ActionView, documented_errors
@@ -85,3 +90,35 @@ class Me(ActionView):
     )
     def patch(self, request):
         return self.run_action(request)
+
+
+class OrganisationOnDuty(APIView):
+    """Who is on duty at one organisation now and next, with each person's phone and e-mail: the console
+    home's duty board and the directory read the same (accounts.duty)."""
+
+    permission_classes = [IsAuthenticated, HasRequiredScope]
+    required_scope = ApiScope.DIRECTORY_READ
+
+    @extend_schema(
+        summary="Who is on duty at an organisation now and next",
+        description="The primary and backup on duty now (or, when nobody is rostered, the organisation's contact "
+        "points), and the next primary shift. Readable by every person signed in and every key with "
+        "`directory:read`, as the whole directory is.",
+        parameters=[OpenApiParameter("code", str, OpenApiParameter.PATH, description="e.g. HR-MOD")],
+        responses={
+            200: OrganisationOnDutySerializer,
+            **documented_errors({404: "There is no organisation with this code."}, 401, 403, 404),
+        },
+    )
+    def get(self, request, code):
+        organisation = get_object_or_404(Organisation, code=code)
+        now = timezone.now()
+        return Response(
+            OrganisationOnDutySerializer(
+                {
+                    "organisation": organisation.code,
+                    "now": on_duty(organisation, now),
+                    "next": next_on_duty(organisation, now),
+                }
+            ).data
+        )

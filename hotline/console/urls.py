@@ -7,6 +7,7 @@ app_name = "console"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("activity/", views.activity_panel, name="activity"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("otp/verify/", views.otp_verify, name="otp-verify"),

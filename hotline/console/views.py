@@ -19,8 +19,10 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.actions import do_set_preferences
+from accounts.duty import next_on_duty, next_shift_of, on_duty, shift_of
 from hotline.audit.log import record
 from hotline.console.actions import do_confirm_totp_device
+from hotline.console.activity import recent_activity
 from hotline.console.forms import TokenForm
 from hotline.console.second_factor import has_confirmed_device, has_passed_second_factor
 
@@ -58,7 +60,36 @@ def locked_out(request, original_response=None, credentials=None):
 
 @login_required
 def home(request):
-    return render(request, "console/home.html")
+    """The duty board: am I on shift, who is on duty now and next, what waits (the panel, loaded by htmx)
+    and what happened lately."""
+    user, now = request.user, timezone.now()
+    organisation = getattr(user, "organisation", None)
+    board = {"now": now, "activity": recent_activity(getattr(user, "organisation_id", None))}
+    if organisation is not None:
+        board.update(
+            my_shift=shift_of(user, now),
+            my_next_shift=next_shift_of(user, now),
+            on_duty=on_duty(organisation, now),
+            next_on_duty=next_on_duty(organisation, now),
+        )
+        # When the card next changes (a shift ends or begins): board.js reloads it then.
+        turns = [
+            board["my_shift"] and board["my_shift"].ends_at,
+            board["my_next_shift"] and board["my_next_shift"].starts_at,
+            board["next_on_duty"] and board["next_on_duty"].starts_at,
+            *(shift.ends_at for shift in [*board["on_duty"].primary, *board["on_duty"].backup]),
+        ]
+        board["duty_changes_at"] = min((turn for turn in turns if turn), default=None)
+    return render(request, "console/home.html", board)
+
+
+@login_required
+@require_http_methods(["GET"])
+def activity_panel(request):
+    """The duty board's recent activity alone: board.js reloads it when a live event arrives."""
+    return render(
+        request, "console/_activity.html", {"activity": recent_activity(getattr(request.user, "organisation_id", None))}
+    )
 
 
 @login_required

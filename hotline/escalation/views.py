@@ -36,7 +36,7 @@ from hotline.escalation.choices import Clock, DeliveryStatus, Severity, Target, 
 from hotline.escalation.forms import LevelForm, LevelFormSet, OverrideForm, PhoneAcknowledgementForm, PolicyForm
 from hotline.escalation.models import Delivery, Timer
 from hotline.escalation.page_texts import delivery_of_token
-from hotline.escalation.subjects import subject_type
+from hotline.escalation.subjects import subject_type, summaries
 from hotline.escalation.timeline import timeline, waiting
 from hotline.realtime.outbox import last_event_id
 
@@ -162,16 +162,79 @@ def _progress(entry: dict, now: datetime) -> dict:
     }
 
 
+SEVERITY_RANK = {Severity.CRITICAL: 0, Severity.HIGH: 1, Severity.MEDIUM: 2, Severity.LOW: 3}
+
+
+def _titled(entries: list[dict]) -> list[dict]:
+    """The entries with their subject's title (the recipient and the sender both see it), read from the
+    subjects' summaries where the waiting list does not carry it yet."""
+    missing = [entry["timer"] for entry in entries if "title" not in entry]
+    if not missing:
+        return entries
+    timers = list(Timer.objects.filter(pk__in=missing).only("pk", "subject_kind", "subject_id"))
+    found = summaries(timers)
+    titles = {timer.pk: getattr(found.get((timer.subject_kind, timer.subject_id)), "title", "") for timer in timers}
+    return [entry if "title" in entry else {**entry, "title": titles.get(entry["timer"], "")} for entry in entries]
+
+
+def _items(entries: list[dict], now: datetime) -> list[dict]:
+    """The waiting timers as the items people act on: one per subject reference (a request's
+    acknowledgement and reply clocks are one row; an exercise told to seven parties is one row with the
+    seven still to answer), critical first, then the soonest deadline."""
+    grouped: dict[str, dict] = {}
+    for entry in _titled(entries):
+        shown = _progress(entry, now)
+        item = grouped.get(entry["reference"])
+        if item is None:
+            item = grouped[entry["reference"]] = {
+                **shown,
+                "acknowledgement": None,
+                "reply_clock": None,
+                "parties": {},
+            }
+        if SEVERITY_RANK.get(shown["severity"], 9) < SEVERITY_RANK.get(item["severity"], 9):
+            item["severity"] = shown["severity"]
+        if shown["deadline"] < item["deadline"]:
+            item.update(deadline=shown["deadline"], overdue=shown["overdue"])
+        if entry["reply"]:
+            item["reply_clock"] = item["reply_clock"] or shown
+        else:
+            item["acknowledgement"] = item["acknowledgement"] or shown
+        party = item["parties"].setdefault(
+            entry["recipient"], {"code": entry["recipient"], "reply": True, "overdue": False}
+        )
+        party["reply"] = party["reply"] and entry["reply"]  # an acknowledgement still due comes first
+        party["overdue"] = party["overdue"] or shown["overdue"]
+    items = []
+    for item in grouped.values():
+        # The row's escalation and its Acknowledge button are the acknowledgement's, when one is due.
+        lead = item["acknowledgement"] or item["reply_clock"]
+        items.append(
+            {
+                **item,
+                **{key: lead[key] for key in ("timer", "paged_level", "next_level", "next_repeat", "next_fire_at")},
+                "reply": item["acknowledgement"] is None,
+                "reply_due": item["reply_clock"],
+                "parties": sorted(item["parties"].values(), key=lambda party: party["code"]),
+            }
+        )
+    return sorted(items, key=lambda item: (SEVERITY_RANK.get(item["severity"], 9), item["deadline"]))
+
+
 def _waiting_context(request, back: str) -> dict:
     organisation = getattr(request.user, "organisation", None)
+    page_heading = back == reverse("escalation:waiting")
     found = waiting(organisation) if organisation is not None else {"to_acknowledge": [], "waiting_for": []}
     now = timezone.now()
     return {
-        "to_acknowledge": [_progress(entry, now) for entry in found["to_acknowledge"]],
-        "waiting_for": [_progress(entry, now) for entry in found["waiting_for"]],
+        "to_acknowledge": _items(found["to_acknowledge"], now),
+        "waiting_for": _items(found["waiting_for"], now),
         "organisation": organisation,
         "back": back,
         "panel_url": reverse("escalation:waiting-panel") + "?" + urlencode({"next": back}),
+        # On /waiting/ (and its reloads) the panel is the page: its title is the page's one <h1>.
+        "page_heading": page_heading,
+        "section_tag": "h2" if page_heading else "h3",
     }
 
 

@@ -96,3 +96,10 @@ def last_event_id(organisation_id: int) -> int:
         .first()
     )
     return last or 0
+
+
+def latest_events(organisation_id: int, kinds, limit: int = 10) -> list[dict]:
+    """The organisation's newest events of `kinds`, newest first: the console home's recent activity.
+    Only what was published to the organisation, so only what it may see."""
+    events = Event.objects.filter(audience__organisation_id=organisation_id, kind__in=list(kinds)).order_by("-pk")
+    return [event_message(event) for event in events[:limit]]
