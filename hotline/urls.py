@@ -51,6 +51,14 @@ def handler400(request, exception=None):
     return console_views.bad_request(request, status, detail)
 
 
+def handler403(request, exception=None):
+    """A console page the person may not open (PermissionDenied): the console's own page, not Django's
+    bare one. The API answers its refusals itself (JSON with a code), before this is reached."""
+    if request.path.startswith("/api/"):
+        return json_error(403, "permission_denied", "You may not do this.")
+    return console_views.permission_denied(request, exception)
+
+
 def handler404(request, exception=None):
     if request.path.startswith("/api/"):
         return json_error(404, "not_found", "There is no such resource.")

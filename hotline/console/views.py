@@ -179,6 +179,15 @@ def bad_request(request, status: int, detail: str):
     return render(request, "console/error.html", {"status": status, "title": title, "message": detail}, status=status)
 
 
+def permission_denied(request, exception=None):
+    # The console's refusals (accounts.access) say in words what the person may not do; show that.
+    said = str(exception or "").strip()
+    message = said or "Your role or organisation may not open this page or make this change."
+    return render(
+        request, "console/error.html", {"status": 403, "title": "Not allowed", "message": message}, status=403
+    )
+
+
 def page_not_found(request, exception=None):
     return render(
         request,

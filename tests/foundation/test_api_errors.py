@@ -22,6 +22,16 @@ def test_an_unknown_console_address_gets_a_readable_page(client, db):
     assert b"There is no page at this address" in response.content
 
 
+def test_a_refused_console_page_is_the_consoles_own_page_saying_what_is_refused(client, db, settings):
+    settings.OTP_REQUIRED = False
+    build_demo_world()
+    client.force_login(person("hr-cert-duty"))
+    response = client.get("/keys/HR-CERT/")  # a duty officer may not manage keys
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "<h1>Not allowed</h1>" in page and "HR-CERT" in page and 'id="topbar"' in page
+
+
 def test_the_openapi_schema_is_served_to_machine_clients(client, db):
     response = client.get("/api/schema/?format=json")
     assert response.status_code == 200

@@ -137,6 +137,13 @@
   tick();
   setInterval(tick, 1000);
 
+  // Forms that ask before a change that cannot be undone: <form data-confirm="Revoke this key?">. The
+  // Content-Security-Policy refuses inline onsubmit handlers, so the question is asked from here.
+  document.addEventListener("submit", (event) => {
+    const form = event.target.closest("form[data-confirm]");
+    if (form && !window.confirm(form.dataset.confirm)) event.preventDefault();
+  }, true);
+
   // --- the top bar -------------------------------------------------------------------------------
   // On a phone the sections, the theme and who is signed in fold behind "Menu" (console.css shows the
   // button below 760 px). Without this script the menu simply stays open.
