@@ -29,12 +29,38 @@ def in_region(longitude: float, latitude: float) -> bool:
     return REGION["west"] <= longitude <= REGION["east"] and REGION["south"] <= latitude <= REGION["north"]
 
 
-def parse_geojson(text: str):
-    """The JSON typed into a console field, or ValidationError with a sentence for the person."""
+# The JSON parser's words for what it stumbled on (json.JSONDecodeError.msg), in a reader's words.
+SYNTAX_WORDS = {
+    "Extra data": "something after the end of the geometry",
+    "Expecting value": "a number, a list or text in double quotes was expected",
+    "Expecting ',' delimiter": "a comma is missing",
+    "Expecting ':' delimiter": "a colon is missing after a name",
+    "Expecting property name enclosed in double quotes": "a name in double quotes was expected (is a comma extra?)",
+    "Unterminated string starting at": "a text in quotes is not closed",
+    "Invalid control character at": "a line break or tab inside quotes",
+    "Invalid \\escape": "a backslash that starts no escape",
+}
+GEOMETRY_EXPECTED = 'This must be one GeoJSON geometry, e.g. {"type": "Point", "coordinates": [19.1, 45.8]}'
+
+
+def syntax_words(message: str) -> str:
+    for start, words in SYNTAX_WORDS.items():
+        if message.startswith(start):
+            return words
+    return message[:1].lower() + message[1:]
+
+
+def parse_geojson(text: str, expected: str = GEOMETRY_EXPECTED):
+    """The JSON typed into a console field, or ValidationError with a sentence for the person: text that
+    is not JSON at all is answered with `expected` (what the field takes, with an example) and where
+    the reading stopped."""
     try:
         return loads(text)
     except UnusableJson as error:
-        raise ValidationError(str(error)) from None
+        if error.syntax is None:
+            raise ValidationError(str(error)) from None
+        message, line, column = error.syntax
+        raise ValidationError(f"{expected} ({syntax_words(message)}, line {line}, column {column}).") from None
 
 
 def _position(value, where: str) -> None:

@@ -104,6 +104,13 @@ class LevelForm(forms.Form):
 
 
 class BaseLevelFormSet(forms.BaseFormSet):
+    # Django's words are about forms ("Please submit at most 6 forms."); a policy has levels.
+    default_error_messages = {
+        "missing_management_form": "The form is incomplete (it may come from an older page): reload it and edit again.",
+        "too_few_forms": "Add at least one level.",
+        "too_many_forms": "A policy has at most %(num)d levels: remove one.",
+    }
+
     def add_fields(self, form, index):
         super().add_fields(form, index)
         if "DELETE" in form.fields:
@@ -114,7 +121,7 @@ class BaseLevelFormSet(forms.BaseFormSet):
         if any(self.errors):
             return
         if not self.levels():
-            raise forms.ValidationError("A policy has at least one level.")
+            raise forms.ValidationError("Add at least one level: a policy pages someone at least once.")
 
     def levels(self) -> list[dict]:
         """The levels in the order they were typed, without blank and removed ones."""

@@ -47,12 +47,17 @@ AREA_EXAMPLE = (
     "[[[19.30, 45.20], [19.45, 45.20], [19.45, 45.30], [19.30, 45.30], [19.30, 45.20]]]}"
 )
 
+AREA_EXPECTED = (
+    'The area must be one GeoJSON Polygon, e.g. {"type": "Polygon", "coordinates": [[[19.30, 45.20], '
+    "[19.45, 45.20], [19.45, 45.30], [19.30, 45.20]]]}: draw it on the map or paste it"
+)
+
 
 def read_area(text: str):
     """The JSON in a textarea, or a readable error; the geometry itself is checked by the action."""
-    value = parse_geojson(text)
+    value = parse_geojson(text, AREA_EXPECTED)
     if not isinstance(value, dict):
-        raise ValidationError('Give a GeoJSON Polygon: {"type": "Polygon", "coordinates": [[[lon, lat], …]]}.')
+        raise ValidationError(f"{AREA_EXPECTED}.")
     return value
 
 

@@ -20,6 +20,11 @@ GEOMETRY_PLACEHOLDER = (
     '{"type": "Polygon", "coordinates": [[[19.35, 45.20], …]]}  or  {"lon": 19.4, "lat": 45.25, "radius_m": 2000}'
 )
 
+GEOMETRY_EXPECTED = (
+    'The area must be one GeoJSON Polygon or a circle, e.g. {"lon": 19.4, "lat": 45.25, "radius_m": 2000}: '
+    "draw it on the map or paste it"
+)
+
 
 class FlightForm(forms.Form):
     """The aircraft and the purpose. Field names are the model's, so the action's errors land here."""
@@ -45,14 +50,14 @@ class FlightForm(forms.Form):
 def read_geometry(text: str) -> dict:
     """{"polygon": …} or {"circle": …} from what was pasted or drawn; the action checks the shape itself.
     A GeoJSON Feature counts as its geometry, as the map's editor takes it."""
-    value = parse_geojson(text)
+    value = parse_geojson(text, GEOMETRY_EXPECTED)
     if isinstance(value, dict) and value.get("type") == "Feature":
         value = value.get("geometry")
     if isinstance(value, dict) and value.get("type") == "Polygon":
         return {"polygon": value}
     if isinstance(value, dict) and "radius_m" in value:
         return {"circle": value}
-    raise ValidationError('Give a GeoJSON Polygon or a circle {"lon": …, "lat": …, "radius_m": …}.')
+    raise ValidationError(f"{GEOMETRY_EXPECTED}.")
 
 
 class VolumeForm(forms.Form):
@@ -106,6 +111,13 @@ class VolumeForm(forms.Form):
 
 
 class BaseVolumeFormSet(forms.BaseFormSet):
+    # Django's words are about forms ("Please submit at least 1 form."); a reporter fills in volumes.
+    default_error_messages = {
+        "missing_management_form": "The form is incomplete (from an older page?): reload it and fill it in again.",
+        "too_few_forms": "Give at least one volume: its area, altitudes and times.",
+        "too_many_forms": "At most %(num)d volumes per flight: notify the others as another flight.",
+    }
+
     def filled(self) -> list[VolumeForm]:
         """The rows that say something: an added row left blank is not a volume."""
         return [form for form in self.forms if form.has_changed() or not form.empty_permitted]

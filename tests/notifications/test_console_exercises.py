@@ -272,7 +272,7 @@ def test_the_check_says_what_it_needs_first(console):
     partial = text(
         console("rs-mod-duty").post("/notifications/exercises/preview/", {"area": "{oops"}, HTTP_HX_REQUEST="true")
     )
-    assert "To check, give:" in partial and "This is not valid JSON" in partial
+    assert "To check, give:" in partial and "The area must be one GeoJSON Polygon" in partial
 
 
 def test_a_refused_form_says_what_is_wrong_next_to_the_field_and_keeps_what_was_typed(console):
@@ -283,7 +283,9 @@ def test_a_refused_form_says_what_is_wrong_next_to_the_field_and_keeps_what_was_
     page = text(response)
     assert response.status_code == 400
     assert (
-        "This is not valid JSON" in page and 'value="Keep this designation"' in page and "{not json</textarea>" in page
+        "The area must be one GeoJSON Polygon" in page
+        and 'value="Keep this designation"' in page
+        and "{not json</textarea>" in page
     )
     response = client.post(
         "/notifications/exercises/new/", form_data(exercise_type="live_firing", purpose="Keep this purpose")
