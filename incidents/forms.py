@@ -28,6 +28,7 @@ class LocalDateTimeField(forms.DateTimeField):
     that a DST change skips or repeats with a readable message."""
 
     widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format=LOCAL_MINUTE)
+    default_error_messages = {"invalid": "Enter a date and a time to the minute, e.g. 2026-03-14 09:30."}
 
     def __init__(self, **kwargs):
         super().__init__(input_formats=[LOCAL_MINUTE, "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"], **kwargs)
@@ -43,10 +44,16 @@ class IncidentForm(forms.Form):
     for them), the text, who is told, then where. The field names are the POST contract: the
     recipient picker and the map (incidents.js, notification-map.js) only enhance these fields."""
 
-    title = forms.CharField(max_length=200)
+    title = forms.CharField(max_length=200, error_messages={"required": "Give the incident a title."})
     severity = forms.ChoiceField(choices=Severity.choices, initial=Severity.HIGH)
-    category = forms.ChoiceField(choices=[("", "Choose…"), *Category.choices])
-    summary = forms.CharField(max_length=20_000, widget=forms.Textarea(attrs={"rows": 6}))
+    category = forms.ChoiceField(
+        choices=[("", "Choose…"), *Category.choices], error_messages={"required": "Choose a category."}
+    )
+    summary = forms.CharField(
+        max_length=20_000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={"required": "Say what happened: what was seen, where and when."},
+    )
     parties = forms.MultipleChoiceField(
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -55,7 +62,9 @@ class IncidentForm(forms.Form):
     )
     organisations = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple, label="Recipients")
     tlp = forms.ChoiceField(label="TLP", choices=Tlp.choices, initial=Tlp.AMBER)
-    occurred_at = LocalDateTimeField(label="Occurred at")
+    occurred_at = LocalDateTimeField(
+        label="Occurred at", error_messages={"required": "Give the date and time it happened (or was seen)."}
+    )
     exercise = forms.BooleanField(required=False, label="Exercise (a drill, not a real event)")
     location = forms.CharField(
         required=False,

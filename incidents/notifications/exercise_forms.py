@@ -73,6 +73,10 @@ def _version_fields() -> dict:
         # An empty count is none at all, not a mistake to correct.
         fields[name].required = False
         fields[name].widget.attrs.update({"min": 0, "step": 1, "inputmode": "numeric"})
+        fields[name].error_messages.update(
+            invalid="Give a whole number, e.g. 1500; leave it empty for none.",
+            min_value="A count cannot be negative: give 0 or more, or leave it empty for none.",
+        )
     fields["area"] = forms.CharField(
         label="Area (GeoJSON Polygon)",
         widget=forms.Textarea(attrs={"rows": 5, "placeholder": AREA_EXAMPLE, "spellcheck": "false"}),

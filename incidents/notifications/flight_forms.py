@@ -32,7 +32,13 @@ class FlightForm(forms.Form):
     aircraft_type = forms.CharField(label="Aircraft type", max_length=100)
     aircraft_category = forms.ChoiceField(label="Category", choices=DroneCategory.choices)
     armed = forms.BooleanField(label="Armed", required=False)
-    mtom_kg = forms.DecimalField(label="Maximum take-off mass (kg)", min_value=0, max_digits=8, decimal_places=1)
+    mtom_kg = forms.DecimalField(
+        label="Maximum take-off mass (kg)",
+        min_value=0,
+        max_digits=8,
+        decimal_places=1,
+        error_messages={"invalid": "Give the mass in kilograms, e.g. 4.5."},
+    )
     remote_id = forms.CharField(label="Remote ID serial", max_length=40, required=False)
     purpose = forms.CharField(max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -60,6 +66,9 @@ def read_geometry(text: str) -> dict:
     raise ValidationError(f"{GEOMETRY_EXPECTED}.")
 
 
+ALTITUDE_MESSAGES = {"invalid": "Give the altitude as a number in the unit chosen beside it, e.g. 120."}
+
+
 class VolumeForm(forms.Form):
     """One 4D volume: an area, an altitude band with unit and reference, and a time window."""
 
@@ -68,12 +77,12 @@ class VolumeForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3, "placeholder": GEOMETRY_PLACEHOLDER, "class": "geometry"}),
         help_text="Draw it on the map or paste it: WGS84 longitude/latitude.",
     )
-    lower_value = forms.FloatField(label="Lower altitude")
+    lower_value = forms.FloatField(label="Lower altitude", error_messages=ALTITUDE_MESSAGES)
     lower_unit = forms.ChoiceField(label="unit", choices=AltitudeUnit.choices, initial=AltitudeUnit.METRES)
     lower_reference = forms.ChoiceField(
         label="reference", choices=AltitudeReference.choices, initial=AltitudeReference.AGL
     )
-    upper_value = forms.FloatField(label="Upper altitude")
+    upper_value = forms.FloatField(label="Upper altitude", error_messages=ALTITUDE_MESSAGES)
     upper_unit = forms.ChoiceField(label="unit", choices=AltitudeUnit.choices, initial=AltitudeUnit.METRES)
     upper_reference = forms.ChoiceField(
         label="reference", choices=AltitudeReference.choices, initial=AltitudeReference.AGL

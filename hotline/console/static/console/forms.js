@@ -39,6 +39,8 @@
 
   // The field changed: its errors are the person's past, not their present.
   function clearField(event) {
+    // Only what the form submits: a filter box or a map's own controls inside a group change nothing.
+    if (!event.target.name) return;
     const group = fieldOf(event.target);
     if (!group || !group.classList.contains("invalid")) return;
     group.classList.remove("invalid");
