@@ -118,7 +118,8 @@ class BaseLevelFormSet(forms.BaseFormSet):
 
     def clean(self):
         super().clean()
-        if any(self.errors):
+        # A damaged form (no management form) already says to reload it: nothing more to say.
+        if any(self.errors) or not self.management_form.is_valid():
             return
         if not self.levels():
             raise forms.ValidationError("Add at least one level: a policy pages someone at least once.")

@@ -316,7 +316,7 @@ def assess(form, organisation, previous=None) -> dict:
     # A needed field left empty is said once, in "To check, give:"; every other problem is listed.
     empty = [name for name in NEEDED if name not in data and (name not in form.errors or _only_required(form, name))]
     missing = [form.fields[name].label for name in empty]
-    problems = _labelled(form, {name: texts for name, texts in form.errors.items() if name not in empty})
+    errors = {name: list(texts) for name, texts in form.errors.items() if name not in empty}
     if previous is not None:
         # As the amendment would be filed: what it changes, over the version it amends.
         values = {**{field: getattr(previous, field) for field in EXERCISE_FIELDS}, **form.changes(previous)}
@@ -326,9 +326,8 @@ def assess(form, organisation, previous=None) -> dict:
     try:
         rules.check_exercise(values)
     except ValidationError as error:
-        problems += _labelled(
-            form, {name: texts for name, texts in error.message_dict.items() if name not in form.errors}
-        )
+        errors.update({name: texts for name, texts in error.message_dict.items() if name not in form.errors})
+    problems = _labelled(form, errors)  # in the form's order, as the person reads it
     if any(name not in data for name in NEEDED):
         return {"checked": False, "missing": missing, "problems": problems}
     now = timezone.now()

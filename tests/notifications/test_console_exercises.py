@@ -275,6 +275,29 @@ def test_the_check_says_what_it_needs_first(console):
     assert "To check, give:" in partial and "The area must be one GeoJSON Polygon" in partial
 
 
+def test_the_check_reports_every_problem_at_once(console):
+    starts = timezone.now() + timedelta(days=60)
+    form = form_data(
+        designation="",
+        exercise_type="live_firing",
+        ends_at=local(starts - timedelta(days=1)),
+        starts_at=local(starts),
+        troops="-5",
+        area='{"type": "Polygon"} x',
+    )
+    partial = text(console("rs-mod-duty").post("/notifications/exercises/preview/", form, HTTP_HX_REQUEST="true"))
+    problems = re.findall(r'<p class="error">([^<]*)</p>', partial)
+    assert [problem.split(":")[0] for problem in problems] == [
+        "Designation",
+        "Ends (Europe/Belgrade)",
+        "Area (GeoJSON Polygon)",
+        "Troops",
+        "Live fire",
+    ]
+    assert "The exercise must end after it starts." in partial and "A live-firing exercise has live fire" in partial
+    assert "A count cannot be negative" in partial and "something after the end of the geometry" in partial
+
+
 def test_a_refused_form_says_what_is_wrong_next_to_the_field_and_keeps_what_was_typed(console):
     client = console("rs-mod-duty")
     response = client.post(
