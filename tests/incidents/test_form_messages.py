@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 
 from hotline.escalation.forms import LevelFormSet
 from incidents.forms import LOCATION_EXPECTED
-from incidents.geojson import parse_geojson
+from incidents.geojson import parse_geojson, validate_location
 from incidents.notifications.flight_forms import VOLUMES_PREFIX, VolumeFormSet
 
 
@@ -59,3 +59,18 @@ def test_a_formset_from_a_damaged_or_old_page_says_to_reload_it():
     assert not formset.is_valid()
     assert "reload it" in " ".join(formset.non_form_errors())
     assert "ManagementForm" not in " ".join(formset.non_form_errors())
+
+
+def test_every_problem_of_a_polygon_is_said_at_once():
+    polygon = {
+        "type": "Polygon",
+        "coordinates": [[[19.1, 45.1], [45.2, 19.2], [19.3, 45.3]], [[19, 45], [19.1, 45], [19.1, 45.1], [19, 45.2]]],
+    }
+    with pytest.raises(ValidationError) as raised:
+        validate_location(polygon)
+    assert raised.value.messages == [
+        "Polygon ring 1: a linear ring has at least four positions.",
+        "Polygon ring 1: [45.2, 19.2] lies outside the region (longitude 0° to 35° E, latitude 30° to 55° N). "
+        "Positions are [longitude, latitude]: were they swapped?",
+        "Polygon ring 2: the last position must repeat the first.",
+    ]
