@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from incidents.forms import LocalDateTimeField
 from incidents.geojson import parse_geojson
+from incidents.notifications import rules
 from incidents.notifications.choices import ReplyAnswer
 from incidents.notifications.models import POLICY_FIELDS, ExerciseVersion, NotificationPolicy
 from incidents.notifications.payloads import EXERCISE_FIELDS
@@ -104,6 +105,20 @@ class ExerciseForm(forms.Form):
             if name in data and data[name] is None:
                 data[name] = 0
         return data
+
+    def add_rule_errors(self) -> None:
+        """On a refused form, what the rules will also say (figures that disagree: a live-firing exercise
+        without live fire, an end before the start), so that the summary lists every problem at once
+        instead of the rules' problems turning up after the form's are fixed. Fields the form could not
+        read take the model's default; each field keeps its own error if it has one."""
+        data = getattr(self, "cleaned_data", {})
+        defaults = {field: ExerciseVersion._meta.get_field(field).get_default() for field in EXERCISE_FIELDS}
+        try:
+            rules.check_exercise({**defaults, **{field: data[field] for field in EXERCISE_FIELDS if field in data}})
+        except ValidationError as error:
+            for field, texts in error.message_dict.items():
+                if field in self.fields and field not in self.errors:
+                    self.add_error(field, texts)
 
     def groups(self):
         """[(title, [bound fields])] in the order of the Vienna Document's list."""

@@ -260,6 +260,8 @@ def exercise_new(request):
                 ),
             )
             return redirect(_detail_url(notification))
+    elif request.method == "POST":
+        form.add_rule_errors()
     return _form_page(request, form, status=400 if form.errors else 200)
 
 
@@ -284,6 +286,8 @@ def exercise_amend(request, reference):
             fields = f"{changed} field{'s' if changed != 1 else ''}"
             messages.success(request, f"{notification.reference} amended: version {version.number}, {fields} changed.")
             return redirect(_detail_url(notification, f"#version-{version.number}"))
+    elif request.method == "POST":
+        form.add_rule_errors()
     return _form_page(request, form, notification=notification, status=400 if form.errors else 200)
 
 

@@ -298,6 +298,19 @@ def test_the_check_reports_every_problem_at_once(console):
     assert "A count cannot be negative" in partial and "something after the end of the geometry" in partial
 
 
+def test_a_refused_form_lists_the_rules_problems_beside_the_forms_own_in_one_summary(console):
+    page = text(
+        console("rs-mod-duty").post(
+            "/notifications/exercises/new/", form_data(designation="", exercise_type="live_firing")
+        )
+    )
+    summary = page.split('data-testid="error-summary"')[1].split("</div>")[0]
+    assert "There are 2 problems" in summary
+    assert 'href="#id_designation">Designation: This field is required.' in summary
+    assert 'href="#id_live_fire">Live fire: A live-firing exercise has live fire: tick it.' in summary
+    assert not ExerciseNotification.objects.exists()
+
+
 def test_a_refused_form_says_what_is_wrong_next_to_the_field_and_keeps_what_was_typed(console):
     client = console("rs-mod-duty")
     response = client.post(
