@@ -31,8 +31,20 @@ def in_units(value: int | None, unit: int):
     return (Decimal(value) / unit).quantize(Decimal("0.01"))
 
 
+# Minutes as people type them, said in their words (Django's: "Ensure this value is greater than or equal to 0.").
+AMOUNT_MESSAGES = {
+    "invalid": "Give a number of minutes, e.g. 15 or 2.5.",
+    "min_value": "Give 0 or more minutes: 0 is at once.",
+    "max_digits": "Give at most 7 digits before the decimal point.",
+    "max_decimal_places": "Give at most 2 decimal places, e.g. 2.25.",
+    "max_whole_digits": "Give at most 7 digits before the decimal point.",
+}
+
+
 def amount_field(label: str, **kwargs) -> forms.DecimalField:
-    return forms.DecimalField(label=label, min_value=0, max_digits=9, decimal_places=2, **kwargs)
+    return forms.DecimalField(
+        label=label, min_value=0, max_digits=9, decimal_places=2, error_messages=AMOUNT_MESSAGES, **kwargs
+    )
 
 
 class LevelForm(forms.Form):
