@@ -78,3 +78,36 @@ def test_on_a_phone_the_report_form_with_its_errors_fits_the_width(asgi_server, 
     page.get_by_role("button", name="Report").click()
     expect(page.get_by_test_id("error-summary")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_the_exercise_check_lists_every_problem_and_no_stale_error_stays_beside_a_filled_field(
+    asgi_server, browser_context
+):
+    build_demo_world()
+    page = browser_context.new_page()
+    sign_in(page, asgi_server, officer("rs-mod-duty"))
+    page.goto(asgi_server.url + "/notifications/exercises/new/")
+    page.get_by_role("button", name="Notify", exact=True).click()
+    summary = page.get_by_test_id("error-summary")
+    expect(summary.get_by_role("link").filter(has_text="Designation: This field is required.")).to_have_count(1)
+
+    page.get_by_label("Designation").fill("Sava Shield 2027")
+    expect(page.get_by_test_id("field-error-designation")).to_have_count(0)
+    expect(summary.get_by_role("link").filter(has_text="Designation")).to_have_count(0)
+    page.get_by_label("Type:", exact=True).select_option("live_firing")
+    page.get_by_label(re.compile(r"^Starts")).fill("2027-03-10T08:00")
+    page.get_by_label(re.compile(r"^Ends")).fill("2027-03-09T08:00")
+    page.get_by_label("Area (GeoJSON Polygon)").fill('{"type": "Polygon"} x')
+    page.get_by_test_id("check").click()
+
+    problems = page.get_by_test_id("assessment").locator("p.error")
+    expect(problems).to_contain_text(
+        [
+            "Purpose: This field is required.",
+            "Ends (Europe/Belgrade): The exercise must end after it starts.",
+            re.compile(r"^Area \(GeoJSON Polygon\): The area must be one GeoJSON Polygon.*something after the end"),
+            "Command level: This field is required.",
+            "Live fire: A live-firing exercise has live fire: tick it.",
+        ]
+    )
+    expect(page.get_by_test_id("field-error-designation")).to_have_count(0)

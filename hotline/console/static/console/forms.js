@@ -45,6 +45,7 @@
     if (!group || !group.classList.contains("invalid")) return;
     group.classList.remove("invalid");
     group.querySelectorAll(".error").forEach((error) => error.remove());
+    group.querySelectorAll("[aria-invalid]").forEach((input) => input.removeAttribute("aria-invalid"));
     const ids = new Set();
     group.querySelectorAll("[id]").forEach((element) => ids.add(element.id));
     dropFromSummary(ids);
