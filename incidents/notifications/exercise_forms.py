@@ -49,8 +49,8 @@ AREA_EXAMPLE = (
 )
 
 AREA_EXPECTED = (
-    'The area must be one GeoJSON Polygon, e.g. {"type": "Polygon", "coordinates": [[[19.30, 45.20], '
-    "[19.45, 45.20], [19.45, 45.30], [19.30, 45.20]]]}: draw it on the map or paste it"
+    'The area must be one GeoJSON Polygon, {"type": "Polygon", "coordinates": [[[lon, lat], …]]}, '
+    "its last position repeating the first: draw it on the map or paste it"
 )
 
 
