@@ -71,13 +71,22 @@ def test_the_report_form_lists_every_problem_clears_each_when_fixed_and_files_th
     assert list(incident.recipients.values_list("code", flat=True)) == ["HR-MOD"]
 
 
-def test_on_a_phone_the_report_form_with_its_errors_fits_the_width(asgi_server, browser_context):
+def test_on_a_phone_the_report_form_with_its_errors_fits_the_width_and_takes_typed_coordinates(
+    asgi_server, browser_context
+):
     page = browser_context.new_page()
     page.set_viewport_size({"width": 390, "height": 844})
     open_report_form(page, asgi_server)
     page.get_by_role("button", name="Report").click()
     expect(page.get_by_test_id("error-summary")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    # Coordinates read from a phone are typed rather than drawn.
+    page.get_by_test_id("map-coordinates").fill("19.25, 45.1")
+    page.get_by_test_id("map-coordinates").press("Enter")
+    expect(page.get_by_label("Location (GeoJSON, optional)")).to_have_value(
+        '{"type":"Point","coordinates":[19.25,45.1]}'
+    )
+    expect(page).to_have_url(re.compile(r"/incidents/new/$"))
 
 
 def test_the_exercise_check_lists_every_problem_and_no_stale_error_stays_beside_a_filled_field(

@@ -350,8 +350,13 @@
     const clearButton = button("map-clear", "Clear");
     const radiusInput = el("input", { type: "number", min: "1", max: String(MAX_RADIUS_M), step: "1", value: String(DEFAULT_RADIUS_M), "data-testid": "map-radius" });
     const message = el("span", { class: "hotline-map-message", role: "status", "aria-live": "polite", "data-testid": "map-message" });
+    // A point may also be typed, as read from a phone or a report: "19.1, 45.8" (longitude, latitude).
+    const coordinatesInput = el("input", { type: "text", inputmode: "decimal", autocomplete: "off", placeholder: "19.1, 45.8", size: "14", "data-testid": "map-coordinates" });
+    const placeTypedButton = button("map-place-coordinates", "Place");
     const toolbar = el("div", { class: "hotline-map-toolbar", role: "toolbar", "aria-label": shapes.includes("point") ? "Mark the location" : "Draw the area" },
       shapes.includes("point") ? drawPointButton : null,
+      shapes.includes("point") ? el("label", {}, "longitude, latitude ", coordinatesInput) : null,
+      shapes.includes("point") ? placeTypedButton : null,
       shapes.includes("polygon") ? drawPolygonButton : null,
       shapes.includes("polygon") ? finishButton : null,
       shapes.includes("circle") ? drawCircleButton : null,
@@ -510,10 +515,25 @@
       if (isCircle(geometry)) write(Object.assign({}, geometry, { radius_m: wholeMetres(radius) }));
     }
 
+    // --- typed coordinates
+    function placeTyped() {
+      const found = coordinatesInput.value.trim().match(/^(-?\d+(?:[.]\d+)?)\s*[,;\s]\s*(-?\d+(?:[.]\d+)?)$/);
+      if (!found) { say("Type longitude and latitude in degrees, e.g. 19.1, 45.8.", true); return; }
+      const position = [Number(found[1]), Number(found[2])];
+      try { checkPosition(position, "Point"); }
+      catch (error) { say(error.message, true); return; }
+      setMode(null);
+      write({ type: "Point", coordinates: [round6(position[0]), round6(position[1])] });
+      fitShape(true);
+    }
+
     // --- wiring
     drawPolygonButton.addEventListener("click", () => setMode(mode === "polygon" ? null : "polygon"));
     drawCircleButton.addEventListener("click", () => setMode(mode === "circle" ? null : "circle"));
     drawPointButton.addEventListener("click", () => setMode(mode === "point" ? null : "point"));
+    placeTypedButton.addEventListener("click", placeTyped);
+    // Enter places the point; it must not submit the form around the map half-filled.
+    coordinatesInput.addEventListener("keydown", (event) => { if (event.key === "Enter") { event.preventDefault(); placeTyped(); } });
     finishButton.addEventListener("click", finishPolygon);
     clearButton.addEventListener("click", () => { setMode(null); write(null); });
     radiusInput.addEventListener("input", typedRadius);
