@@ -30,7 +30,12 @@ _UNHOLDABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 class UnusableJson(ValueError):
-    """The text is not JSON, or JSON we refuse; the message is for people."""
+    """The text is not JSON, or JSON we refuse; the message is for people. When the text is not JSON
+    at all, `syntax` holds the parser's (message, line, column), for a caller that words it its own way."""
+
+    def __init__(self, message: str, syntax: tuple[str, int, int] | None = None):
+        super().__init__(message)
+        self.syntax = syntax
 
 
 def _check_depth(text: str) -> None:
@@ -89,7 +94,8 @@ def loads(text: str | bytes):
         value = json.loads(text, parse_int=_number(int), parse_float=_number(float), parse_constant=_refuse_constant)
     except json.JSONDecodeError as error:
         raise UnusableJson(
-            f"This is not valid JSON ({error.msg} at line {error.lineno}, column {error.colno})."
+            f"This is not valid JSON ({error.msg} at line {error.lineno}, column {error.colno}).",
+            syntax=(error.msg, error.lineno, error.colno),
         ) from None
     except RecursionError:  # not reached within MAX_DEPTH; kept so that nothing else can escape
         raise UnusableJson(f"The JSON is nested more than {MAX_DEPTH} deep.") from None

@@ -14,6 +14,11 @@ from incidents.choices import POSTABLE_KINDS, Category, Severity, Status, Tlp
 from incidents.geojson import parse_geojson, validate_location
 
 LOCAL_MINUTE = "%Y-%m-%dT%H:%M"
+# What the location field takes, said when what was typed cannot be read.
+LOCATION_EXPECTED = (
+    "The location must be one GeoJSON geometry, a Point or a Polygon, "
+    'e.g. {"type": "Point", "coordinates": [19.1, 45.8]}'
+)
 # A clock a few minutes fast should not make a report look as if it came from the future.
 FUTURE_TOLERANCE = timedelta(minutes=5)
 
@@ -23,6 +28,7 @@ class LocalDateTimeField(forms.DateTimeField):
     that a DST change skips or repeats with a readable message."""
 
     widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format=LOCAL_MINUTE)
+    default_error_messages = {"invalid": "Enter a date and a time to the minute, e.g. 2026-03-14 09:30."}
 
     def __init__(self, **kwargs):
         super().__init__(input_formats=[LOCAL_MINUTE, "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"], **kwargs)
@@ -34,27 +40,39 @@ def recipient_organisations():
 
 
 class IncidentForm(forms.Form):
+    """The report, in the order a reporter thinks of it: what (title, severity, category: none chosen
+    for them), the text, who is told, then where. The field names are the POST contract: the
+    recipient picker and the map (incidents.js, notification-map.js) only enhance these fields."""
+
+    title = forms.CharField(max_length=200, error_messages={"required": "Give the incident a title."})
+    severity = forms.ChoiceField(choices=Severity.choices, initial=Severity.HIGH)
+    category = forms.ChoiceField(
+        choices=[("", "Choose…"), *Category.choices], error_messages={"required": "Choose a category."}
+    )
+    summary = forms.CharField(
+        max_length=20_000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={"required": "Say what happened: what was seen, where and when."},
+    )
     parties = forms.MultipleChoiceField(
         required=False,
         widget=forms.CheckboxSelectMultiple,
         label="Recipient parties",
         help_text="All organisations of each party chosen.",
     )
-    organisations = forms.MultipleChoiceField(
-        required=False, widget=forms.CheckboxSelectMultiple, label="Recipient organisations"
-    )
-    title = forms.CharField(max_length=200)
-    summary = forms.CharField(max_length=20_000, widget=forms.Textarea(attrs={"rows": 6}))
-    category = forms.ChoiceField(choices=Category.choices)
-    severity = forms.ChoiceField(choices=Severity.choices, initial=Severity.HIGH)
+    organisations = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple, label="Recipients")
     tlp = forms.ChoiceField(label="TLP", choices=Tlp.choices, initial=Tlp.AMBER)
-    occurred_at = LocalDateTimeField(label="Occurred at")
+    occurred_at = LocalDateTimeField(
+        label="Occurred at", error_messages={"required": "Give the date and time it happened (or was seen)."}
+    )
     exercise = forms.BooleanField(required=False, label="Exercise (a drill, not a real event)")
     location = forms.CharField(
         required=False,
-        widget=forms.Textarea(attrs={"rows": 3, "placeholder": '{"type": "Point", "coordinates": [19.1, 45.8]}'}),
+        widget=forms.Textarea(
+            attrs={"rows": 3, "placeholder": '{"type": "Point", "coordinates": [19.1, 45.8]}', "spellcheck": "false"}
+        ),
         label="Location (GeoJSON, optional)",
-        help_text="A Point or a Polygon in longitude/latitude.",
+        help_text="Place a point or draw an area on the map, or type a GeoJSON Point or Polygon in longitude/latitude.",
     )
 
     def __init__(self, *args, reporter, **kwargs):
@@ -64,9 +82,9 @@ class IncidentForm(forms.Form):
         self.fields["parties"].choices = [
             (party.code, party.name) for party in Party.objects.exclude(kind=PartyKind.OBSERVER)
         ]
+        self.organisations = list(recipient_organisations().exclude(pk=own).order_by("party__position", "code"))
         self.fields["organisations"].choices = [
-            (organisation.code, f"{organisation.code} — {organisation.name}")
-            for organisation in recipient_organisations().exclude(pk=own)
+            (organisation.code, f"{organisation.code} — {organisation.name}") for organisation in self.organisations
         ]
         self.fields["occurred_at"].label = f"Occurred at ({timezone.get_current_timezone_name()})"
         if not self.is_bound:
@@ -82,9 +100,29 @@ class IncidentForm(forms.Form):
         text = self.cleaned_data["location"].strip()
         if not text:
             return None
-        location = parse_geojson(text)
+        location = parse_geojson(text, LOCATION_EXPECTED)
         validate_location(location)
         return location
+
+    def recipient_groups(self) -> list[dict]:
+        """The recipient checkboxes grouped by party, for the picker: each party's "all of it" box (a
+        `parties` choice) above its organisations' boxes (`organisations` choices)."""
+        party_boxes = {box.data["value"]: box for box in self["parties"]}
+        organisation_boxes = {box.data["value"]: box for box in self["organisations"]}
+        groups = {}
+        for party in Party.objects.exclude(kind=PartyKind.OBSERVER):
+            groups[party.pk] = {"party": party, "all": party_boxes.get(party.code), "organisations": []}
+        for organisation in self.organisations:
+            group = groups.get(organisation.party_id)
+            if group is not None:
+                group["organisations"].append(
+                    {"organisation": organisation, "box": organisation_boxes[organisation.code]}
+                )
+        chosen = {*self["parties"].value(), *self["organisations"].value()} if self.is_bound else set()
+        for group in groups.values():
+            codes = {group["party"].code, *(item["organisation"].code for item in group["organisations"])}
+            group["chosen"] = bool(codes & chosen)
+        return [group for group in groups.values() if group["all"] is not None or group["organisations"]]
 
     def clean(self):
         data = super().clean()

@@ -29,28 +29,62 @@ def in_region(longitude: float, latitude: float) -> bool:
     return REGION["west"] <= longitude <= REGION["east"] and REGION["south"] <= latitude <= REGION["north"]
 
 
-def parse_geojson(text: str):
-    """The JSON typed into a console field, or ValidationError with a sentence for the person."""
+# The JSON parser's words for what it stumbled on (json.JSONDecodeError.msg), in a reader's words.
+SYNTAX_WORDS = {
+    "Extra data": "something after the end of the geometry",
+    "Expecting value": "a number, a list or text in double quotes was expected",
+    "Expecting ',' delimiter": "a comma is missing",
+    "Expecting ':' delimiter": "a colon is missing after a name",
+    "Expecting property name enclosed in double quotes": "a name in double quotes was expected (is a comma extra?)",
+    "Unterminated string starting at": "a text in quotes is not closed",
+    "Invalid control character at": "a line break or tab inside quotes",
+    "Invalid \\escape": "a backslash that starts no escape",
+}
+GEOMETRY_EXPECTED = 'This must be one GeoJSON geometry, e.g. {"type": "Point", "coordinates": [19.1, 45.8]}'
+
+
+def syntax_words(message: str) -> str:
+    for start, words in SYNTAX_WORDS.items():
+        if message.startswith(start):
+            return words
+    return message[:1].lower() + message[1:]
+
+
+def parse_geojson(text: str, expected: str = GEOMETRY_EXPECTED):
+    """The JSON typed into a console field, or ValidationError with a sentence for the person: text that
+    is not JSON at all is answered with `expected` (what the field takes, with an example) and where
+    the reading stopped."""
     try:
         return loads(text)
     except UnusableJson as error:
-        raise ValidationError(str(error)) from None
+        if error.syntax is None:
+            raise ValidationError(str(error)) from None
+        message, line, column = error.syntax
+        raise ValidationError(f"{expected} ({syntax_words(message)}, line {line}, column {column}).") from None
 
 
-def _position(value, where: str) -> None:
+def _position_problem(value, where: str) -> str | None:
+    """What is wrong with one position, or None."""
     if (
         not isinstance(value, list | tuple)
         or len(value) not in (2, 3)
         or not all(isinstance(n, int | float) and not isinstance(n, bool) for n in value)
     ):
-        raise ValidationError(f"{where}: a position is [longitude, latitude].")
+        return f"{where}: a position is [longitude, latitude]."
     if len(value) == 3 and not -LARGEST_ALTITUDE <= value[2] <= LARGEST_ALTITUDE:
-        raise ValidationError(f"{where}: a position's altitude lies within ±{LARGEST_ALTITUDE:,} m.")
+        return f"{where}: a position's altitude lies within ±{LARGEST_ALTITUDE:,} m."
     longitude, latitude = value[0], value[1]
     if not (-180 <= longitude <= 180 and -90 <= latitude <= 90):
-        raise ValidationError(f"{where}: longitude must lie in [-180, 180] and latitude in [-90, 90].")
+        return f"{where}: longitude must lie in [-180, 180] and latitude in [-90, 90]."
     if not in_region(longitude, latitude):
-        raise ValidationError(f"{where}: [{longitude:g}, {latitude:g}] {OUTSIDE_REGION}")
+        return f"{where}: [{longitude:g}, {latitude:g}] {OUTSIDE_REGION}"
+    return None
+
+
+def _position(value, where: str) -> None:
+    problem = _position_problem(value, where)
+    if problem:
+        raise ValidationError(problem)
 
 
 def validate_location(value) -> None:
@@ -70,7 +104,13 @@ def validate_location(value) -> None:
 MAX_POLYGON_VERTICES = 1_000
 
 
+# Positions named per ring: a pasted area with every position swapped says so three times, not 1,000.
+POSITIONS_NAMED = 3
+
+
 def _rings(coordinates) -> None:
+    """Every problem of every ring at once (one ValidationError listing them), so that one correction
+    does not merely reveal the next."""
     if not isinstance(coordinates, list) or not coordinates:
         raise ValidationError("Polygon: coordinates are a list of linear rings.")
     positions = sum(len(ring) for ring in coordinates if isinstance(ring, list))
@@ -79,14 +119,21 @@ def _rings(coordinates) -> None:
             f"Polygon: at most {MAX_POLYGON_VERTICES:,} positions in all its rings; this one has {positions:,}. "
             "Simplify the area."
         )
+    problems = []
     for number, ring in enumerate(coordinates, 1):
         where = f"Polygon ring {number}"
         if not isinstance(ring, list) or len(ring) < 4:
-            raise ValidationError(f"{where}: a linear ring has at least four positions.")
-        for position in ring:
-            _position(position, where)
-        if list(ring[0]) != list(ring[-1]):
-            raise ValidationError(f"{where}: the last position must repeat the first.")
+            problems.append(f"{where}: a linear ring has at least four positions.")
+        if not isinstance(ring, list):
+            continue
+        found = [problem for problem in (_position_problem(position, where) for position in ring) if problem]
+        problems += found[:POSITIONS_NAMED]
+        if len(found) > POSITIONS_NAMED:
+            problems.append(f"{where}: {len(found) - POSITIONS_NAMED} more positions like these.")
+        if ring and not found and list(ring[0]) != list(ring[-1]):
+            problems.append(f"{where}: the last position must repeat the first.")
+    if problems:
+        raise ValidationError(problems)
 
 
 def validate_polygon(value) -> None:

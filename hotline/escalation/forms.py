@@ -31,8 +31,20 @@ def in_units(value: int | None, unit: int):
     return (Decimal(value) / unit).quantize(Decimal("0.01"))
 
 
+# Minutes as people type them, said in their words (Django's: "Ensure this value is greater than or equal to 0.").
+AMOUNT_MESSAGES = {
+    "invalid": "Give a number of minutes, e.g. 15 or 2.5.",
+    "min_value": "Give 0 or more minutes: 0 is at once.",
+    "max_digits": "Give at most 7 digits before the decimal point.",
+    "max_decimal_places": "Give at most 2 decimal places, e.g. 2.25.",
+    "max_whole_digits": "Give at most 7 digits before the decimal point.",
+}
+
+
 def amount_field(label: str, **kwargs) -> forms.DecimalField:
-    return forms.DecimalField(label=label, min_value=0, max_digits=9, decimal_places=2, **kwargs)
+    return forms.DecimalField(
+        label=label, min_value=0, max_digits=9, decimal_places=2, error_messages=AMOUNT_MESSAGES, **kwargs
+    )
 
 
 class LevelForm(forms.Form):
@@ -104,6 +116,13 @@ class LevelForm(forms.Form):
 
 
 class BaseLevelFormSet(forms.BaseFormSet):
+    # Django's words are about forms ("Please submit at most 6 forms."); a policy has levels.
+    default_error_messages = {
+        "missing_management_form": "The form is incomplete (it may come from an older page): reload it and edit again.",
+        "too_few_forms": "Add at least one level.",
+        "too_many_forms": "A policy has at most %(num)d levels: remove one.",
+    }
+
     def add_fields(self, form, index):
         super().add_fields(form, index)
         if "DELETE" in form.fields:
@@ -111,10 +130,11 @@ class BaseLevelFormSet(forms.BaseFormSet):
 
     def clean(self):
         super().clean()
-        if any(self.errors):
+        # A damaged form (no management form) already says to reload it: nothing more to say.
+        if any(self.errors) or not self.management_form.is_valid():
             return
         if not self.levels():
-            raise forms.ValidationError("A policy has at least one level.")
+            raise forms.ValidationError("Add at least one level: a policy pages someone at least once.")
 
     def levels(self) -> list[dict]:
         """The levels in the order they were typed, without blank and removed ones."""

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from incidents.forms import LocalDateTimeField
 from incidents.geojson import parse_geojson
+from incidents.notifications import rules
 from incidents.notifications.choices import ReplyAnswer
 from incidents.notifications.models import POLICY_FIELDS, ExerciseVersion, NotificationPolicy
 from incidents.notifications.payloads import EXERCISE_FIELDS
@@ -47,12 +48,17 @@ AREA_EXAMPLE = (
     "[[[19.30, 45.20], [19.45, 45.20], [19.45, 45.30], [19.30, 45.30], [19.30, 45.20]]]}"
 )
 
+AREA_EXPECTED = (
+    'The area must be one GeoJSON Polygon, {"type": "Polygon", "coordinates": [[[lon, lat], …]]}, '
+    "its last position repeating the first: draw it on the map or paste it"
+)
+
 
 def read_area(text: str):
     """The JSON in a textarea, or a readable error; the geometry itself is checked by the action."""
-    value = parse_geojson(text)
+    value = parse_geojson(text, AREA_EXPECTED)
     if not isinstance(value, dict):
-        raise ValidationError('Give a GeoJSON Polygon: {"type": "Polygon", "coordinates": [[[lon, lat], …]]}.')
+        raise ValidationError(f"{AREA_EXPECTED}.")
     return value
 
 
@@ -68,6 +74,10 @@ def _version_fields() -> dict:
         # An empty count is none at all, not a mistake to correct.
         fields[name].required = False
         fields[name].widget.attrs.update({"min": 0, "step": 1, "inputmode": "numeric"})
+        fields[name].error_messages.update(
+            invalid="Give a whole number, e.g. 1500; leave it empty for none.",
+            min_value="A count cannot be negative: give 0 or more, or leave it empty for none.",
+        )
     fields["area"] = forms.CharField(
         label="Area (GeoJSON Polygon)",
         widget=forms.Textarea(attrs={"rows": 5, "placeholder": AREA_EXAMPLE, "spellcheck": "false"}),
@@ -95,6 +105,20 @@ class ExerciseForm(forms.Form):
             if name in data and data[name] is None:
                 data[name] = 0
         return data
+
+    def add_rule_errors(self) -> None:
+        """On a refused form, what the rules will also say (figures that disagree: a live-firing exercise
+        without live fire, an end before the start), so that the summary lists every problem at once
+        instead of the rules' problems turning up after the form's are fixed. Fields the form could not
+        read take the model's default; each field keeps its own error if it has one."""
+        data = getattr(self, "cleaned_data", {})
+        defaults = {field: ExerciseVersion._meta.get_field(field).get_default() for field in EXERCISE_FIELDS}
+        try:
+            rules.check_exercise({**defaults, **{field: data[field] for field in EXERCISE_FIELDS if field in data}})
+        except ValidationError as error:
+            for field, texts in error.message_dict.items():
+                if field in self.fields and field not in self.errors:
+                    self.add_error(field, texts)
 
     def groups(self):
         """[(title, [bound fields])] in the order of the Vienna Document's list."""

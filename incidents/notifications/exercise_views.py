@@ -260,6 +260,8 @@ def exercise_new(request):
                 ),
             )
             return redirect(_detail_url(notification))
+    elif request.method == "POST":
+        form.add_rule_errors()
     return _form_page(request, form, status=400 if form.errors else 200)
 
 
@@ -284,43 +286,62 @@ def exercise_amend(request, reference):
             fields = f"{changed} field{'s' if changed != 1 else ''}"
             messages.success(request, f"{notification.reference} amended: version {version.number}, {fields} changed.")
             return redirect(_detail_url(notification, f"#version-{version.number}"))
+    elif request.method == "POST":
+        form.add_rule_errors()
     return _form_page(request, form, notification=notification, status=400 if form.errors else 200)
 
 
 NEEDED = ("starts_at", "area")  # what the Check needs before it can say anything
 
 
+def _only_required(form, name: str) -> bool:
+    """Is the field's only problem that it was left empty?"""
+    return [error.code for error in form.errors.as_data().get(name, [])] == ["required"]
+
+
+def _labelled(form, errors: dict) -> list[str]:
+    """ "Label: message" for each message of {field: [messages]}, in the form's order of fields."""
+    order = list(form.fields)
+    named = sorted(errors.items(), key=lambda item: order.index(item[0]) if item[0] in order else len(order))
+    return [
+        f"{form.fields[name].label}: {text}" if name in form.fields else str(text)
+        for name, texts in named
+        for text in texts
+    ]
+
+
 def assess(form, organisation, previous=None) -> dict:
     """What the rules say of the form as typed so far, for the Check button: why it is notifiable (or
     that it is below every threshold), whether it would be late, which borders are near; or what is
-    missing before that can be said."""
+    missing before that can be said. Every problem found is reported at once: each field the form
+    cannot read, each figure that disagrees with another, and the area's own problems."""
     form.is_valid()  # only to clean what can be cleaned: the rest is for filing to refuse
     data = getattr(form, "cleaned_data", {})
-    missing = [form.fields[name].label for name in NEEDED if name not in data]
-    if missing:
-        problems = [
-            f"{form.fields[name].label}: {' '.join(form.errors[name])}" for name in NEEDED if name in form.errors
-        ]
-        return {"checked": False, "missing": missing, "problems": problems}
+    # A needed field left empty is said once, in "To check, give:"; every other problem is listed.
+    empty = [name for name in NEEDED if name not in data and (name not in form.errors or _only_required(form, name))]
+    missing = [form.fields[name].label for name in empty]
+    errors = {name: list(texts) for name, texts in form.errors.items() if name not in empty}
     if previous is not None:
         # As the amendment would be filed: what it changes, over the version it amends.
         values = {**{field: getattr(previous, field) for field in EXERCISE_FIELDS}, **form.changes(previous)}
     else:
         defaults = {field: ExerciseVersion._meta.get_field(field).get_default() for field in EXERCISE_FIELDS}
         values = {**defaults, **{field: data[field] for field in EXERCISE_FIELDS if field in data}}
-    problems = []
     try:
         rules.check_exercise(values)
     except ValidationError as error:
-        problems = error.messages
+        errors.update({name: texts for name, texts in error.message_dict.items() if name not in form.errors})
+    problems = _labelled(form, errors)  # in the form's order, as the person reads it
+    if any(name not in data for name in NEEDED):
+        return {"checked": False, "missing": missing, "problems": problems}
     now = timezone.now()
-    try:  # it checks the area first: one that cannot be used (or lies far from every party) is all we say
+    try:  # it checks the area first: one that cannot be used (or lies far from every party) stops the rest
         found = actions.assess_exercise(values, organisation, filed_at=now, previous=previous)
     except ValidationError as error:
         return {
             "checked": False,
             "missing": [],
-            "problems": [f"{form.fields['area'].label}: {' '.join(error.messages)}"],
+            "problems": problems + [f"{form.fields['area'].label}: {text}" for text in error.messages],
         }
     notice = timedelta(days=found.policy["exercise_notice_days"])
     return {

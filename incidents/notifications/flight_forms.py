@@ -20,6 +20,11 @@ GEOMETRY_PLACEHOLDER = (
     '{"type": "Polygon", "coordinates": [[[19.35, 45.20], …]]}  or  {"lon": 19.4, "lat": 45.25, "radius_m": 2000}'
 )
 
+GEOMETRY_EXPECTED = (
+    'The area must be one GeoJSON Polygon or a circle, e.g. {"lon": 19.4, "lat": 45.25, "radius_m": 2000}: '
+    "draw it on the map or paste it"
+)
+
 
 class FlightForm(forms.Form):
     """The aircraft and the purpose. Field names are the model's, so the action's errors land here."""
@@ -27,7 +32,13 @@ class FlightForm(forms.Form):
     aircraft_type = forms.CharField(label="Aircraft type", max_length=100)
     aircraft_category = forms.ChoiceField(label="Category", choices=DroneCategory.choices)
     armed = forms.BooleanField(label="Armed", required=False)
-    mtom_kg = forms.DecimalField(label="Maximum take-off mass (kg)", min_value=0, max_digits=8, decimal_places=1)
+    mtom_kg = forms.DecimalField(
+        label="Maximum take-off mass (kg)",
+        min_value=0,
+        max_digits=8,
+        decimal_places=1,
+        error_messages={"invalid": "Give the mass in kilograms, e.g. 4.5."},
+    )
     remote_id = forms.CharField(label="Remote ID serial", max_length=40, required=False)
     purpose = forms.CharField(max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -45,14 +56,17 @@ class FlightForm(forms.Form):
 def read_geometry(text: str) -> dict:
     """{"polygon": …} or {"circle": …} from what was pasted or drawn; the action checks the shape itself.
     A GeoJSON Feature counts as its geometry, as the map's editor takes it."""
-    value = parse_geojson(text)
+    value = parse_geojson(text, GEOMETRY_EXPECTED)
     if isinstance(value, dict) and value.get("type") == "Feature":
         value = value.get("geometry")
     if isinstance(value, dict) and value.get("type") == "Polygon":
         return {"polygon": value}
     if isinstance(value, dict) and "radius_m" in value:
         return {"circle": value}
-    raise ValidationError('Give a GeoJSON Polygon or a circle {"lon": …, "lat": …, "radius_m": …}.')
+    raise ValidationError(f"{GEOMETRY_EXPECTED}.")
+
+
+ALTITUDE_MESSAGES = {"invalid": "Give the altitude as a number in the unit chosen beside it, e.g. 120."}
 
 
 class VolumeForm(forms.Form):
@@ -63,12 +77,12 @@ class VolumeForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3, "placeholder": GEOMETRY_PLACEHOLDER, "class": "geometry"}),
         help_text="Draw it on the map or paste it: WGS84 longitude/latitude.",
     )
-    lower_value = forms.FloatField(label="Lower altitude")
+    lower_value = forms.FloatField(label="Lower altitude", error_messages=ALTITUDE_MESSAGES)
     lower_unit = forms.ChoiceField(label="unit", choices=AltitudeUnit.choices, initial=AltitudeUnit.METRES)
     lower_reference = forms.ChoiceField(
         label="reference", choices=AltitudeReference.choices, initial=AltitudeReference.AGL
     )
-    upper_value = forms.FloatField(label="Upper altitude")
+    upper_value = forms.FloatField(label="Upper altitude", error_messages=ALTITUDE_MESSAGES)
     upper_unit = forms.ChoiceField(label="unit", choices=AltitudeUnit.choices, initial=AltitudeUnit.METRES)
     upper_reference = forms.ChoiceField(
         label="reference", choices=AltitudeReference.choices, initial=AltitudeReference.AGL
@@ -106,6 +120,13 @@ class VolumeForm(forms.Form):
 
 
 class BaseVolumeFormSet(forms.BaseFormSet):
+    # Django's words are about forms ("Please submit at least 1 form."); a reporter fills in volumes.
+    default_error_messages = {
+        "missing_management_form": "The form is incomplete (from an older page?): reload it and fill it in again.",
+        "too_few_forms": "Give at least one volume: its area, altitudes and times.",
+        "too_many_forms": "At most %(num)d volumes per flight: notify the others as another flight.",
+    }
+
     def filled(self) -> list[VolumeForm]:
         """The rows that say something: an added row left blank is not a volume."""
         return [form for form in self.forms if form.has_changed() or not form.empty_permitted]

@@ -55,6 +55,7 @@ def test_a_report_reaches_the_counterpart_and_the_acknowledgement_comes_back_wit
     open_live(croatia, asgi_server.url + "/incidents/")
 
     serbia.get_by_role("link", name="Report an incident").click()
+    serbia.get_by_test_id("recipient-filter").fill("HR-MOD")  # the picker opens the party that matches
     serbia.get_by_label(re.compile(r"\bHR-MOD — ")).check()
     serbia.get_by_label("Title").fill("Unidentified drone over the Danube bridge")
     serbia.get_by_label("Summary").fill("Seen from the Bačka Palanka crossing at 03:10, heading north-west.")

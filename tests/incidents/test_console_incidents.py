@@ -130,7 +130,8 @@ def test_the_form_says_what_is_wrong_and_keeps_what_was_typed(world, client):
     page = text(response)
     assert response.status_code == 400
     assert "Choose at least one party or organisation to report to." in page
-    assert "This is not valid JSON" in page
+    assert "The location must be one GeoJSON geometry, a Point or a Polygon" in page
+    assert "(a name in double quotes was expected (is a comma extra?), line 1, column 2)" in page
     assert "An incident cannot have occurred in the future." in page
     assert 'value="Keep this title"' in page and "Seen at 03:10, heading west." in page
     assert not Incident.objects.exists()

@@ -272,7 +272,43 @@ def test_the_check_says_what_it_needs_first(console):
     partial = text(
         console("rs-mod-duty").post("/notifications/exercises/preview/", {"area": "{oops"}, HTTP_HX_REQUEST="true")
     )
-    assert "To check, give:" in partial and "This is not valid JSON" in partial
+    assert "To check, give:" in partial and "The area must be one GeoJSON Polygon" in partial
+
+
+def test_the_check_reports_every_problem_at_once(console):
+    starts = timezone.now() + timedelta(days=60)
+    form = form_data(
+        designation="",
+        exercise_type="live_firing",
+        ends_at=local(starts - timedelta(days=1)),
+        starts_at=local(starts),
+        troops="-5",
+        area='{"type": "Polygon"} x',
+    )
+    partial = text(console("rs-mod-duty").post("/notifications/exercises/preview/", form, HTTP_HX_REQUEST="true"))
+    problems = re.findall(r'<p class="error">([^<]*)</p>', partial)
+    assert [problem.split(":")[0] for problem in problems] == [
+        "Designation",
+        "Ends (Europe/Belgrade)",
+        "Area (GeoJSON Polygon)",
+        "Troops",
+        "Live fire",
+    ]
+    assert "The exercise must end after it starts." in partial and "A live-firing exercise has live fire" in partial
+    assert "A count cannot be negative" in partial and "something after the end of the geometry" in partial
+
+
+def test_a_refused_form_lists_the_rules_problems_beside_the_forms_own_in_one_summary(console):
+    page = text(
+        console("rs-mod-duty").post(
+            "/notifications/exercises/new/", form_data(designation="", exercise_type="live_firing")
+        )
+    )
+    summary = page.split('data-testid="error-summary"')[1].split("</div>")[0]
+    assert "There are 2 problems" in summary
+    assert 'href="#id_designation">Designation: This field is required.' in summary
+    assert 'href="#id_live_fire">Live fire: A live-firing exercise has live fire: tick it.' in summary
+    assert not ExerciseNotification.objects.exists()
 
 
 def test_a_refused_form_says_what_is_wrong_next_to_the_field_and_keeps_what_was_typed(console):
@@ -283,7 +319,9 @@ def test_a_refused_form_says_what_is_wrong_next_to_the_field_and_keeps_what_was_
     page = text(response)
     assert response.status_code == 400
     assert (
-        "This is not valid JSON" in page and 'value="Keep this designation"' in page and "{not json</textarea>" in page
+        "The area must be one GeoJSON Polygon" in page
+        and 'value="Keep this designation"' in page
+        and "{not json</textarea>" in page
     )
     response = client.post(
         "/notifications/exercises/new/", form_data(exercise_type="live_firing", purpose="Keep this purpose")

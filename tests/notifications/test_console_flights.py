@@ -265,7 +265,10 @@ def test_a_refused_form_keeps_everything_typed_and_says_what_is_wrong_beside_the
     assert response.status_code == 400 and not DroneFlight.objects.exists()
     second = page.split('data-testid="volume-2"')[1].split("</fieldset>")[0]
     assert "The upper altitude must lie above the lower one." in second
-    assert "The upper altitude must lie above the lower one." not in page.split('data-testid="volume-2"')[0]
+    first = page.split('data-testid="volume-1"')[1].split('data-testid="volume-2"')[0]
+    assert "The upper altitude must lie above the lower one." not in first
+    summary = page.split('data-testid="error-summary"')[1].split("</div>")[0]
+    assert "Volume 2, upper altitude: The upper altitude must lie above the lower one." in summary
     assert 'value="Bayraktar Mini"' in page and "Survey of the river banks after the floods" in page
     assert "{&quot;lon&quot;: 19.8451, &quot;lat&quot;: 45.2671, &quot;radius_m&quot;: 2000}" in second
     assert '<option value="ft" selected>' in second and '<option value="AMSL" selected>' in second
@@ -274,16 +277,18 @@ def test_a_refused_form_keeps_everything_typed_and_says_what_is_wrong_beside_the
 def test_the_form_refuses_what_is_not_geojson_and_a_blank_first_volume(world):
     client = signed_in("rs-mod-duty")
     page = text(client.post("/notifications/drone-flights/new/", flight_form("rs-mod-duty", {"geometry": "{not json"})))
-    assert "This is not valid JSON" in page
+    assert "The area must be one GeoJSON Polygon or a circle" in page and "line 1, column 2" in page
     point = '{"type": "Point", "coordinates": [19.4, 45.2]}'
     page = text(client.post("/notifications/drone-flights/new/", flight_form("rs-mod-duty", {"geometry": point})))
-    assert "Give a GeoJSON Polygon or a circle" in page
+    assert "The area must be one GeoJSON Polygon or a circle, e.g." in page
     page = text(
         client.post(
             "/notifications/drone-flights/new/", flight_form("rs-mod-duty", {"geometry": "", "start": "", "end": ""})
         )
     )
-    assert page.count("This field is required.") == 3
+    # Beside each field, and once more in the summary above the form.
+    assert page.count("This field is required.") == 6
+    assert "There are 3 problems" in page and "Volume 1, area (GeoJSON Polygon or circle): This field" in page
     assert not DroneFlight.objects.exists()
 
 

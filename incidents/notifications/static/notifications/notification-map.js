@@ -6,10 +6,12 @@
 //      data-borders-url="…"          GeoJSON FeatureCollection; properties code, name, is_party
 //      data-volumes="volumes-json"   id of a <script type="application/json"> holding a list of volumes
 //      data-editor="#id_area"        selector of the <textarea> holding the geometry being edited
-//      data-fit="volumes">           optional: start on the volumes rather than on the parties
+//      data-fit="volumes"            optional: start on the volumes rather than on the parties
+//      data-shapes="point,polygon">  optional: what the editor draws (default "polygon,circle"; the
+//                                    incident report's location is a Point or a Polygon)
 // </div>
 // A volume: {id, geometry, label, state, highlight}; a geometry is a GeoJSON Polygon or a circle
-// {"lon", "lat", "radius_m"}, the two forms incidents/geojson.py accepts.
+// {"lon", "lat", "radius_m"}, the two forms incidents/geojson.py accepts (and a Point, for a location).
 // Hotline.map.create(element, options) does the same from script; the map it returns (also
 // element.hotlineMap) has showVolumes(list), addVolume(volume), removeVolume(id), fitToVolumes()
 // and leaflet (the L.Map).
@@ -21,6 +23,8 @@
   const MAX_RADIUS_M = 200000; // as incidents/geojson.py: the server refuses larger circles
   const DEFAULT_RADIUS_M = 1000;
   const FLASH_MS = 2500;
+  const DEFAULT_SHAPES = ["polygon", "circle"];
+  const SHAPE_NAMES = (shapes) => shapes.map((shape) => ({ point: "a GeoJSON Point", polygon: "a GeoJSON Polygon", circle: "a circle {lon, lat, radius_m}" }[shape])).join(" or ");
   const CLOSE_PX = 10; // a click this near the first vertex closes the polygon
 
   const STATE_STYLES = {
@@ -65,6 +69,11 @@
     return { type: "Polygon", coordinates: rings.map((ring) => ring.map((p) => [p[0], p[1]])) };
   }
 
+  function checkPoint(geometry) {
+    checkPosition(geometry.coordinates, "Point");
+    return { type: "Point", coordinates: [geometry.coordinates[0], geometry.coordinates[1]] };
+  }
+
   function checkCircle(value) {
     const keys = Object.keys(value).sort().join(",");
     if (keys !== "lat,lon,radius_m") throw new Error('A circle is {"lon", "lat", "radius_m"} and nothing else.');
@@ -76,7 +85,8 @@
   }
 
   // A pasted Feature, or a FeatureCollection of one, counts as its geometry (unwrapped says so).
-  function readGeometry(value) {
+  function readGeometry(value, shapes) {
+    shapes = shapes || DEFAULT_SHAPES;
     let unwrapped = false;
     if (value && value.type === "FeatureCollection") {
       if (!Array.isArray(value.features) || value.features.length !== 1) throw new Error("A FeatureCollection must hold exactly one feature.");
@@ -88,16 +98,19 @@
       unwrapped = true;
     }
     if (!value || typeof value !== "object" || Array.isArray(value)) throw new Error("Expected a Polygon or a circle.");
-    if (value.type === "Polygon") return { geometry: checkPolygon(value), unwrapped };
-    if ("radius_m" in value) return { geometry: checkCircle(value), unwrapped };
-    throw new Error("Expected a GeoJSON Polygon or a circle {lon, lat, radius_m}" + (value.type ? ", not " + value.type : "") + ".");
+    if (value.type === "Polygon" && shapes.includes("polygon")) return { geometry: checkPolygon(value), unwrapped };
+    if (value.type === "Point" && shapes.includes("point")) return { geometry: checkPoint(value), unwrapped };
+    if ("radius_m" in value && shapes.includes("circle")) return { geometry: checkCircle(value), unwrapped };
+    throw new Error("Expected " + SHAPE_NAMES(shapes) + (value.type ? ", not " + value.type : "") + ".");
   }
 
   const isCircle = (geometry) => geometry && "radius_m" in geometry;
+  const isPoint = (geometry) => geometry && geometry.type === "Point";
 
   // Compact, rounded to 6 decimals (about 10 cm), lon/lat order, as written into the form.
   function serialise(geometry) {
     if (isCircle(geometry)) return JSON.stringify({ lon: round6(geometry.lon), lat: round6(geometry.lat), radius_m: geometry.radius_m });
+    if (isPoint(geometry)) return JSON.stringify({ type: "Point", coordinates: [round6(geometry.coordinates[0]), round6(geometry.coordinates[1])] });
     const rings = geometry.coordinates.map((ring) => ring.map((p) => [round6(p[0]), round6(p[1])]));
     return JSON.stringify({ type: "Polygon", coordinates: rings });
   }
@@ -122,6 +135,9 @@
     if (!geometry) return null;
     if (isCircle(geometry) && isNumber(geometry.lat) && isNumber(geometry.lon) && isNumber(geometry.radius_m)) {
       return L.circle([geometry.lat, geometry.lon], Object.assign({ radius: geometry.radius_m }, style));
+    }
+    if (isPoint(geometry) && Array.isArray(geometry.coordinates) && isNumber(geometry.coordinates[0]) && isNumber(geometry.coordinates[1])) {
+      return L.circleMarker([geometry.coordinates[1], geometry.coordinates[0]], Object.assign({ radius: 8, fillOpacity: 0.8 }, style));
     }
     if ((geometry.type === "Polygon" || geometry.type === "MultiPolygon") && Array.isArray(geometry.coordinates)) {
       const depth = geometry.type === "Polygon" ? 1 : 2;
@@ -211,7 +227,7 @@
     if (options.editor) {
       const textarea = typeof options.editor === "string" ? document.querySelector(options.editor) : options.editor;
       if (textarea) {
-        if (editor(map, element, textarea)) viewChosen = true;
+        if (editor(map, element, textarea, options.shapes || DEFAULT_SHAPES)) viewChosen = true;
       } else {
         console.error("notification map: no editor textarea matches " + options.editor);
       }
@@ -325,16 +341,27 @@
 
   // --- the editor --------------------------------------------------------------------------------
   // Returns true when it fitted the view to the area already in the textarea.
-  function editor(map, element, textarea) {
+  function editor(map, element, textarea, shapes) {
     const button = (testid, text) => el("button", { type: "button", "data-testid": testid }, text);
+    const drawPointButton = button("map-place-point", "Place point");
     const drawPolygonButton = button("map-draw-polygon", "Draw polygon");
     const finishButton = button("map-finish-polygon", "Finish polygon");
     const drawCircleButton = button("map-draw-circle", "Draw circle");
     const clearButton = button("map-clear", "Clear");
     const radiusInput = el("input", { type: "number", min: "1", max: String(MAX_RADIUS_M), step: "1", value: String(DEFAULT_RADIUS_M), "data-testid": "map-radius" });
     const message = el("span", { class: "hotline-map-message", role: "status", "aria-live": "polite", "data-testid": "map-message" });
-    const toolbar = el("div", { class: "hotline-map-toolbar", role: "toolbar", "aria-label": "Draw the area" },
-      drawPolygonButton, finishButton, drawCircleButton, el("label", {}, "radius (m) ", radiusInput), clearButton, message);
+    // A point may also be typed, as read from a phone or a report: "19.1, 45.8" (longitude, latitude).
+    const coordinatesInput = el("input", { type: "text", inputmode: "decimal", autocomplete: "off", placeholder: "19.1, 45.8", size: "14", "data-testid": "map-coordinates" });
+    const placeTypedButton = button("map-place-coordinates", "Place");
+    const toolbar = el("div", { class: "hotline-map-toolbar", role: "toolbar", "aria-label": shapes.includes("point") ? "Mark the location" : "Draw the area" },
+      shapes.includes("point") ? drawPointButton : null,
+      shapes.includes("point") ? el("label", {}, "longitude, latitude ", coordinatesInput) : null,
+      shapes.includes("point") ? placeTypedButton : null,
+      shapes.includes("polygon") ? drawPolygonButton : null,
+      shapes.includes("polygon") ? finishButton : null,
+      shapes.includes("circle") ? drawCircleButton : null,
+      shapes.includes("circle") ? el("label", {}, "radius (m) ", radiusInput) : null,
+      clearButton, message);
     element.parentNode.insertBefore(toolbar, element);
 
     let geometry = null; // what the textarea holds, once it has been read or drawn
@@ -373,7 +400,12 @@
 
     function fitShape(onlyIfOutside) {
       if (!shape) return;
-      const bounds = shape.getBounds();
+      const bounds = isPoint(geometry) ? null : shape.getBounds();
+      if (isPoint(geometry)) {
+        const at = shape.getLatLng();
+        if (!onlyIfOutside || !map.getBounds().contains(at)) map.setView(at, Math.max(map.getZoom(), 9));
+        return;
+      }
       if (onlyIfOutside && map.getBounds().contains(bounds)) return;
       map.fitBounds(bounds, { padding: [24, 24], maxZoom: 13 });
     }
@@ -384,7 +416,7 @@
       if (!text) { geometry = null; showShape(null); say(""); return; }
       let result;
       try {
-        result = readGeometry(JSON.parse(text));
+        result = readGeometry(JSON.parse(text), shapes);
       } catch (error) {
         say((error instanceof SyntaxError ? "Not valid JSON." : error.message) + " The map shows the last valid area.", true);
         return;
@@ -403,12 +435,14 @@
       sketch.clearLayers();
       drawPolygonButton.setAttribute("aria-pressed", String(mode === "polygon"));
       drawCircleButton.setAttribute("aria-pressed", String(mode === "circle"));
+      drawPointButton.setAttribute("aria-pressed", String(mode === "point"));
       finishButton.disabled = true;
       element.classList.toggle("hotline-map-drawing", mode !== null);
       // A double-click finishes a polygon instead of zooming.
       if (mode === "polygon") map.doubleClickZoom.disable(); else map.doubleClickZoom.enable();
       if (mode === "polygon") say("Click the map to add corners; Finish polygon or double-click to close (at least 3). Esc cancels.");
       else if (mode === "circle") say("Click the centre, then click again to set the radius. Esc cancels.");
+      else if (mode === "point") say("Click the map where it happened. Esc cancels.");
       else say("");
     }
 
@@ -481,9 +515,25 @@
       if (isCircle(geometry)) write(Object.assign({}, geometry, { radius_m: wholeMetres(radius) }));
     }
 
+    // --- typed coordinates
+    function placeTyped() {
+      const found = coordinatesInput.value.trim().match(/^(-?\d+(?:[.]\d+)?)\s*[,;\s]\s*(-?\d+(?:[.]\d+)?)$/);
+      if (!found) { say("Type longitude and latitude in degrees, e.g. 19.1, 45.8.", true); return; }
+      const position = [Number(found[1]), Number(found[2])];
+      try { checkPosition(position, "Point"); }
+      catch (error) { say(error.message, true); return; }
+      setMode(null);
+      write({ type: "Point", coordinates: [round6(position[0]), round6(position[1])] });
+      fitShape(true);
+    }
+
     // --- wiring
     drawPolygonButton.addEventListener("click", () => setMode(mode === "polygon" ? null : "polygon"));
     drawCircleButton.addEventListener("click", () => setMode(mode === "circle" ? null : "circle"));
+    drawPointButton.addEventListener("click", () => setMode(mode === "point" ? null : "point"));
+    placeTypedButton.addEventListener("click", placeTyped);
+    // Enter places the point; it must not submit the form around the map half-filled.
+    coordinatesInput.addEventListener("keydown", (event) => { if (event.key === "Enter") { event.preventDefault(); placeTyped(); } });
     finishButton.addEventListener("click", finishPolygon);
     clearButton.addEventListener("click", () => { setMode(null); write(null); });
     radiusInput.addEventListener("input", typedRadius);
@@ -492,6 +542,11 @@
     map.on("click", (event) => {
       if (mode === "polygon") addVertex(event.latlng);
       else if (mode === "circle") placeCircle(event.latlng);
+      else if (mode === "point") {
+        const wrapped = event.latlng.wrap();
+        setMode(null);
+        write({ type: "Point", coordinates: [round6(wrapped.lng), round6(wrapped.lat)] });
+      }
     });
     map.on("dblclick", () => {
       if (mode !== "polygon") return;
@@ -524,6 +579,7 @@
       volumes: readVolumesScript(data.volumes),
       editor: data.editor || null,
       fit: data.fit || null,
+      shapes: data.shapes ? data.shapes.split(",").map((shape) => shape.trim()).filter(Boolean) : null,
     };
   }
 
