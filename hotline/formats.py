@@ -23,3 +23,15 @@ def is_naive_time(value) -> bool:
 def iso_time(value: datetime | date | None) -> str | None:
     """ISO 8601 as Python writes it (`2026-11-25T08:00:00+00:00`; a date as `2026-11-25`), or None."""
     return value.isoformat() if value is not None else None
+
+
+def zone_label() -> str:
+    """The current zone as a form label names it: its abbreviations in winter and summer ("CET/CEST"), so
+    that a time typed for July is not labelled with January's; never the zone's city (it may be another
+    party's capital)."""
+    from django.utils import timezone
+
+    zone = timezone.get_current_timezone()
+    year = timezone.now().year
+    names = dict.fromkeys(datetime(year, month, 1, 12, tzinfo=zone).tzname() or "" for month in (1, 7))
+    return "/".join(name for name in names if name) or "UTC"

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from accounts.choices import OrganisationKind, PartyKind
 from accounts.models import Organisation, Party
+from hotline.formats import zone_label
 from incidents.actions import resolve_recipients
 from incidents.choices import POSTABLE_KINDS, Category, Severity, Status, Tlp
 from incidents.geojson import parse_geojson, validate_location
@@ -86,7 +87,7 @@ class IncidentForm(forms.Form):
         self.fields["organisations"].choices = [
             (organisation.code, f"{organisation.code} — {organisation.name}") for organisation in self.organisations
         ]
-        self.fields["occurred_at"].label = f"Occurred at ({timezone.get_current_timezone_name()})"
+        self.fields["occurred_at"].label = f"Occurred at ({zone_label()})"
         if not self.is_bound:
             self.initial.setdefault("occurred_at", timezone.localtime().replace(second=0, microsecond=0))
 
@@ -149,7 +150,7 @@ class MessageForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["reply_by"].label = f"Reply by ({timezone.get_current_timezone_name()})"
+        self.fields["reply_by"].label = f"Reply by ({zone_label()})"
 
 
 class AcknowledgeForm(forms.Form):

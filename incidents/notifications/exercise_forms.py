@@ -9,8 +9,8 @@ import json
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
+from hotline.formats import zone_label
 from incidents.forms import LocalDateTimeField
 from incidents.geojson import parse_geojson
 from incidents.notifications import rules
@@ -92,7 +92,7 @@ class ExerciseForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields = {**_version_fields(), **self.fields}
-        zone = timezone.get_current_timezone_name()
+        zone = zone_label()
         self.fields["starts_at"].label = f"Starts ({zone})"
         self.fields["ends_at"].label = f"Ends ({zone})"
 
@@ -175,7 +175,7 @@ class InvitationForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        zone = timezone.get_current_timezone_name()
+        zone = zone_label()
         for name in ("starts_at", "ends_at", "reply_by"):
             self.fields[name].label = f"{self.fields[name].label} ({zone})"
 

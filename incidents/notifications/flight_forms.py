@@ -9,8 +9,8 @@ import re
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
+from hotline.formats import zone_label
 from incidents.forms import LocalDateTimeField
 from incidents.geojson import parse_geojson
 from incidents.notifications.choices import AltitudeReference, AltitudeUnit, DroneCategory, FlightState
@@ -92,7 +92,7 @@ class VolumeForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        zone = timezone.get_current_timezone_name()
+        zone = zone_label()
         self.fields["start"].label = f"Start ({zone})"
         self.fields["end"].label = f"End ({zone})"
 

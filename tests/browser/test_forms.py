@@ -113,7 +113,7 @@ def test_the_exercise_check_lists_every_problem_and_no_stale_error_stays_beside_
     expect(problems).to_contain_text(
         [
             "Purpose: This field is required.",
-            "Ends (Europe/Belgrade): The exercise must end after it starts.",
+            "Ends (CET/CEST): The exercise must end after it starts.",
             re.compile(r"^Area \(GeoJSON Polygon\): The area must be one GeoJSON Polygon.*something after the end"),
             "Command level: This field is required.",
             "Live fire: A live-firing exercise has live fire: tick it.",

@@ -289,7 +289,7 @@ def test_the_check_reports_every_problem_at_once(console):
     problems = re.findall(r'<p class="error">([^<]*)</p>', partial)
     assert [problem.split(":")[0] for problem in problems] == [
         "Designation",
-        "Ends (Europe/Belgrade)",
+        "Ends (CET/CEST)",
         "Area (GeoJSON Polygon)",
         "Troops",
         "Live fire",
