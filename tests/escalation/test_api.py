@@ -203,6 +203,28 @@ def test_the_waiting_panel_shows_both_sides(signed_in):
     assert [entry["recipient"] for entry in theirs["waiting_for"]] == ["HR-MOD"]
 
 
+def test_a_waiting_entry_says_what_the_alert_shows_even_above_green(signed_in):
+    """The recipient's alert names the sender, the category, the title and first lines (it may read
+    them, TLP:AMBER or not), who else was told and the level paged; nobody else sees the entry."""
+    incident = report(
+        "rs-mod-duty",
+        to=("HR-MOD", "ME-MOD"),
+        severity="critical",
+        tlp="AMBER",
+        title="Drone over the bridge",
+        summary="Seen at 03:10.\nHeading west.\nLow altitude.\nFourth line.",
+        category="drone",
+    )
+    [entry] = signed_in("hr-mod-duty").get("/api/v1/escalation/waiting/").json()["to_acknowledge"]
+    assert entry["reference"] == f"{incident.reference} #1"
+    assert (entry["sender"], entry["sender_name"]) == ("RS-MOD", incident.originator.name)
+    assert entry["category"] == incident.get_category_display()
+    assert entry["title"] == "Drone over the bridge" and entry["tlp"] == "AMBER"
+    assert entry["excerpt"] == "Seen at 03:10.\nHeading west.\nLow altitude.…"
+    assert entry["others_told"] == ["ME-MOD"] and entry["paged_level"] is None
+    assert signed_in("al-mod-duty").get("/api/v1/escalation/waiting/").json()["to_acknowledge"] == []
+
+
 def test_an_incidents_timeline_lists_pages_and_deliveries_to_those_who_see_it(signed_in):
     incident = report("rs-mod-duty", to=("HR-MOD",), severity="critical", tlp="RED")
     timer = Timer.objects.get(recipient__code="HR-MOD")
