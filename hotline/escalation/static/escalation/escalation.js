@@ -115,8 +115,9 @@
   const typingHint = el("p", { class: "escalation-typing-hint", hidden: true, role: "status", "data-testid": "alert-typing-hint" },
     "A new alert is open. Alt+Shift+A goes to it.");
   const alertList = el("div", { class: "escalation-alert-list" });
+  const moreHint = el("p", { class: "escalation-more", hidden: true, "data-testid": "alerts-more" });
   const alerts = el("div", { id: "escalation-alerts", class: "escalation-alerts", "data-testid": "escalation-alerts", "data-sounds-played": "0" },
-    soundHint, typingHint, muteBar, alertList);
+    soundHint, typingHint, muteBar, alertList, moreHint);
   const notes = el("div", { id: "escalation-notes", class: "escalation-notes", role: "status", "aria-live": "polite", "data-testid": "escalation-notes" });
   body.append(alerts, notes);
 
@@ -295,7 +296,8 @@
     return { ...entry, level: entry.paged_level, title: entry.title || "", path: entry.path || "/" };
   }
   const qualifies = (entry) => entry.severity in RANK || new Date(entry.deadline).getTime() <= Date.now();
-  const urgency = (page) => [page.severity in RANK ? RANK[page.severity] : 2, new Date(page.deadline).getTime() || 0];
+  // A drill comes after a real item of the same severity.
+  const urgency = (page) => [(page.severity in RANK ? RANK[page.severity] : 2) * 2 + (page.exercise ? 1 : 0), new Date(page.deadline).getTime() || 0];
 
   function alertCard(page) {
     const id = "escalation-alert-" + page.timer;
@@ -324,7 +326,7 @@
       el("p", { class: "alert-deadline" }, (reply ? "Reply due " : "Deadline ") ,
         el("time", { datetime: page.deadline, "data-testid": "alert-deadline" }, zoned(page.deadline)), " · ",
         el("span", { class: "deadline countdown", "data-due": page.deadline, "data-testid": "alert-countdown" }, "")),
-      el("p", { class: "muted", "data-testid": "alert-level" }, page.level === null || page.level === undefined
+      el("p", { class: "muted alert-level", "data-testid": "alert-level" }, page.level === null || page.level === undefined
         ? "Not paged yet."
         : "Escalation level " + page.level + (page.repeat ? ", repeat " + page.repeat : "") + "."),
       el("div", { class: "alert-actions" },
@@ -384,8 +386,8 @@
 
   function order() {
     const sorted = cards().sort((a, b) => {
-      const [rankA, dueA] = urgency({ severity: a.dataset.severity, deadline: a.dataset.deadline });
-      const [rankB, dueB] = urgency({ severity: b.dataset.severity, deadline: b.dataset.deadline });
+      const [rankA, dueA] = urgency({ severity: a.dataset.severity, deadline: a.dataset.deadline, exercise: a.classList.contains("is-drill") });
+      const [rankB, dueB] = urgency({ severity: b.dataset.severity, deadline: b.dataset.deadline, exercise: b.classList.contains("is-drill") });
       return rankA - rankB || dueA - dueB || Number(a.dataset.timer) - Number(b.dataset.timer);
     });
     const focused = document.activeElement;
@@ -397,7 +399,10 @@
     showCount();
     showMute();
     showSoundHint();
-    if (!alertList.children.length) typingHint.hidden = true;
+    const count = alertList.children.length;
+    if (!count) typingHint.hidden = true;
+    moreHint.hidden = count < 2;
+    moreHint.textContent = count < 2 ? "" : (count - 1) + (count === 2 ? " more alert waits" : " more alerts wait") + ": acknowledge or snooze this one for the next.";
   }
 
   function showAlert(page, quiet) {
