@@ -187,3 +187,26 @@ def test_the_senders_timeline_moves_by_itself_when_the_recipient_is_paged_and_ac
 
     expect(timeline.get_by_test_id("timer-state")).to_have_text("acknowledged")
     assert page.evaluate("window.notReloaded === true")
+
+
+def test_an_alert_does_not_take_the_focus_from_someone_typing_and_alt_shift_a_reaches_it(asgi_server, browser_context):
+    build_demo_world()
+    page = browser_context.new_page()
+    sign_in(page, asgi_server, officer("hr-mod-duty"))
+    page.goto(asgi_server.url + "/incidents/new/")
+    title = page.get_by_label("Title")
+    title.fill("Half a sentence")
+
+    incident = waiting_report()
+    elsewhere(lambda: tick())  # the page arrives live
+
+    expect(page.get_by_role("alertdialog")).to_be_visible()
+    expect(page.get_by_test_id("alert-typing-hint")).to_contain_text("Alt+Shift+A")
+    expect(title).to_be_focused()
+    page.keyboard.press("Alt+Shift+A")
+    page.keyboard.press("Enter")  # two key presses
+
+    expect(page.get_by_role("alertdialog")).to_have_count(0)
+    assert acknowledged(incident)
+    expect(title).to_be_focused()  # back where it was
+    expect(title).to_have_value("Half a sentence")
