@@ -122,6 +122,8 @@
   body.append(alerts, notes);
 
   let waitingEntries = []; // the server's last answer: what waits on this organisation
+  let waitingAt = 0; // when it came
+  const STALE_MS = 10000;
   const sounded = new Map(); // timer → when its alert last sounded on this page
   const SOUNDED_LATELY_MS = 10000; // found waiting a moment before its page arrived: one sound, not two
   const cards = () => Array.from(alertList.children);
@@ -309,7 +311,7 @@
       id, class: "escalation-alert escalation-alert-" + page.severity + (page.exercise ? " is-drill" : ""), role: "alertdialog",
       "aria-modal": "false", "aria-labelledby": id + "-title", "aria-describedby": id + "-what", "data-timer": String(page.timer),
       "data-reference": page.reference, "data-clock": page.clock, "data-severity": page.severity, "data-deadline": page.deadline,
-      "data-shown-at": String(Date.now()), "data-testid": "escalation-alert",
+      "data-shown-at": String(Date.now()), "data-testid": "escalation-alert", tabindex: "-1",
     },
       page.exercise ? el("p", { class: "alert-drill", "data-testid": "alert-exercise" }, "EXERCISE · EXERCISE · EXERCISE") : null,
       el("h2", { id: id + "-title" },
@@ -341,7 +343,7 @@
     if (andReply) andReply.addEventListener("click", () => acknowledge(card, page, true));
     card.querySelector(".alert-snooze").addEventListener("click", () => {
       snooze(page);
-      removeAlert(page.timer, page.reference + " snoozed until " + clockTime(snoozedUntil(page.timer)) + ": it comes back then if it still waits.", "info");
+      removeAlert(page.timer, page.reference + " snoozed until " + clockTime(snoozedUntil(page.timer)) + ": it comes back then if it still waits.", "info", null, true);
     });
     card.addEventListener("keydown", (event) => {
       if (event.key === "Escape") { event.preventDefault(); giveFocusBack(); }
@@ -420,8 +422,10 @@
     else if (alertList.firstElementChild === card && !alerts.contains(document.activeElement)) offerFocus();
   }
 
-  function removeAlert(timer, text, kind, link) {
+  function removeAlert(timer, text, kind, link, snoozed) {
     const card = cardOf(timer);
+    // It no longer waits (or waits snoozed): not raised again from the server's last answer.
+    if (!snoozed) waitingEntries = waitingEntries.filter((entry) => entry.timer !== Number(timer));
     const hadFocus = card && card.contains(document.activeElement);
     if (card) card.remove();
     forget(timer);
@@ -435,7 +439,9 @@
   async function acknowledge(card, page, thenReply) {
     const buttons = card.querySelectorAll(".alert-acknowledge, .alert-acknowledge-reply");
     const status = card.querySelector(".alert-status");
+    const focused = card.contains(document.activeElement);
     buttons.forEach((button) => { button.disabled = true; });
+    if (focused) card.focus({ preventScroll: true }); // a disabled button drops the focus: keep it in the alert
     card.dataset.acknowledging = "1"; // our own ack.recorded event may arrive before the answer does
     status.textContent = "Acknowledging…";
     const failed = (text) => {
@@ -514,6 +520,9 @@
       if (cardOf(entry.timer) || !qualifies(entry) || snoozedUntil(entry.timer)) return;
       fresh.push(entry);
     });
+    // Found in an answer more than a moment old (a snooze ended, a deadline passed): ask again first,
+    // so that what was acknowledged meanwhile does not come back.
+    if (fresh.length && Date.now() - waitingAt > STALE_MS) { loadWaiting(); return; }
     fresh.sort((a, b) => { const [ra, da] = urgency(a); const [rb, db] = urgency(b); return ra - rb || da - db; });
     let loud = null;
     fresh.forEach((entry) => {
@@ -539,6 +548,7 @@
         if (!response.ok) return;
         data = await response.json();
       } catch (e) { return; }
+      waitingAt = Date.now();
       waitingEntries = (data.to_acknowledge || []).filter((entry) => entry.recipient === organisationCode || !organisationCode);
       const waitingTimers = new Set(waitingEntries.map((entry) => entry.timer));
       const ended = cards().filter((card) => !waitingTimers.has(Number(card.dataset.timer)) && Number(card.dataset.shownAt) < asked);
