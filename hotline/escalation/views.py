@@ -159,17 +159,17 @@ MAX_TIMELINE_TIMERS = 50
 
 @login_required
 @require_GET
-def timeline_fragment(request):
-    """The escalation timeline under one message, again (`?timer=…` for each timer shown in it): the
-    console fetches it when a page, an acknowledgement or a failed delivery of one of those timers is
-    pushed, so the sender sees the escalation move without reloading. The same visibility as the page
-    it is on: each timer's subject must be visible to the caller (404 otherwise, as access_timer says)."""
+def timeline_fragment(request, pk):
+    """The escalation timeline under one message, again: timer `pk` and the others shown with it
+    (`?timer=…`, each). The console fetches it when a page, an acknowledgement or a failed delivery of
+    one of those timers is pushed, so the sender sees the escalation move without reloading. The same
+    visibility as the page it is on: each timer's subject must be visible to the caller (404 otherwise,
+    as access_timer says)."""
     try:
-        wanted = sorted({int(value) for value in request.GET.getlist("timer")})[:MAX_TIMELINE_TIMERS]
+        also = {int(value) for value in request.GET.getlist("timer")}
     except ValueError:
         raise Http404("Not a timer.") from None
-    if not wanted:
-        raise Http404("Which timers?")
+    wanted = sorted(also | {pk})[:MAX_TIMELINE_TIMERS]
     timers = [access_timer(request.user, pk) for pk in wanted]
     kinds = {timer.subject_kind for timer in timers}
     if len(kinds) != 1:

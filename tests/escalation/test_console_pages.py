@@ -135,7 +135,7 @@ def test_the_timeline_under_a_message_is_fetched_again_within_the_same_visibilit
     assert "Not paged yet." not in fresh and re.findall(r'data-testid="page"[^>]*>(level \d)', fresh) == ["level 0"] * 2
     assert re.findall(r'data-organisation="([A-Z-]+)"', fresh) == ["HR-MOD", "ME-MOD"]
     assert signed_in("al-cert-duty").get(url).status_code == 404  # the incident does not exist for Albania
-    assert signed_in("rs-mod-duty").get("/escalation/timeline/?timer=x").status_code == 404
+    assert signed_in("rs-mod-duty").get(f"/escalation/timers/{timer.pk}/timeline/?timer=x").status_code == 404
 
 
 def test_it_shows_the_pages_and_their_delivery_statuses_under_the_message(world, settings, receivers):
