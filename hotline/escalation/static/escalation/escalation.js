@@ -1,8 +1,9 @@
 // The console's side of escalation, on every console page once signed in:
 // - alarms that do not depend on being there: on every page load and every reconnect the console asks
 //   the server what waits on this organisation (/api/v1/escalation/waiting/) and raises an alert for
-//   each item that has reached its deadline or is CRITICAL or HIGH, most urgent first (critical, high,
-//   then the others overdue; then the earliest deadline). A live "page" raises (or replaces) its alert
+//   each item that has reached its deadline or is CRITICAL or HIGH (a reply clock once it has paged),
+//   most urgent first (critical, high, then the others overdue; a drill after a real item of its
+//   severity; then the earliest deadline). A live "page" raises (or replaces) its alert
 //   at once. An alert stays until it is acknowledged, ends, or is snoozed for SNOOZE_MS (kept in
 //   localStorage per organisation: it comes back after that if it still waits);
 // - the alert is a non-modal alert dialog: sender, category, severity in words, title and first lines,
@@ -297,7 +298,10 @@
   function pageOf(entry) {
     return { ...entry, level: entry.paged_level, title: entry.title || "", path: entry.path || "/" };
   }
-  const qualifies = (entry) => entry.severity in RANK || new Date(entry.deadline).getTime() <= Date.now();
+  // Due (deadline reached) or CRITICAL/HIGH. A reply clock (a substantive reply, due in hours or days) only
+  // once it has paged or is due: a HIGH request for assistance does not ring two days ahead.
+  const due = (entry) => new Date(entry.deadline).getTime() <= Date.now();
+  const qualifies = (entry) => due(entry) || (entry.severity in RANK && (entry.clock !== "reply" || entry.paged_level !== null));
   // A drill comes after a real item of the same severity.
   const urgency = (page) => [(page.severity in RANK ? RANK[page.severity] : 2) * 2 + (page.exercise ? 1 : 0), new Date(page.deadline).getTime() || 0];
 
