@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from hotline.escalation.engine import tick
 from hotline.escalation.models import Timer
 from hotline.escalation.sending import send_due
-from incidents.actions import do_acknowledge
+from incidents.actions import do_acknowledge, do_post_message
 from incidents.models import Acknowledgement
 from tests.accounts.world import build_demo_world, person
 from tests.browser.test_escalation_alert import officer
@@ -210,3 +210,19 @@ def test_an_alert_does_not_take_the_focus_from_someone_typing_and_alt_shift_a_re
     assert acknowledged(incident)
     expect(title).to_be_focused()  # back where it was
     expect(title).to_have_value("Half a sentence")
+
+
+def test_a_message_posted_while_the_page_is_open_gets_its_timeline_with_its_first_page(asgi_server, browser_context):
+    build_demo_world()
+    incident = waiting_report(to=("HR-MOD",))
+    page = browser_context.new_page()
+    sign_in(page, asgi_server, officer("rs-mod-duty"))
+    page.goto(f"{asgi_server.url}/incidents/{incident.reference}/")
+
+    elsewhere(lambda: do_post_message(person("rs-mod-duty"), incident, kind="note", body="Now two.", requires_ack=True))
+    second = page.locator("#message-2")
+    expect(second).to_contain_text("Now two.")
+    elsewhere(lambda: tick(now=Timer.objects.filter(recipient__code="HR-MOD").latest("pk").started_at))
+
+    expect(second.get_by_test_id("escalation-timer")).to_have_attribute("data-organisation", "HR-MOD")
+    expect(second.get_by_test_id("page")).to_have_text("level 0")

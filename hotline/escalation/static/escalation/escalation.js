@@ -607,6 +607,24 @@
       timelineTimers.set(block, setTimeout(() => refreshTimeline(block), 250));
     });
   }
+  // A message posted while this page is open (incidents.js adds it without a timeline): its first page
+  // brings its timeline, and each further recipient's page adds its timer to it.
+  function timelineOfNewTimer(page) {
+    if (document.querySelector('.escalation-timeline .escalation-timer[data-timer="' + Number(page.timer) + '"]')) return false;
+    const [path, anchor] = localPath(page.path || "").split("#");
+    const message = path === location.pathname && anchor && anchor.startsWith("message-") ? document.getElementById(anchor) : null;
+    if (!message) return true;
+    let block = message.querySelector(".escalation-timeline, .escalation-timeline-pending");
+    if (block) {
+      block.dataset.url += (block.dataset.url.includes("?") ? "&" : "?") + "timer=" + Number(page.timer);
+    } else {
+      block = el("div", { class: "escalation-timeline-pending", hidden: true, "data-url": "/escalation/timers/" + Number(page.timer) + "/timeline/" });
+      (message.querySelector(".acks") || message.lastElementChild).after(block);
+    }
+    clearTimeout(timelineTimers.get(block)); // the pages of one tick, one per recipient: one fetch
+    timelineTimers.set(block, setTimeout(() => refreshTimeline(block), 250));
+    return true;
+  }
   async function refreshTimeline(block) {
     if (!block.isConnected || !block.dataset.url) return;
     let html;
@@ -619,7 +637,7 @@
     const holder = document.createElement("template");
     holder.innerHTML = html; // the server's own fragment, escaped by its template
     const fresh = holder.content.querySelector(".escalation-timeline");
-    if (!fresh) return;
+    if (!fresh) { if (!block.classList.contains("escalation-timeline")) block.remove(); return; }
     if (block.open) fresh.open = true; // keep what the person opened
     block.replaceWith(fresh);
     tickDeadlines();
@@ -631,7 +649,7 @@
     const event = domEvent.detail || {};
     if (event.type === "page" && event.page) {
       if (Number(event.page.recipient_id) === organisationId) paged(event.page);
-      refreshTimelines('[data-timer="' + Number(event.page.timer) + '"]');
+      if (!timelineOfNewTimer(event.page)) refreshTimelines('[data-timer="' + Number(event.page.timer) + '"]');
     } else if (event.type === "ack.recorded" && event.incident) {
       acknowledgedElsewhere(event);
       if (event.message) refreshTimelines('[data-reference="' + CSS.escape(event.incident.reference + " #" + event.message.number) + '"]');
