@@ -11,6 +11,7 @@ from hotline.escalation.choices import TimerState
 from hotline.escalation.engine import tick
 from hotline.escalation.models import EscalationPolicy, Timer
 from hotline.escalation.policy import default_levels
+from hotline.realtime.models import Event
 from incidents.models import Acknowledgement
 from tests.accounts.world import build_demo_world, person
 from tests.incidents.conftest import make_key_client, report
@@ -286,3 +287,17 @@ def test_a_phone_acknowledgement_honours_its_idempotency_key(signed_in):
     assert Acknowledgement.objects.filter(organisation__code="HR-MOD").count() == 1
     other = send("hr-mod-supervisor")
     assert other.status_code == 422 and other.json()["code"] == "idempotency_key_reused"
+
+
+def test_the_console_page_carries_the_title_and_first_lines_to_the_two_organisations_only(signed_in):
+    """Above GREEN too: the alert is the recipient's (which reads the message), the sender wrote it; the
+    event reaches no other organisation (e-mail, SMS and webhook bodies: tests/escalation/test_tlp_content.py)."""
+    incident = report("rs-mod-duty", to=("HR-MOD",), severity="critical", tlp="RED", title="Relay Q7", summary="Seen.")
+    tick(now=Timer.objects.get(recipient__code="HR-MOD").started_at)
+    [event] = Event.objects.filter(kind="page")
+    assert (event.payload["page"]["title"], event.payload["page"]["excerpt"]) == ("Relay Q7", "Seen.")
+    assert event.payload["page"]["sender"] == "RS-MOD" and event.payload["page"]["others_told"] == []
+    assert set(event.audience.values_list("organisation_id", flat=True)) == {
+        incident.originator_id,
+        person("hr-mod-duty").organisation_id,
+    }
