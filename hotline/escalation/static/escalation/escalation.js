@@ -287,7 +287,7 @@
         body: (page.title ? page.title + "\n" : "") + page.recipient + " must acknowledge by " + when(page.deadline) + ".",
         tag: "hotline-timer-" + page.timer, renotify: true, requireInteraction: true,
       });
-      notification.onclick = () => { window.focus(); notification.close(); };
+      notification.onclick = () => { window.focus(); notification.close(); focusTop(); };
       notifications.set(page.timer, notification);
       counters.notificationsShown += 1;
     } catch (e) { /* some browsers allow notifications only from a service worker */ }
@@ -381,7 +381,13 @@
   // A new alert on top takes the focus, unless the person is typing: then it says so, and the shortcut
   // Alt+Shift+A reaches it.
   function offerFocus() {
-    if (typing()) { typingHint.hidden = false; return; }
+    if (typing()) {
+      // A status region speaks when its text changes: say which alert, and how to reach it.
+      const top = alertList.firstElementChild;
+      typingHint.hidden = false;
+      typingHint.textContent = "New " + (top ? capital(top.dataset.severity) + " alert " + top.dataset.reference : "alert") + ". Alt+Shift+A goes to it.";
+      return;
+    }
     focusTop();
   }
   document.addEventListener("keydown", (event) => {
