@@ -118,7 +118,7 @@
   const alertList = el("div", { class: "escalation-alert-list" });
   const moreHint = el("p", { class: "escalation-more", hidden: true, "data-testid": "alerts-more" });
   const alerts = el("div", { id: "escalation-alerts", class: "escalation-alerts", "data-testid": "escalation-alerts", "data-sounds-played": "0" },
-    soundHint, typingHint, muteBar, alertList, moreHint);
+    soundHint, typingHint, muteBar, moreHint, alertList);
   const notes = el("div", { id: "escalation-notes", class: "escalation-notes", role: "status", "aria-live": "polite", "data-testid": "escalation-notes" });
   body.append(alerts, notes);
 
@@ -414,7 +414,7 @@
     const count = alertList.children.length;
     if (!count) typingHint.hidden = true;
     moreHint.hidden = count < 2;
-    moreHint.textContent = count < 2 ? "" : (count - 1) + (count === 2 ? " more alert waits" : " more alerts wait") + ": acknowledge or snooze this one for the next.";
+    moreHint.textContent = count < 2 ? "" : (count - 1) + (count === 2 ? " more alert waits" : " more alerts wait") + " after this one.";
   }
 
   function showAlert(page, quiet) {
