@@ -7,7 +7,7 @@ and stopped by incidents/timers.py.
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
-from hotline.escalation.subjects import SubjectType, Summary
+from hotline.escalation.subjects import SubjectType, Summary, excerpt
 from incidents.access import may_act, require
 from incidents.actions import NotAwaited, do_acknowledge
 from incidents.models import Acknowledgement
@@ -20,7 +20,16 @@ class AcknowledgementSubject(SubjectType):
 
     def summarise(self, subject_ids):
         found = {}
-        for acknowledgement in Acknowledgement.objects.filter(pk__in=subject_ids).select_related("message__incident"):
+        acknowledgements = list(Acknowledgement.objects.filter(pk__in=subject_ids).select_related("message__incident"))
+        # Who else a message waits on: every organisation asked to acknowledge it.
+        told: dict[int, list[str]] = {}
+        for message_id, code in (
+            Acknowledgement.objects.filter(message__in={ack.message_id for ack in acknowledgements})
+            .order_by("organisation__code")
+            .values_list("message_id", "organisation__code")
+        ):
+            told.setdefault(message_id, []).append(code)
+        for acknowledgement in acknowledgements:
             message, incident = acknowledgement.message, acknowledgement.message.incident
             found[acknowledgement.pk] = Summary(
                 reference=f"{incident.reference} #{message.number}",
@@ -28,6 +37,9 @@ class AcknowledgementSubject(SubjectType):
                 tlp=incident.tlp,
                 path=reverse("incidents:detail", args=[incident.reference]) + f"#message-{message.number}",
                 what=message.get_kind_display().lower(),
+                category=incident.get_category_display(),
+                excerpt=excerpt(message.body),
+                told=tuple(told.get(message.pk, ())),
             )
         return found
 

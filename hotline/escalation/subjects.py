@@ -11,14 +11,33 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Summary:
-    """How a page names its subject. `title` is content: it is shown only in the console of the
-    recipient organisation (which may see it) and never leaves the product above TLP:GREEN."""
+    """How a page names its subject. `title` and `excerpt` are content: they are shown only in the
+    consoles of the organisations it is between (which may read it), and never leave the product above
+    TLP:GREEN."""
 
     reference: str
     title: str
     tlp: str
     path: str  # the console page where it is acknowledged
     what: str = "message"  # "message", "reply", "reachability check", for wording
+    category: str = ""  # in words: "Drone incident", "Exercise", …
+    excerpt: str = ""  # the first lines of what must be acknowledged: content, like `title`
+    told: tuple = ()  # the codes of every organisation it waits on (the alert names the others)
+
+
+EXCERPT_LINES = 3
+EXCERPT_CHARS = 280
+
+
+def excerpt(text: str) -> str:
+    """The first lines of a text, for an alert: at most EXCERPT_LINES non-empty lines and EXCERPT_CHARS
+    characters, with an ellipsis where it was cut."""
+    lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
+    shown = "\n".join(lines[:EXCERPT_LINES])
+    cut = len(lines) > EXCERPT_LINES
+    if len(shown) > EXCERPT_CHARS:
+        shown, cut = shown[: EXCERPT_CHARS - 1].rstrip(), True
+    return shown + "…" if cut else shown
 
 
 class SubjectType:

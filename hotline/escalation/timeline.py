@@ -81,9 +81,33 @@ def timeline(subject_kind: str, subject_ids) -> list[dict]:
     return [timer_entry(timer, found.get((timer.subject_kind, timer.subject_id))) for timer in timers]
 
 
+def paged_level(level: int, repeat: int) -> int | None:
+    """The level paged last, from a timer's `level` (the one that fires next) and `repeat`; None before
+    the first page."""
+    if level == 0 and repeat == 0:
+        return None
+    return level if repeat else level - 1
+
+
+def alert_fields(timer: Timer, summary) -> dict:
+    """What the console's alert shows beyond the reference: who sent it, its category, its title and
+    first lines, and who else it waits on. The title and the excerpt are content: they go only to the
+    consoles of the two organisations the timer is between (both read the subject), never into e-mail,
+    SMS or webhook bodies (page_texts decides those by TLP)."""
+    return {
+        "sender": timer.sender.code,
+        "sender_name": timer.sender.name,
+        "category": summary.category if summary else "",
+        "title": summary.title if summary else "",
+        "excerpt": summary.excerpt if summary else "",
+        "tlp": summary.tlp if summary else "",
+        "others_told": [code for code in (summary.told if summary else ()) if code != timer.recipient.code],
+    }
+
+
 def waiting(organisation) -> dict:
-    """The waiting panel: what the organisation must acknowledge (or reply to), soonest deadline first,
-    and what it waits for from others."""
+    """The waiting panel and the console's alerts: what the organisation must acknowledge (or reply to),
+    soonest deadline first, and what it waits for from others."""
     # An escalation that has paged every level still waits for its acknowledgement: it stays on the panel.
     running = (
         Timer.objects.filter(state__in=[TimerState.RUNNING, TimerState.EXHAUSTED])
@@ -109,9 +133,12 @@ def waiting(organisation) -> dict:
             "deadline": iso_time(timer.deadline),
             "level": timer.level,
             "repeat": timer.repeat,
+            "paged_level": paged_level(timer.level, timer.repeat),
             "next_fire_at": iso_time(timer.next_fire_at),
             "reply": timer.clock == Clock.REPLY,
             "state": timer.state,
+            # Both organisations read what it is about: the recipient's alert and the sender's panel show it.
+            **alert_fields(timer, summary),
         }
 
     return {"to_acknowledge": [entry(timer) for timer in mine], "waiting_for": [entry(timer) for timer in theirs]}

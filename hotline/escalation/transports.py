@@ -18,6 +18,8 @@ from django.core.mail import EmailMessage
 
 from accounts.choices import ContactMethod
 from hotline.escalation.page_texts import page_text_for
+from hotline.escalation.subjects import subject_type
+from hotline.escalation.timeline import alert_fields
 
 
 class TransportError(Exception):
@@ -49,9 +51,13 @@ class ConsoleTransport(Transport):
     def alert(self, delivery, timer, page, summary=None) -> tuple:
         """The alert as an event for the outbox — (kind, subject, payload, audience) — written by the tick
         with the page; the sender's consoles get it too, for their waiting panel."""
+        summary = summary or subject_type(timer.subject_kind).summarise([timer.subject_id]).get(timer.subject_id)
         text = page_text_for(delivery, page, timer, summary)
         payload = {
             "page": text.as_json()
+            # The title and the first lines whatever the TLP: the event goes only to the consoles of the
+            # recipient and the sender, who both read the subject (never to a transport that leaves).
+            | alert_fields(timer, summary)
             | {
                 "timer": timer.pk,
                 "clock": timer.clock,

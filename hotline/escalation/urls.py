@@ -8,6 +8,7 @@ urlpatterns = [
     path("ack/<str:token>/", views.acknowledgement_link, name="link"),
     path("waiting/", views.waiting_page, name="waiting"),
     path("waiting/panel/", views.waiting_panel, name="waiting-panel"),
+    path("escalation/timers/<int:pk>/timeline/", views.timeline_fragment, name="timeline"),
     path("escalation/timers/<int:pk>/acknowledge/", views.acknowledge_timer, name="acknowledge"),
     path(
         "escalation/timers/<int:pk>/phone-acknowledgement/",

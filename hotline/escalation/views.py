@@ -80,12 +80,19 @@ def acknowledgement_link(request, token):
 def _describe(delivery) -> dict:
     timer = delivery.page.timer
     summary = subject_type(timer.subject_kind).summarise([timer.subject_id]).get(timer.subject_id)
+    person = delivery.person
     return {
         "reference": summary.reference if summary else "",
         "what": summary.what if summary else "",
         "recipient": timer.recipient,
-        "person": delivery.person,
+        "person": person,
         "severity": timer.get_severity_display(),
+        "severity_code": timer.severity,
+        "exercise": timer.exercise,
+        "deadline": timer.deadline,
+        # The person's own zone (not signed in here, so the middleware cannot know it), else their organisation's.
+        "zone": getattr(person, "time_zone", "") or timer.recipient.time_zone,
+        "waiting": timer.state in (TimerState.RUNNING, TimerState.EXHAUSTED),
     }
 
 
@@ -145,6 +152,38 @@ def console_timelines(caller, subject_kind: str, subject_ids) -> dict[int, list[
             shown["phone_form"] = PhoneAcknowledgementForm(timer.recipient_id, auto_id=f"phone-{timer.pk}-%s")
         found.setdefault(entry["subject"]["id"], []).append(shown)
     return found
+
+
+MAX_TIMELINE_TIMERS = 50
+
+
+@login_required
+@require_GET
+def timeline_fragment(request, pk):
+    """The escalation timeline under one message, again: timer `pk` and the others shown with it
+    (`?timer=…`, each). The console fetches it when a page, an acknowledgement or a failed delivery of
+    one of those timers is pushed, so the sender sees the escalation move without reloading. The same
+    visibility as the page it is on: each timer's subject must be visible to the caller (404 otherwise,
+    as access_timer says)."""
+    try:
+        also = {int(value) for value in request.GET.getlist("timer")}
+    except ValueError:
+        raise Http404("Not a timer.") from None
+    wanted = sorted(also | {pk})[:MAX_TIMELINE_TIMERS]
+    timers = [access_timer(request.user, pk) for pk in wanted]
+    kinds = {timer.subject_kind for timer in timers}
+    if len(kinds) != 1:
+        raise Http404("One timeline is about one kind of subject.")
+    found = console_timelines(request.user, kinds.pop(), sorted({timer.subject_id for timer in timers}))
+    entries = sorted(
+        (entry for subject in found.values() for entry in subject),
+        key=lambda entry: (entry["recipient"], entry["started_at"], entry["clock"]),
+    )
+    return render(
+        request,
+        "escalation/_timeline.html",
+        {"timers": entries, "escalation_open": any(entry["state"] == TimerState.RUNNING for entry in entries)},
+    )
 
 
 def _progress(entry: dict, now: datetime) -> dict:

@@ -7,7 +7,7 @@ NotificationsConfig.ready; the clocks themselves are started and stopped by noti
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
-from hotline.escalation.subjects import SubjectType, Summary
+from hotline.escalation.subjects import SubjectType, Summary, excerpt
 from incidents.notifications.actions import NotAwaited, do_acknowledge_exercise, do_acknowledge_flight
 from incidents.notifications.models import DroneFlightAcknowledgement, ExerciseAcknowledgement
 from incidents.notifications.timers import EXERCISE_KIND, FLIGHT_KIND
@@ -30,6 +30,8 @@ class ExerciseAcknowledgementSubject(SubjectType):
                 path=reverse("notifications:exercise", args=[version.notification.reference])
                 + f"#version-{version.number}",
                 what=f"exercise {version.get_kind_display().lower()}",
+                category="Military exercise",
+                excerpt=excerpt(version.purpose),
             )
         return found
 
@@ -70,6 +72,7 @@ class FlightAcknowledgementSubject(SubjectType):
                 tlp="AMBER",
                 path=reverse("notifications:flight", args=[flight.reference]),
                 what="cross-border drone flight" if acknowledgement.cross_border else "drone flight",
+                category="Drone flight",
             )
         return found
 

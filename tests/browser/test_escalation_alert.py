@@ -58,7 +58,7 @@ def test_it_alerts_the_duty_officer_with_a_sound_and_stops_paging_when_acknowled
     expect(page.get_by_test_id("escalation-alerts")).not_to_have_attribute("data-sounds-played", "0")
     assert page.evaluate("window.Hotline.alerts.notificationsShown") == 1
 
-    alert.get_by_role("button", name="Acknowledge").click()
+    alert.get_by_role("button", name="Acknowledge", exact=True).click()
 
     expect(page.get_by_role("alertdialog")).to_have_count(0)
     expect(page.get_by_test_id("escalation-notes")).to_contain_text(

@@ -11,6 +11,7 @@ from hotline.escalation.choices import TimerState
 from hotline.escalation.engine import tick
 from hotline.escalation.models import EscalationPolicy, Timer
 from hotline.escalation.policy import default_levels
+from hotline.realtime.models import Event
 from incidents.models import Acknowledgement
 from tests.accounts.world import build_demo_world, person
 from tests.incidents.conftest import make_key_client, report
@@ -203,6 +204,28 @@ def test_the_waiting_panel_shows_both_sides(signed_in):
     assert [entry["recipient"] for entry in theirs["waiting_for"]] == ["HR-MOD"]
 
 
+def test_a_waiting_entry_says_what_the_alert_shows_even_above_green(signed_in):
+    """The recipient's alert names the sender, the category, the title and first lines (it may read
+    them, TLP:AMBER or not), who else was told and the level paged; nobody else sees the entry."""
+    incident = report(
+        "rs-mod-duty",
+        to=("HR-MOD", "ME-MOD"),
+        severity="critical",
+        tlp="AMBER",
+        title="Drone over the bridge",
+        summary="Seen at 03:10.\nHeading west.\nLow altitude.\nFourth line.",
+        category="drone",
+    )
+    [entry] = signed_in("hr-mod-duty").get("/api/v1/escalation/waiting/").json()["to_acknowledge"]
+    assert entry["reference"] == f"{incident.reference} #1"
+    assert (entry["sender"], entry["sender_name"]) == ("RS-MOD", incident.originator.name)
+    assert entry["category"] == incident.get_category_display()
+    assert entry["title"] == "Drone over the bridge" and entry["tlp"] == "AMBER"
+    assert entry["excerpt"] == "Seen at 03:10.\nHeading west.\nLow altitude.…"
+    assert entry["others_told"] == ["ME-MOD"] and entry["paged_level"] is None
+    assert signed_in("al-mod-duty").get("/api/v1/escalation/waiting/").json()["to_acknowledge"] == []
+
+
 def test_an_incidents_timeline_lists_pages_and_deliveries_to_those_who_see_it(signed_in):
     incident = report("rs-mod-duty", to=("HR-MOD",), severity="critical", tlp="RED")
     timer = Timer.objects.get(recipient__code="HR-MOD")
@@ -264,3 +287,17 @@ def test_a_phone_acknowledgement_honours_its_idempotency_key(signed_in):
     assert Acknowledgement.objects.filter(organisation__code="HR-MOD").count() == 1
     other = send("hr-mod-supervisor")
     assert other.status_code == 422 and other.json()["code"] == "idempotency_key_reused"
+
+
+def test_the_console_page_carries_the_title_and_first_lines_to_the_two_organisations_only(signed_in):
+    """Above GREEN too: the alert is the recipient's (which reads the message), the sender wrote it; the
+    event reaches no other organisation (e-mail, SMS and webhook bodies: tests/escalation/test_tlp_content.py)."""
+    incident = report("rs-mod-duty", to=("HR-MOD",), severity="critical", tlp="RED", title="Relay Q7", summary="Seen.")
+    tick(now=Timer.objects.get(recipient__code="HR-MOD").started_at)
+    [event] = Event.objects.filter(kind="page")
+    assert (event.payload["page"]["title"], event.payload["page"]["excerpt"]) == ("Relay Q7", "Seen.")
+    assert event.payload["page"]["sender"] == "RS-MOD" and event.payload["page"]["others_told"] == []
+    assert set(event.audience.values_list("organisation_id", flat=True)) == {
+        incident.originator_id,
+        person("hr-mod-duty").organisation_id,
+    }

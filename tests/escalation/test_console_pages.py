@@ -121,6 +121,23 @@ def test_it_lets_only_the_recipient_organisation_acknowledge_from_the_panel(worl
 # --- the timeline under each message ---------------------------------------------------------------------
 
 
+def test_the_timeline_under_a_message_is_fetched_again_within_the_same_visibility(world):
+    """escalation.js fetches it again when its escalation moves (the URL is on the timeline itself)."""
+    incident, timer = critical_report(to=("HR-MOD", "ME-MOD"))
+    page = text(signed_in("rs-mod-duty").get(f"/incidents/{incident.reference}/"))
+    url = re.search(r'data-testid="escalation-timeline" data-url="([^"]+)"', page).group(1).replace("&amp;", "&")
+    others = Timer.objects.exclude(pk=timer.pk).get(recipient__code="ME-MOD", clock="ack")
+    assert sorted(re.findall(r"timer=(\d+)", url)) == sorted([str(timer.pk), str(others.pk)])
+    assert "Not paged yet." in text(signed_in("rs-mod-duty").get(url))
+    tick(now=timer.started_at)
+
+    fresh = text(signed_in("rs-mod-duty").get(url))
+    assert "Not paged yet." not in fresh and re.findall(r'data-testid="page"[^>]*>(level \d)', fresh) == ["level 0"] * 2
+    assert re.findall(r'data-organisation="([A-Z-]+)"', fresh) == ["HR-MOD", "ME-MOD"]
+    assert signed_in("al-cert-duty").get(url).status_code == 404  # the incident does not exist for Albania
+    assert signed_in("rs-mod-duty").get(f"/escalation/timers/{timer.pk}/timeline/?timer=x").status_code == 404
+
+
 def test_it_shows_the_pages_and_their_delivery_statuses_under_the_message(world, settings, receivers):
     for name, value in receivers.settings().items():
         setattr(settings, name, value)
@@ -133,7 +150,7 @@ def test_it_shows_the_pages_and_their_delivery_statuses_under_the_message(world,
 
     page = text(signed_in("rs-mod-duty").get(f"/incidents/{incident.reference}/"))
     timeline = part(page, "escalation-timeline")
-    assert 'data-testid="escalation-timeline" open' in page  # still running: shown unfolded
+    assert re.search(r'data-testid="escalation-timeline"[^>]* open>', page)  # still running: shown unfolded
     assert re.search(r'data-testid="timer-state">waiting<', timeline)
     assert re.findall(r'data-testid="page"[^>]*>(level \d)', timeline) == ["level 0", "level 1"]
     statuses = dict(

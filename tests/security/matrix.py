@@ -488,6 +488,8 @@ ROUTES = {
     "waiting/panel/": console(None, get(anyone)),
     "escalation/timers/<int:pk>/acknowledge/": console("timer", post(acknowledges_timer)),
     "escalation/timers/<int:pk>/phone-acknowledgement/": console("timer", post(records_phone_acknowledgement)),
+    # The timeline under a message, fetched again live: seen by whoever sees the incident (as on its page).
+    "escalation/timers/<int:pk>/timeline/": console("timer", get(reads_incident)),
     "escalation/policies/": console(None, get(anyone)),
     "escalation/policies/override/": console(None, get(edits_policies)),
     "escalation/policies/<str:severity>/": console("policy", get(edits_policies), post(edits_policies)),

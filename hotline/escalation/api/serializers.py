@@ -99,9 +99,20 @@ class WaitingEntrySerializer(serializers.Serializer):
     deadline = serializers.DateTimeField()
     level = serializers.IntegerField()
     repeat = serializers.IntegerField()
+    paged_level = serializers.IntegerField(
+        allow_null=True, help_text="The level paged last; null before the first page."
+    )
     next_fire_at = serializers.DateTimeField(allow_null=True)
     reply = serializers.BooleanField()
     state = serializers.CharField(help_text="running, or exhausted: every level paged, still unacknowledged.")
+    sender_name = serializers.CharField(help_text="The sending organisation's name (`sender` is its code).")
+    category = serializers.CharField(help_text="What it is, in words (an incident's category).")
+    title = serializers.CharField(help_text="Its title: shown to the two organisations it is between.")
+    excerpt = serializers.CharField(help_text="The first lines of the message (at most three lines, 280 characters).")
+    tlp = serializers.CharField()
+    others_told = serializers.ListField(
+        child=serializers.CharField(), help_text="The codes of the other organisations it waits on."
+    )
 
 
 class WaitingSerializer(serializers.Serializer):

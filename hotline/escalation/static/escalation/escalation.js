@@ -1,14 +1,23 @@
 // The console's side of escalation, on every console page once signed in:
-// - the alert when a page reaches this organisation: a non-modal alert dialog with the reference,
-//   severity, deadline countdown and an Acknowledge button, a beep (WebAudio, no file), and a desktop
-//   notification where the person allowed them. A repeat of the same timer replaces its alert; an
-//   acknowledgement given elsewhere removes it. Open alerts survive moving between pages (sessionStorage,
-//   checked against the server's waiting list), so an officer cannot lose one by clicking a link;
+// - alarms that do not depend on being there: on every page load and every reconnect the console asks
+//   the server what waits on this organisation (/api/v1/escalation/waiting/) and raises an alert for
+//   each item that has reached its deadline or is CRITICAL or HIGH (a reply clock once it has paged),
+//   most urgent first (critical, high, then the others overdue; a drill after a real item of its
+//   severity; then the earliest deadline). A live "page" raises (or replaces) its alert
+//   at once. An alert stays until it is acknowledged, ends, or is snoozed for SNOOZE_MS (kept in
+//   localStorage per organisation: it comes back after that if it still waits);
+// - the alert is a non-modal alert dialog: sender, category, severity in words, title and first lines,
+//   who else was told, the deadline in local time and UTC with a countdown, the escalation level, and
+//   Acknowledge / Acknowledge and reply / Open / Snooze. Focus moves to its Acknowledge button when it
+//   appears (Enter acknowledges) and goes back where it was after; while the person types in a field,
+//   focus stays there and Alt+Shift+A reaches the top alert;
+// - a beep (WebAudio, no file), repeated every REPEAT_MS while a CRITICAL alert is open unless muted for
+//   MUTE_MS; desktop notifications where the person allowed them; the count in the tab title and in a
+//   favicon drawn on a canvas;
 // - a warning to the sender and the commission when a page could not be delivered;
-// - live countdowns to deadlines (.countdown[data-due]), the waiting panel reloaded on live events, and a
-//   "reload" hint on an incident's escalation timeline when its escalation moves on.
+// - the waiting panel reloaded, and an incident's escalation timelines fetched again, on live events.
 // console.js hands each live event over once as "hotline:event", and its helpers as window.Hotline
-// (el, when, countdowns, csrfToken). Text goes in with textContent only.
+// (el, when, formatter, countdowns, csrfToken). Text goes in with textContent only.
 (function () {
   "use strict";
 
@@ -18,52 +27,139 @@
   const organisationId = Number(body.dataset.organisationId);
   const organisationCode = body.dataset.organisation || "";
   const STORE = "hotline.escalation.alerts." + organisationId; // per organisation: a tab may change hands
+  const SNOOZE_STORE = "hotline.escalation.snoozed." + organisationId;
+  const MUTE_STORE = "hotline.escalation.muted." + organisationId;
   const acknowledgeUrl = (timer) => "/api/v1/escalation/timers/" + encodeURIComponent(timer) + "/acknowledge/";
   const WAITING_URL = "/api/v1/escalation/waiting/";
   const METHODS = { console: "Console", email: "E-mail", sms: "SMS", webhook: "Webhook", phone: "Phone", api: "API", link: "link in a page" };
+  const RANK = { critical: 0, high: 1 };
   const NOTE_MS = 20000;
   const MAX_NOTES = 6;
   const PUSH_GRACE_MS = 2000;
+  const SNOOZE_MS = 10 * 60 * 1000;
+  const MUTE_MS = 5 * 60 * 1000;
+  const REPEAT_MS = 30 * 1000;
+  const RECHECK_MS = 5000; // deadlines reached and snoozes ended, between server answers
+  const COMPOSER = "#composer textarea, form.composer textarea";
 
   const capital = (text) => (text ? text.charAt(0).toUpperCase() + text.slice(1) : "");
   const when = (iso) => Hotline.when(iso, { year: false }); // alerts are short: the day and the time
+  const baseTitle = document.title.replace(/^\(\d+\) /, "");
 
   function localPath(url) {
     // Pages carry absolute links (for e-mail); in the console stay on the console's own origin.
     try { const parsed = new URL(url, location.href); return parsed.pathname + parsed.search + parsed.hash; }
     catch (e) { return "/"; }
   }
+  // The thread of a subject, at its composer (incidents/detail.html's "Post to the thread" form).
+  const replyPath = (path) => localPath(path).split("#")[0] + "#composer";
+
+  // "01:47 CET · 00:47 UTC": the viewer's zone as the short name Intl gives (CET, CEST, GMT+1), never a city.
+  function zoned(iso) {
+    const date = new Date(iso);
+    const local = Hotline.formatter({ hour: "2-digit", minute: "2-digit", timeZoneName: "short" }).format(date);
+    const utc = Hotline.formatter({ hour: "2-digit", minute: "2-digit" }, "UTC").format(date);
+    const day = Hotline.formatter({ day: "2-digit", month: "short" });
+    const prefix = day.format(date) === day.format(new Date()) ? "" : day.format(date) + " ";
+    return prefix + (/^(UTC|Etc\/UTC|GMT)$/.test(body.dataset.timeZone || "UTC") ? utc + " UTC" : local + " · " + utc + " UTC");
+  }
+  const clockTime = (ms) => Hotline.formatter({ hour: "2-digit", minute: "2-digit" }).format(new Date(ms));
+
+  // Focus on a page that works with the focus: focus in the moved-to composer of a thread.
+  function focusComposer() {
+    if (location.hash !== "#composer") return;
+    const field = document.querySelector(COMPOSER);
+    if (!field) return;
+    field.scrollIntoView({ block: "center" });
+    field.focus();
+  }
+  focusComposer();
+  window.addEventListener("hashchange", focusComposer);
 
   // Countdowns to deadlines (.countdown[data-due]) are the console shell's (console.js): it ticks them every second.
   const tickDeadlines = Hotline.countdowns;
 
   if (!document.getElementById("live-indicator")) return; // no live channel on this page
 
+  // --- local storage ---------------------------------------------------------------------------------
+  function read(storage, key) {
+    try { return JSON.parse(storage.getItem(key) || "{}") || {}; } catch (e) { return {}; }
+  }
+  function write(storage, key, value) {
+    try { storage.setItem(key, JSON.stringify(value)); } catch (e) { /* private mode: this page only */ }
+  }
+  const stored = () => read(sessionStorage, STORE);
+  function remember(page) { const all = stored(); all[page.timer] = page; write(sessionStorage, STORE, all); }
+  function forget(timer) { const all = stored(); delete all[timer]; write(sessionStorage, STORE, all); }
+
+  function snoozes() {
+    const all = read(localStorage, SNOOZE_STORE);
+    const now = Date.now();
+    Object.keys(all).forEach((timer) => { if (!(all[timer].until > now)) delete all[timer]; });
+    return all;
+  }
+  const snoozedUntil = (timer) => (snoozes()[timer] || {}).until || 0;
+  function snooze(page) {
+    const all = snoozes();
+    all[page.timer] = { until: Date.now() + SNOOZE_MS, level: page.level };
+    write(localStorage, SNOOZE_STORE, all);
+  }
+  function unsnooze(timer) { const all = snoozes(); delete all[timer]; write(localStorage, SNOOZE_STORE, all); }
+  const mutedUntil = () => { const until = read(localStorage, MUTE_STORE).until || 0; return until > Date.now() ? until : 0; };
+
   // --- where alerts and notes go -----------------------------------------------------------------
   const counters = { soundsPlayed: 0, notificationsShown: 0 };
   const soundHint = el("p", { class: "escalation-sound-hint", hidden: true, "data-testid": "sound-blocked" },
     "The browser holds the alert sound back: click anywhere on this page once to allow it.");
-  const alertList = el("div", { class: "escalation-alert-list", "aria-live": "assertive" });
-  const alerts = el("div", { id: "escalation-alerts", class: "escalation-alerts", "data-testid": "escalation-alerts", "data-sounds-played": "0" }, soundHint, alertList);
+  const muteBar = el("div", { class: "escalation-mute", hidden: true, "data-testid": "alert-mute" },
+    el("span", { class: "mute-state" }), el("button", { type: "button", class: "secondary mute-toggle" }, ""));
+  const typingHint = el("p", { class: "escalation-typing-hint", hidden: true, role: "status", "data-testid": "alert-typing-hint" },
+    "A new alert is open. Alt+Shift+A goes to it.");
+  const alertList = el("div", { class: "escalation-alert-list" });
+  const moreHint = el("p", { class: "escalation-more", hidden: true, "data-testid": "alerts-more" });
+  const alerts = el("div", { id: "escalation-alerts", class: "escalation-alerts", "data-testid": "escalation-alerts", "data-sounds-played": "0" },
+    soundHint, typingHint, muteBar, moreHint, alertList);
   const notes = el("div", { id: "escalation-notes", class: "escalation-notes", role: "status", "aria-live": "polite", "data-testid": "escalation-notes" });
   body.append(alerts, notes);
+
+  let waitingEntries = []; // the server's last answer: what waits on this organisation
+  let waitingAt = 0; // when it came
+  const STALE_MS = 10000;
+  const sounded = new Map(); // timer → when its alert last sounded on this page
+  const SOUNDED_LATELY_MS = 10000; // found waiting a moment before its page arrived: one sound, not two
+  const cards = () => Array.from(alertList.children);
+  const cardOf = (timer) => alertList.querySelector('[data-timer="' + Number(timer) + '"]');
 
   // For tests and for the curious on a console.
   Hotline.alerts = {
     get soundsPlayed() { return counters.soundsPlayed; },
     get notificationsShown() { return counters.notificationsShown; },
-    get open() { return Array.from(alertList.children).map((card) => Number(card.dataset.timer)); },
+    get open() { return cards().map((card) => Number(card.dataset.timer)); },
+    repeatNow: () => repeatSound(), // what the REPEAT_MS timer does
+    recheckNow: () => recheck(),
   };
 
-  function note(text, kind, options) {
+  function note(content, kind, options) {
     const settings = options || {};
     const item = el("div", { class: "escalation-note note-" + kind, "data-testid": settings.testid || "escalation-note" },
-      el("span", {}, text), el("button", { type: "button", class: "link", "aria-label": "Dismiss" }, "×"));
+      el("span", {}, content, settings.link ? " " : null, settings.link ? el("a", { href: settings.link.href }, settings.link.text) : null),
+      el("button", { type: "button", class: "link", "aria-label": "Dismiss" }, "×"));
     item.querySelector("button").addEventListener("click", () => item.remove());
     notes.prepend(item);
     while (notes.children.length > MAX_NOTES) notes.lastElementChild.remove();
     if (!settings.sticky) setTimeout(() => item.remove(), NOTE_MS);
   }
+
+  // Alerts and notes sit just below the top bar (never over Sign out), wherever it wraps to.
+  const topbar = document.querySelector(".topbar");
+  function place() {
+    const below = topbar ? Math.max(8, Math.round(topbar.getBoundingClientRect().bottom + 8)) : 8;
+    alerts.style.setProperty("--alerts-top", below + "px");
+    notes.style.setProperty("--alerts-top", below + "px");
+  }
+  place();
+  window.addEventListener("resize", place, { passive: true });
+  window.addEventListener("scroll", place, { passive: true });
 
   // --- sound ---------------------------------------------------------------------------------------
   let audio = null;
@@ -120,6 +216,56 @@
     setTimeout(showSoundHint, 500);
   }
 
+  // A CRITICAL alert sounds again until it is acknowledged; "Mute for 5 minutes" silences the repeats
+  // (a new alert still sounds once) and says until when.
+  const criticalOpen = () => cards().some((card) => card.dataset.severity === "critical");
+  function repeatSound() {
+    if (criticalOpen() && !mutedUntil()) beep("critical");
+  }
+  setInterval(repeatSound, REPEAT_MS);
+  function showMute() {
+    const until = mutedUntil();
+    muteBar.hidden = !criticalOpen() && !until;
+    muteBar.classList.toggle("is-muted", Boolean(until));
+    muteBar.querySelector(".mute-state").textContent = until ? "Sound muted until " + clockTime(until) + " —" : "A critical alert sounds every 30 s.";
+    muteBar.querySelector(".mute-toggle").textContent = until ? "Unmute" : "Mute for 5 minutes";
+  }
+  muteBar.querySelector(".mute-toggle").addEventListener("click", () => {
+    write(localStorage, MUTE_STORE, mutedUntil() ? {} : { until: Date.now() + MUTE_MS });
+    showMute();
+  });
+
+  // --- the count in the tab title and the favicon ------------------------------------------------
+  const iconLink = document.querySelector('link[rel~="icon"]') || document.head.appendChild(el("link", { rel: "icon" }));
+  const plainIcon = iconLink.getAttribute("href") || "";
+  let shownCount = -1;
+  function drawIcon(count) {
+    const canvas = document.createElement("canvas");
+    canvas.width = canvas.height = 32;
+    const context = canvas.getContext && canvas.getContext("2d");
+    if (!context) return plainIcon;
+    context.fillStyle = "#b42318";
+    context.beginPath();
+    context.arc(16, 16, 16, 0, 2 * Math.PI);
+    context.fill();
+    context.fillStyle = "#fff";
+    context.font = "bold " + (count > 9 ? 17 : 22) + "px sans-serif";
+    context.textAlign = "center";
+    context.textBaseline = "middle";
+    context.fillText(count > 99 ? "99" : String(count), 16, 17);
+    return canvas.toDataURL("image/png");
+  }
+  function showCount() {
+    const count = alertList.children.length;
+    document.title = (count ? "(" + count + ") " : "") + baseTitle;
+    if (count === shownCount) return;
+    shownCount = count;
+    const icon = count ? drawIcon(count) : plainIcon;
+    if (icon) iconLink.setAttribute("href", icon);
+    else iconLink.removeAttribute("href");
+    iconLink.dataset.count = String(count);
+  }
+
   // --- desktop notifications -------------------------------------------------------------------------
   const notifications = new Map();
   const enableButton = document.getElementById("enable-desktop-alerts");
@@ -138,81 +284,183 @@
     const drill = page.exercise ? "[EXERCISE] " : "";
     try {
       const notification = new Notification(drill + page.severity.toUpperCase() + " " + page.reference, {
-        body: page.recipient + " must acknowledge by " + when(page.deadline) + ".", tag: "hotline-timer-" + page.timer,
-        renotify: true, requireInteraction: true,
+        body: (page.title ? page.title + "\n" : "") + page.recipient + " must acknowledge by " + when(page.deadline) + ".",
+        tag: "hotline-timer-" + page.timer, renotify: true, requireInteraction: true,
       });
-      notification.onclick = () => { window.focus(); notification.close(); };
+      notification.onclick = () => { window.focus(); notification.close(); focusTop(); };
       notifications.set(page.timer, notification);
       counters.notificationsShown += 1;
     } catch (e) { /* some browsers allow notifications only from a service worker */ }
   }
 
   // --- alerts --------------------------------------------------------------------------------------
-  function stored() {
-    try { return JSON.parse(sessionStorage.getItem(STORE) || "{}"); } catch (e) { return {}; }
+  // A waiting entry in the shape of a live page's payload (its `level` is the level paged last).
+  function pageOf(entry) {
+    return { ...entry, level: entry.paged_level, title: entry.title || "", path: entry.path || "/" };
   }
-  function store(all) {
-    try { sessionStorage.setItem(STORE, JSON.stringify(all)); } catch (e) { /* private mode: alerts live on this page only */ }
-  }
-  function remember(page) { const all = stored(); all[page.timer] = page; store(all); }
-  function forget(timer) { const all = stored(); delete all[timer]; store(all); }
-  const cardOf = (timer) => alertList.querySelector('[data-timer="' + Number(timer) + '"]');
+  // Due (deadline reached) or CRITICAL/HIGH. A reply clock (a substantive reply, due in hours or days) only
+  // once it has paged or is due: a HIGH request for assistance does not ring two days ahead.
+  const due = (entry) => new Date(entry.deadline).getTime() <= Date.now();
+  const qualifies = (entry) => due(entry) || (entry.severity in RANK && (entry.clock !== "reply" || entry.paged_level !== null));
+  // A drill comes after a real item of the same severity.
+  const urgency = (page) => [(page.severity in RANK ? RANK[page.severity] : 2) * 2 + (page.exercise ? 1 : 0), new Date(page.deadline).getTime() || 0];
 
   function alertCard(page) {
     const id = "escalation-alert-" + page.timer;
     const reply = page.clock === "reply";
     const what = page.what || "message";
+    const others = page.others_told || [];
+    const from = page.sender ? page.sender + (page.sender_name ? " (" + page.sender_name + ")" : "") : "";
     const card = el("section", {
       id, class: "escalation-alert escalation-alert-" + page.severity + (page.exercise ? " is-drill" : ""), role: "alertdialog",
       "aria-modal": "false", "aria-labelledby": id + "-title", "aria-describedby": id + "-what", "data-timer": String(page.timer),
-      "data-reference": page.reference, "data-clock": page.clock, "data-shown-at": String(Date.now()), "data-testid": "escalation-alert",
+      "data-reference": page.reference, "data-clock": page.clock, "data-severity": page.severity, "data-deadline": page.deadline,
+      "data-shown-at": String(Date.now()), "data-testid": "escalation-alert", tabindex: "-1",
     },
       page.exercise ? el("p", { class: "alert-drill", "data-testid": "alert-exercise" }, "EXERCISE · EXERCISE · EXERCISE") : null,
       el("h2", { id: id + "-title" },
-        el("span", { class: "escalation-severity escalation-severity-" + page.severity }, capital(page.severity)), " ",
+        el("span", { class: "escalation-severity escalation-severity-" + page.severity, "data-testid": "alert-severity" }, capital(page.severity)), " ",
+        el("span", { class: "visually-hidden" }, "alert: "),
         el("span", { "data-testid": "alert-reference" }, page.reference)),
-      el("p", { id: id + "-what" }, reply
-        ? page.recipient + " owes a substantive reply to this " + what + (page.title ? ": " + page.title : "") + "."
-        : page.recipient + " must acknowledge this " + what + (page.title ? ": " + page.title : "") + "."),
-      el("p", {}, (reply ? "Reply due " : "Deadline ") + when(page.deadline) + " · ",
+      from || page.category ? el("p", { class: "alert-from", "data-testid": "alert-from" },
+        from ? "From " + from : "", from && page.category ? " · " : "", page.category || "") : null,
+      page.title ? el("p", { class: "alert-title", "data-testid": "alert-title" }, page.title) : null,
+      page.excerpt ? el("p", { class: "alert-excerpt", "data-testid": "alert-excerpt" }, page.excerpt) : null,
+      el("p", { id: id + "-what" }, (reply
+        ? page.recipient + " owes a substantive reply to this " + what + "."
+        : page.recipient + " must acknowledge this " + what + ".") + (others.length ? " Also told: " + others.join(", ") + "." : "")),
+      el("p", { class: "alert-deadline" }, (reply ? "Reply due " : "Deadline ") ,
+        el("time", { datetime: page.deadline, "data-testid": "alert-deadline" }, zoned(page.deadline)), " · ",
         el("span", { class: "deadline countdown", "data-due": page.deadline, "data-testid": "alert-countdown" }, "")),
-      el("p", { class: "muted" }, "Escalation level " + page.level + (page.repeat ? ", repeat " + page.repeat : "") + "."),
+      el("p", { class: "muted alert-level", "data-testid": "alert-level" }, page.level === null || page.level === undefined
+        ? "Not paged yet."
+        : "Escalation level " + page.level + (page.repeat ? ", repeat " + page.repeat : "") + "."),
       el("div", { class: "alert-actions" },
-        reply ? null : el("button", { type: "button", class: "alert-acknowledge" }, "Acknowledge"),
-        el("a", { href: localPath(page.path) }, reply ? "Open and reply" : "Open")),
+        reply ? null : el("button", { type: "button", class: "alert-acknowledge", "data-testid": "alert-acknowledge" }, "Acknowledge"),
+        reply ? null : el("button", { type: "button", class: "alert-acknowledge-reply secondary" }, "Acknowledge and reply"),
+        el("a", { href: reply ? replyPath(page.path) : localPath(page.path), class: "alert-open" }, reply ? "Open and reply" : "Open"),
+        el("button", { type: "button", class: "link alert-snooze", title: "The alert comes back after 10 minutes if it still waits" }, "Snooze 10 min")),
       el("p", { class: "alert-status", role: "status" }));
     const button = card.querySelector(".alert-acknowledge");
-    if (button) button.addEventListener("click", () => acknowledge(card, page));
+    if (button) button.addEventListener("click", () => acknowledge(card, page, false));
+    const andReply = card.querySelector(".alert-acknowledge-reply");
+    if (andReply) andReply.addEventListener("click", () => acknowledge(card, page, true));
+    card.querySelector(".alert-snooze").addEventListener("click", () => {
+      snooze(page);
+      removeAlert(page.timer, page.reference + " snoozed until " + clockTime(snoozedUntil(page.timer)) + ": it comes back then if it still waits.", "info", null, true);
+    });
+    card.addEventListener("keydown", (event) => {
+      if (event.key === "Escape") { event.preventDefault(); giveFocusBack(); }
+    });
     return card;
   }
 
-  function showAlert(page, quiet) {
-    const card = alertCard(page);
-    const existing = cardOf(page.timer);
-    if (existing) existing.replaceWith(card); // a repeat replaces its alert
-    else alertList.prepend(card);
-    remember(page);
-    tickDeadlines();
-    if (!quiet) { beep(page.severity); notify(page); }
-    showSoundHint();
+  // --- focus ------------------------------------------------------------------------------------------
+  let focusBefore = null;
+  const typing = () => {
+    const active = document.activeElement;
+    if (!active || alerts.contains(active)) return false;
+    return active.isContentEditable || (/^(INPUT|TEXTAREA|SELECT)$/.test(active.tagName)
+      && !/^(button|submit|reset|checkbox|radio)$/.test(active.type || ""));
+  };
+  function focusTop() {
+    const top = alertList.firstElementChild;
+    if (!top) return false;
+    if (!alerts.contains(document.activeElement)) focusBefore = document.activeElement;
+    const target = top.querySelector(".alert-acknowledge") || top.querySelector(".alert-open");
+    target.focus({ preventScroll: true });
+    typingHint.hidden = true;
+    return true;
+  }
+  function giveFocusBack() {
+    const back = focusBefore && focusBefore.isConnected ? focusBefore : null;
+    focusBefore = null;
+    if (back && back !== document.body) back.focus({ preventScroll: true });
+    else if (document.activeElement && alerts.contains(document.activeElement)) document.activeElement.blur();
+  }
+  // A new alert on top takes the focus, unless the person is typing: then it says so, and the shortcut
+  // Alt+Shift+A reaches it.
+  function offerFocus() {
+    if (typing()) {
+      // A status region speaks when its text changes: say which alert, and how to reach it.
+      const top = alertList.firstElementChild;
+      typingHint.hidden = false;
+      typingHint.textContent = "New " + (top ? capital(top.dataset.severity) + " alert " + top.dataset.reference : "alert") + ". Alt+Shift+A goes to it.";
+      return;
+    }
+    focusTop();
+  }
+  document.addEventListener("keydown", (event) => {
+    if (event.altKey && event.shiftKey && !event.ctrlKey && !event.metaKey && (event.code === "KeyA" || event.key.toLowerCase() === "a")) {
+      if (focusTop()) event.preventDefault();
+    }
+  });
+
+  function order() {
+    const sorted = cards().sort((a, b) => {
+      const [rankA, dueA] = urgency({ severity: a.dataset.severity, deadline: a.dataset.deadline, exercise: a.classList.contains("is-drill") });
+      const [rankB, dueB] = urgency({ severity: b.dataset.severity, deadline: b.dataset.deadline, exercise: b.classList.contains("is-drill") });
+      return rankA - rankB || dueA - dueB || Number(a.dataset.timer) - Number(b.dataset.timer);
+    });
+    const focused = document.activeElement;
+    sorted.forEach((card) => alertList.append(card));
+    if (focused && alerts.contains(focused) && document.activeElement !== focused) focused.focus({ preventScroll: true });
   }
 
-  function removeAlert(timer, text, kind) {
+  function changed() {
+    showCount();
+    showMute();
+    showSoundHint();
+    const count = alertList.children.length;
+    if (!count) typingHint.hidden = true;
+    moreHint.hidden = count < 2;
+    moreHint.textContent = count < 2 ? "" : (count - 1) + (count === 2 ? " more alert waits" : " more alerts wait") + " after this one.";
+  }
+
+  function showAlert(page, quiet) {
+    const existing = cardOf(page.timer);
+    const hadFocus = existing && existing.contains(document.activeElement);
+    const card = alertCard(page);
+    if (existing) existing.replaceWith(card); // a repeat replaces its alert
+    else alertList.append(card);
+    order();
+    remember(page);
+    tickDeadlines();
+    if (!quiet) { beep(page.severity); notify(page); sounded.set(Number(page.timer), Date.now()); }
+    changed();
+    if (hadFocus) (card.querySelector(".alert-acknowledge") || card.querySelector(".alert-open")).focus({ preventScroll: true });
+    else if (alertList.firstElementChild === card && !alerts.contains(document.activeElement)) offerFocus();
+  }
+
+  function removeAlert(timer, text, kind, link, snoozed) {
     const card = cardOf(timer);
+    // It no longer waits (or waits snoozed): not raised again from the server's last answer.
+    if (!snoozed) waitingEntries = waitingEntries.filter((entry) => entry.timer !== Number(timer));
+    const hadFocus = card && card.contains(document.activeElement);
     if (card) card.remove();
     forget(timer);
     const notification = notifications.get(Number(timer));
     if (notification) { notification.close(); notifications.delete(Number(timer)); }
-    if (card && text) note(text, kind);
-    showSoundHint();
+    if (card && text) note(text, kind, link ? { link } : undefined);
+    changed();
+    if (hadFocus) { if (!focusTop()) giveFocusBack(); }
   }
 
-  async function acknowledge(card, page) {
-    const button = card.querySelector(".alert-acknowledge");
+  async function acknowledge(card, page, thenReply) {
+    const buttons = card.querySelectorAll(".alert-acknowledge, .alert-acknowledge-reply");
     const status = card.querySelector(".alert-status");
-    button.disabled = true;
+    const focused = card.contains(document.activeElement);
+    buttons.forEach((button) => { button.disabled = true; });
+    if (focused) card.focus({ preventScroll: true }); // a disabled button drops the focus: keep it in the alert
     card.dataset.acknowledging = "1"; // our own ack.recorded event may arrive before the answer does
     status.textContent = "Acknowledging…";
+    const failed = (text) => {
+      delete card.dataset.acknowledging;
+      status.textContent = text;
+      buttons.forEach((button) => { button.disabled = false; });
+      const again = card.querySelector(".alert-acknowledge");
+      if (again) again.focus({ preventScroll: true });
+    };
     let response;
     try {
       response = await fetch(acknowledgeUrl(page.timer), {
@@ -220,24 +468,21 @@
         headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": Hotline.csrfToken() },
       });
     } catch (e) {
-      delete card.dataset.acknowledging;
-      status.textContent = "Not acknowledged: the server did not answer. Try again, or phone the sender.";
-      button.disabled = false;
+      failed("Not acknowledged: the server did not answer. Try again, or phone the sender.");
       return;
     }
-    if (response.ok) {
-      removeAlert(page.timer, page.reference + " acknowledged for " + page.recipient + ": paging has stopped.", "ok");
-      return;
-    }
-    if (response.status === 409) {
-      removeAlert(page.timer, "Someone else already acknowledged " + page.reference + ": nothing waits any more.", "info");
+    const thread = { href: replyPath(page.path), text: "Reply in the thread" };
+    if (response.ok || response.status === 409) {
+      if (thenReply) focusBefore = null; // the focus goes to the composer, not back
+      removeAlert(page.timer, response.ok
+        ? page.reference + " acknowledged for " + page.recipient + ": paging has stopped."
+        : "Someone else already acknowledged " + page.reference + ": nothing waits any more.", response.ok ? "ok" : "info", thread);
+      if (thenReply) location.assign(thread.href);
       return;
     }
     let detail = "";
     try { detail = (await response.json()).detail || ""; } catch (e) { /* not JSON */ }
-    delete card.dataset.acknowledging;
-    status.textContent = "Not acknowledged (" + response.status + ")" + (detail ? ": " + detail : ".");
-    button.disabled = false;
+    failed("Not acknowledged (" + response.status + ")" + (detail ? ": " + detail : "."));
   }
 
   // Someone of this organisation acknowledged elsewhere (another console, the API, a link, the phone).
@@ -276,34 +521,72 @@
       "warning", { sticky: true, testid: "delivery-failed" });
   }
 
-  // The server's word on what still waits: drops alerts acknowledged or ended while this console did not
-  // hear of it, and brings back, quietly, the alerts open on the page before this one.
-  async function reconcile() {
-    const kept = stored();
-    if (!alertList.children.length && !Object.keys(kept).length) return;
-    const asked = Date.now();
-    let data;
-    try {
-      const response = await fetch(WAITING_URL, { credentials: "same-origin", headers: { Accept: "application/json" } });
-      if (!response.ok) return;
-      data = await response.json();
-    } catch (e) { return; }
-    const waitingTimers = new Set((data.to_acknowledge || []).map((entry) => entry.timer));
-    const ended = Array.from(alertList.children).filter((card) =>
-      !waitingTimers.has(Number(card.dataset.timer)) && Number(card.dataset.shownAt) < asked);
-    // The push that says who acknowledged may be a moment behind the server's answer: give it the chance
-    // to remove the alert with that news before removing it with less.
-    if (ended.length) setTimeout(() => ended.forEach((card) => {
-      if (card.isConnected && !card.dataset.acknowledging) {
-        removeAlert(card.dataset.timer, card.dataset.reference + " no longer waits: acknowledged, or its escalation ended.", "info");
-      }
-    }), PUSH_GRACE_MS);
-    const now = stored();
-    Object.values(now).forEach((page) => {
-      if (cardOf(page.timer)) return;
-      if (waitingTimers.has(page.timer)) showAlert(page, true);
-      else forget(page.timer);
+  // Raise what waits and has to be seen (not snoozed, not already open); quiet when the console knew it
+  // already (an alert carried over from the page before this one).
+  function recheck() {
+    const known = stored();
+    const fresh = [];
+    waitingEntries.forEach((entry) => {
+      if (cardOf(entry.timer) || !qualifies(entry) || snoozedUntil(entry.timer)) return;
+      fresh.push(entry);
     });
+    // Found in an answer more than a moment old (a snooze ended, a deadline passed): ask again first,
+    // so that what was acknowledged meanwhile does not come back.
+    if (fresh.length && Date.now() - waitingAt > STALE_MS) { loadWaiting(); return; }
+    fresh.sort((a, b) => { const [ra, da] = urgency(a); const [rb, db] = urgency(b); return ra - rb || da - db; });
+    let loud = null;
+    fresh.forEach((entry) => {
+      const page = pageOf(entry);
+      const wasOpen = Boolean(known[entry.timer]);
+      showAlert(page, true);
+      if (!wasOpen) { notify(page); sounded.set(Number(page.timer), Date.now()); if (!loud) loud = page; }
+    });
+    if (loud) beep(loud.severity); // one sound for what the console finds waiting, not one per item
+    showMute();
+  }
+
+  // The server's word on what waits: raises the alerts due, drops those acknowledged or ended while this
+  // console did not hear of it.
+  let asking = null;
+  async function loadWaiting() {
+    if (asking) return asking;
+    asking = (async () => {
+      const asked = Date.now();
+      let data;
+      try {
+        const response = await fetch(WAITING_URL, { credentials: "same-origin", headers: { Accept: "application/json" } });
+        if (!response.ok) return;
+        data = await response.json();
+      } catch (e) { return; }
+      waitingAt = Date.now();
+      waitingEntries = (data.to_acknowledge || []).filter((entry) => entry.recipient === organisationCode || !organisationCode);
+      const waitingTimers = new Set(waitingEntries.map((entry) => entry.timer));
+      const ended = cards().filter((card) => !waitingTimers.has(Number(card.dataset.timer)) && Number(card.dataset.shownAt) < asked);
+      // The push that says who acknowledged may be a moment behind the server's answer: give it the chance
+      // to remove the alert with that news before removing it with less.
+      if (ended.length) setTimeout(() => ended.forEach((card) => {
+        if (card.isConnected && !card.dataset.acknowledging) {
+          removeAlert(card.dataset.timer, card.dataset.reference + " no longer waits: acknowledged, or its escalation ended.", "info");
+        }
+      }), PUSH_GRACE_MS);
+      Object.keys(stored()).forEach((timer) => { if (!waitingTimers.has(Number(timer)) && !cardOf(timer)) forget(timer); });
+      recheck();
+    })().finally(() => { asking = null; });
+    return asking;
+  }
+  setInterval(recheck, RECHECK_MS);
+
+  // A live page: its alert at once (a repeat replaces it). A snoozed alert stays snoozed for a repeat of
+  // its level; a higher level breaks the snooze.
+  function paged(page) {
+    const snoozed = snoozes()[page.timer];
+    if (snoozed && !(page.level > snoozed.level)) return;
+    if (snoozed) unsnooze(page.timer);
+    const lately = cardOf(page.timer) && Date.now() - (sounded.get(Number(page.timer)) || 0) < SOUNDED_LATELY_MS;
+    showAlert(page, Boolean(lately));
+    const known = waitingEntries.find((entry) => entry.timer === page.timer);
+    if (!known) waitingEntries.push({ ...page, paged_level: page.level });
+    else Object.assign(known, { level: page.level, paged_level: page.level, repeat: page.repeat });
   }
 
   // --- the waiting panel and the timelines -------------------------------------------------------------
@@ -319,30 +602,74 @@
     }, 300); // a burst of events (one per message acknowledged) reloads the panel once
   }
 
-  function markTimelineStale(selector) {
-    document.querySelectorAll(".escalation-timer" + selector).forEach((timer) => {
-      const hint = timer.closest(".escalation-timeline").querySelector(".escalation-stale");
-      if (hint) hint.hidden = false;
+  // An escalation timeline under a message, fetched again (the server renders it as on the page, within
+  // the same visibility rules) when one of its timers moves. A burst of events fetches it once.
+  const timelineTimers = new WeakMap();
+  function refreshTimelines(selector) {
+    const blocks = new Set();
+    document.querySelectorAll(".escalation-timeline .escalation-timer" + selector).forEach((timer) => blocks.add(timer.closest(".escalation-timeline")));
+    blocks.forEach((block) => {
+      clearTimeout(timelineTimers.get(block));
+      timelineTimers.set(block, setTimeout(() => refreshTimeline(block), 250));
     });
+  }
+  // A message posted while this page is open (incidents.js adds it without a timeline): its first page
+  // brings its timeline, and each further recipient's page adds its timer to it.
+  function timelineOfNewTimer(page) {
+    if (document.querySelector('.escalation-timeline .escalation-timer[data-timer="' + Number(page.timer) + '"]')) return false;
+    const [path, anchor] = localPath(page.path || "").split("#");
+    const message = path === location.pathname && anchor && anchor.startsWith("message-") ? document.getElementById(anchor) : null;
+    if (!message) return true;
+    let block = message.querySelector(".escalation-timeline, .escalation-timeline-pending");
+    if (block) {
+      block.dataset.url += (block.dataset.url.includes("?") ? "&" : "?") + "timer=" + Number(page.timer);
+    } else {
+      block = el("div", { class: "escalation-timeline-pending", hidden: true, "data-url": "/escalation/timers/" + Number(page.timer) + "/timeline/" });
+      (message.querySelector(".acks") || message.lastElementChild).after(block);
+    }
+    clearTimeout(timelineTimers.get(block)); // the pages of one tick, one per recipient: one fetch
+    timelineTimers.set(block, setTimeout(() => refreshTimeline(block), 250));
+    return true;
+  }
+  async function refreshTimeline(block) {
+    if (!block.isConnected || !block.dataset.url) return;
+    let html;
+    try {
+      const response = await fetch(block.dataset.url, { credentials: "same-origin", headers: { Accept: "text/html" } });
+      if (!response.ok) return;
+      html = await response.text();
+    } catch (e) { return; }
+    if (!block.isConnected) return;
+    const holder = document.createElement("template");
+    holder.innerHTML = html; // the server's own fragment, escaped by its template
+    const fresh = holder.content.querySelector(".escalation-timeline");
+    if (!fresh) { if (!block.classList.contains("escalation-timeline")) block.remove(); return; }
+    if (block.open) fresh.open = true; // keep what the person opened
+    block.replaceWith(fresh);
+    tickDeadlines();
+    if (window.htmx) window.htmx.process(fresh);
   }
 
   const REFRESHING = new Set(["page", "ack.recorded", "incident.created", "incident.updated", "message.created"]);
   document.addEventListener("hotline:event", (domEvent) => {
     const event = domEvent.detail || {};
     if (event.type === "page" && event.page) {
-      if (Number(event.page.recipient_id) === organisationId) showAlert(event.page, false);
-      markTimelineStale('[data-timer="' + Number(event.page.timer) + '"]');
+      if (Number(event.page.recipient_id) === organisationId) paged(event.page);
+      if (!timelineOfNewTimer(event.page)) refreshTimelines('[data-timer="' + Number(event.page.timer) + '"]');
     } else if (event.type === "ack.recorded" && event.incident) {
       acknowledgedElsewhere(event);
-      if (event.message) markTimelineStale('[data-reference="' + CSS.escape(event.incident.reference + " #" + event.message.number) + '"]');
+      if (event.message) refreshTimelines('[data-reference="' + CSS.escape(event.incident.reference + " #" + event.message.number) + '"]');
     } else if (event.type === "delivery.failed" && event.delivery) {
       deliveryFailed(event.delivery);
-      markTimelineStale('[data-timer="' + Number(event.delivery.timer) + '"]');
+      refreshTimelines('[data-timer="' + Number(event.delivery.timer) + '"]');
     }
     if (event.incident) incidentEvent(event);
     if (REFRESHING.has(event.type)) refreshPanels();
   });
-  // After each catch-up (on every reconnect, and every minute): what the pushes may have missed.
-  document.addEventListener("hotline:resumed", () => { if (alertList.children.length) reconcile(); });
-  reconcile();
+  // On every reconnect (and every minute's catch-up): what the pushes may have missed.
+  document.addEventListener("hotline:resumed", loadWaiting);
+  // The alerts open on the page before this one come back at once (quietly), before the server answers.
+  Object.values(stored()).forEach((page) => { if (!snoozedUntil(page.timer)) showAlert(page, true); });
+  changed();
+  loadWaiting();
 })();
