@@ -69,6 +69,26 @@ def test_a_console_opened_later_raises_the_alert_on_load_and_enter_acknowledges_
     expect(alerts.first.get_by_role("button", name="Acknowledge", exact=True)).to_be_focused()  # the next one
 
 
+def test_a_more_urgent_alert_arriving_takes_the_focus_the_console_had_given_the_open_one(asgi_server, browser_context):
+    build_demo_world()
+    waiting_report(severity="high", title="Second drone")
+    elsewhere(lambda: tick())  # the high one is paged before the console opens
+    page = browser_context.new_page()
+    sign_in(page, asgi_server, officer("hr-mod-duty"))
+    alerts = page.get_by_role("alertdialog")
+    expect(alerts.first.get_by_role("button", name="Acknowledge", exact=True)).to_be_focused()
+
+    critical = waiting_report()
+    elsewhere(lambda: tick())
+
+    expect(alerts).to_have_count(2)
+    expect(alerts.first.get_by_test_id("alert-reference")).to_have_text(f"{critical.reference} #1")
+    expect(alerts.first.get_by_role("button", name="Acknowledge", exact=True)).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(alerts).to_have_count(1)
+    assert acknowledged(critical), "Enter acknowledged the most urgent alert, the one on top"
+
+
 def test_a_phone_acknowledges_from_the_alert_without_scrolling_sideways(asgi_server, chromium):
     build_demo_world()
     incident = waiting_report()

@@ -109,4 +109,4 @@ def test_wrong_codes_in_a_row_make_the_second_factor_wait_before_the_next_try(cl
     assert client.get("/").status_code == 302
     with time_machine.travel(timezone.now() + timedelta(seconds=10)):
         response = client.post("/otp/verify/", {"token": current_code(device)}, follow=True)
-    assert b"Signed in as" in response.content
+    assert b"Duty board" in response.content

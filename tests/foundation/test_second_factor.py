@@ -27,7 +27,7 @@ def test_enrolment_with_the_right_code_lets_the_person_in(client, duty_officer):
     response = client.post("/otp/enrol/", {"token": code}, follow=True)
     assert response.redirect_chain[-1][0] == "/"
     assert TOTPDevice.objects.get(user=duty_officer).confirmed
-    assert b"Signed in as" in response.content
+    assert b"Duty board" in response.content
 
 
 def test_an_enrolment_is_recorded_in_the_audit_log_with_the_device(client, duty_officer):
@@ -60,7 +60,7 @@ def test_the_second_factor_is_asked_before_any_console_page(client, duty_officer
     response = sign_in(client, "rs-mod-duty", next_url="/admin/")
     assert response.redirect_chain[-1][0].startswith("/otp/verify/")
     response = client.post("/otp/verify/?next=/", {"token": current_code(device)}, follow=True)
-    assert b"Signed in as" in response.content
+    assert b"Duty board" in response.content
 
 
 def test_an_api_call_in_a_session_without_the_second_factor_gets_json_403(client, duty_officer):

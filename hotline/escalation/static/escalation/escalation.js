@@ -357,6 +357,7 @@
 
   // --- focus ------------------------------------------------------------------------------------------
   let focusBefore = null;
+  let focusedByUs = null; // the button focusTop() focused: a newer top alert may take the focus from it
   const typing = () => {
     const active = document.activeElement;
     if (!active || alerts.contains(active)) return false;
@@ -369,6 +370,7 @@
     if (!alerts.contains(document.activeElement)) focusBefore = document.activeElement;
     const target = top.querySelector(".alert-acknowledge") || top.querySelector(".alert-open");
     target.focus({ preventScroll: true });
+    focusedByUs = target;
     typingHint.hidden = true;
     return true;
   }
@@ -420,6 +422,7 @@
   function showAlert(page, quiet) {
     const existing = cardOf(page.timer);
     const hadFocus = existing && existing.contains(document.activeElement);
+    const ourFocus = hadFocus && document.activeElement === focusedByUs;
     const card = alertCard(page);
     if (existing) existing.replaceWith(card); // a repeat replaces its alert
     else alertList.append(card);
@@ -428,8 +431,14 @@
     tickDeadlines();
     if (!quiet) { beep(page.severity); notify(page); sounded.set(Number(page.timer), Date.now()); }
     changed();
-    if (hadFocus) (card.querySelector(".alert-acknowledge") || card.querySelector(".alert-open")).focus({ preventScroll: true });
-    else if (alertList.firstElementChild === card && !alerts.contains(document.activeElement)) offerFocus();
+    if (hadFocus) {
+      const button = card.querySelector(".alert-acknowledge") || card.querySelector(".alert-open");
+      button.focus({ preventScroll: true });
+      if (ourFocus) focusedByUs = button;
+    }
+    // A more urgent alert now on top takes the focus from the outside, or from where we put it (not from
+    // a control of another alert the person went to themselves).
+    else if (alertList.firstElementChild === card && (!alerts.contains(document.activeElement) || document.activeElement === focusedByUs)) offerFocus();
   }
 
   function removeAlert(timer, text, kind, link, snoozed) {
