@@ -3,8 +3,11 @@
 It reads the event outbox (hotline.realtime) and nothing else: every event there was published to the
 organisation by the app that owns its subject, after that app's visibility rules chose the audience and
 withheld the content the audience may not read. So an incident the organisation may not see is never
-here, and a withheld title stays withheld (`content_withheld`). The console sits below the feature
-apps, so it knows their events only by the payloads' shapes, and links to their pages by URL name.
+here. The lines carry no content at all (no titles): an event keeps what it said when it was published,
+and a TLP raised since, or a notification amended away from a party, would otherwise show a title the
+organisation may no longer read. The reference links to the page, which applies today's rules.
+The console sits below the feature apps, so it knows their events only by the payloads' shapes, and
+links to their pages by URL name.
 """
 
 from datetime import datetime
@@ -33,7 +36,6 @@ def _path(name: str, reference: str, anchor: str = "") -> str:
 def _incident_line(kind: str, payload: dict) -> dict | None:
     incident, message = payload.get("incident") or {}, payload.get("message") or {}
     reference = incident.get("reference", "")
-    title = None if incident.get("content_withheld") else incident.get("title")
     path = _path("incidents:detail", reference)
     if kind == "incident.created":
         text = f"{incident.get('originator', '')} reported {reference}"
@@ -49,7 +51,7 @@ def _incident_line(kind: str, payload: dict) -> dict | None:
         text = f"{reference} is {incident.get('status', 'updated')}"
     else:
         return None
-    return {"text": text, "title": title, "path": path, "severity": incident.get("severity", "")}
+    return {"text": text, "path": path, "severity": incident.get("severity", "")}
 
 
 NOTIFICATION_VERBS = {
@@ -65,9 +67,9 @@ NOTIFICATION_VERBS = {
 
 def _notification_line(kind: str, payload: dict) -> dict | None:
     if kind.startswith("exercise."):
-        subject, name, title_key = payload.get("exercise_notification") or {}, "notifications:exercise", "designation"
+        subject, name = payload.get("exercise_notification") or {}, "notifications:exercise"
     else:
-        subject, name, title_key = payload.get("drone_flight") or {}, "notifications:flight", "purpose"
+        subject, name = payload.get("drone_flight") or {}, "notifications:flight"
     reference = subject.get("reference", "")
     if kind.endswith(".acknowledged"):
         text = f"{payload.get('organisation', '')} acknowledged {reference}"
@@ -75,7 +77,7 @@ def _notification_line(kind: str, payload: dict) -> dict | None:
         text = f"{subject.get('organisation', '')} {NOTIFICATION_VERBS[kind]} {reference}"
     else:
         return None
-    return {"text": text, "title": subject.get(title_key), "path": _path(name, reference), "severity": ""}
+    return {"text": text, "path": _path(name, reference), "severity": ""}
 
 
 def _check_line(kind: str, payload: dict) -> dict:
@@ -86,13 +88,13 @@ def _check_line(kind: str, payload: dict) -> dict:
         text = f"{who} answered the reachability check {check.get('reference')}"
     else:
         text = f"Reachability check {check.get('reference')} started"
-    return {"text": text, "title": None, "path": check.get("url", ""), "severity": ""}
+    return {"text": text, "path": check.get("url", ""), "severity": ""}
 
 
 def _delivery_line(kind: str, payload: dict) -> dict:
     delivery = payload.get("delivery") or {}
     text = f"A page to {delivery.get('recipient', '')} could not be delivered ({delivery.get('method', '')})"
-    return {"text": text, "title": None, "path": "", "severity": ""}
+    return {"text": text, "path": "", "severity": ""}
 
 
 LINES = {
@@ -104,8 +106,8 @@ LINES = {
 
 
 def recent_activity(organisation_id: int | None, limit: int = RECENT) -> list[dict]:
-    """The organisation's last `limit` events as lines: `text`, `title` (None when withheld or none),
-    `path`, `at`, `kind`, `exercise`. Pages are left out: the waiting panel shows what they page for."""
+    """The organisation's last `limit` events as lines: `text` (metadata only), `path`, `at`, `kind`,
+    `exercise`. Pages are left out: the waiting panel shows what they page for."""
     if organisation_id is None:
         return []
     lines = []

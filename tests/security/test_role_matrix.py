@@ -452,7 +452,7 @@ def outcome_of(response) -> str:
 
 
 def page_text(response, *names: str) -> str:
-    """The body, with the names the URL gave and the per-request CSRF tokens taken out."""
+    """The body, with the address and the names the URL gave and the per-request CSRF tokens taken out."""
     text = b"".join(response.streaming_content if response.streaming else [response.content]).decode(errors="replace")
     for name in names:
         text = text.replace(name, "NAME")
@@ -528,8 +528,11 @@ def check_route(world: World, route: str) -> list[str]:
                         problem = "a refused write changed something"
                     elif got == HIDDEN:
                         assert missing_path, f"{route}: a hidden answer needs a missing object's URL"
-                        text = page_text(response, *names)
-                        missing = page_text(send(client, check.method, missing_path, body), *missing_names)
+                        # The page echoes the address asked for (the top bar's forms come back to it).
+                        text = page_text(response, path, *names)
+                        missing = page_text(
+                            send(client, check.method, missing_path, body), missing_path, *missing_names
+                        )
                         if MARKER in text or text != missing:
                             problem = "the 404 differs from a missing id's or shows the object"
                 finally:

@@ -144,6 +144,21 @@
     if (form && !window.confirm(form.dataset.confirm)) event.preventDefault();
   }, true);
 
+  // A table that scrolls sideways inside its card (phones, narrow columns) must be reachable by keyboard
+  // to be scrolled: it joins the tab order while it scrolls and has nothing focusable of its own.
+  const SCROLLERS = "table.grid, .form-with-rules > aside";
+  function keyboardScrollers() {
+    document.querySelectorAll(SCROLLERS).forEach((node) => {
+      const scrolls = node.scrollWidth > node.clientWidth + 1 && getComputedStyle(node).overflowX !== "visible";
+      const ownFocusable = node.querySelector("a[href], button, input, select, textarea, [tabindex]:not([data-scroller])");
+      if (scrolls && !ownFocusable) { node.tabIndex = 0; node.dataset.scroller = ""; }
+      else if (node.hasAttribute("data-scroller")) { node.removeAttribute("tabindex"); delete node.dataset.scroller; }
+    });
+  }
+  keyboardScrollers();
+  window.addEventListener("resize", keyboardScrollers);
+  document.addEventListener("htmx:afterSettle", keyboardScrollers);
+
   // --- the top bar -------------------------------------------------------------------------------
   // On a phone the sections, the theme and who is signed in fold behind "Menu" (console.css shows the
   // button below 760 px). Without this script the menu simply stays open.

@@ -75,6 +75,11 @@
   }
   focusComposer();
   window.addEventListener("hashchange", focusComposer);
+  // The browser's own scroll to #composer comes later and moves the focus to the page (the form itself
+  // is not focusable): focus the field again after it, unless the person has gone somewhere meanwhile.
+  window.addEventListener("load", () => setTimeout(() => {
+    if (!document.activeElement || document.activeElement === document.body) focusComposer();
+  }, 0));
 
   // Countdowns to deadlines (.countdown[data-due]) are the console shell's (console.js): it ticks them every second.
   const tickDeadlines = Hotline.countdowns;
