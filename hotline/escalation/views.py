@@ -36,7 +36,7 @@ from hotline.escalation.choices import Clock, DeliveryStatus, Severity, Target, 
 from hotline.escalation.forms import LevelForm, LevelFormSet, OverrideForm, PhoneAcknowledgementForm, PolicyForm
 from hotline.escalation.models import Delivery, Timer
 from hotline.escalation.page_texts import delivery_of_token
-from hotline.escalation.subjects import subject_type, summaries
+from hotline.escalation.subjects import subject_type
 from hotline.escalation.timeline import timeline, waiting
 from hotline.realtime.outbox import last_event_id
 
@@ -204,24 +204,13 @@ def _progress(entry: dict, now: datetime) -> dict:
 SEVERITY_RANK = {Severity.CRITICAL: 0, Severity.HIGH: 1, Severity.MEDIUM: 2, Severity.LOW: 3}
 
 
-def _titled(entries: list[dict]) -> list[dict]:
-    """The entries with their subject's title (the recipient and the sender both see it), read from the
-    subjects' summaries where the waiting list does not carry it yet."""
-    missing = [entry["timer"] for entry in entries if "title" not in entry]
-    if not missing:
-        return entries
-    timers = list(Timer.objects.filter(pk__in=missing).only("pk", "subject_kind", "subject_id"))
-    found = summaries(timers)
-    titles = {timer.pk: getattr(found.get((timer.subject_kind, timer.subject_id)), "title", "") for timer in timers}
-    return [entry if "title" in entry else {**entry, "title": titles.get(entry["timer"], "")} for entry in entries]
-
-
 def _items(entries: list[dict], now: datetime) -> list[dict]:
     """The waiting timers as the items people act on: one per subject reference (a request's
     acknowledgement and reply clocks are one row; an exercise told to seven parties is one row with the
-    seven still to answer), critical first, then the soonest deadline."""
+    seven still to answer), most urgent first as the alerts are: by severity, real traffic before an
+    EXERCISE of the same severity, then the soonest deadline."""
     grouped: dict[str, dict] = {}
-    for entry in _titled(entries):
+    for entry in entries:
         shown = _progress(entry, now)
         item = grouped.get(entry["reference"])
         if item is None:
@@ -257,7 +246,7 @@ def _items(entries: list[dict], now: datetime) -> list[dict]:
                 "parties": sorted(item["parties"].values(), key=lambda party: party["code"]),
             }
         )
-    return sorted(items, key=lambda item: (SEVERITY_RANK.get(item["severity"], 9), item["deadline"]))
+    return sorted(items, key=lambda item: (SEVERITY_RANK.get(item["severity"], 9), item["exercise"], item["deadline"]))
 
 
 def _waiting_context(request, back: str) -> dict:

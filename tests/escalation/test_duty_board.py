@@ -98,6 +98,14 @@ def test_a_request_with_two_clocks_is_one_titled_row_and_critical_comes_first(de
     assert [order[s] for s in severities] == sorted(order[s] for s in severities)
 
 
+def test_real_traffic_comes_before_an_exercise_of_the_same_severity_as_in_the_alerts(demo):
+    real = report(person("rs-mod-duty"), ("HR-MOD",), severity="critical", title="Armed drone over Vukovar")
+    page = text(signed_in("hr-mod-duty").get("/waiting/panel/?next=/"))
+    critical = [row for row in rows(page, "waiting-row") if 'class="severity-critical' in row]
+    assert len(critical) == 2 and "EXERCISE" in critical[1], "the demo's critical exercise waits too"
+    assert f'data-reference="{real.reference} #1"' in critical[0], "though its deadline is the later one"
+
+
 def test_an_exercise_told_to_seven_parties_is_one_row_with_the_parties_still_to_answer(demo):
     page = text(signed_in("hr-mod-duty").get("/waiting/panel/?next=/"))
     exercise = [row for row in rows(page, "waiting-for-row") if 'data-reference="EX-2026-0002 v1"' in row]
