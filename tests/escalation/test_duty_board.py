@@ -15,6 +15,7 @@ from accounts.models import User
 from incidents.demo import load_demo_incidents
 from incidents.notifications.demo import load_demo_notifications
 from tests.accounts.world import build_demo_world, organisation, person
+from tests.escalation.test_console_pages import part, signed_in, text
 from tests.incidents.reports import report
 
 
@@ -31,22 +32,6 @@ def demo(world):
     with override_settings(DEMO_MODE=True):
         load_demo_incidents()
         load_demo_notifications()
-
-
-def signed_in(username: str) -> Client:
-    client = Client()
-    client.force_login(person(username))
-    return client
-
-
-def text(response) -> str:
-    return response.content.decode()
-
-
-def part(page: str, testid: str) -> str:
-    start = page.index(f'data-testid="{testid}"')
-    ends = [index for index in (page.find("</table>", start), page.find("</section>", start)) if index > 0]
-    return page[start : min(ends)]
 
 
 def rows(page: str, testid: str) -> list[str]:
