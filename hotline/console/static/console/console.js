@@ -12,6 +12,10 @@
 //   Hotline.formatter(options, zone)          an Intl.DateTimeFormat in that zone (UTC where it is unknown)
 //   Hotline.countdowns()                      ticks every .countdown[data-due] now (scripts that add some call it)
 //   Hotline.csrfToken()                       the token for a fetch() POST
+//   Hotline.refreshParts()                    fetches the page again and swaps each [data-live-part][id]
+//                                             nobody is working in (resolves false if one was left)
+//   Hotline.reloadUnlessWriting()             loads the page again unless a field holds what the person
+//                                             typed (then false)
 //   Hotline.live                              the live channel (null when not signed in): socket, lastEventId, close()
 // Page scripts load after this one (all deferred, in document order: base.html loads this one first).
 //
@@ -143,6 +147,47 @@
     const form = event.target.closest("form[data-confirm]");
     if (form && !window.confirm(form.dataset.confirm)) event.preventDefault();
   }, true);
+
+  // Parts of a page that follow the live channel by themselves: each element with data-live-part and an
+  // id is fetched again from the page's own address and replaced, unless the person is working in it
+  // (the focus is inside, or a field holds what they typed): then it is left as it is and the promise
+  // says false, so the page can say that something changed there.
+  const writingIn = (node) => Boolean(node) && (node.isContentEditable || /^(TEXTAREA|SELECT)$/.test(node.tagName)
+    || (node.tagName === "INPUT" && !/^(button|submit|reset|checkbox|radio|hidden|image)$/.test(node.type)));
+  const dirty = (part) => (part.contains(document.activeElement) && writingIn(document.activeElement))
+    || Array.from(part.querySelectorAll("input, textarea, select")).some((field) => {
+      if (field.type === "hidden") return false;
+      if (field.type === "checkbox" || field.type === "radio") return field.checked !== field.defaultChecked;
+      if (field.tagName === "SELECT") return Array.from(field.options).some((option) => option.selected !== option.defaultSelected);
+      return field.value !== field.defaultValue;
+    });
+  Hotline.reloadUnlessWriting = function reloadUnlessWriting() {
+    if (dirty(document.body)) return false;
+    location.reload();
+    return true;
+  };
+  Hotline.refreshParts = async function refreshParts() {
+    const parts = Array.from(document.querySelectorAll("[data-live-part][id]"));
+    if (!parts.length) return true;
+    let fresh;
+    try {
+      const answer = await fetch(location.pathname + location.search, { credentials: "same-origin", headers: { Accept: "text/html" } });
+      if (!answer.ok) return false;
+      fresh = new DOMParser().parseFromString(await answer.text(), "text/html");
+    } catch (e) { return false; }
+    let all = true;
+    parts.forEach((part) => {
+      const replacement = fresh.getElementById(part.id);
+      if (!replacement || !part.isConnected) return;
+      if (dirty(part)) { all = false; return; }
+      const adopted = document.importNode(replacement, true);
+      part.replaceWith(adopted);
+      if (window.htmx) window.htmx.process(adopted);
+    });
+    tickCountdowns();
+    keyboardScrollers();
+    return all;
+  };
 
   // A table that scrolls sideways inside its card (phones, narrow columns) must be reachable by keyboard
   // to be scrolled: it joins the tab order while it scrolls and has nothing focusable of its own.

@@ -1,7 +1,9 @@
 // Exercise pages: when an "exercise.*" event arrives (console.js dispatches each once, as
-// "hotline:event"), show the page's notice that it changed, with a reload link. The page is not
-// rebuilt under the reader's hands: a half-typed reply or cancellation reason stays as it is.
-// On a notification's page (data-exercise = its id) only that notification's events count.
+// "hotline:event"), the page's live parts ([data-live-part]) are fetched again and swapped
+// (Hotline.refreshParts). A part the reader is working in is not rebuilt under their hands (a
+// half-typed reply or cancellation reason stays as it is): then, and only then, the page's notice says
+// that it changed, with a reload link. On a notification's page (data-exercise = its id) only that
+// notification's events count.
 (function () {
   "use strict";
 
@@ -26,7 +28,15 @@
     if (watched && String(notification.id) !== watched) return;
     const label = LABELS[kind] || "changed";
     const who = event.organisation ? " by " + event.organisation : "";
-    what.textContent = (notification.reference || "An exercise notification") + " " + label + who + " since this page was loaded.";
-    notice.hidden = false;
+    // A new version of the notification open here changes its map too: the page is loaded again whole,
+    // unless the reader is writing in it.
+    const wholePage = watched && (kind === "exercise.amended" || kind === "exercise.cancelled");
+    const refreshing = wholePage ? Promise.resolve(window.Hotline.reloadUnlessWriting()) : window.Hotline.refreshParts();
+    refreshing.then((all) => {
+      if (all) return;
+      what.textContent = (notification.reference || "An exercise notification") + " " + label + who
+        + " while you were writing here; your text is kept.";
+      notice.hidden = false;
+    });
   });
 })();
