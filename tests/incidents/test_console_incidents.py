@@ -299,6 +299,9 @@ def test_an_attachment_of_a_refused_type_gets_a_readable_error(world, client):
     assert response.status_code == 400
     assert "Files of type .exe are not accepted" in text(response)
     assert not incident.attachments.exists()
+    # Said once at the top of the page, as every console form says its problems, with a link to the field.
+    summary = text(response).split('data-testid="error-summary"')[1].split("</div>")[0]
+    assert "There is 1 problem" in summary and 'href="#id_file"' in summary
 
 
 @pytest.mark.parametrize(
