@@ -36,7 +36,7 @@ def test_on_a_phone_the_duty_board_shows_my_shift_who_is_on_duty_and_what_waits_
         expect(row.get_by_role("button", name="Acknowledge")).to_be_visible()
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
-        elsewhere(lambda: report(person("rs-mod-duty"), ["HR-MOD"], title="A second drone over Ilok"))
-        expect(page.get_by_test_id("recent-activity")).to_contain_text("A second drone over Ilok")  # live
+        second = elsewhere(lambda: report(person("rs-mod-duty"), ["HR-MOD"], title="A second drone over Ilok"))
+        expect(page.get_by_test_id("recent-activity")).to_contain_text(f"reported {second.reference}")  # live
     finally:
         context.close()
