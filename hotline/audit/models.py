@@ -63,3 +63,20 @@ class AuditCheckpoint(models.Model):
 
     def __str__(self):
         return f"checkpoint of {self.tree_size} entries"
+
+
+class AuditVerification(models.Model):
+    """The log's last verified state for the log page (one row): the first `tree_size` entries were
+    found unchanged and in order at `verified_at`, with this root, this last leaf and this right edge of
+    the Merkle tree (the complete subtrees' roots along tree_size's binary digits, 32 bytes each), and
+    consistent with every signed checkpoint up to `checkpoint_size`. See hotline.audit.incremental."""
+
+    tree_size = models.BigIntegerField()
+    root_hash = models.BinaryField()
+    last_leaf = models.BinaryField()
+    right_edge = models.BinaryField()
+    checkpoint_size = models.BigIntegerField(default=0)
+    verified_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"verified up to entry {self.tree_size}"

@@ -8,11 +8,11 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from hotline.audit.access import is_reviewer
-from hotline.audit.checkpoints import stored_checkpoints
+from hotline.audit.actions import DELIVERY_ATTEMPT, grouped_choices
+from hotline.audit.incremental import verify_since_last
 from hotline.audit.log import record
 from hotline.audit.models import AuditCheckpoint, AuditEntry
 from hotline.audit.signing import verifier_key
-from hotline.audit.verify import verify_log
 
 PAGE_SIZE = 100
 
@@ -22,13 +22,18 @@ class LogFilterForm(forms.Form):
         required=False, max_length=12, widget=forms.TextInput(attrs={"placeholder": "RS-CERT"})
     )
     actor = forms.CharField(required=False, max_length=150, widget=forms.TextInput(attrs={"placeholder": "username"}))
-    action = forms.CharField(
-        required=False, max_length=64, widget=forms.TextInput(attrs={"placeholder": "login.failed"})
+    action = forms.ChoiceField(
+        required=False,
+        choices=grouped_choices,
+        error_messages={"invalid_choice": "%(value)s is not an action the log records: pick one from the list."},
     )
     since = forms.DateTimeField(required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
     until = forms.DateTimeField(required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    show_deliveries = forms.BooleanField(required=False, label="Show delivery attempts")
 
     def filter(self, entries):
+        if not self.is_bound:  # the page as first opened: delivery attempts hidden
+            return entries.exclude(action=DELIVERY_ATTEMPT)
         if not self.is_valid():
             return entries
         data = self.cleaned_data
@@ -37,12 +42,34 @@ class LogFilterForm(forms.Form):
         if data["actor"]:
             entries = entries.filter(actor__icontains=data["actor"])
         if data["action"]:
-            entries = entries.filter(action__startswith=data["action"])
+            entries = entries.filter(action=data["action"])
+        elif not data["show_deliveries"]:
+            entries = entries.exclude(action=DELIVERY_ATTEMPT)
         if data["since"]:
             entries = entries.filter(recorded_at__gte=data["since"])
         if data["until"]:
             entries = entries.filter(recorded_at__lt=data["until"])
         return entries
+
+
+def collapse_deliveries(entries) -> list[dict]:
+    """Rows of the page: consecutive delivery attempts for the same page become one group row."""
+    rows: list[dict] = []
+    for entry in entries:
+        content = entry.content
+        page = content.get("details", {}).get("page") if content["action"] == DELIVERY_ATTEMPT else None
+        last = rows[-1] if rows else None
+        if page is not None and last and last["page"] == page:
+            last["entries"].append((entry, content))
+        else:
+            rows.append({"page": page, "entries": [(entry, content)]})
+    for row in rows:
+        row["grouped"] = row["page"] is not None and len(row["entries"]) > 1
+        row["entry"], row["content"] = row["entries"][0]
+        if row["grouped"]:
+            # The page lists newest first: the first attempt is the last in the group.
+            row["first"], row["last"] = row["entries"][-1][0], row["entries"][0][0]
+    return rows
 
 
 @login_required
@@ -66,9 +93,11 @@ def audit_log(request):
             "form": form,
             "page": page,
             "query": query.urlencode(),
-            "verdict": verify_log(stored_checkpoints()),
+            "rows": collapse_deliveries(page),
+            "verdict": verify_since_last(),
             "latest": AuditCheckpoint.objects.first(),
         },
+        status=400 if form.errors else 200,
     )
 
 
