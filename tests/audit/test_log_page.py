@@ -5,6 +5,8 @@ import re
 from pathlib import Path
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from hotline.audit.actions import DELIVERY_ATTEMPT, KNOWN_ACTIONS
 from hotline.audit.checkpoints import do_publish_checkpoint
@@ -12,6 +14,7 @@ from hotline.audit.incremental import verify_since_last
 from hotline.audit.log import record
 from hotline.audit.merkle import root_hash
 from hotline.audit.models import AuditEntry, AuditVerification
+from hotline.audit.tasks import publish_checkpoint
 from hotline.audit.verify import verify_log
 from tests.accounts.world import build_demo_world, person
 from tests.audit.helpers import drop_triggers, execute, rehash_from
@@ -33,7 +36,14 @@ def test_only_the_entries_added_since_the_last_verification_are_read(db):
     first = verify_since_last()
     assert (first.ok, first.tree_size, first.entries_read) == (True, 10, 10)
     add(3)
-    second = verify_since_last()
+    with CaptureQueriesContext(connection) as queries:
+        second = verify_since_last()
+    bodies_read = [query["sql"] for query in queries if "SELECT seq, prev_hash, body" in query["sql"]]
+    # Entry 10 alone (the seam with the verified part), then the three new ones.
+    assert [sql.split("WHERE ")[1] for sql in bodies_read] == [
+        "seq >= 10 AND seq <= 10 ORDER BY seq",
+        "seq >= 11 AND seq <= 13 ORDER BY seq",
+    ]
     assert (second.ok, second.tree_size, second.entries_read) == (True, 13, 3)
     assert second.root == root_hash(leaves()) == verify_log().root
     assert verify_since_last().entries_read == 0
@@ -69,6 +79,13 @@ def test_a_history_rewritten_after_the_last_verification_is_caught_at_its_seam(d
     rehash_from(5)
     status = verify_since_last()
     assert not status.ok and "rewritten after it was verified" in status.problem
+
+
+def test_the_beat_moves_the_verified_state_on_after_publishing_a_checkpoint(db):
+    add(4)
+    publish_checkpoint()
+    state = AuditVerification.objects.get()
+    assert (state.tree_size, state.checkpoint_size) == (4, 4)
 
 
 def test_an_entry_before_the_verified_size_changed_alone_is_left_to_the_full_verification(db):
