@@ -128,6 +128,9 @@
   body.append(alerts, notes);
 
   let waitingEntries = []; // the server's last answer: what waits on this organisation
+  // When this console learnt that a timer no longer waits (an acknowledgement pushed, a reply, a close):
+  // an answer of the waiting list asked for before that moment must not raise its alert again.
+  const endedAt = new Map();
   let waitingAt = 0; // when it came
   const STALE_MS = 10000;
   const sounded = new Map(); // timer → when its alert last sounded on this page
@@ -449,7 +452,10 @@
   function removeAlert(timer, text, kind, link, snoozed) {
     const card = cardOf(timer);
     // It no longer waits (or waits snoozed): not raised again from the server's last answer.
-    if (!snoozed) waitingEntries = waitingEntries.filter((entry) => entry.timer !== Number(timer));
+    if (!snoozed) {
+      waitingEntries = waitingEntries.filter((entry) => entry.timer !== Number(timer));
+      endedAt.set(Number(timer), Date.now());
+    }
     const hadFocus = card && card.contains(document.activeElement);
     if (card) card.remove();
     forget(timer);
@@ -573,7 +579,8 @@
         data = await response.json();
       } catch (e) { return; }
       waitingAt = Date.now();
-      waitingEntries = (data.to_acknowledge || []).filter((entry) => entry.recipient === organisationCode || !organisationCode);
+      waitingEntries = (data.to_acknowledge || []).filter((entry) => (entry.recipient === organisationCode || !organisationCode)
+        && !(endedAt.get(entry.timer) >= asked)); // ended while the answer was on its way: it is older news
       const waitingTimers = new Set(waitingEntries.map((entry) => entry.timer));
       const ended = cards().filter((card) => !waitingTimers.has(Number(card.dataset.timer)) && Number(card.dataset.shownAt) < asked);
       // The push that says who acknowledged may be a moment behind the server's answer: give it the chance
@@ -593,6 +600,7 @@
   // A live page: its alert at once (a repeat replaces it). A snoozed alert stays snoozed for a repeat of
   // its level; a higher level breaks the snooze.
   function paged(page) {
+    endedAt.delete(Number(page.timer)); // paged again: it waits after all
     const snoozed = snoozes()[page.timer];
     if (snoozed && !(page.level > snoozed.level)) return;
     if (snoozed) unsnooze(page.timer);
