@@ -7,19 +7,12 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from accounts.models import User
 from incidents.models import Incident
-from tests.accounts.world import build_demo_world, person
-from tests.conftest import PASSWORD, sign_in
+from tests.accounts.world import build_demo_world
+from tests.browser.test_escalation_alert import officer
+from tests.conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def officer(username: str) -> User:
-    user = person(username)
-    user.set_password(PASSWORD)
-    user.save()
-    return user
 
 
 def open_report_form(page, asgi_server):

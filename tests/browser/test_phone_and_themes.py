@@ -11,7 +11,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
 from tests.accounts.world import build_demo_world, person
-from tests.conftest import PASSWORD, sign_in
+from tests.browser.test_escalation_alert import officer
+from tests.conftest import sign_in
 from tests.incidents.reports import elsewhere, report
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -53,13 +54,6 @@ LUMINANCE = """(property) => {
   const [r, g, b] = getComputedStyle(document.body)[property].match(/[\\d.]+/g).map(Number);
   return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255;
 }"""
-
-
-def officer(username: str):
-    user = person(username)
-    user.set_password(PASSWORD)
-    user.save()
-    return user
 
 
 def test_every_main_page_fits_a_phone_and_the_menu_reaches_a_section(asgi_server, chromium):
