@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "hotline.reachability",
     "incidents",
     "incidents.notifications",
+    "hotline.review",
 ]
 
 MIDDLEWARE = [
