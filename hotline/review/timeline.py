@@ -56,7 +56,7 @@ KIND_ORDER = {kind: index for index, kind in enumerate(KINDS)}
 # Every event has every field (None where it does not apply): the page, the JSON and the CSV share them.
 FIELDS = (
     "at", "kind", "organisation", "counterpart", "message", "message_kind", "asked", "replies_to",
-    "level", "repeat", "clock", "method", "status", "reaches", "attempts", "due_at", "by", "from", "to",
+    "level", "repeat", "clock", "targets", "method", "status", "reaches", "attempts", "due_at", "by", "from", "to",
     "content",
 )  # fmt: skip
 
@@ -236,7 +236,7 @@ def _escalation_events(timers, messages_by_acknowledgement: dict[int, Message]) 
                     **common,
                     level=page.level,
                     repeat=page.repeat,
-                    reaches=", ".join(page.targets),
+                    targets=list(page.targets),
                     due_at=page.due_at,
                 )
             )

@@ -11,13 +11,22 @@ from django.views.decorators.http import require_GET
 
 from accounts.choices import ContactMethod
 from hotline.console.views import bad_request
-from hotline.escalation.choices import Clock, DeliveryStatus
+from hotline.escalation.choices import Clock, DeliveryStatus, Target
 from hotline.review.timeline import access_incident_timeline, as_csv, as_json, incident_review, note_timeline_read
 from incidents.choices import AckMethod, Category, MessageKind, Severity, Status
 
 FORMATS = {"html", "json", "csv"}
 DOWNLOADS = {"json": "application/json", "csv": "text/csv; charset=utf-8"}
 STATES = {"on_time": "on time", "late": "late", "missing": "missing", "waiting": "not yet due"}
+# Whom a level pages, in a few words (Target's labels are the policy editor's full sentences).
+TARGETS = {
+    Target.ORGANISATION: "the organisation",
+    Target.ON_DUTY: "the on-duty officer",
+    Target.SUPERVISORS: "the supervisors",
+    Target.HEAD: "the head",
+    Target.COMMISSION_DESK: "the commission desk",
+    Target.CONTACT_POINTS: "named contact points",
+}
 REPLY_STATES = {"within_reply_by": "within the reply-by time", "after_reply_by": "after the reply-by time"}
 
 
@@ -41,7 +50,8 @@ def describe(event: dict) -> str:
     if kind == "page":
         step = f"level {event['level']}" + (f", repeat {event['repeat']}" if event["repeat"] else "")
         what = "reply reminder" if event["clock"] == Clock.REPLY else "page"
-        return f"{what} {step} for #{number} from {event['counterpart']}: {event['reaches']}"
+        reaches = ", ".join(TARGETS.get(target, target) for target in event["targets"])
+        return f"{what} {step} for #{number} from {event['counterpart']}: {reaches}"
     if kind == "delivery":
         method = _label(ContactMethod.choices, event["method"])
         status = _label(DeliveryStatus.choices, event["status"]).lower()
@@ -96,7 +106,12 @@ def incident_timeline(request, reference):
             "summary": {
                 "organisations": review.summary["organisations"],
                 "acknowledgements": [
-                    {**row, "state_label": STATES[row["state"]], "took": duration(row["seconds"])}
+                    {
+                        **row,
+                        "state_label": STATES[row["state"]],
+                        "took": duration(row["seconds"]),
+                        "method_label": _label(AckMethod.choices, row["method"]),
+                    }
                     for row in review.summary["acknowledgements"]
                 ],
             },

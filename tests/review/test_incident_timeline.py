@@ -78,6 +78,10 @@ def world(settings, receivers):
 
 @pytest.fixture
 def story(world, receivers):
+    return tell_story(receivers)
+
+
+def tell_story(receivers) -> Incident:
     """RS-CERT reports to HR-CERT and BA-CERT at 08:00 (TLP:AMBER); BA-CERT acknowledges at 08:02, on
     time; HR-CERT is paged at level 1 at 08:05 (its webhook fails) and acknowledges at 08:12, late. At
     08:20 RS-CERT asks both for assistance: HR-CERT acknowledges at 08:22 and replies at 08:30; BA-CERT
