@@ -60,6 +60,8 @@ KNOWN_ACTIONS = (
     "reachability.check_answered",
     "reachability.check_started",
     "review.opened",
+    "review.timeline_exported",
+    "review.timeline_opened",
     "roster.override_added",
     "roster.shift_changed",
     "roster.shift_created",
