@@ -1,0 +1,157 @@
+"""The period reports in the console, for reviewers: the list with the generate form, a report of any
+period on demand, and the download of a kept report. Every PDF sent is recorded in the audit log
+(`review.report_downloaded`), every refusal too (`access.refused`).
+
+A calendar month or quarter that has ended is the commission's issued report of that period: asked for
+again, the issued one is sent (the same bytes, the same SHA-256 every party compares); any other period
+is an on-demand report, generated anew each time.
+"""
+
+from datetime import UTC, datetime, timedelta
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+
+from accounts.access import is_reviewer as sees_every_party  # hotline.review.access.sees_every_party when it lands
+from hotline.audit.log import record
+from hotline.review.models import PeriodReport, ReportKind
+from hotline.review.report import generate_report, period_label
+
+MAX_PERIOD = timedelta(days=400)  # a year and a little: the longest preset is a year
+QUARTERS_LISTED = 8
+
+
+class BadPeriod(ValueError):
+    pass
+
+
+def _moment(text: str, name: str) -> datetime:
+    """RFC 3339 (with its offset) or a date YYYY-MM-DD, read as midnight UTC."""
+    text = text.strip()
+    if len(text) == 10:
+        day = parse_date(text) if text[4] == "-" else None
+        if day is None:
+            raise BadPeriod(f"{name} must be a date YYYY-MM-DD or an RFC 3339 time; {text!r} is neither.")
+        return datetime(day.year, day.month, day.day, tzinfo=UTC)
+    try:
+        moment = parse_datetime(text.replace(" ", "+"))  # a "+" left unencoded in the address arrives as a space
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise BadPeriod(
+            f"{name} must be an RFC 3339 time with its offset (2026-11-01T00:00:00Z) or a date YYYY-MM-DD; "
+            f"{text!r} is not."
+        )
+    return moment.astimezone(UTC)
+
+
+def _month_start(year: int, month: int) -> datetime:
+    return datetime(year + (month - 1) // 12, (month - 1) % 12 + 1, 1, tzinfo=UTC)
+
+
+def requested_period(query) -> tuple[datetime, datetime]:
+    """since/until, or month=YYYY-MM, or quarter=YYYY-Qn; nothing asked: last month."""
+    if query.get("month"):
+        text = query["month"].strip()
+        if len(text) != 7 or text[4] != "-" or not (text[:4] + text[5:]).isdigit() or not 1 <= int(text[5:]) <= 12:
+            raise BadPeriod(f"month must be YYYY-MM (2026-11); {text!r} is not.")
+        since = _month_start(int(text[:4]), int(text[5:]))
+        return since, _month_start(since.year, since.month + 1)
+    if query.get("quarter"):
+        text = query["quarter"].strip().upper()
+        if len(text) != 7 or text[4:6] != "-Q" or not text[:4].isdigit() or text[6] not in "1234":
+            raise BadPeriod(f"quarter must be YYYY-Qn (2026-Q4); {text!r} is not.")
+        since = _month_start(int(text[:4]), 3 * int(text[6]) - 2)
+        return since, _month_start(since.year, since.month + 3)
+    if not query.get("since") and not query.get("until"):
+        now = timezone.now()
+        until = _month_start(now.year, now.month)
+        return _month_start(until.year, until.month - 1), until
+    if not query.get("since") or not query.get("until"):
+        raise BadPeriod("Give both since and until (or a month, or a quarter).")
+    since, until = _moment(query["since"], "since"), _moment(query["until"], "until")
+    if until <= since:
+        raise BadPeriod("until must be after since (until is exclusive: since=2026-11-01&until=2026-12-01).")
+    if until - since > MAX_PERIOD:
+        raise BadPeriod("A report covers at most 400 days.")
+    return since, until
+
+
+def kind_of_period(since: datetime, until: datetime) -> str:
+    """An ended calendar month or quarter is issued once; anything else is on demand."""
+    starts_month = since == _month_start(since.year, since.month)
+    if starts_month and until <= timezone.now():
+        if until == _month_start(since.year, since.month + 1):
+            return ReportKind.MONTHLY
+        if since.month % 3 == 1 and until == _month_start(since.year, since.month + 3):
+            return ReportKind.QUARTERLY
+    return ReportKind.ON_DEMAND
+
+
+def _require_reviewer(request, what: str) -> None:
+    if not sees_every_party(request.user):
+        record("access.refused", actor=request.user, details={"what": what})
+        raise PermissionDenied("The period reports are for the commission's reviewers.")
+
+
+def _send(request, report: PeriodReport) -> FileResponse:
+    record("review.report_downloaded", actor=request.user, target=report, details={"report": report.pk, "sha256": report.sha256})
+    response = FileResponse(report.file.open("rb"), as_attachment=True, filename=report.file_name, content_type="application/pdf")
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _recent_quarters(now: datetime) -> list[tuple[str, str]]:
+    year, quarter = now.year, (now.month - 1) // 3  # the last quarter that has ended
+    choices = []
+    for _ in range(QUARTERS_LISTED):
+        if quarter == 0:
+            year, quarter = year - 1, 4
+        choices.append((f"{year}-Q{quarter}", f"Q{quarter} {year}"))
+        quarter -= 1
+    return choices
+
+
+@login_required
+def reports(request):
+    _require_reviewer(request, "list the period reports")
+    now = timezone.now()
+    last_month = _month_start(now.year, now.month - 1)
+    return render(
+        request,
+        "review/reports.html",
+        {
+            "reports": [
+                {"report": report, "label": period_label(report.since, report.until)}
+                for report in PeriodReport.objects.all()[:200]
+            ],
+            "last_month": f"{last_month:%Y-%m}",
+            "quarters": _recent_quarters(now),
+        },
+    )
+
+
+@login_required
+def report_pdf(request):
+    _require_reviewer(request, "generate a period report")
+    try:
+        since, until = requested_period(request.GET)
+    except BadPeriod as problem:
+        return render(
+            request,
+            "console/error.html",
+            {"status": 400, "title": "This period cannot be reported", "message": str(problem)},
+            status=400,
+        )
+    report = generate_report(since, until, kind_of_period(since, until), request.user.username, actor=request.user)
+    return _send(request, report)
+
+
+@login_required
+def download(request, pk: int):
+    _require_reviewer(request, "download a period report")
+    return _send(request, get_object_or_404(PeriodReport, pk=pk))
