@@ -5,6 +5,7 @@ its SHA-256, the value recorded in the audit log entry `review.report_generated`
 """
 
 from django.db import models
+from django.utils import timezone
 
 
 class ReportKind(models.TextChoices):
@@ -55,8 +56,10 @@ class PeriodReport(models.Model):
     @property
     def file_name(self) -> str:
         """The name the download is given: hotline-report-2026-11.pdf, or the period's dates."""
+        zone = timezone.get_default_timezone()  # the figures' months are the service's local months
+        since, until = timezone.localtime(self.since, zone), timezone.localtime(self.until, zone)
         if self.kind == ReportKind.MONTHLY:
-            return f"hotline-report-{self.since:%Y-%m}.pdf"
+            return f"hotline-report-{since:%Y-%m}.pdf"
         if self.kind == ReportKind.QUARTERLY:
-            return f"hotline-report-{self.since:%Y}-Q{(self.since.month - 1) // 3 + 1}.pdf"
-        return f"hotline-report-{self.since:%Y%m%d}-{self.until:%Y%m%d}-{self.pk}.pdf"
+            return f"hotline-report-{since:%Y}-Q{(since.month - 1) // 3 + 1}.pdf"
+        return f"hotline-report-{since:%Y%m%d}-{until:%Y%m%d}-{self.pk}.pdf"

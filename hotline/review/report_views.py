@@ -16,8 +16,9 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
-from accounts.access import is_reviewer as sees_every_party  # hotline.review.access.sees_every_party when it lands
 from hotline.audit.log import record
+from hotline.review.access import sees_every_party
+from hotline.review.figures import Period
 from hotline.review.models import PeriodReport, ReportKind
 from hotline.review.report import generate_report, period_label
 
@@ -30,13 +31,17 @@ class BadPeriod(ValueError):
 
 
 def _moment(text: str, name: str) -> datetime:
-    """RFC 3339 (with its offset) or a date YYYY-MM-DD, read as midnight UTC."""
+    """RFC 3339 (with its offset) or a date YYYY-MM-DD, read as midnight in the service's time zone (as
+    the figures' months and presets are)."""
     text = text.strip()
     if len(text) == 10:
-        day = parse_date(text) if text[4] == "-" else None
+        try:
+            day = parse_date(text) if text[4] == "-" else None
+        except ValueError:  # well-formed but impossible, e.g. 2026-02-30
+            day = None
         if day is None:
             raise BadPeriod(f"{name} must be a date YYYY-MM-DD or an RFC 3339 time; {text!r} is neither.")
-        return datetime(day.year, day.month, day.day, tzinfo=UTC)
+        return datetime(day.year, day.month, day.day, tzinfo=timezone.get_default_timezone()).astimezone(UTC)
     try:
         moment = parse_datetime(text.replace(" ", "+"))  # a "+" left unencoded in the address arrives as a space
     except ValueError:
@@ -49,28 +54,24 @@ def _moment(text: str, name: str) -> datetime:
     return moment.astimezone(UTC)
 
 
-def _month_start(year: int, month: int) -> datetime:
-    return datetime(year + (month - 1) // 12, (month - 1) % 12 + 1, 1, tzinfo=UTC)
-
-
 def requested_period(query) -> tuple[datetime, datetime]:
-    """since/until, or month=YYYY-MM, or quarter=YYYY-Qn; nothing asked: last month."""
+    """since/until, or month=YYYY-MM, or quarter=YYYY-Qn (months in the service's time zone, as the
+    figures count them); nothing asked: last month."""
     if query.get("month"):
         text = query["month"].strip()
         if len(text) != 7 or text[4] != "-" or not (text[:4] + text[5:]).isdigit() or not 1 <= int(text[5:]) <= 12:
             raise BadPeriod(f"month must be YYYY-MM (2026-11); {text!r} is not.")
-        since = _month_start(int(text[:4]), int(text[5:]))
-        return since, _month_start(since.year, since.month + 1)
+        period = Period.month(int(text[:4]), int(text[5:]))
+        return period.since, period.until
     if query.get("quarter"):
         text = query["quarter"].strip().upper()
         if len(text) != 7 or text[4:6] != "-Q" or not text[:4].isdigit() or text[6] not in "1234":
             raise BadPeriod(f"quarter must be YYYY-Qn (2026-Q4); {text!r} is not.")
-        since = _month_start(int(text[:4]), 3 * int(text[6]) - 2)
-        return since, _month_start(since.year, since.month + 3)
+        year, first = int(text[:4]), 3 * int(text[6]) - 2
+        return Period.month(year, first).since, Period.month(year, first + 2).until
     if not query.get("since") and not query.get("until"):
-        now = timezone.now()
-        until = _month_start(now.year, now.month)
-        return _month_start(until.year, until.month - 1), until
+        period = Period.preset("last_month")
+        return period.since, period.until
     if not query.get("since") or not query.get("until"):
         raise BadPeriod("Give both since and until (or a month, or a quarter).")
     since, until = _moment(query["since"], "since"), _moment(query["until"], "until")
@@ -83,12 +84,14 @@ def requested_period(query) -> tuple[datetime, datetime]:
 
 def kind_of_period(since: datetime, until: datetime) -> str:
     """An ended calendar month or quarter is issued once; anything else is on demand."""
-    starts_month = since == _month_start(since.year, since.month)
-    if starts_month and until <= timezone.now():
-        if until == _month_start(since.year, since.month + 1):
-            return ReportKind.MONTHLY
-        if since.month % 3 == 1 and until == _month_start(since.year, since.month + 3):
-            return ReportKind.QUARTERLY
+    if until > timezone.now():
+        return ReportKind.ON_DEMAND
+    local = timezone.localtime(since, timezone.get_default_timezone())
+    month = Period.month(local.year, local.month)
+    if since == month.since and until == month.until:
+        return ReportKind.MONTHLY
+    if local.month % 3 == 1 and since == month.since and until == Period.month(local.year, local.month + 2).until:
+        return ReportKind.QUARTERLY
     return ReportKind.ON_DEMAND
 
 
@@ -99,13 +102,25 @@ def _require_reviewer(request, what: str) -> None:
 
 
 def _send(request, report: PeriodReport) -> FileResponse:
-    record("review.report_downloaded", actor=request.user, target=report, details={"report": report.pk, "sha256": report.sha256})
-    response = FileResponse(report.file.open("rb"), as_attachment=True, filename=report.file_name, content_type="application/pdf")
+    record(
+        "review.report_downloaded",
+        actor=request.user,
+        target=report,
+        details={"report": report.pk, "sha256": report.sha256},
+    )
+    response = FileResponse(
+        report.file.open("rb"), as_attachment=True, filename=report.file_name, content_type="application/pdf"
+    )
     response["Cache-Control"] = "no-store"
     return response
 
 
+def _month_value(moment: datetime) -> str:
+    return f"{timezone.localtime(moment, timezone.get_default_timezone()):%Y-%m}"
+
+
 def _recent_quarters(now: datetime) -> list[tuple[str, str]]:
+    now = timezone.localtime(now, timezone.get_default_timezone())
     year, quarter = now.year, (now.month - 1) // 3  # the last quarter that has ended
     choices = []
     for _ in range(QUARTERS_LISTED):
@@ -120,7 +135,6 @@ def _recent_quarters(now: datetime) -> list[tuple[str, str]]:
 def reports(request):
     _require_reviewer(request, "list the period reports")
     now = timezone.now()
-    last_month = _month_start(now.year, now.month - 1)
     return render(
         request,
         "review/reports.html",
@@ -129,7 +143,7 @@ def reports(request):
                 {"report": report, "label": period_label(report.since, report.until)}
                 for report in PeriodReport.objects.all()[:200]
             ],
-            "last_month": f"{last_month:%Y-%m}",
+            "last_month": _month_value(Period.preset("last_month", now).since),
             "quarters": _recent_quarters(now),
         },
     )

@@ -54,28 +54,45 @@ def figures(exercise: bool = False) -> dict:
     hr = organisation_figures("HR-CERT", "Nacionalni CERT — čćđšž", owed=12, within=10, open_=1, exercise=exercise)
     rs = organisation_figures("RS-MOD", "Министарство одбране", owed=4, within=4, open_=0, exercise=exercise)
     return {
-        "since": "2026-11-01T00:00:00Z",
-        "until": "2026-12-01T00:00:00Z",
+        "since": "2026-11-01T00:00:00+01:00",
+        "until": "2026-12-01T00:00:00+01:00",
         "exercise": exercise,
         "computed_at": "2026-12-01T00:00:05Z",
         "parties": [
-            {"party": "HR", "name": "Croatia", "totals": {k: v for k, v in hr.items() if k != "organisation"},
-             "organisations": [hr]},
-            {"party": "RS", "name": "Serbia", "totals": {k: v for k, v in rs.items() if k != "organisation"},
-             "organisations": [rs]},
+            {
+                "party": "HR",
+                "name": "Croatia",
+                "totals": {k: v for k, v in hr.items() if k != "organisation"},
+                "organisations": [hr],
+            },
+            {
+                "party": "RS",
+                "name": "Serbia",
+                "totals": {k: v for k, v in rs.items() if k != "organisation"},
+                "organisations": [rs],
+            },
         ],  # fmt: skip
         "region": {"median": None},
     }
 
 
 def months() -> list[dict]:
+    """hotline.review.figures.trend's shape: a regional median and each party's main figures a month."""
     shares = [0.5, 0.6, None, 0.7, 0.9, 0.8, 0.85, 0.9, 0.75, 0.8, 0.95, 0.8333]
-    return [
-        {"month": f"{2025 + (m + 11) // 12}-{(m + 11) % 12 + 1:02d}",
-         "main": {"within_deadline_share": share, "ack_p50_s": 120 if share else None,
-                  "reachability_share": 0.75, "exercise_on_time_share": None, "flights_on_time_share": 1.0}}
-        for m, share in enumerate(shares)
-    ]  # fmt: skip
+    points = []
+    for index, share in enumerate(shares):
+        main = {
+            "within_deadline_share": share,
+            "ack_p50_s": 120 if share else None,
+            "reachability_share": 0.75,
+            "exercise_on_time_share": None,
+            "flights_on_time_share": 1.0,
+        }
+        month = f"{2025 + (index + 11) // 12}-{(index + 11) % 12 + 1:02d}"
+        points.append(
+            {"month": month, "parties": {"HR": main, "RS": {**main, "within_deadline_share": 1.0}}, "region": main}
+        )
+    return points  # fmt: skip
 
 
 AUDIT_STATE = {
