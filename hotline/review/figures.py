@@ -21,9 +21,22 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
-from django.db.models import Case, Count, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q, Value, When, Window
+from django.db.models import (
+    Case,
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    Value,
+    When,
+    Window,
+)
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
@@ -31,7 +44,7 @@ from accounts.choices import PartyKind
 from accounts.models import Organisation
 from hotline.escalation.choices import Clock, DeliveryStatus, Severity, TimerState
 from hotline.escalation.models import Delivery, Page, Timer
-from hotline.formats import iso_time
+from hotline.formats import OFFSET_REQUIRED, iso_time
 from hotline.reachability.models import CheckResponse
 from incidents.choices import AckMethod
 from incidents.models import Acknowledgement
@@ -109,7 +122,7 @@ class Period:
             return cls(_local_midnight(_month_start(quarter_start, 3)), _local_midnight(quarter_start), exercise)
         if name == "year":
             return cls(_local_midnight(_month_start(today, 11)), now, exercise)
-        raise ValueError(f"Unknown period {name!r}: choose one of {', '.join(PRESETS)}.")
+        raise ValueError(f"Unknown period {name[:40]!r}: choose one of {', '.join(PRESETS)}.")
 
     @classmethod
     def month(cls, year: int, month: int, exercise: bool = False) -> Period:
@@ -131,7 +144,11 @@ class Period:
         return f"{since:%-d %b %Y %H:%M} – {until:%-d %b %Y %H:%M}"
 
     def as_dict(self) -> dict:
-        return {"since": iso_time(self.since), "until": iso_time(self.until), "exercise": self.exercise}
+        return {
+            "since": iso_time(self.since.astimezone(UTC)),
+            "until": iso_time(self.until.astimezone(UTC)),
+            "exercise": self.exercise,
+        }
 
 
 # --- helpers ----------------------------------------------------------------------------------------------
@@ -318,9 +335,10 @@ def _timers(period: Period, orgs: _Organisations):
 
 
 def _escalation(period: Period, orgs: _Organisations) -> dict:
-    """Every clock started against each organisation (acknowledgements of messages, notifications and
-    checks, and reply clocks): the levels its pages reached, its repeats, its deliveries."""
-    timers = _timers(period, orgs)
+    """Every acknowledgement clock started against each organisation (of messages, notifications and
+    checks): the levels its pages reached (1 the on-duty officer, 2 the supervisors, 3 the head), its
+    repeats, its pages and deliveries. Reply clocks remind rather than escalate: they are in `replies`."""
+    timers = _timers(period, orgs).filter(clock=Clock.ACKNOWLEDGEMENT)
     raw = _counts(timers, "recipient_id", timers=Q())
     pages = Page.objects.filter(timer__in=timers)
     rows = pages.values("timer__recipient_id").annotate(
@@ -656,15 +674,13 @@ def trend(until: datetime | None = None, exercise: bool = False, months: int = 1
     """The main figures month by month, per party and for the whole region, over the last `months`
     calendar months up to and including the one `until` falls in (that one up to `until`)."""
     until = until or timezone.now()
-    local = timezone.localtime(until, _zone()).date()
+    # The month of the last instant before `until`: an `until` at midnight on the 1st ends the month before.
+    local = timezone.localtime(until - timedelta(microseconds=1), _zone()).date()
     points = []
     for back in reversed(range(months)):
         first = _month_start(local, back)
-        period = Period.month(first.year, first.month, exercise)
-        if period.until > until:
-            period = Period(period.since, until, exercise)
-        if period.since >= period.until:
-            continue
+        month = Period.month(first.year, first.month, exercise)
+        period = Period(month.since, min(month.until, until), exercise)
         figures = compute(period, now=until)
         points.append(
             {
@@ -675,3 +691,355 @@ def trend(until: datetime | None = None, exercise: bool = False, months: int = 1
             }
         )
     return points
+
+
+# --- the items behind a figure -------------------------------------------------------------------------
+
+
+def _row(kind: str, reference: str, organisation: str, **fields) -> dict:
+    row = {
+        "kind": kind,
+        "reference": reference,
+        "organisation": organisation,
+        "counterpart": "",
+        "severity": "",
+        "tlp": "",
+        "exercise": False,
+        "started_at": None,
+        "due_at": None,
+        "done_at": None,
+        "late_by_s": None,
+        "method": "",
+        "level": None,
+        "incident_id": None,
+    }
+    for name, value in fields.items():
+        row[name] = iso_time(value) if isinstance(value, datetime) else value
+    return row
+
+
+def _late_by(done, due) -> int | None:
+    return _seconds(done - due) if done is not None and due is not None and done > due else None
+
+
+def _acknowledgement_rows(queryset) -> list[dict]:
+    rows = queryset.select_related("message__incident", "message__organisation", "organisation").order_by(
+        "message__created_at", "pk"
+    )
+    return [
+        _row(
+            "acknowledgement",
+            f"{a.message.incident.reference} #{a.message.number}",
+            a.organisation.code,
+            counterpart=a.message.organisation.code,
+            severity=a.message.incident.severity,
+            tlp=a.message.incident.tlp,
+            exercise=a.message.incident.exercise,
+            started_at=a.message.created_at,
+            due_at=a.due_at,
+            done_at=a.acknowledged_at,
+            late_by_s=_late_by(a.acknowledged_at, a.due_at),
+            method=a.method,
+            incident_id=a.message.incident_id,
+        )
+        for a in rows
+    ]
+
+
+def _timer_rows(queryset, kind: str = "timer", level: dict | None = None) -> list[dict]:
+    """Timers as rows; the incident behind an incident acknowledgement's clock is named."""
+    timers = list(queryset.select_related("recipient", "sender").order_by("started_at", "pk"))
+    incident_of = {
+        a.pk: a
+        for a in Acknowledgement.objects.filter(
+            pk__in=[t.subject_id for t in timers if t.subject_kind == INCIDENT_ACKNOWLEDGEMENT]
+        ).select_related("message__incident")
+    }
+    rows = []
+    for timer in timers:
+        acknowledgement = incident_of.get(timer.subject_id) if timer.subject_kind == INCIDENT_ACKNOWLEDGEMENT else None
+        incident = acknowledgement.message.incident if acknowledgement else None
+        done = timer.stopped_at if timer.state == TimerState.ACKNOWLEDGED else None
+        rows.append(
+            _row(
+                kind,
+                f"{incident.reference} #{acknowledgement.message.number}"
+                if incident
+                else f"{timer.subject_kind} {timer.subject_id}",
+                timer.recipient.code,
+                counterpart=timer.sender.code,
+                severity=timer.severity,
+                tlp=incident.tlp if incident else "",
+                exercise=timer.exercise,
+                started_at=timer.started_at,
+                due_at=timer.deadline,
+                done_at=done,
+                late_by_s=_late_by(done, timer.deadline),
+                level=(level or {}).get(timer.pk),
+                incident_id=incident.pk if incident else None,
+            )
+        )
+    return rows
+
+
+ITEM_FIGURES = {
+    "acknowledgements.within_deadline": "Acknowledgements given within the deadline",
+    "acknowledgements.late": "Acknowledgements given late",
+    "acknowledgements.open": "Acknowledgements still open",
+    "replies.late": "Replies to requests for assistance given late",
+    "replies.open": "Requests for assistance still without a reply",
+    "escalation.reached_level_1": "Escalations that reached level 1 (the duty officer)",
+    "escalation.reached_level_2": "Escalations that reached level 2 (the supervisors)",
+    "escalation.reached_level_3": "Escalations that reached level 3 (the head)",
+    "deliveries.failed": "Failed deliveries",
+    "reachability.late": "Reachability checks answered late",
+    "reachability.missed": "Reachability checks missed",
+    "exercises.late": "Exercise notifications filed late",
+    "flights.late": "Drone flights notified late",
+    "cross_border.after_activation": "Cross-border flights not acknowledged before activation",
+    "versions.open": "Notification versions not acknowledged",
+}
+REAL_ONLY_FIGURES = {
+    "reachability.late",
+    "reachability.missed",
+    "exercises.late",
+    "flights.late",
+    "cross_border.after_activation",
+    "versions.open",
+}
+
+
+def items(
+    period: Period,
+    figure: str,
+    organisation_code: str | None = None,
+    party_code: str | None = None,
+    now: datetime | None = None,
+) -> list[dict]:
+    """The things behind one figure, as metadata rows, oldest first (for all the member parties, one
+    party, or one organisation)."""
+    if figure not in ITEM_FIGURES:
+        raise ValueError(f"Unknown figure {figure!r}.")
+    if period.exercise and figure in REAL_ONLY_FIGURES:
+        return []
+    now = now or timezone.now()
+    orgs = _Organisations()
+    members = [o.pk for o in orgs.all]
+    if organisation_code is not None:
+        members = [o.pk for o in orgs.all if o.code == organisation_code]
+    elif party_code is not None:
+        members = [o.pk for o in orgs.all if o.party.code == party_code]
+    section, _, which = figure.partition(".")
+    if section == "acknowledgements":
+        acks = Acknowledgement.objects.filter(
+            organisation_id__in=members,
+            message__created_at__gte=period.since,
+            message__created_at__lt=period.until,
+            message__incident__exercise=period.exercise,
+        )
+        wanted = {
+            "within_deadline": Q(acknowledged_at__lte=F("due_at")),
+            "late": Q(acknowledged_at__gt=F("due_at")),
+            "open": Q(acknowledged_at__isnull=True),
+        }[which]
+        return _acknowledgement_rows(acks.filter(wanted))
+    timers = _timers(period, orgs).filter(recipient_id__in=members, clock=Clock.ACKNOWLEDGEMENT)
+    if section == "replies":
+        timers = _timers(period, orgs).filter(recipient_id__in=members)
+        clocks = timers.filter(subject_kind=INCIDENT_ACKNOWLEDGEMENT, clock=Clock.REPLY).exclude(
+            state=TimerState.CANCELLED
+        )
+        replied = Q(state=TimerState.ACKNOWLEDGED)
+        wanted = replied & Q(stopped_at__gt=F("deadline")) if which == "late" else ~replied
+        return _timer_rows(clocks.filter(wanted), kind="reply")
+    if section == "escalation":
+        level = int(which.rsplit("_", 1)[1])
+        reached = dict(
+            Page.objects.filter(timer__in=timers, level__gte=level)
+            .values("timer_id")
+            .annotate(top=Max("level"))
+            .values_list("timer_id", "top")
+        )
+        return _timer_rows(timers.filter(pk__in=list(reached)), level=reached)
+    if section == "deliveries":
+        deliveries = (
+            Delivery.objects.filter(page__timer__in=timers, status=DeliveryStatus.FAILED)
+            .select_related("page__timer__recipient", "page__timer__sender")
+            .order_by("page__created_at", "pk")
+        )
+        return [
+            _row(
+                "delivery",
+                f"page {d.page_id} · {d.get_method_display()}",
+                d.page.timer.recipient.code,
+                counterpart=d.page.timer.sender.code,
+                severity=d.page.timer.severity,
+                exercise=d.page.timer.exercise,
+                started_at=d.page.created_at,
+                due_at=d.send_before,
+                method=d.method,
+                level=d.page.level,
+            )
+            for d in deliveries
+        ]
+    if section == "reachability":
+        responses = CheckResponse.objects.filter(
+            organisation_id__in=members,
+            reachability_check__started_at__gte=period.since,
+            reachability_check__started_at__lt=period.until,
+        )
+        wanted = (
+            Q(acknowledged_at__gt=F("due_at")) if which == "late" else Q(acknowledged_at__isnull=True, due_at__lte=now)
+        )
+        return [
+            _row(
+                "check",
+                r.reachability_check.reference,
+                r.organisation.code,
+                started_at=r.reachability_check.started_at,
+                due_at=r.due_at,
+                done_at=r.acknowledged_at,
+                late_by_s=_late_by(r.acknowledged_at, r.due_at),
+                method=r.method,
+            )
+            for r in responses.filter(wanted)
+            .select_related("reachability_check", "organisation")
+            .order_by("reachability_check__started_at", "pk")
+        ]
+    if section == "exercises":
+        versions = ExerciseVersion.objects.filter(
+            notification__organisation_id__in=members,
+            kind=VersionKind.NOTICE,
+            late_by_s__isnull=False,
+            filed_at__gte=period.since,
+            filed_at__lt=period.until,
+        ).select_related("notification__organisation")
+        return [
+            _row(
+                "exercise",
+                f"{v.notification.reference} v{v.number}",
+                v.notification.organisation.code,
+                started_at=v.filed_at,
+                due_at=v.starts_at,
+                late_by_s=v.late_by_s,
+            )
+            for v in versions.order_by("filed_at", "pk")
+        ]
+    if section == "flights":
+        flights = DroneFlight.objects.filter(
+            organisation_id__in=members, late_by_s__isnull=False, filed_at__gte=period.since, filed_at__lt=period.until
+        ).select_related("organisation")
+        return [
+            _row(
+                "flight",
+                f.reference,
+                f.organisation.code,
+                started_at=f.filed_at,
+                due_at=f.starts_at,
+                late_by_s=f.late_by_s,
+            )
+            for f in flights.order_by("filed_at", "pk")
+        ]
+    if section == "cross_border":
+        crossings = DroneFlightAcknowledgement.objects.filter(
+            organisation_id__in=members,
+            cross_border=True,
+            flight__filed_at__gte=period.since,
+            flight__filed_at__lt=period.until,
+        ).exclude(acknowledged_at__lte=F("flight__starts_at"))
+        return [
+            _row(
+                "flight",
+                a.flight.reference,
+                a.organisation.code,
+                counterpart=a.flight.organisation.code,
+                started_at=a.flight.filed_at,
+                due_at=a.flight.starts_at,
+                done_at=a.acknowledged_at,
+                late_by_s=_late_by(a.acknowledged_at, a.flight.starts_at),
+                method=a.method,
+            )
+            for a in crossings.select_related("flight__organisation", "organisation").order_by("flight__filed_at", "pk")
+        ]
+    # versions.open
+    pending = ExerciseAcknowledgement.objects.filter(
+        _not_superseded_while_pending(),
+        organisation_id__in=members,
+        acknowledged_at__isnull=True,
+        version__filed_at__gte=period.since,
+        version__filed_at__lt=period.until,
+    )
+    return [
+        _row(
+            "version",
+            f"{a.version.notification.reference} v{a.version.number}",
+            a.organisation.code,
+            counterpart=a.version.notification.organisation.code,
+            started_at=a.version.filed_at,
+            due_at=a.due_at,
+        )
+        for a in pending.select_related("version__notification__organisation", "organisation").order_by(
+            "version__filed_at", "pk"
+        )
+    ]
+
+
+NOTABLE_FIGURES = [
+    "acknowledgements.late",
+    "acknowledgements.open",
+    "reachability.missed",
+    "exercises.late",
+    "flights.late",
+    "cross_border.after_activation",
+]
+
+
+def notable(period: Period, now: datetime | None = None) -> list[dict]:
+    """What the period report lists by name: late and missing acknowledgements, missed checks, late
+    notifications (metadata rows, each with its `figure`)."""
+    return [{"figure": figure, **row} for figure in NOTABLE_FIGURES for row in items(period, figure, now=now)]
+
+
+# --- a period from a request -------------------------------------------------------------------------
+
+LONGEST_PERIOD = timedelta(days=400)
+
+
+def _moment(text: str, name: str, end: bool) -> datetime:
+    """An RFC 3339 time with its offset, or a date (local midnight; an end date counts as a whole day)."""
+    text = text.strip()
+    try:
+        day = date.fromisoformat(text) if len(text) == 10 else None
+        moment = None if day else datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError(
+            f"{name}: give a date (2026-11-01) or a time with its offset (2026-11-01T00:00:00Z)."
+        ) from None
+    if day is not None:
+        return _local_midnight(day + timedelta(days=1) if end else day)
+    if moment.tzinfo is None:
+        raise ValueError(f"{name}: {OFFSET_REQUIRED}")
+    return moment
+
+
+def period_from(params, now: datetime | None = None) -> Period:
+    """The period a request asks for: `preset`, or `since` and `until` (either may be left out: the
+    last 30 days end now), and `exercise` (true/false). ValueError says what is wrong, for a person."""
+    now = now or timezone.now()
+    exercise_text = (params.get("exercise") or "false").strip().lower()
+    if exercise_text not in ("true", "false"):
+        raise ValueError("exercise: true for drill traffic, false for real traffic.")
+    exercise = exercise_text == "true"
+    preset = (params.get("preset") or "").strip()
+    since_text, until_text = (params.get("since") or "").strip(), (params.get("until") or "").strip()
+    if preset and (since_text or until_text):
+        raise ValueError("Give a preset or a from–to period, not both.")
+    if preset or not (since_text or until_text):
+        return Period.preset(preset or DEFAULT_PRESET, now, exercise)
+    until = _moment(until_text, "until", end=True) if until_text else now
+    since = _moment(since_text, "since", end=False) if since_text else until - timedelta(days=30)
+    if until <= since:
+        raise ValueError("The period must end after it starts.")
+    if until - since > LONGEST_PERIOD:
+        raise ValueError(f"A period is at most {LONGEST_PERIOD.days} days.")
+    return Period(since, until, exercise)
