@@ -61,15 +61,14 @@ TREND_ROWS = (
     ("exercise_on_time_share", "Exercises notified on time", "share"),
     ("flights_on_time_share", "Drone flights notified on time", "share"),
 )
-NOTABLE_KINDS = {
-    "acknowledgement": "Late acknowledgement",
-    "reply": "Late reply",
-    "check": "Missed check",
-    "exercise": "Late exercise notification",
-    "flight": "Late drone flight notification",
-    "timer": "Escalation",
-    "delivery": "Failed delivery",
-    "version": "Version not acknowledged",
+# The notable items' figures (hotline.review.figures.NOTABLE_FIGURES) as the report names them.
+NOTABLE_LABELS = {
+    "acknowledgements.late": "Late acknowledgement",
+    "acknowledgements.open": "Acknowledgement not given",
+    "reachability.missed": "Missed check",
+    "exercises.late": "Late exercise notification",
+    "flights.late": "Late drone flight notification",
+    "cross_border.after_activation": "Cross-border flight acknowledged after activation",
 }
 NOTABLE_LIMIT = 200  # a longer list is cut, and the report says how many were left out
 
@@ -292,11 +291,11 @@ def _notable(pdf: ReportDocument, notable: list[dict]):
             header.cell(title)
         for item in notable[:NOTABLE_LIMIT]:
             row = table.row()
-            row.cell(NOTABLE_KINDS.get(item.get("kind", ""), item.get("kind", "")))
+            row.cell(NOTABLE_LABELS.get(item.get("figure", ""), item.get("kind", "")))
             row.cell(str(item.get("reference", "")))
             row.cell(str(item.get("organisation", "")))
             row.cell(str(item.get("counterpart", "")))
-            row.cell(time_text(item.get("at") or item.get("started_at")))
+            row.cell(time_text(item.get("started_at")))
             row.cell(time_text(item.get("due_at")))
             row.cell(time_text(item.get("done_at")) if item.get("done_at") else "not done")
             row.cell(duration_text(item.get("late_by_s")))
@@ -448,12 +447,6 @@ def trend_of(until: datetime) -> list[dict]:
     return review_figures.trend(until=until, exercise=False, months=12)
 
 
-def notable_of(period) -> list[dict]:
-    # figures.notable lands with the drill-down's items; until then the report lists none.
-    notable = getattr(review_figures, "notable", None)
-    return notable(period) if notable else []
-
-
 def _issued(since: datetime, kind: str) -> PeriodReport | None:
     if kind == ReportKind.ON_DEMAND:
         return None
@@ -479,7 +472,7 @@ def generate_report(since: datetime, until: datetime, kind: str, by_label: str, 
         review_figures.compute(real),
         trend_of(until),
         audit_state(),
-        notable_of(real),
+        review_figures.notable(real),
         exercise_figures=review_figures.compute(drill),
         generated_at=generated_at,
         generated_by=by_label,

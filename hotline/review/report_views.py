@@ -7,22 +7,20 @@ again, the issued one is sent (the same bytes, the same SHA-256 every party comp
 is an on-demand report, generated anew each time.
 """
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
 
 from hotline.audit.log import record
 from hotline.review.access import sees_every_party
-from hotline.review.figures import Period
+from hotline.review.figures import Period, period_from
 from hotline.review.models import PeriodReport, ReportKind
 from hotline.review.report import generate_report, period_label
 
-MAX_PERIOD = timedelta(days=400)  # a year and a little: the longest preset is a year
 QUARTERS_LISTED = 8
 
 
@@ -30,33 +28,9 @@ class BadPeriod(ValueError):
     pass
 
 
-def _moment(text: str, name: str) -> datetime:
-    """RFC 3339 (with its offset) or a date YYYY-MM-DD, read as midnight in the service's time zone (as
-    the figures' months and presets are)."""
-    text = text.strip()
-    if len(text) == 10:
-        try:
-            day = parse_date(text) if text[4] == "-" else None
-        except ValueError:  # well-formed but impossible, e.g. 2026-02-30
-            day = None
-        if day is None:
-            raise BadPeriod(f"{name} must be a date YYYY-MM-DD or an RFC 3339 time; {text!r} is neither.")
-        return datetime(day.year, day.month, day.day, tzinfo=timezone.get_default_timezone()).astimezone(UTC)
-    try:
-        moment = parse_datetime(text.replace(" ", "+"))  # a "+" left unencoded in the address arrives as a space
-    except ValueError:
-        moment = None
-    if moment is None or moment.tzinfo is None:
-        raise BadPeriod(
-            f"{name} must be an RFC 3339 time with its offset (2026-11-01T00:00:00Z) or a date YYYY-MM-DD; "
-            f"{text!r} is not."
-        )
-    return moment.astimezone(UTC)
-
-
 def requested_period(query) -> tuple[datetime, datetime]:
-    """since/until, or month=YYYY-MM, or quarter=YYYY-Qn (months in the service's time zone, as the
-    figures count them); nothing asked: last month."""
+    """month=YYYY-MM, quarter=YYYY-Qn, or since/until/preset as the compliance API reads them (months
+    and dates in the service's time zone, as the figures count them); nothing asked: last month."""
     if query.get("month"):
         text = query["month"].strip()
         if len(text) != 7 or text[4] != "-" or not (text[:4] + text[5:]).isdigit() or not 1 <= int(text[5:]) <= 12:
@@ -69,17 +43,14 @@ def requested_period(query) -> tuple[datetime, datetime]:
             raise BadPeriod(f"quarter must be YYYY-Qn (2026-Q4); {text!r} is not.")
         year, first = int(text[:4]), 3 * int(text[6]) - 2
         return Period.month(year, first).since, Period.month(year, first + 2).until
-    if not query.get("since") and not query.get("until"):
+    if not any(query.get(name) for name in ("since", "until", "preset")):
         period = Period.preset("last_month")
-        return period.since, period.until
-    if not query.get("since") or not query.get("until"):
-        raise BadPeriod("Give both since and until (or a month, or a quarter).")
-    since, until = _moment(query["since"], "since"), _moment(query["until"], "until")
-    if until <= since:
-        raise BadPeriod("until must be after since (until is exclusive: since=2026-11-01&until=2026-12-01).")
-    if until - since > MAX_PERIOD:
-        raise BadPeriod("A report covers at most 400 days.")
-    return since, until
+    else:
+        try:
+            period = period_from(query)  # the API's reading: RFC 3339 times, or dates (an end date counts whole)
+        except ValueError as problem:
+            raise BadPeriod(str(problem)) from None
+    return period.since, period.until
 
 
 def kind_of_period(since: datetime, until: datetime) -> str:

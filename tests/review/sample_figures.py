@@ -105,9 +105,11 @@ AUDIT_STATE = {
 }
 
 NOTABLE = [
-    {"kind": "acknowledgement", "reference": "HL-2026-00012 #3", "organisation": "HR-CERT", "counterpart": "RS-MOD",
+    {"figure": "acknowledgements.late", "kind": "acknowledgement", "reference": "HL-2026-00012 #3",
+     "organisation": "HR-CERT", "counterpart": "RS-MOD",
      "started_at": "2026-11-03T10:00:00Z", "due_at": "2026-11-03T10:15:00Z", "done_at": "2026-11-03T11:00:00Z",
      "late_by_s": 2700},
-    {"kind": "check", "reference": "CHK-2026-0044", "organisation": "RS-MOD", "counterpart": "",
+    {"figure": "reachability.missed", "kind": "check", "reference": "CHK-2026-0044", "organisation": "RS-MOD",
+     "counterpart": "",
      "started_at": "2026-11-10T09:00:00Z", "due_at": "2026-11-10T11:00:00Z", "done_at": None, "late_by_s": None},
 ]  # fmt: skip

@@ -70,6 +70,10 @@ def test_the_report_holds_the_real_figures_per_party_and_the_exercise_apart(traf
     assert re.search(rf"HR-MOD — {CROATIAN} 3 67% \S+ s \S+ s 1 ", real), real
     # The EXERCISE section counts the drill alone: 1 owed, 1 in time, none open.
     assert re.search(rf"HR-MOD — {CROATIAN} 1 100% \S+ s \S+ s 0 ", exercise)
+    # The open acknowledgement is a notable item, by its reference alone.
+    notable = real[real.index("Notable items") :]
+    assert re.search(rf"Acknowledgement not given {traffic[2].reference}\b.* HR-MOD RS-MOD ", notable), notable
+    assert traffic[0].reference not in notable
     assert "Secret title" not in text and "Drill title" not in text  # figures, never content
 
 

@@ -75,7 +75,7 @@ def test_only_the_commission_s_reviewers_and_administrators_open_the_reports(wor
 
 def test_a_reviewer_generates_a_period_s_report_and_downloads_it(world):
     reviewer = signed_in("wbc-sec-reviewer")
-    response = reviewer.get("/review/report.pdf?since=2026-11-01&until=2026-11-16")
+    response = reviewer.get("/review/report.pdf?since=2026-11-01&until=2026-11-15")  # 1 to 15 November
     content = body(response)
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
@@ -98,7 +98,7 @@ def test_a_reviewer_generates_a_period_s_report_and_downloads_it(world):
 def test_an_ended_month_is_issued_once_and_sent_again_when_asked_again(world):
     reviewer = signed_in("wbc-sec-reviewer")
     first = body(reviewer.get("/review/report.pdf?month=2026-10"))
-    second = body(reviewer.get("/review/report.pdf?since=2026-10-01&until=2026-11-01"))
+    second = body(reviewer.get("/review/report.pdf?since=2026-10-01&until=2026-10-31"))
     assert first == second
     report = PeriodReport.objects.get()
     assert (report.kind, report.file_name) == (ReportKind.MONTHLY, "hotline-report-2026-10.pdf")
@@ -119,12 +119,12 @@ def test_the_reports_page_offers_last_month_and_the_ended_quarters(world):
 @pytest.mark.parametrize(
     ("query", "said"),
     [
-        ("since=yesterday&until=2026-12-01", "since must be an RFC 3339 time"),
-        ("since=2026-11-01T00:00:00&until=2026-12-01", "with its offset"),
-        ("since=2026-02-30&until=2026-03-01", "since must be a date YYYY-MM-DD"),
-        ("since=2026-12-01&until=2026-11-01", "until must be after since"),
-        ("since=2026-11-01", "Give both since and until"),
-        ("since=2024-01-01&until=2026-01-01", "at most 400 days"),
+        ("since=yesterday&until=2026-12-01", "since: give a date (2026-11-01) or a time with its offset"),
+        ("since=2026-11-01T00:00:00&until=2026-12-01", "since: A time is given in RFC 3339 with its offset"),
+        ("since=2026-02-30&until=2026-03-01", "since: give a date"),
+        ("since=2026-12-01&until=2026-11-01", "The period must end after it starts."),
+        ("preset=next_year", "Unknown period"),
+        ("since=2024-01-01&until=2026-01-01", "A period is at most 400 days."),
         ("month=2026-13", "month must be YYYY-MM"),
         ("quarter=2026-Q5", "quarter must be YYYY-Qn"),
     ],
