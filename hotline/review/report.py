@@ -506,12 +506,14 @@ def generate_report(since: datetime, until: datetime, kind: str, by_label: str, 
             PeriodReport.objects.filter(pk=report.pk).update(audit_seq=entry.seq)
             report.audit_seq = entry.seq
     except IntegrityError:
-        # Issued by a concurrent run a moment ago: that one stands. The file is shared only if both
-        # drew the same bytes, so it is removed only when no report names it.
-        if not PeriodReport.objects.filter(file=report.file.name).exists():
-            report.file.delete(save=False)
+        # Issued by a concurrent run a moment ago: that one stands. (The storage never overwrites: this
+        # run's file has a name of its own, whatever its bytes.)
+        report.file.delete(save=False)
         issued = _issued(since, kind)
         if issued is None:
             raise
         return issued
+    except BaseException:
+        report.file.delete(save=False)  # no row names it
+        raise
     return report

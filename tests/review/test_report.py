@@ -137,7 +137,8 @@ def test_the_beat_issues_one_report_a_month_even_when_run_twice(db):
     assert AuditEntry.objects.filter(action="review.report_generated").count() == 1
 
 
-def test_the_beat_task_reports_the_month_before_now(db):
+def test_the_beat_task_reports_the_month_before_now(db, settings):
+    assert settings.CELERY_BEAT_SCHEDULE["review-monthly-report"]["task"] == monthly_report.name
     build_demo_world()
     monthly_report()
     monthly_report()

@@ -28,8 +28,9 @@ def test_a_reviewer_generates_last_month_s_report_and_checks_its_sha256(asgi_ser
     sign_in(page, asgi_server, reviewer)
     page.goto(asgi_server.url + "/review/reports/")
     expect(page.get_by_test_id("reports")).to_contain_text("No report yet.")
-    with page.expect_download() as download:
-        page.get_by_test_id("generate-month").get_by_role("button", name="Generate PDF").click()
+    # Generating computes the month and its 12-month trend: seconds on SQLite under a loaded CI machine.
+    with page.expect_download(timeout=60_000) as download:
+        page.get_by_test_id("generate-month").get_by_role("button", name="Generate PDF").click(timeout=60_000)
     content = open(download.value.path(), "rb").read()
     digest = hashlib.sha256(content).hexdigest()
     report = PeriodReport.objects.get()
