@@ -62,6 +62,8 @@ KNOWN_ACTIONS = (
     "review.opened",
     "review.report_downloaded",
     "review.report_generated",
+    "review.timeline_exported",
+    "review.timeline_opened",
     "roster.override_added",
     "roster.shift_changed",
     "roster.shift_created",
