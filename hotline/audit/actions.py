@@ -60,6 +60,8 @@ KNOWN_ACTIONS = (
     "reachability.check_answered",
     "reachability.check_started",
     "review.opened",
+    "review.report_downloaded",
+    "review.report_generated",
     "review.timeline_exported",
     "review.timeline_opened",
     "roster.override_added",
