@@ -15,7 +15,7 @@ Rules:
 import hashlib
 import io
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 from django.core.files.base import ContentFile
@@ -437,16 +437,6 @@ def audit_state() -> dict:
     }
 
 
-def trend_of(until: datetime) -> list[dict]:
-    """The 12 calendar months up to the period's end. trend() counts the month `until` falls in, and
-    refuses an empty one: a period ending at a month's start asks up to the microsecond before it (the
-    database keeps microseconds, so nothing is left out but that last one)."""
-    local = timezone.localtime(until, timezone.get_default_timezone())
-    if local.day == 1 and local.time() == datetime.min.time():
-        until -= timedelta(microseconds=1)
-    return review_figures.trend(until=until, exercise=False, months=12)
-
-
 def _issued(since: datetime, kind: str) -> PeriodReport | None:
     if kind == ReportKind.ON_DEMAND:
         return None
@@ -470,7 +460,7 @@ def generate_report(since: datetime, until: datetime, kind: str, by_label: str, 
     generated_at = timezone.now().replace(microsecond=0)
     content = render_pdf(
         review_figures.compute(real),
-        trend_of(until),
+        review_figures.trend(until=until, exercise=False, months=12),
         audit_state(),
         review_figures.notable(real),
         exercise_figures=review_figures.compute(drill),
