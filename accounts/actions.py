@@ -271,7 +271,10 @@ def do_create_api_key(*, organisation, name: str, scopes: list[str], expires_at=
     key = ApiKey(
         organisation=organisation, name=name, scopes=sorted(set(scopes)), expiry_date=expires_at, created_by=actor
     )
-    validate_scopes(key.scopes)
+    try:
+        validate_scopes(key.scopes, organisation)
+    except ValidationError as error:
+        raise ValidationError({"scopes": error.messages}) from None
     secret = ApiKey.objects.assign_key(key)
     key.full_clean(exclude=["id", "hashed_key", "prefix"])
     key.save()

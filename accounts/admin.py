@@ -13,6 +13,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpResponseRedirect
 from rest_framework_api_key.admin import APIKeyModelAdmin
@@ -140,10 +141,14 @@ class ApiKeyForm(forms.ModelForm):
         model = ApiKey
         fields = ["organisation", "name", "scopes", "expiry_date", "revoked"]
 
-    def clean_scopes(self):
-        scopes = self.cleaned_data["scopes"]
-        validate_scopes(scopes)
-        return scopes
+    def clean(self):
+        cleaned = super().clean()
+        if "scopes" in cleaned:
+            try:
+                validate_scopes(cleaned["scopes"], cleaned.get("organisation"))
+            except ValidationError as error:
+                self.add_error("scopes", error)
+        return cleaned
 
 
 @admin.register(ApiKey)

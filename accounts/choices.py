@@ -68,6 +68,11 @@ class ApiScope(models.TextChoices):
     AUDIT_READ = "audit:read", "Read checkpoints and the audit log's status"
     CHECKS_READ = "checks:read", "Read reachability checks and their figures"
     CHECKS_ANSWER = "checks:answer", "Answer reachability checks sent to the organisation"
+    COMPLIANCE_READ = "compliance:read", "Read every party's compliance figures (commission secretariat only)"
+
+
+# Scopes only a key of the commission secretariat may hold: they read every party's figures.
+SECRETARIAT_SCOPES = {ApiScope.COMPLIANCE_READ}
 
 
 # Kosovo takes part without prejudice to status (DESIGN.md): wherever its name is shown, so is this.

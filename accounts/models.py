@@ -15,6 +15,7 @@ from django.db.models import F, Q
 from rest_framework_api_key.models import AbstractAPIKey
 
 from accounts.choices import (
+    SECRETARIAT_SCOPES,
     ApiScope,
     ContactMethod,
     Language,
@@ -248,6 +249,16 @@ class ApiKey(AbstractAPIKey):
         return scope in self.scopes
 
 
-def validate_scopes(value) -> None:
+def scopes_for(organisation) -> list[str]:
+    """Every scope a key of `organisation` may hold."""
+    if organisation.kind == OrganisationKind.SECRETARIAT:
+        return list(ApiScope.values)
+    return [scope for scope in ApiScope.values if scope not in SECRETARIAT_SCOPES]
+
+
+def validate_scopes(value, organisation=None) -> None:
     if not isinstance(value, list) or not value or any(scope not in ApiScope.values for scope in value):
         raise ValidationError(f"Choose one or more of: {', '.join(ApiScope.values)}.")
+    reserved = sorted(set(value) & SECRETARIAT_SCOPES)
+    if reserved and organisation is not None and organisation.kind != OrganisationKind.SECRETARIAT:
+        raise ValidationError(f"Only keys of the commission secretariat may have {', '.join(reserved)}.")

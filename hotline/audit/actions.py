@@ -59,6 +59,7 @@ KNOWN_ACTIONS = (
     "party.deleted",
     "reachability.check_answered",
     "reachability.check_started",
+    "review.opened",
     "roster.override_added",
     "roster.shift_changed",
     "roster.shift_created",
