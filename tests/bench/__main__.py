@@ -42,6 +42,7 @@ def main() -> None:
     parser.add_argument(
         "--messages", type=int, default=100_000, help="messages of the year the review computes (default 100,000)"
     )
+    parser.add_argument("--runs", type=int, default=5, help="review: runs of each computation (default 5)")
     parser.add_argument(
         "--explain", action="store_true", help="review: also print the slowest queries of each computation"
     )
@@ -92,7 +93,7 @@ def main() -> None:
         if "review" in chosen:
             from tests.bench import bench_review
 
-            bench_review.run(messages=args.messages, seed=args.seed, explain=args.explain)
+            bench_review.run(messages=args.messages, seed=args.seed, runs=args.runs, explain=args.explain)
     finally:
         if args.keep:
             print(f"kept: database {connection.settings_dict['NAME']}, data folder {folder}")
