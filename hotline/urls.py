@@ -38,6 +38,7 @@ urlpatterns = [
     path("", include("incidents.urls")),
     path("", include("incidents.notifications.urls")),
     path("", include("hotline.escalation.urls")),
+    path("", include("hotline.review.urls")),
     path("", include("hotline.console.urls")),
 ]
 

@@ -59,6 +59,8 @@ KNOWN_ACTIONS = (
     "party.deleted",
     "reachability.check_answered",
     "reachability.check_started",
+    "review.exported",
+    "review.opened",
     "roster.override_added",
     "roster.shift_changed",
     "roster.shift_created",

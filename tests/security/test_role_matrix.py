@@ -228,6 +228,7 @@ def checkpoint_path(route: str, world: "World") -> str:
 QUERIES = {
     "api/v1/audit/consistency/": "?first=1&second=2",
     "escalation/policies/override/": "?severity=low&first_party=AL&second_party=BA",
+    "review/items/": "?figure=acknowledgements.late",
 }
 
 
