@@ -111,11 +111,16 @@ class PeriodForm(forms.Form):
     def shown(self) -> "PeriodForm":
         """The form as the page shows it once the period is chosen: the preset and the period's dates."""
         period = self.chosen
+        preset = self.cleaned_data["preset"]
+        if preset == CUSTOM:  # a link's instants that are a preset's (a drill-down from it) show as that preset
+            preset = next(
+                (name for name in PRESETS if Period.preset(name, self.now, period.exercise) == period), CUSTOM
+            )
         zone = timezone.get_default_timezone()
         last_day = timezone.localtime(period.until - timedelta(microseconds=1), zone).date()
         return PeriodForm(
             initial={
-                "period": self.cleaned_data["preset"],
+                "period": preset,
                 "since": timezone.localtime(period.since, zone).date().isoformat(),
                 "until": last_day.isoformat(),
             }

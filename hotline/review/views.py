@@ -261,8 +261,10 @@ PARTY_TABLES = [
                 "cross_border.after_activation",
             ),
             _figure("notifications.version_acknowledgements.owed", "Versions to acknowledge"),
-            _figure("notifications.version_acknowledgements.given", "Versions acknowledged", figure="versions.open"),
-            _figure("notifications.version_acknowledgements.given_share", "Share acknowledged", "share"),
+            _figure("notifications.version_acknowledgements.given", "Versions acknowledged"),
+            _figure(
+                "notifications.version_acknowledgements.given_share", "Share acknowledged", "share", "versions.open"
+            ),
             _figure("notifications.version_acknowledgements.time_s.p50", "Time to acknowledge, median", "duration"),
             _figure("notifications.version_acknowledgements.time_s.p90", "Time to acknowledge, p90", "duration"),
         ],
@@ -291,9 +293,9 @@ def duration_text(seconds: int) -> str:
         return f"{minutes} min {rest} s" if rest else f"{minutes} min"
     if seconds < 86400:
         hours, rest = divmod(seconds, 3600)
-        return f"{hours} h {rest // 60:02d} min"
+        return f"{hours} h {rest // 60:02d} min" if rest // 60 else f"{hours} h"
     days, rest = divmod(seconds, 86400)
-    return f"{days} d {rest // 3600} h"
+    return f"{days} d {rest // 3600} h" if rest // 3600 else f"{days} d"
 
 
 class BadRequest(Exception):
@@ -429,13 +431,13 @@ def _main_row(kind: str, code: str, name: str, main: dict, period: Period, where
     }
 
 
-def _own(figures: dict, organisation: Organisation) -> tuple[dict, dict] | tuple[None, None]:
-    """(the party, the organisation) of the figures for `organisation`."""
+def _own(figures: dict, organisation: Organisation) -> dict | None:
+    """The figures of `organisation`."""
     for party in figures["parties"]:
         for entry in party["organisations"]:
             if entry["organisation"] == organisation.code:
-                return party, entry
-    return None, None
+                return entry
+    return None
 
 
 def dashboard_rows(figures: dict, viewer: Viewer, period: Period) -> list[dict]:
@@ -453,7 +455,7 @@ def dashboard_rows(figures: dict, viewer: Viewer, period: Period) -> list[dict]:
                 )
             )
     else:
-        _, entry = _own(figures, viewer.organisation)
+        entry = _own(figures, viewer.organisation)
         main = main_figures(entry) if entry else {}
         code = viewer.organisation.code
         rows.append(_main_row("organisation", code, viewer.organisation.name, main, period, {"organisation": code}))
@@ -733,6 +735,8 @@ def item_list(request):
             "rows": rows,
             "label": ITEM_FIGURES[figure],
             "of": what,
-            "party_code": party_code or (viewer.organisation.party.code if viewer.organisation else ""),
+            "party_code": party_code
+            or Organisation.objects.filter(code=organisation).values_list("party__code", flat=True).first()
+            or "",
         },
     )
