@@ -552,7 +552,7 @@ def _lookup(figures: dict | None, path: str):
 def party_tables(columns: list[tuple[str, str, dict, dict]], period: Period) -> list[dict]:
     """Each table of PARTY_TABLES with one cell per column (code, label, figures, where its items are)."""
     tables = []
-    for key, title, figures in PARTY_TABLES:
+    for key, heading, figures in PARTY_TABLES:
         rows = []
         for figure in figures:
             cells = [
@@ -564,7 +564,7 @@ def party_tables(columns: list[tuple[str, str, dict, dict]], period: Period) -> 
                 for _, _, entry, where in columns
             ]
             rows.append({"figure": figure, "cells": cells})
-        tables.append({"key": key, "title": title, "rows": rows})
+        tables.append({"key": key, "heading": heading, "rows": rows})
     return tables
 
 
