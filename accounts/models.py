@@ -249,6 +249,13 @@ class ApiKey(AbstractAPIKey):
         return scope in self.scopes
 
 
+def scopes_for(organisation) -> list[str]:
+    """Every scope a key of `organisation` may hold."""
+    if organisation.kind == OrganisationKind.SECRETARIAT:
+        return list(ApiScope.values)
+    return [scope for scope in ApiScope.values if scope not in SECRETARIAT_SCOPES]
+
+
 def validate_scopes(value, organisation=None) -> None:
     if not isinstance(value, list) or not value or any(scope not in ApiScope.values for scope in value):
         raise ValidationError(f"Choose one or more of: {', '.join(ApiScope.values)}.")

@@ -80,8 +80,14 @@ class EmbeddedRedis:
             "--appendonly",
             "no",
         ]
+        # A session of its own: a terminal's Ctrl-C signals its whole foreground group, and Redis must stop
+        # last, when `stop` is called after the server, worker and beat (which still use it) have gone.
         self.process = subprocess.Popen(
-            command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, preexec_fn=die_with_parent
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            preexec_fn=die_with_parent,
+            start_new_session=True,
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

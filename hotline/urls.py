@@ -19,6 +19,7 @@ api_v1 = [
     path("", include("incidents.api.urls")),
     path("", include("incidents.notifications.api.urls")),
     path("", include("hotline.escalation.api.urls")),
+    path("", include("hotline.review.api_urls")),
 ]
 
 urlpatterns = [

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from django.db.models import (
     Case,
@@ -44,7 +44,7 @@ from accounts.choices import PartyKind
 from accounts.models import Organisation
 from hotline.escalation.choices import Clock, DeliveryStatus, Severity, TimerState
 from hotline.escalation.models import Delivery, Page, Timer
-from hotline.formats import iso_time
+from hotline.formats import OFFSET_REQUIRED, iso_time
 from hotline.reachability.models import CheckResponse
 from incidents.choices import AckMethod
 from incidents.models import Acknowledgement
@@ -122,7 +122,7 @@ class Period:
             return cls(_local_midnight(_month_start(quarter_start, 3)), _local_midnight(quarter_start), exercise)
         if name == "year":
             return cls(_local_midnight(_month_start(today, 11)), now, exercise)
-        raise ValueError(f"Unknown period {name!r}: choose one of {', '.join(PRESETS)}.")
+        raise ValueError(f"Unknown period {name[:40]!r}: choose one of {', '.join(PRESETS)}.")
 
     @classmethod
     def month(cls, year: int, month: int, exercise: bool = False) -> Period:
@@ -144,7 +144,11 @@ class Period:
         return f"{since:%-d %b %Y %H:%M} – {until:%-d %b %Y %H:%M}"
 
     def as_dict(self) -> dict:
-        return {"since": iso_time(self.since), "until": iso_time(self.until), "exercise": self.exercise}
+        return {
+            "since": iso_time(self.since.astimezone(UTC)),
+            "until": iso_time(self.until.astimezone(UTC)),
+            "exercise": self.exercise,
+        }
 
 
 # --- helpers ----------------------------------------------------------------------------------------------
@@ -670,15 +674,13 @@ def trend(until: datetime | None = None, exercise: bool = False, months: int = 1
     """The main figures month by month, per party and for the whole region, over the last `months`
     calendar months up to and including the one `until` falls in (that one up to `until`)."""
     until = until or timezone.now()
-    local = timezone.localtime(until, _zone()).date()
+    # The month of the last instant before `until`: an `until` at midnight on the 1st ends the month before.
+    local = timezone.localtime(until - timedelta(microseconds=1), _zone()).date()
     points = []
     for back in reversed(range(months)):
         first = _month_start(local, back)
-        period = Period.month(first.year, first.month, exercise)
-        if period.until > until:
-            period = Period(period.since, until, exercise)
-        if period.since >= period.until:
-            continue
+        month = Period.month(first.year, first.month, exercise)
+        period = Period(month.since, min(month.until, until), exercise)
         figures = compute(period, now=until)
         points.append(
             {
@@ -996,3 +998,48 @@ def notable(period: Period, now: datetime | None = None) -> list[dict]:
     """What the period report lists by name: late and missing acknowledgements, missed checks, late
     notifications (metadata rows, each with its `figure`)."""
     return [{"figure": figure, **row} for figure in NOTABLE_FIGURES for row in items(period, figure, now=now)]
+
+
+# --- a period from a request -------------------------------------------------------------------------
+
+LONGEST_PERIOD = timedelta(days=400)
+
+
+def _moment(text: str, name: str, end: bool) -> datetime:
+    """An RFC 3339 time with its offset, or a date (local midnight; an end date counts as a whole day)."""
+    text = text.strip()
+    try:
+        day = date.fromisoformat(text) if len(text) == 10 else None
+        moment = None if day else datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError(
+            f"{name}: give a date (2026-11-01) or a time with its offset (2026-11-01T00:00:00Z)."
+        ) from None
+    if day is not None:
+        return _local_midnight(day + timedelta(days=1) if end else day)
+    if moment.tzinfo is None:
+        raise ValueError(f"{name}: {OFFSET_REQUIRED}")
+    return moment
+
+
+def period_from(params, now: datetime | None = None) -> Period:
+    """The period a request asks for: `preset`, or `since` and `until` (either may be left out: the
+    last 30 days end now), and `exercise` (true/false). ValueError says what is wrong, for a person."""
+    now = now or timezone.now()
+    exercise_text = (params.get("exercise") or "false").strip().lower()
+    if exercise_text not in ("true", "false"):
+        raise ValueError("exercise: true for drill traffic, false for real traffic.")
+    exercise = exercise_text == "true"
+    preset = (params.get("preset") or "").strip()
+    since_text, until_text = (params.get("since") or "").strip(), (params.get("until") or "").strip()
+    if preset and (since_text or until_text):
+        raise ValueError("Give a preset or a from–to period, not both.")
+    if preset or not (since_text or until_text):
+        return Period.preset(preset or DEFAULT_PRESET, now, exercise)
+    until = _moment(until_text, "until", end=True) if until_text else now
+    since = _moment(since_text, "since", end=False) if since_text else until - timedelta(days=30)
+    if until <= since:
+        raise ValueError("The period must end after it starts.")
+    if until - since > LONGEST_PERIOD:
+        raise ValueError(f"A period is at most {LONGEST_PERIOD.days} days.")
+    return Period(since, until, exercise)

@@ -5,6 +5,7 @@ folder, as a newcomer would, whatever database the rest of the suite uses.
 """
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -38,10 +39,17 @@ class Demo:
         )
         self.process = None
 
-    def start(self):
+    def start(self, own_process_group: bool = False):
+        """`own_process_group`: started as a terminal starts a command, so that a Ctrl-C (`stop_as_terminal`)
+        signals the whole foreground group."""
         with open(self.log, "ab") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "hotline.cli", "demo"], env=self.environment, cwd=ROOT, stdout=log, stderr=log
+                [sys.executable, "-m", "hotline.cli", "demo"],
+                env=self.environment,
+                cwd=ROOT,
+                stdout=log,
+                stderr=log,
+                process_group=0 if own_process_group else None,
             )
 
     def output(self) -> str:
@@ -153,3 +161,23 @@ def test_a_second_demo_on_the_same_data_folder_is_refused(demo):
     assert "another `hotline demo` is running" in second.stderr
     assert demo.health()[0] == 200  # and the first one is untouched
     assert demo.stop(signal.SIGINT) == []
+
+
+def test_ctrl_c_in_a_terminal_stops_the_server_worker_and_beat_before_the_embedded_redis(demo):
+    """A terminal's Ctrl-C sends SIGINT to its whole foreground process group: the embedded Redis must not
+    take it too and go first, leaving the web server, worker and beat to stop against a dead Redis."""
+    demo.start(own_process_group=True)
+    demo.wait_until_healthy()
+    demo.wait_for_output("Press Ctrl-C")
+    processes = demo.processes()
+    [redis] = [p for p in processes if "redis-server" in " ".join(p.cmdline())]
+    served = [p for p in processes if any(word in " ".join(p.cmdline()) for word in ("uvicorn", "worker", "beat"))]
+    assert served
+
+    os.killpg(demo.process.pid, signal.SIGINT)
+    while any(p.is_running() and p.status() != psutil.STATUS_ZOMBIE for p in served):
+        assert redis.is_running() and redis.status() != psutil.STATUS_ZOMBIE, "Redis stopped before the others"
+        time.sleep(0.02)
+    assert demo.process.wait(timeout=60) == 0, demo.output()
+    psutil.wait_procs([redis], timeout=10)
+    assert not redis.is_running(), "and it stops after them"

@@ -192,6 +192,19 @@ def reads_audit_log(caller, tlp):
     return ALLOW if caller.relation == "commission" and caller.role in (Role.REVIEWER, Role.ADMINISTRATOR) else REFUSED
 
 
+def reads_compliance(caller, tlp):
+    """hotline/review/access.py: commission reviewers and administrators, and secretariat keys with
+    `compliance:read`, read every party's figures; a member organisation's supervisors and heads read
+    their own; everyone else (duty officers, observers, other keys) none."""
+    if caller.is_key:
+        return ALLOW if caller.relation == "commission" else REFUSED
+    if caller.relation == "commission":
+        return ALLOW if caller.role in (Role.REVIEWER, Role.ADMINISTRATOR) else REFUSED
+    if caller.relation == "observer":
+        return REFUSED
+    return ALLOW if caller.role in (Role.SUPERVISOR, Role.HEAD) else REFUSED
+
+
 def reads_audit_log_as_person(caller, tlp):
     return REFUSED if caller.is_key else reads_audit_log(caller, tlp)
 
@@ -402,6 +415,9 @@ ROUTES = {
     "api/v1/reachability-checks/<int:pk>/answer/": api("check", post(answers_check)),
     "api/v1/reachability-figures/": api(None, get(anyone)),
     "api/v1/audit/verify/": api(None, get(reads_audit_log)),
+    "api/v1/compliance/": api(None, get(reads_compliance)),
+    "api/v1/compliance/items/": api(None, get(reads_compliance)),
+    "api/v1/compliance/trend/": api(None, get(reads_compliance)),
     "api/v1/audit/checkpoints/": api(None, get(anyone)),
     "api/v1/audit/consistency/": api(None, get(anyone)),
     "api/v1/incidents/import-stix/": api(None, post(reporters)),

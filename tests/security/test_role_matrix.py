@@ -26,7 +26,7 @@ from django.utils import timezone
 from accounts.actions import do_create_api_key
 from accounts.choices import ApiScope, Role
 from accounts.demo import USERNAME_SUFFIX
-from accounts.models import ApiKey, ContactPoint, DutyShift, Party, User
+from accounts.models import ApiKey, ContactPoint, DutyShift, Party, User, scopes_for
 from hotline.audit.checkpoints import do_publish_checkpoint
 from hotline.audit.models import AuditEntry
 from hotline.escalation.actions import do_save_policy
@@ -96,7 +96,7 @@ class World:
 
 def caller_client(caller: Caller, owner) -> Client:
     if caller.is_key:
-        _, secret = do_create_api_key(organisation=owner, name="matrix", scopes=list(ApiScope.values))
+        _, secret = do_create_api_key(organisation=owner, name="matrix", scopes=scopes_for(owner))
         return Client(HTTP_AUTHORIZATION=f"Api-Key {secret}")
     username = f"{owner.code.lower()}-{USERNAME_SUFFIX[caller.role]}"
     user = User.objects.filter(username=username).first()
@@ -227,6 +227,7 @@ def checkpoint_path(route: str, world: "World") -> str:
 
 QUERIES = {
     "api/v1/audit/consistency/": "?first=1&second=2",
+    "api/v1/compliance/items/": "?figure=acknowledgements.late",
     "escalation/policies/override/": "?severity=low&first_party=AL&second_party=BA",
     "review/items/": "?figure=acknowledgements.late",
 }
