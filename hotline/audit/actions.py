@@ -61,6 +61,8 @@ KNOWN_ACTIONS = (
     "reachability.check_started",
     "review.exported",
     "review.opened",
+    "review.timeline_exported",
+    "review.timeline_opened",
     "roster.override_added",
     "roster.shift_changed",
     "roster.shift_created",

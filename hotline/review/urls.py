@@ -1,12 +1,13 @@
 from django.urls import path
 
-from hotline.review import views
+from hotline.review import timeline_views, views
 
 app_name = "review"
 
-# The console's pages (hotline/review/views.py). The other pages of the review add their lines below.
+# The console's pages (hotline/review/views.py) first; the other pages of the review below.
 urlpatterns = [
     path("review/", views.dashboard, name="dashboard"),
     path("review/parties/<str:code>/", views.party, name="party"),
     path("review/items/", views.item_list, name="items"),
+    path("review/incidents/<str:reference>/timeline/", timeline_views.incident_timeline, name="incident-timeline"),
 ]

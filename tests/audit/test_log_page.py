@@ -175,6 +175,8 @@ def test_delivery_attempts_are_hidden_by_default_and_collapsed_per_page_when_sho
     assert shown.count('data-testid="delivery-group"') == 1
     group = re.search(r'data-testid="delivery-group">.*?</details>', shown, re.S)[0]
     assert "3 delivery attempts for page 7" in group and group.count("<li>") == 3
-    assert shown.count(f"<td><code>{DELIVERY_ATTEMPT}</code></td>") == 1  # page 8's single attempt: a plain row
+    assert (
+        shown.count(f'<td><code class="action">{DELIVERY_ATTEMPT}</code></td>') == 1
+    )  # page 8's single attempt: a plain row
     only = table(reviewer.get(f"/audit/log/?action={DELIVERY_ATTEMPT}"))
     assert "3 delivery attempts for page 7" in only and "HL-2" not in only

@@ -209,6 +209,17 @@ def reads_audit_log_as_person(caller, tlp):
     return REFUSED if caller.is_key else reads_audit_log(caller, tlp)
 
 
+def opens_timeline(caller, tlp):
+    """hotline/review/timeline.py: commission reviewers and administrators open every incident's timeline,
+    the supervisors and heads of its originator or a recipient their own incident's; anyone else who knows
+    of the incident is refused, anyone who does not is told nothing (a person's page: no key)."""
+    if sight(caller.relation, tlp) == "none":
+        return HIDDEN
+    if caller.relation == "commission" and caller.role in (Role.REVIEWER, Role.ADMINISTRATOR):
+        return ALLOW
+    return ALLOW if caller.role in (Role.SUPERVISOR, Role.HEAD) and caller.relation in ("own", "recipient") else REFUSED
+
+
 def acknowledges_timer(caller, tlp):
     """hotline/escalation/access.py: the timer of an incident's acknowledgement is seen by whoever sees the
     incident, and acknowledged by its recipient organisation; incidents/access.py: reviewers read only."""
@@ -487,6 +498,7 @@ ROUTES = {
     "audit/checkpoints/": console(None, get(anyone)),
     "audit/checkpoints/<int:size>.txt": console("checkpoint", get(anyone)),
     "audit/verifier-key.txt": console(None, get(anyone)),
+    "review/incidents/<str:reference>/timeline/": console("incident", get(opens_timeline)),
     "incidents/": console(None, get(anyone)),
     "incidents/new/": console(None, get(reporters), post(reporters)),
     "incidents/<str:reference>/": console("incident", get(reads_incident)),
