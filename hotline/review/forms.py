@@ -7,7 +7,8 @@
   days of the service's time zone, as the presets' (hotline.review.figures.Period).
 - `exercise` is "false" (real traffic, the default) or "true" (EXERCISE traffic): never both at once.
 
-A period is at most MAX_DAYS long and lies between MIN_YEAR and MAX_YEAR; anything else is a readable
+The dates read as the compliance API reads them (figures.period_from); a period is at most
+figures.LONGEST_PERIOD long and lies between MIN_YEAR and MAX_YEAR; anything else is a readable
 error of the form (the page answers 400), never a server error.
 """
 
@@ -16,11 +17,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from django import forms
 from django.utils import timezone
 
-from hotline.review.figures import DEFAULT_PRESET, PRESETS, Period
+from hotline.review.figures import DEFAULT_PRESET, LONGEST_PERIOD, PRESETS, Period
 
 CUSTOM = "custom"
 TRAFFIC = [("false", "Real traffic"), ("true", "EXERCISE traffic")]
-MAX_DAYS = 367  # a year, leap day and a day's slack for an instant-bounded year
 MIN_YEAR, MAX_YEAR = 2000, 2100
 
 
@@ -95,8 +95,8 @@ class PeriodForm(forms.Form):
                 raise forms.ValidationError(
                     "The period ends before it begins: the second date must not be before the first."
                 )
-            if until - since > timedelta(days=MAX_DAYS):
-                raise forms.ValidationError(f"A period is at most a year ({MAX_DAYS - 1} days): choose a shorter one.")
+            if until - since > LONGEST_PERIOD:  # as the compliance API (figures.period_from)
+                raise forms.ValidationError(f"A period is at most {LONGEST_PERIOD.days} days: choose a shorter one.")
             data["preset"] = CUSTOM
             data["period_value"] = Period(since=since, until=until, exercise=exercise)
         else:

@@ -304,7 +304,7 @@ BAD_QUERIES = {
     "?since=yesterday&until=2026-12-01": "is not a date",
     "?period=custom&since=2026-11-01": "needs both dates",
     "?since=2026-11-05&until=2026-11-01": "ends before it begins",
-    "?since=2024-01-01&until=2026-01-01": "at most a year",
+    "?since=2024-01-01&until=2026-01-01": "A period is at most 400 days",
     "?since=1900-01-01&until=1900-02-01": "is not a date",
     "?since=2026-11-01T00:00:00&until=2026-12-01T00:00:00": "is not a date",  # an instant without its offset
     "?period=fortnight": "is not a period the review knows",
