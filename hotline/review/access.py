@@ -40,5 +40,19 @@ def own_organisation(caller):
     return organisation
 
 
+def may_open_timeline(caller, participants: set[str]) -> bool:
+    """An incident's reviewer timeline: for those who see every party, and for the supervisors and heads
+    of the incident's originator and recipients (`participants`: their codes)."""
+    if sees_every_party(caller):
+        return True
+    organisation = _organisation(caller)
+    return (
+        organisation is not None
+        and is_person(caller)
+        and getattr(caller, "role", None) in OWN_FIGURES_ROLES
+        and organisation.code in participants
+    )
+
+
 def may_open_review(caller) -> bool:
     return sees_every_party(caller) or own_organisation(caller) is not None

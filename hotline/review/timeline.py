@@ -35,13 +35,13 @@ from django.db import transaction
 from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 
-from accounts.access import MANAGING_ROLES, is_reviewer
 from hotline.audit.log import describe_target, record
 from hotline.audit.models import AuditEntry
 from hotline.audit.refusals import refuse
 from hotline.escalation.choices import Clock, DeliveryStatus
 from hotline.escalation.timeline import timers_of
 from hotline.formats import iso_time
+from hotline.review.access import may_open_timeline
 from incidents.actions import note_read
 from incidents.choices import POSTABLE_KINDS, MessageKind
 from incidents.models import Acknowledgement, Incident, Message
@@ -62,16 +62,6 @@ FIELDS = (
 
 
 # --- who opens it ------------------------------------------------------------------------------------
-
-
-def may_open_timeline(user, participants) -> bool:
-    """`participants`: the codes of the incident's originator and recipients."""
-    if is_reviewer(user):
-        return True
-    organisation = getattr(user, "organisation", None)
-    return (
-        getattr(user, "role", None) in MANAGING_ROLES and organisation is not None and organisation.code in participants
-    )
 
 
 def participant_codes(incident: Incident) -> set[str]:

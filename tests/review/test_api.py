@@ -10,9 +10,8 @@ from accounts.choices import ApiScope
 from hotline.audit.models import AuditEntry
 from hotline.review.figures import compute
 from tests.accounts.world import organisation, person
-from tests.escalation.conftest import receivers  # noqa: F401 (a fixture)
 from tests.incidents.conftest import ApiClient
-from tests.review.test_figures import NOVEMBER, month  # noqa: F401 (a fixture)
+from tests.review.test_figures import NOVEMBER
 from tests.review.traffic import MONTH_END, MONTH_START
 
 pytestmark = pytest.mark.django_db
@@ -41,7 +40,7 @@ def without_times(figures: dict) -> dict:
     return {key: value for key, value in figures.items() if key != "computed_at"}
 
 
-def test_a_reviewer_and_a_secretariat_key_read_the_figures_of_a_period(month, signed_in):  # noqa: F811
+def test_a_reviewer_and_a_secretariat_key_read_the_figures_of_a_period(month, signed_in):
     expected = without_times(compute(NOVEMBER))
     for client in (signed_in("wbc-sec-reviewer"), secretariat_key()):
         answer = client.get("/api/v1/compliance/", NOVEMBER_QUERY)
@@ -61,7 +60,7 @@ def test_a_reviewer_and_a_secretariat_key_read_the_figures_of_a_period(month, si
     assert {entry.content["details"]["page"] for entry in opened} == {"figures"}
 
 
-def test_the_items_behind_a_figure_and_the_trend(month, signed_in):  # noqa: F811
+def test_the_items_behind_a_figure_and_the_trend(month, signed_in):
     reviewer = signed_in("wbc-sec-reviewer")
     answer = reviewer.get(
         "/api/v1/compliance/items/", {**NOVEMBER_QUERY, "figure": "acknowledgements.late", "organisation": "HR-CERT"}
@@ -76,7 +75,7 @@ def test_the_items_behind_a_figure_and_the_trend(month, signed_in):  # noqa: F81
     assert trend["months"][-1]["parties"]["HR"]["owed"] == 5
 
 
-def test_a_supervisor_reads_only_their_own_organisation_beside_the_regional_median(month, signed_in):  # noqa: F811
+def test_a_supervisor_reads_only_their_own_organisation_beside_the_regional_median(month, signed_in):
     supervisor = signed_in("hr-cert-supervisor")
     body = supervisor.get("/api/v1/compliance/", NOVEMBER_QUERY).json()
     assert [party["party"] for party in body["parties"]] == ["HR"]
@@ -96,7 +95,7 @@ def test_a_supervisor_reads_only_their_own_organisation_beside_the_regional_medi
     assert "parties" not in supervisor.get("/api/v1/compliance/trend/").json()["months"][0]
 
 
-def test_duty_officers_observers_and_other_keys_read_no_figures(month, signed_in):  # noqa: F811
+def test_duty_officers_observers_and_other_keys_read_no_figures(month, signed_in):
     for username in ("hr-cert-duty", "osce-cpc-head", "wbc-sec-duty"):
         answer = signed_in(username).get("/api/v1/compliance/")
         assert answer.status_code == 403 and answer.json()["code"] == "review_access_refused", username
@@ -126,7 +125,7 @@ def test_only_the_secretariat_may_hold_the_compliance_scope(db):
         ({"exercise": "maybe"}, "exercise"),
     ],
 )
-def test_a_bad_period_is_a_400_that_says_why(month, signed_in, query, words):  # noqa: F811
+def test_a_bad_period_is_a_400_that_says_why(month, signed_in, query, words):
     answer = signed_in("wbc-sec-reviewer").get("/api/v1/compliance/", query)
     assert answer.status_code == 400
     body = answer.json()

@@ -4,18 +4,12 @@ traffic.py says what happened when), and every figure worked out by hand from it
 import pytest
 
 from hotline.review.figures import Period, compute, items, notable, trend
-from tests.escalation.conftest import receivers  # noqa: F401 (a fixture)
-from tests.review.traffic import AFTER, MONTH_END, MONTH_START, build_month, hr_cert_webhooks
+from tests.review.traffic import AFTER, MONTH_END, MONTH_START, hr_cert_webhooks
 
 pytestmark = pytest.mark.django_db
 
 NOVEMBER = Period(MONTH_START, MONTH_END)
 NOVEMBER_DRILLS = Period(MONTH_START, MONTH_END, exercise=True)
-
-
-@pytest.fixture
-def month(receivers):  # noqa: F811
-    return build_month(receivers)
 
 
 def organisation(figures: dict, code: str) -> dict:

@@ -1,10 +1,10 @@
 """`{% timeline_link incident %}`: the incident page's link to its timeline for reviewers, shown to those
-who may open it (hotline.review.timeline.may_open_timeline). `incident` is the page's payload
+who may open it (hotline.review.access.may_open_timeline). `incident` is the page's payload
 dictionary (incidents.payloads), so the rule reads the organisations' codes it already carries."""
 
 from django import template
 
-from hotline.review.timeline import may_open_timeline
+from hotline.review.access import may_open_timeline
 
 register = template.Library()
 
