@@ -14,8 +14,7 @@ import time_machine
 from hotline.audit.models import AuditEntry
 from incidents.actions import do_change_tlp
 from tests.accounts.world import person
-from tests.escalation.conftest import receivers  # noqa: F401 (a fixture)
-from tests.review.traffic import AFTER, build_month, hr_cert_webhooks
+from tests.review.traffic import AFTER, hr_cert_webhooks
 
 pytestmark = pytest.mark.django_db
 
@@ -26,10 +25,11 @@ TITLE = "Drone over the border crossing"  # every incident of the month's traffi
 
 
 @pytest.fixture
-def month(receivers, settings):  # noqa: F811
+def month(month, settings):
+    """The known-answer month (tests/review/conftest.py), in which C (acknowledged late by HR-CERT)
+    becomes RED: for the named recipients alone."""
     settings.OTP_REQUIRED = False
-    made = build_month(receivers)
-    # C (acknowledged late by HR-CERT) becomes RED: for the named recipients alone.
+    made = month
     with time_machine.travel(AFTER, tick=False):
         do_change_tlp(person("rs-cert-duty"), made["C"], "RED")
     return made
