@@ -11,6 +11,7 @@ import pytest
 import time_machine
 from playwright.sync_api import expect
 
+from tests.browser.accessibility import blocking, described, violations
 from tests.browser.test_escalation_alert import officer
 from tests.conftest import sign_in
 from tests.escalation.conftest import receivers  # noqa: F401 (a fixture)
@@ -85,13 +86,16 @@ def test_a_reviewer_opens_last_month_drills_into_a_party_and_its_late_acknowledg
 
 
 def shots(page, folder, name: str) -> None:
-    """The page wide and on a phone, light and dark; nothing wider than the phone but the tables, which
-    scroll inside their card."""
+    """The page wide and on a phone, light and dark, with no critical or serious accessibility violation
+    (axe-core) in either theme; nothing wider than the phone but the tables, which scroll in their card."""
     for size, viewport in (("wide", WIDE), ("phone", PHONE)):
         page.set_viewport_size(viewport)
         for scheme in ("light", "dark"):
             page.emulate_media(color_scheme=scheme)
             page.screenshot(path=str(folder / f"review-{name}-{size}-{scheme}.png"), full_page=True)
+            if size == "wide":
+                found = blocking(violations(page))
+                assert not found, "\n".join(described(f"{name} ({scheme})", found))
         if size == "phone":
             assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], name
     page.set_viewport_size(WIDE)
