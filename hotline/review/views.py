@@ -35,9 +35,7 @@ from incidents.models import Incident
 from incidents.visibility import visible_incidents
 
 FORMATS = ("html", "csv", "json")
-# Pages of the review's other modules, linked by path: the reviewer's incident timeline
-# (hotline/review/timeline_views.py) and the period report (hotline/review/report_views.py).
-TIMELINE = "/review/incidents/{reference}/timeline/"
+# The period report (hotline/review/report_views.py), linked by path.
 REPORT = "/review/report.pdf"
 
 
@@ -477,7 +475,8 @@ def trend_rows(months: list[dict], viewer: Viewer) -> list[dict]:
     for month in months:
         parties = month["parties"].items() if viewer.every_party else []
         for code, main in [*parties, ("", month["region"])]:
-            rows.append({"month": month["month"], "code": code or "median", **{c.key: main.get(c.key) for c in MAIN}})
+            kind = "party" if code else "median"
+            rows.append({"month": month["month"], "row": kind, "code": code, **{c.key: main.get(c.key) for c in MAIN}})
     return rows
 
 
@@ -488,16 +487,19 @@ def _months(period: Period) -> list[dict]:
 
 
 def _with_trend(rows: list[dict], months: list[dict]) -> None:
-    """Each dashboard row's 12 points of its share within the deadline."""
+    """Each dashboard row's 12 points of its share within the deadline, and their sparkline (the same
+    drawing as the period report's, hotline/review/charts.py)."""
     for row in rows:
         if row["row"] == "party":
             row["trend"] = [month["parties"].get(row["code"], {}).get("within_deadline_share") for month in months]
         elif row["row"] == "median":
             row["trend"] = [month["region"].get("within_deadline_share") for month in months]
+        else:
+            continue
         # CHARTS: row["sparkline"] = charts.sparkline(row["trend"], …) once hotline/review/charts.py is on main.
 
 
-TREND_COLUMNS = [Column("month", "month", "text"), Column("code", "code", "text"), *MAIN]
+TREND_COLUMNS = [Column("month", "month", "text"), Column("row", "row", "text"), Column("code", "code", "text"), *MAIN]
 DASHBOARD_TABLES = ("parties", "trend")
 
 
@@ -689,7 +691,7 @@ def item_rows(found: list[dict], viewer_user) -> list[dict]:
                 "exercise": row.get("exercise"),
                 "title": title,
                 "late_text": shown(row.get("late_by_s"), "duration") if row.get("late_by_s") is not None else "",
-                "timeline": TIMELINE.format(reference=reference) if reference else "",
+                "timeline": reverse("review:incident-timeline", args=[reference]) if reference else "",
             }
         )
     return rows
