@@ -13,6 +13,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import dj_database_url
+from celery.schedules import crontab
 
 from hotline.env import ConfigError, env_bool, env_int, env_list, env_str
 from hotline.reachability.schedule import validate_settings as _validate_check_schedule
@@ -223,6 +224,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "hotline.audit.publish_checkpoint",
         "schedule": 60.0 * AUDIT_CHECKPOINT_MINUTES,
         "options": {"expires": 60},
+    },
+    # The previous month's period report (hotline.review.tasks): due on the 1st; asked every hour, so a
+    # beat that was down at midnight still issues it; a month's report is issued once (unique constraint).
+    "review-monthly-report": {
+        "task": "hotline.review.issue_monthly_report",
+        "schedule": crontab(minute=5),
+        "options": {"expires": 3000},
     },
 }
 

@@ -95,6 +95,8 @@ class Message(models.Model):
                 violation_error_message="Only a request for assistance has a reply-by deadline.",
             ),
         ]
+        # The compliance figures: the messages of a period.
+        indexes = [models.Index(fields=["created_at"], name="message_created_at")]
 
     def __str__(self):
         return f"{self.incident} #{self.number}"

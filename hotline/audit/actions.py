@@ -61,6 +61,8 @@ KNOWN_ACTIONS = (
     "reachability.check_started",
     "review.exported",
     "review.opened",
+    "review.report_downloaded",
+    "review.report_generated",
     "review.timeline_exported",
     "review.timeline_opened",
     "roster.override_added",

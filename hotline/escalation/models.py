@@ -112,6 +112,8 @@ class Timer(models.Model):
             # The waiting panel: what runs against (recipient) or for (sender) an organisation.
             models.Index(fields=["recipient", "state"], name="timer_by_recipient"),
             models.Index(fields=["sender", "state"], name="timer_by_sender"),
+            # The compliance figures: the clocks started in a period.
+            models.Index(fields=["started_at"], name="timer_started_at"),
         ]
 
     def __str__(self):

@@ -5,7 +5,7 @@ For commission reviewers' sessions and secretariat keys with `compliance:read` (
 member organisation's supervisors and heads get their own organisation and the regional median only.
 """
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
@@ -69,7 +69,29 @@ PERIOD_PARAMETERS = [
         "exercise", str, enum=["true", "false"], description="true: drill traffic; false (default): real traffic."
     ),
 ]
-FIGURES = serializers.JSONField(help_text='The figures, as the README\'s "Compliance figures" describes them.')
+PERIOD_FIELDS = {
+    "since": serializers.DateTimeField(),
+    "until": serializers.DateTimeField(),
+    "exercise": serializers.BooleanField(),
+}
+# The nested figures are described in the README ("Compliance figures: the definitions").
+FIGURES = inline_serializer(
+    "ComplianceFigures",
+    {
+        **PERIOD_FIELDS,
+        "computed_at": serializers.DateTimeField(),
+        "parties": serializers.ListField(child=serializers.JSONField()),
+        "region": serializers.JSONField(),
+    },
+)
+ITEMS = inline_serializer(
+    "ComplianceItems",
+    {**PERIOD_FIELDS, "figure": serializers.CharField(), "items": serializers.ListField(child=serializers.JSONField())},
+)
+TREND = inline_serializer(
+    "ComplianceTrend",
+    {"exercise": serializers.BooleanField(), "months": serializers.ListField(child=serializers.JSONField())},
+)
 
 
 def _audited(request, page: str, period: compliance.Period, **details) -> None:
@@ -102,7 +124,7 @@ PARTY = OpenApiParameter("party", str, description="A party's code, e.g. HR.")
 class ComplianceItems(APIView):
     """The things behind one figure (metadata only: references, organisations, times, never content)."""
 
-    @extend_schema(parameters=[*PERIOD_PARAMETERS, FIGURE, ORGANISATION, PARTY], responses={200: FIGURES})
+    @extend_schema(parameters=[*PERIOD_PARAMETERS, FIGURE, ORGANISATION, PARTY], responses={200: ITEMS})
     def get(self, request):
         _caller_may_open(request, "read the items behind a compliance figure")
         period = _period(request)
@@ -127,7 +149,7 @@ class ComplianceTrend(APIView):
     """The main figures of each of the last 12 calendar months up to `until`, per party and the regional
     median (a supervisor or head: the regional median only)."""
 
-    @extend_schema(parameters=PERIOD_PARAMETERS[1:2] + PERIOD_PARAMETERS[3:], responses={200: FIGURES})
+    @extend_schema(parameters=PERIOD_PARAMETERS[1:2] + PERIOD_PARAMETERS[3:], responses={200: TREND})
     def get(self, request):
         _caller_may_open(request, "read the compliance trend")
         period = _period(request)

@@ -22,6 +22,7 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from django.db.models import (
     Case,
@@ -37,7 +38,7 @@ from django.db.models import (
     When,
     Window,
 )
-from django.db.models.functions import RowNumber
+from django.db.models.functions import RowNumber, TruncMonth
 from django.utils import timezone
 
 from accounts.choices import PartyKind
@@ -166,28 +167,48 @@ def _duration(end: str, start: str):
     return ExpressionWrapper(F(end) - F(start), output_field=DurationField())
 
 
-def _percentiles(queryset, value, partition: list[str]) -> dict[tuple, dict]:
-    """Nearest-rank p50 and p90 and the maximum of `value` for each group of `partition`, in the
-    database: each row is ranked within its group and only the rows at the wanted ranks come back."""
-    groups = [F(field) for field in partition]
-    ranked = queryset.annotate(
-        measured=value,
-        position=Window(RowNumber(), partition_by=groups, order_by=[F("measured").asc(), F("pk").asc()]),
-        group_size=Window(Count("pk"), partition_by=groups),
-    )
-    wanted = Q(position=F("group_size"))
-    for percentile in PERCENTILES:
-        wanted |= Q(position=(F("group_size") * percentile + 99) / 100)
-    found: dict[tuple, dict] = {}
-    for row in ranked.filter(wanted).values(*partition, "position", "group_size", "measured"):
-        entry = found.setdefault(tuple(row[field] for field in partition), {})
-        size, position, seconds = row["group_size"], row["position"], _seconds(row["measured"])
+def _party_field(organisation_field: str) -> str:
+    """`recipient_id` → `recipient__party_id`: the party of the organisation a row is grouped by."""
+    return organisation_field.removesuffix("_id") + "__party_id"
+
+
+def _percentiles(queryset, value, partitions: dict[str, list[str]]) -> dict[str, dict[tuple, dict]]:
+    """Nearest-rank p50 and p90 and the maximum of `value` within each group of each named partition, in
+    one query: each row is ranked within its group of every partition (window functions), and only the
+    rows at a wanted rank come back."""
+    annotations, wanted = {}, Q()
+    for index, fields in enumerate(partitions.values()):
+        groups = [F(field) for field in fields]
+        position, size = f"position_{index}", f"size_{index}"
+        annotations[position] = Window(RowNumber(), partition_by=groups, order_by=[F("measured").asc(), F("pk").asc()])
+        annotations[size] = Window(Count("pk"), partition_by=groups)
+        wanted |= Q(**{position: F(size)})
         for percentile in PERCENTILES:
-            if position == (size * percentile + 99) // 100:
-                entry[f"p{percentile}"] = seconds
-        if position == size:
-            entry["max"] = seconds
+            wanted |= Q(**{position: (F(size) * percentile + 99) / 100})
+    ranked = queryset.annotate(measured=value).annotate(**annotations)
+    fields = sorted({field for fields in partitions.values() for field in fields})
+    found: dict[str, dict[tuple, dict]] = {name: {} for name in partitions}
+    for row in ranked.filter(wanted).values(*fields, *annotations, "measured"):
+        seconds = _seconds(row["measured"])
+        for index, (name, fields_of) in enumerate(partitions.items()):
+            size, position = row[f"size_{index}"], row[f"position_{index}"]
+            hits = [f"p{percentile}" for percentile in PERCENTILES if position == (size * percentile + 99) // 100]
+            hits += ["max"] if position == size else []
+            if hits:
+                entry = found[name].setdefault(tuple(row[field] for field in fields_of), {})
+                entry.update(dict.fromkeys(hits, seconds))
     return found
+
+
+def _durations(queryset, value, organisation_field: str, extra: tuple = ()) -> dict[tuple, dict]:
+    """Percentiles per organisation and per party (and per `extra` within them), keyed ("", organisation,
+    *extra) and ("party:", party, *extra)."""
+    found = _percentiles(
+        queryset,
+        value,
+        {"": [organisation_field, *extra], "party:": [_party_field(organisation_field), *extra]},
+    )
+    return {(prefix, *key): spread for prefix, by_key in found.items() for key, spread in by_key.items()}
 
 
 def _spread(found: dict | None) -> dict:
@@ -195,12 +216,17 @@ def _spread(found: dict | None) -> dict:
     return {"p50": found.get("p50"), "p90": found.get("p90"), "max": found.get("max")}
 
 
-def _counts(queryset, group: str, **counts) -> dict:
-    """{group value: {name: count}} in one grouped query."""
-    rows = queryset.values(group).annotate(
+def _counts(queryset, groups: list[str], **counts) -> dict:
+    """{(group values…): {name: count}} in one grouped query."""
+    rows = queryset.values(*groups).annotate(
         **{name: Count("pk", filter=condition) for name, condition in counts.items()}
     )
-    return {row[group]: {name: row[name] for name in counts} for row in rows}
+    return {tuple(row[group] for group in groups): {name: row[name] for name in counts} for row in rows}
+
+
+def _merge(into: dict, counts: dict) -> None:
+    for key, values in counts.items():
+        into.setdefault(key, {}).update(values)
 
 
 class _Organisations:
@@ -223,16 +249,48 @@ class _Organisations:
         return Q(**{f"{field}__in": list(self.party_of)})
 
     def by_party(self, per_organisation: dict) -> dict:
-        """Add up flat count dictionaries per party."""
+        """Add up count dictionaries keyed (organisation, …) into (party, …)."""
         totals: dict = {}
-        for organisation_id, counts in per_organisation.items():
-            party = totals.setdefault(self.party_of[organisation_id], {})
+        for (organisation_id, *rest), counts in per_organisation.items():
+            party = totals.setdefault((self.party_of[organisation_id], *rest), {})
             for name, count in counts.items():
                 party[name] = party.get(name, 0) + count
         return totals
 
 
+class _Grouping:
+    """How rows are grouped: per organisation, or per organisation and calendar month (the trend), the
+    month read in the service's zone from the field that places a row in its period."""
+
+    def __init__(self, by_month: bool):
+        self.by_month = by_month
+
+    def rows(self, queryset, placed_by: str):
+        return queryset.annotate(month=TruncMonth(placed_by, tzinfo=_zone())) if self.by_month else queryset
+
+    def groups(self, organisation_field: str) -> list[str]:
+        return [organisation_field, "month"] if self.by_month else [organisation_field]
+
+    @property
+    def extra(self) -> tuple:
+        return ("month",) if self.by_month else ()
+
+
 # --- the sections ------------------------------------------------------------------------------------
+
+
+def _zone_groups(zones: list[str], period: Period) -> dict[str, list[str]]:
+    """The zones whose offsets agree at every hour of the period, each group under one name: the region's
+    seven all keep CET/CEST, so the acknowledgements take one query per figure instead of one per zone.
+    The group's name is a region's ("Europe/…"): PostgreSQL reads "CET" in AT TIME ZONE as the fixed
+    +01:00 abbreviation, not as the zone with summer time that Python (and so SQLite) reads."""
+    hours = int((period.until - period.since).total_seconds() // 3600) + 1
+    groups: dict[tuple, list[str]] = {}
+    for zone in zones:
+        info = ZoneInfo(zone)
+        offsets = tuple((period.since + timedelta(hours=hour)).astimezone(info).utcoffset() for hour in range(hours))
+        groups.setdefault(offsets, []).append(zone)
+    return {next((zone for zone in same if "/" in zone), same[0]): same for same in groups.values()}
 
 
 def _night():
@@ -240,13 +298,17 @@ def _night():
     return Q(**{f"{hour}__gte": NIGHT_STARTS}) | Q(**{f"{hour}__lt": NIGHT_ENDS})
 
 
-def _acknowledgements(period: Period, orgs: _Organisations) -> tuple[dict, dict]:
-    """Incident messages' acknowledgements owed by each organisation: (per organisation, per party)."""
-    base = Acknowledgement.objects.filter(
-        orgs.member_filter("organisation_id"),
-        message__created_at__gte=period.since,
-        message__created_at__lt=period.until,
-        message__incident__exercise=period.exercise,
+def _acknowledgements(period: Period, orgs: _Organisations, grouping: _Grouping) -> tuple[dict, dict]:
+    """Incident messages' acknowledgements owed by each organisation: (counts, durations). The trend
+    (by month) needs neither severities nor night and day."""
+    base = grouping.rows(
+        Acknowledgement.objects.filter(
+            orgs.member_filter("organisation_id"),
+            message__created_at__gte=period.since,
+            message__created_at__lt=period.until,
+            message__incident__exercise=period.exercise,
+        ),
+        "message__created_at",
     )
     given, within = Q(acknowledged_at__isnull=False), Q(acknowledged_at__lte=F("due_at"))
     counts = dict(
@@ -257,35 +319,40 @@ def _acknowledgements(period: Period, orgs: _Organisations) -> tuple[dict, dict]
         open=Q(acknowledged_at__isnull=True),
     )
     counts.update({f"method_{method}": Q(method=method) for method in ACK_METHODS})
-    for severity in SEVERITIES:
-        of = Q(message__incident__severity=severity)
-        counts.update({f"{severity}_owed": of, f"{severity}_given": of & given, f"{severity}_within": of & within})
+    detailed = not grouping.by_month
+    if detailed:
+        for severity in SEVERITIES:
+            of = Q(message__incident__severity=severity)
+            counts.update({f"{severity}_owed": of, f"{severity}_given": of & given, f"{severity}_within": of & within})
     raw: dict = {}
     durations = {"all": {}, "severity": {}, "night": {}}
-    acknowledged = base.filter(given)
     time_taken = _duration("acknowledged_at", "message__created_at")
-    for zone_name in orgs.zones:
-        # The hour lookups read the current time zone: each organisation's own, one query per zone.
+    groups = grouping.groups("organisation_id")
+    for zone_name, same in _zone_groups(orgs.zones, period).items():
+        # The hour lookups read the current time zone: the organisations' own, one query per set of zones
+        # that keep the same offsets over the period.
         with timezone.override(zone_name):
-            in_zone = base.filter(organisation__time_zone=zone_name)
+            in_zone = base.filter(organisation__time_zone__in=same)
             night = _night()
             zone_counts = dict(counts)
-            for name, when in (("night", night), ("day", ~night)):
-                zone_counts.update({f"{name}_owed": when, f"{name}_within": when & within})
-            raw.update(_counts(in_zone, "organisation_id", **zone_counts))
-            flagged = acknowledged.filter(organisation__time_zone=zone_name).annotate(
-                at_night=Case(When(night, then=Value("night")), default=Value("day"))
-            )
-            for partition, key in ((["organisation_id"], "organisation_id"), (["organisation__party_id"], "party")):
-                prefix = "" if key == "organisation_id" else "party:"
-                for found_key, found in _percentiles(flagged, time_taken, partition).items():
-                    durations["all"][(prefix, *found_key)] = found
-                for found_key, found in _percentiles(
-                    flagged, time_taken, [*partition, "message__incident__severity"]
-                ).items():
-                    durations["severity"][(prefix, *found_key)] = found
-                for found_key, found in _percentiles(flagged, time_taken, [*partition, "at_night"]).items():
-                    durations["night"][(prefix, *found_key)] = found
+            if detailed:
+                for name, when in (("night", night), ("day", ~night)):
+                    zone_counts.update({f"{name}_owed": when, f"{name}_within": when & within})
+            raw.update(_counts(in_zone, groups, **zone_counts))
+            acknowledged = in_zone.filter(given)
+            partitions = {
+                (prefix, "all"): [field, *grouping.extra]
+                for prefix, field in (("", "organisation_id"), ("party:", "organisation__party_id"))
+            }
+            if detailed:
+                acknowledged = acknowledged.annotate(
+                    at_night=Case(When(night, then=Value("night")), default=Value("day"))
+                )
+                for prefix, field in (("", "organisation_id"), ("party:", "organisation__party_id")):
+                    partitions[(prefix, "severity")] = [field, "message__incident__severity"]
+                    partitions[(prefix, "night")] = [field, "at_night"]
+            for (prefix, which), by_key in _percentiles(acknowledged, time_taken, partitions).items():
+                durations[which].update({(prefix, *key): spread for key, spread in by_key.items()})
     # Zones split a party's rows: its percentiles hold when every organisation of a party shares a zone,
     # which the region's do (CET/CEST); the party's figures are then exact.
     return raw, durations
@@ -334,25 +401,36 @@ def _timers(period: Period, orgs: _Organisations):
     )
 
 
-def _escalation(period: Period, orgs: _Organisations) -> dict:
+def _escalation(period: Period, orgs: _Organisations, grouping: _Grouping) -> dict:
     """Every acknowledgement clock started against each organisation (of messages, notifications and
     checks): the levels its pages reached (1 the on-duty officer, 2 the supervisors, 3 the head), its
     repeats, its pages and deliveries. Reply clocks remind rather than escalate: they are in `replies`."""
-    timers = _timers(period, orgs).filter(clock=Clock.ACKNOWLEDGEMENT)
-    raw = _counts(timers, "recipient_id", timers=Q())
-    pages = Page.objects.filter(timer__in=timers)
-    rows = pages.values("timer__recipient_id").annotate(
+    timers = grouping.rows(_timers(period, orgs).filter(clock=Clock.ACKNOWLEDGEMENT), "started_at")
+    raw = _counts(timers, grouping.groups("recipient_id"), timers=Q())
+    # Pages and deliveries are filtered on their timer's own columns (one join), not `timer__in=timers`,
+    # which joins the wide timer table twice.
+    on = dict(
+        timer__recipient_id__in=list(orgs.party_of),
+        timer__started_at__gte=period.since,
+        timer__started_at__lt=period.until,
+        timer__exercise=period.exercise,
+        timer__clock=Clock.ACKNOWLEDGEMENT,
+    )
+    pages = grouping.rows(Page.objects.filter(**on), "timer__started_at")
+    rows = pages.values(*grouping.groups("timer__recipient_id")).annotate(
         pages=Count("pk"),
         repeats=Count("pk", filter=Q(repeat__gt=0)),
         **{f"reached_level_{level}": Count("timer_id", filter=Q(level__gte=level), distinct=True) for level in LEVELS},
     )
     for row in rows:
-        raw.setdefault(row.pop("timer__recipient_id"), {}).update(row)
-    deliveries = Delivery.objects.filter(page__timer__in=timers)
+        key = (row.pop("timer__recipient_id"), *((row.pop("month"),) if grouping.by_month else ()))
+        raw.setdefault(key, {}).update(row)
+    deliveries = grouping.rows(
+        Delivery.objects.filter(**{f"page__{name}": value for name, value in on.items()}), "page__timer__started_at"
+    )
     by_method = {f"sent_{method}": Q(method=method) for method in PAGING_METHODS}
     by_method.update({f"failed_{method}": Q(method=method, status=DeliveryStatus.FAILED) for method in PAGING_METHODS})
-    for recipient, counts in _counts(deliveries, "page__timer__recipient_id", **by_method).items():
-        raw.setdefault(recipient, {}).update(counts)
+    _merge(raw, _counts(deliveries, grouping.groups("page__timer__recipient_id"), **by_method))
     return raw
 
 
@@ -368,29 +446,26 @@ def _escalation_section(raw: dict | None) -> tuple[dict, dict]:
     return escalation, {method: raw.get(f"failed_{method}", 0) for method in PAGING_METHODS}
 
 
-def _replies(period: Period, orgs: _Organisations) -> tuple[dict, dict]:
+def _replies(period: Period, orgs: _Organisations, grouping: _Grouping) -> tuple[dict, dict]:
     """Requests for assistance: the reply clock of each recipient. A clock cancelled because the incident
     was resolved or closed is owed no more and is left out."""
-    clocks = (
+    clocks = grouping.rows(
         _timers(period, orgs)
         .filter(subject_kind=INCIDENT_ACKNOWLEDGEMENT, clock=Clock.REPLY)
-        .exclude(state=TimerState.CANCELLED)
+        .exclude(state=TimerState.CANCELLED),
+        "started_at",
     )
     replied = Q(state=TimerState.ACKNOWLEDGED)
     raw = _counts(
         clocks,
-        "recipient_id",
+        grouping.groups("recipient_id"),
         owed=Q(),
         within_clock=replied & Q(stopped_at__lte=F("deadline")),
         late=replied & Q(stopped_at__gt=F("deadline")),
         open=~replied,
     )
     took = _duration("stopped_at", "started_at")
-    answered = clocks.filter(replied)
-    durations = {("", *key): found for key, found in _percentiles(answered, took, ["recipient_id"]).items()}
-    for key, found in _percentiles(answered, took, ["recipient__party_id"]).items():
-        durations[("party:", *key)] = found
-    return raw, durations
+    return raw, _durations(clocks.filter(replied), took, "recipient_id", grouping.extra)
 
 
 def _reply_section(raw: dict | None, durations: dict, key: tuple) -> dict:
@@ -406,15 +481,18 @@ def _reply_section(raw: dict | None, durations: dict, key: tuple) -> dict:
     }
 
 
-def _reachability(period: Period, orgs: _Organisations, now: datetime) -> tuple[dict, dict]:
-    responses = CheckResponse.objects.filter(
-        orgs.member_filter("organisation_id"),
-        reachability_check__started_at__gte=period.since,
-        reachability_check__started_at__lt=period.until,
+def _reachability(period: Period, orgs: _Organisations, now: datetime, grouping: _Grouping) -> tuple[dict, dict]:
+    responses = grouping.rows(
+        CheckResponse.objects.filter(
+            orgs.member_filter("organisation_id"),
+            reachability_check__started_at__gte=period.since,
+            reachability_check__started_at__lt=period.until,
+        ),
+        "reachability_check__started_at",
     )
     raw = _counts(
         responses,
-        "organisation_id",
+        grouping.groups("organisation_id"),
         checks=Q(),
         within_window=Q(acknowledged_at__lte=F("due_at")),
         late=Q(acknowledged_at__gt=F("due_at")),
@@ -423,10 +501,7 @@ def _reachability(period: Period, orgs: _Organisations, now: datetime) -> tuple[
     )
     took = _duration("acknowledged_at", "reachability_check__started_at")
     answered = responses.filter(acknowledged_at__isnull=False)
-    durations = {("", *key): found for key, found in _percentiles(answered, took, ["organisation_id"]).items()}
-    for key, found in _percentiles(answered, took, ["organisation__party_id"]).items():
-        durations[("party:", *key)] = found
-    return raw, durations
+    return raw, _durations(answered, took, "organisation_id", grouping.extra)
 
 
 def _reachability_section(raw: dict | None, durations: dict, key: tuple) -> dict:
@@ -451,34 +526,36 @@ def _not_superseded_while_pending():
     return Q(acknowledged_at__isnull=False) | ~Exists(newer)
 
 
-def _notifications(period: Period, orgs: _Organisations) -> tuple[dict, dict]:
+def _notifications(period: Period, orgs: _Organisations, grouping: _Grouping) -> tuple[dict, dict]:
     """Exercise and drone-flight notifications: the notifying organisation's timeliness, and each
-    recipient's acknowledgements and observation replies."""
+    recipient's acknowledgements and observation replies (the trend, by month, needs only timeliness)."""
     in_period = dict(filed_at__gte=period.since, filed_at__lt=period.until)
-    versions = ExerciseVersion.objects.filter(orgs.member_filter("notification__organisation_id"), **in_period)
+    versions = grouping.rows(
+        ExerciseVersion.objects.filter(orgs.member_filter("notification__organisation_id"), **in_period), "filed_at"
+    )
     notices = Q(kind=VersionKind.NOTICE)
     raw = _counts(
         versions,
-        "notification__organisation_id",
+        grouping.groups("notification__organisation_id"),
         exercises_notified=notices,
         exercises_on_time=notices & Q(late_by_s__isnull=True),
         amendments=Q(kind=VersionKind.AMENDMENT),
         cancellations=Q(kind=VersionKind.CANCELLATION),
     )
     lateness = versions.filter(notices, late_by_s__isnull=False)
-    durations = {"late": {}, "versions": {}}
-    for partition, prefix in (
-        (["notification__organisation_id"], ""),
-        (["notification__organisation__party_id"], "party:"),
-    ):
-        for key, found in _percentiles(lateness, F("late_by_s"), partition).items():
-            durations["late"][(prefix, *key)] = found
-
-    flights = DroneFlight.objects.filter(orgs.member_filter("organisation_id"), **in_period)
-    for organisation, counts in _counts(
-        flights, "organisation_id", flights_notified=Q(), flights_on_time=Q(late_by_s__isnull=True)
-    ).items():
-        raw.setdefault(organisation, {}).update(counts)
+    durations = {
+        "late": _durations(lateness, F("late_by_s"), "notification__organisation_id", grouping.extra),
+        "versions": {},
+    }
+    flights = grouping.rows(DroneFlight.objects.filter(orgs.member_filter("organisation_id"), **in_period), "filed_at")
+    _merge(
+        raw,
+        _counts(
+            flights, grouping.groups("organisation_id"), flights_notified=Q(), flights_on_time=Q(late_by_s__isnull=True)
+        ),
+    )
+    if grouping.by_month:
+        return raw, durations
 
     crossings = DroneFlightAcknowledgement.objects.filter(
         orgs.member_filter("organisation_id"),
@@ -486,29 +563,27 @@ def _notifications(period: Period, orgs: _Organisations) -> tuple[dict, dict]:
         flight__filed_at__gte=period.since,
         flight__filed_at__lt=period.until,
     )
-    for organisation, counts in _counts(
-        crossings,
-        "organisation_id",
-        cross_border_owed=Q(),
-        before_activation=Q(acknowledged_at__lte=F("flight__starts_at")),
-    ).items():
-        raw.setdefault(organisation, {}).update(counts)
-
+    _merge(
+        raw,
+        _counts(
+            crossings,
+            ["organisation_id"],
+            cross_border_owed=Q(),
+            before_activation=Q(acknowledged_at__lte=F("flight__starts_at")),
+        ),
+    )
     version_acks = ExerciseAcknowledgement.objects.filter(
         orgs.member_filter("organisation_id"),
         _not_superseded_while_pending(),
         version__filed_at__gte=period.since,
         version__filed_at__lt=period.until,
     )
-    for organisation, counts in _counts(
-        version_acks, "organisation_id", versions_owed=Q(), versions_given=Q(acknowledged_at__isnull=False)
-    ).items():
-        raw.setdefault(organisation, {}).update(counts)
+    _merge(
+        raw,
+        _counts(version_acks, ["organisation_id"], versions_owed=Q(), versions_given=Q(acknowledged_at__isnull=False)),
+    )
     took = _duration("acknowledged_at", "version__filed_at")
-    given = version_acks.filter(acknowledged_at__isnull=False)
-    for partition, prefix in ((["organisation_id"], ""), (["organisation__party_id"], "party:")):
-        for key, found in _percentiles(given, took, partition).items():
-            durations["versions"][(prefix, *key)] = found
+    durations["versions"] = _durations(version_acks.filter(acknowledged_at__isnull=False), took, "organisation_id")
 
     invitations = ObservationInvitation.objects.filter(
         created_at__gte=period.since, created_at__lt=period.until
@@ -518,7 +593,7 @@ def _notifications(period: Period, orgs: _Organisations) -> tuple[dict, dict]:
             invitation.replies.filter(replied_at__lte=invitation.reply_by).values_list("organisation_id", flat=True)
         )
         for organisation in invited_organisations(invitation.notification) & set(orgs.party_of):
-            counts = raw.setdefault(organisation, {})
+            counts = raw.setdefault((organisation,), {})
             counts["invited"] = counts.get("invited", 0) + 1
             counts["invitations_answered"] = counts.get("invitations_answered", 0) + (organisation in replied)
     return raw, durations
@@ -586,6 +661,18 @@ def main_figures(figures: dict) -> dict:
     }
 
 
+MAIN_FIGURES = tuple(
+    main_figures(
+        {
+            "acknowledgements": _acknowledgement_section(None, {"all": {}, "severity": {}, "night": {}}, ("",)),
+            "escalation": _escalation_section(None)[0],
+            "deliveries_failed": _escalation_section(None)[1],
+            "replies": _reply_section(None, {}, ("",)),
+        }
+    )
+)
+
+
 def _median(values: list) -> float | int | None:
     """Nearest-rank median (the ⌈n/2⌉-th), as for every percentile here."""
     known = sorted(value for value in values if value is not None)
@@ -596,57 +683,52 @@ def regional_median(organisations: list[dict]) -> dict:
     """Each main figure's median over the region's organisations: what a party's own figures are read
     against, without naming any other party."""
     rows = [main_figures(organisation) for organisation in organisations]
-    return {name: _median([row[name] for row in rows]) for name in (rows[0] if rows else main_figures(_empty()))}
+    return {name: _median([row[name] for row in rows]) for name in MAIN_FIGURES}
 
 
-def _empty() -> dict:
-    durations = {"all": {}, "severity": {}, "night": {}}
-    escalation, failed = _escalation_section(None)
-    return {
-        "acknowledgements": _acknowledgement_section(None, durations, ("",)),
-        "escalation": escalation,
-        "deliveries_failed": failed,
-        "replies": _reply_section(None, {}, ("",)),
-        "reachability": None,
-        "notifications": None,
-    }
+class _Gathered:
+    """Every section's counts and durations for a period, grouped as `grouping` says."""
+
+    def __init__(self, period: Period, orgs: _Organisations, now: datetime, grouping: _Grouping):
+        self.drills = period.exercise
+        acks, self.ack_durations = _acknowledgements(period, orgs, grouping)
+        replies, self.reply_durations = _replies(period, orgs, grouping)
+        reachability, self.reach_durations = ({}, {}) if self.drills else _reachability(period, orgs, now, grouping)
+        notifications, self.notice_durations = ({}, {}) if self.drills else _notifications(period, orgs, grouping)
+        self.raw = {
+            "acknowledgements": acks,
+            "escalation": _escalation(period, orgs, grouping),
+            "replies": replies,
+            "reachability": reachability,
+            "notifications": notifications,
+        }
+        self.per_party = {section: orgs.by_party(counts) for section, counts in self.raw.items()}
+
+    def figures(self, key: tuple, prefix: str = "") -> dict:
+        """The figures of one organisation (`key` (organisation id, …)) or, with prefix "party:", of one
+        party ((party id, …))."""
+        counts = self.per_party if prefix else self.raw
+        at = (prefix, *key)
+        escalation, failed = _escalation_section(counts["escalation"].get(key))
+        return {
+            "acknowledgements": _acknowledgement_section(counts["acknowledgements"].get(key), self.ack_durations, at),
+            "escalation": escalation,
+            "deliveries_failed": failed,
+            "replies": _reply_section(counts["replies"].get(key), self.reply_durations, at),
+            "reachability": None
+            if self.drills
+            else _reachability_section(counts["reachability"].get(key), self.reach_durations, at),
+            "notifications": None
+            if self.drills
+            else _notification_section(counts["notifications"].get(key), self.notice_durations, at),
+        }
 
 
 def compute(period: Period, now: datetime | None = None) -> dict:
     """Every figure of the period, per organisation with its party's totals, and the regional median."""
     now = now or timezone.now()
     orgs = _Organisations()
-    acks, ack_durations = _acknowledgements(period, orgs)
-    escalation = _escalation(period, orgs)
-    replies, reply_durations = _replies(period, orgs)
-    drills = period.exercise
-    reachability, reach_durations = ({}, {}) if drills else _reachability(period, orgs, now)
-    notifications, notice_durations = ({}, {}) if drills else _notifications(period, orgs)
-
-    raw = {
-        "acknowledgements": acks,
-        "escalation": escalation,
-        "replies": replies,
-        "reachability": reachability,
-        "notifications": notifications,
-    }
-    per_party = {section: orgs.by_party(counts) for section, counts in raw.items()}
-
-    def figures(counts: dict, pk: int, key: tuple) -> dict:
-        escalation_figures, failed = _escalation_section(counts["escalation"].get(pk))
-        return {
-            "acknowledgements": _acknowledgement_section(counts["acknowledgements"].get(pk), ack_durations, key),
-            "escalation": escalation_figures,
-            "deliveries_failed": failed,
-            "replies": _reply_section(counts["replies"].get(pk), reply_durations, key),
-            "reachability": None
-            if drills
-            else _reachability_section(counts["reachability"].get(pk), reach_durations, key),
-            "notifications": None
-            if drills
-            else _notification_section(counts["notifications"].get(pk), notice_durations, key),
-        }
-
+    gathered = _Gathered(period, orgs, now, _Grouping(by_month=False))
     parties, organisations = [], []
     for party in orgs.parties:
         members = [
@@ -654,13 +736,13 @@ def compute(period: Period, now: datetime | None = None) -> dict:
                 "organisation": organisation.code,
                 "name": organisation.name,
                 "kind": organisation.kind,
-                **figures(raw, organisation.pk, ("", organisation.pk)),
+                **gathered.figures((organisation.pk,)),
             }
             for organisation in orgs.all
             if organisation.party_id == party.pk
         ]
         organisations.extend(members)
-        totals = figures(per_party, party.pk, ("party:", party.pk))
+        totals = gathered.figures((party.pk,), prefix="party:")
         parties.append({"party": party.code, "name": party.name, "totals": totals, "organisations": members})
     return {
         **period.as_dict(),
@@ -671,23 +753,31 @@ def compute(period: Period, now: datetime | None = None) -> dict:
 
 
 def trend(until: datetime | None = None, exercise: bool = False, months: int = 12) -> list[dict]:
-    """The main figures month by month, per party and for the whole region, over the last `months`
-    calendar months up to and including the one `until` falls in (that one up to `until`)."""
+    """The main figures month by month, per party and the regional median, over the last `months`
+    calendar months up to and including the one `until` falls in (that one up to `until`): one pass over
+    the whole span grouped by month, not one computation per month."""
     until = until or timezone.now()
     # The month of the last instant before `until`: an `until` at midnight on the 1st ends the month before.
     local = timezone.localtime(until - timedelta(microseconds=1), _zone()).date()
+    firsts = [_month_start(local, back) for back in reversed(range(months))]
+    span = Period(_local_midnight(firsts[0]), until, exercise)
+    orgs = _Organisations()
+    gathered = _Gathered(span, orgs, until, _Grouping(by_month=True))
     points = []
-    for back in reversed(range(months)):
-        first = _month_start(local, back)
-        month = Period.month(first.year, first.month, exercise)
-        period = Period(month.since, min(month.until, until), exercise)
-        figures = compute(period, now=until)
+    for first in firsts:
+        month_start = _local_midnight(first)
+        whole = Period.month(first.year, first.month, exercise)
+        period = Period(whole.since, min(whole.until, until), exercise)
+        members = [main_figures(gathered.figures((o.pk, month_start))) for o in orgs.all]
         points.append(
             {
                 "month": f"{first:%Y-%m}",
                 **period.as_dict(),
-                "parties": {party["party"]: main_figures(party["totals"]) for party in figures["parties"]},
-                "region": figures["region"]["median"],
+                "parties": {
+                    party.code: main_figures(gathered.figures((party.pk, month_start), prefix="party:"))
+                    for party in orgs.parties
+                },
+                "region": {name: _median([row[name] for row in members]) for name in MAIN_FIGURES},
             }
         )
     return points

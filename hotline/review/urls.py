@@ -1,6 +1,6 @@
 from django.urls import path
 
-from hotline.review import timeline_views, views
+from hotline.review import report_views, timeline_views, views
 
 app_name = "review"
 
@@ -10,4 +10,7 @@ urlpatterns = [
     path("review/parties/<str:code>/", views.party, name="party"),
     path("review/items/", views.item_list, name="items"),
     path("review/incidents/<str:reference>/timeline/", timeline_views.incident_timeline, name="incident-timeline"),
+    path("review/reports/", report_views.reports, name="reports"),
+    path("review/reports/<int:pk>.pdf", report_views.download, name="report-download"),
+    path("review/report.pdf", report_views.report_pdf, name="report-pdf"),
 ]

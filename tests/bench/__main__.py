@@ -1,5 +1,5 @@
-"""Benchmarks: `python3 quickstart.py bench [audit] [escalation] [notifications] [--entries N] [--timers N]
-[--volumes N]` (or `.venv/bin/python -m tests.bench`); without names, all of them.
+"""Benchmarks: `python3 quickstart.py bench [audit] [escalation] [notifications] [review] [--entries N]
+[--timers N] [--volumes N] [--messages N]` (or `.venv/bin/python -m tests.bench`); without names, all of them.
 
 Each runs in a fresh data folder against a database made for it (SQLite, or the server of DATABASE_URL
 under a test_ name) and prints its figures. The machine is shared: compare the ratios within one run.
@@ -11,7 +11,7 @@ import shutil
 import sys
 import tempfile
 
-BENCHMARKS = ["audit", "escalation", "notifications"]
+BENCHMARKS = ["audit", "escalation", "notifications", "review"]
 
 
 def main() -> None:
@@ -38,7 +38,17 @@ def main() -> None:
         default=10_000,
         help="drone-flight volumes whose recipients are computed (default 10,000)",
     )
-    parser.add_argument("--seed", type=int, default=8, help="the random volumes' seed (default 8)")
+    parser.add_argument("--seed", type=int, default=8, help="the random volumes' and the year's seed (default 8)")
+    parser.add_argument(
+        "--messages", type=int, default=100_000, help="messages of the year the review computes (default 100,000)"
+    )
+    parser.add_argument("--runs", type=int, default=5, help="review: runs of each computation (default 5)")
+    parser.add_argument(
+        "--explain", action="store_true", help="review: also print the slowest queries of each computation"
+    )
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the database and data folder afterwards (to EXPLAIN by hand)"
+    )
     args = parser.parse_args()
     unknown = set(args.benchmarks) - set(BENCHMARKS)
     if unknown:
@@ -80,11 +90,19 @@ def main() -> None:
             from tests.bench import bench_notifications
 
             bench_notifications.run(volumes=args.volumes, seed=args.seed)
+        if "review" in chosen:
+            from tests.bench import bench_review
+
+            bench_review.run(messages=args.messages, seed=args.seed, runs=args.runs, explain=args.explain)
     finally:
-        connection.creation.destroy_test_db(connection.settings_dict["NAME"], verbosity=0)
+        if args.keep:
+            print(f"kept: database {connection.settings_dict['NAME']}, data folder {folder}")
+        else:
+            connection.creation.destroy_test_db(connection.settings_dict["NAME"], verbosity=0)
         if embedded_redis is not None:
             embedded_redis.stop()
-        shutil.rmtree(folder, ignore_errors=True)
+        if not args.keep:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@ traffic.py says what happened when), and every figure worked out by hand from it
 
 import pytest
 
-from hotline.review.figures import Period, compute, items, notable, trend
+from hotline.review.figures import Period, compute, items, main_figures, notable, trend
 from tests.review.traffic import AFTER, MONTH_END, MONTH_START, hr_cert_webhooks
 
 pytestmark = pytest.mark.django_db
@@ -148,3 +148,12 @@ def test_the_regional_median_is_over_organisations(month):
     assert median["owed"] == 0
     # Shares exist only where something was owed: HR-CERT's 0.6 is the only one.
     assert median["within_deadline_share"] == 0.6
+
+
+def test_the_trend_in_one_pass_agrees_with_each_month_computed_on_its_own(month):
+    november = next(point for point in trend(until=AFTER, months=3) if point["month"] == "2026-11")
+    whole = compute(NOVEMBER, now=AFTER)
+    assert november["parties"] == {party["party"]: main_figures(party["totals"]) for party in whole["parties"]}
+    assert november["region"] == whole["region"]["median"]
+    drills = next(point for point in trend(until=AFTER, exercise=True, months=2) if point["month"] == "2026-11")
+    assert drills["parties"]["HR"]["owed"] == 1 and drills["parties"]["HR"]["reachability_share"] is None

@@ -32,6 +32,8 @@ Routes without checks (only the anonymous outcome is held), with why:
   preferences/theme/: they read and change the caller themselves, whatever the role), the capability
   URLs ack/<token>/ and the calendar feed's <token>.ics (the token is the authority, not a role:
   tests/escalation and tests/notifications).
+- review/reports/<int:pk>.pdf until the role matrix builds a kept report (a "report" family): every role
+  of every organisation is asked for it in tests/review/test_report_views.py.
 
 Excluded (justified): admin/ (superusers only, covered by test_admin_audit); API docs/schema are listed
 with policy DOCS.
@@ -207,6 +209,12 @@ def reads_compliance(caller, tlp):
 
 def reads_audit_log_as_person(caller, tlp):
     return REFUSED if caller.is_key else reads_audit_log(caller, tlp)
+
+
+def reads_period_reports(caller, tlp):
+    """hotline/review/report_views.py: the period reports are the commission's reviewers' and
+    administrators' (people: the console's pages)."""
+    return reads_audit_log_as_person(caller, tlp)
 
 
 def opens_timeline(caller, tlp):
@@ -552,4 +560,7 @@ ROUTES = {
     "otp/verify/": Entry("LOGIN_STEP"),
     "otp/enrol/": Entry("LOGIN_STEP"),
     "preferences/theme/": Entry("CONSOLE"),
+    "review/reports/": console(None, get(reads_period_reports)),
+    "review/report.pdf": console(None, get(reads_period_reports)),
+    "review/reports/<int:pk>.pdf": Entry("CONSOLE"),
 }
