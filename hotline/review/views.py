@@ -15,7 +15,6 @@ title only where incidents/visibility.py lets the viewer read the incident's con
 
 import csv
 from dataclasses import dataclass
-from datetime import timedelta
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, JsonResponse
@@ -28,7 +27,7 @@ from accounts.views import designation_notes
 from hotline.audit.log import record
 from hotline.audit.refusals import refuse
 from hotline.formats import iso_time
-from hotline.review import access
+from hotline.review import access, charts
 from hotline.review.figures import ITEM_FIGURES, Period, compute, items, main_figures, trend
 from hotline.review.forms import PeriodForm
 from incidents.models import Incident
@@ -481,14 +480,15 @@ def trend_rows(months: list[dict], viewer: Viewer) -> list[dict]:
 
 
 def _months(period: Period) -> list[dict]:
-    # trend() takes the month `until` falls in; a period that ends at midnight of the 1st ends in the
-    # month before (and Period refuses the empty month trend() would otherwise try).
-    return trend(until=period.until - timedelta(microseconds=1), exercise=period.exercise, months=12)
+    """The 12 months up to the one the period ends in (trend() ends a period at midnight on the 1st with
+    the month before)."""
+    return trend(until=period.until, exercise=period.exercise, months=12)
 
 
 def _with_trend(rows: list[dict], months: list[dict]) -> None:
     """Each dashboard row's 12 points of its share within the deadline, and their sparkline (the same
     drawing as the period report's, hotline/review/charts.py)."""
+    labels = [month["month"] for month in months]
     for row in rows:
         if row["row"] == "party":
             row["trend"] = [month["parties"].get(row["code"], {}).get("within_deadline_share") for month in months]
@@ -496,7 +496,14 @@ def _with_trend(rows: list[dict], months: list[dict]) -> None:
             row["trend"] = [month["region"].get("within_deadline_share") for month in months]
         else:
             continue
-        # CHARTS: row["sparkline"] = charts.sparkline(row["trend"], …) once hotline/review/charts.py is on main.
+        title = f"{row['name']}: acknowledged within the deadline, month by month"
+        row["sparkline"] = charts.sparkline(row["trend"], title=title, labels=labels, width=96, height=24)
+
+
+def overview_chart(rows: list[dict]) -> str:
+    """The share acknowledged within the deadline of each row, as bars."""
+    bars = [(row["code"] or "Median", row["within_deadline_share"], 1) for row in rows]
+    return charts.bars(bars, title="Acknowledged within the deadline", label_width=70)
 
 
 TREND_COLUMNS = [Column("month", "month", "text"), Column("row", "row", "text"), Column("code", "code", "text"), *MAIN]
@@ -536,6 +543,7 @@ def dashboard(request):
             "form": form.shown(),
             "rows": rows,
             "months": [month["month"] for month in months],
+            "overview_chart": overview_chart(rows),
             "report_url": REPORT + "?" + urlencode({"since": iso_time(period.since), "until": iso_time(period.until)}),
             "designation_notes": designation_notes(parties),
         },
@@ -648,6 +656,7 @@ def party(request, code):
             **_page(period),
             "form": form.shown(),
             "rows": main_rows,
+            "overview_chart": overview_chart(main_rows),
             "columns": [label for _, label, _, _ in columns],
             "tables": tables,
             "designation_notes": designation_notes([party]),

@@ -1,16 +1,19 @@
 """A commission reviewer opens the review for last month, downloads its table, drills into a party and
-into the items behind one of its figures, on a wide screen and on a phone, in the day and the night theme.
+into the items behind one of its figures, and downloads the month's period report (PDF); each page on a
+wide screen and on a phone, in the day and the night theme.
 
 The month of traffic is tests/review/traffic.py's November 2026; the whole test runs as of 2 December
 2026 (the clock moves on from there), so "last month" is that November whatever the day it runs."""
 
 import csv
+import hashlib
 import re
 
 import pytest
 import time_machine
 from playwright.sync_api import expect
 
+from hotline.audit.models import AuditEntry
 from tests.browser.accessibility import blocking, described, violations
 from tests.browser.test_escalation_alert import officer
 from tests.conftest import sign_in
@@ -79,8 +82,16 @@ def test_a_reviewer_opens_last_month_drills_into_a_party_and_its_late_acknowledg
         expect(page.get_by_test_id("item")).to_contain_text("15 min")
         expect(page).to_have_url(re.compile(r"/review/items/\?figure=acknowledgements\.late&organisation=HR-CERT&"))
         shots(page, tmp_path, "items")
-        # The period report (PDF) is the pdf helper's (/review/report.pdf): the download of it is added to
-        # this test once that page is on main.
+        # Back to the dashboard of the same month, and its period report: the PDF the commission issues,
+        # whose SHA-256 the audit log holds (hotline/review/report_views.py).
+        page.locator(".breadcrumbs").get_by_role("link", name="Review").click()
+        expect(page.get_by_test_id("period-label")).to_have_text("November 2026")
+        with page.expect_download(timeout=120_000) as download:
+            page.get_by_test_id("report-pdf").click()
+        pdf = open(download.value.path(), "rb").read()
+        assert pdf.startswith(b"%PDF")
+        [generated] = AuditEntry.objects.filter(action="review.report_generated")
+        assert generated.content["details"]["sha256"] == hashlib.sha256(pdf).hexdigest()
     finally:
         context.close()
 

@@ -341,3 +341,11 @@ def test_the_items_page_refuses_what_is_not_a_figure_or_an_organisation(month, c
         assert response.status_code == 400 and problem in response.content.decode(), path
     assert reviewer.get("/review/parties/NOPE/").status_code == 404
 
+
+def test_the_dashboard_draws_its_charts_on_the_server_with_the_numbers_in_words(month, client, at_after):
+    html = looking(client, "wbc-sec-reviewer").get("/review/?period=last_month").content.decode()
+    assert 'aria-label="Acknowledged within the deadline. AL: no data;' in html
+    assert "HR: 60 per cent;" in html and "Median: 60 per cent." in html
+    # Each party's 12-month sparkline: November is Croatia's only month with anything owed.
+    assert "Croatia: acknowledged within the deadline, month by month. 2025-12: no data;" in html
+    assert "2026-11: 60 per cent." in html
