@@ -10,6 +10,7 @@ from html.parser import HTMLParser
 
 import pytest
 import time_machine
+from django.db.models import Max
 
 from hotline.audit.models import AuditEntry
 from incidents.actions import do_change_tlp
@@ -91,14 +92,24 @@ def csv_rows(response) -> list[dict]:
     return list(csv.DictReader(io.StringIO(response.content.decode())))
 
 
-def entries(action: str) -> list[dict]:
-    return [entry.content for entry in AuditEntry.objects.filter(action=action).order_by("seq")]
+@pytest.fixture
+def entries(month):
+    """The entries of an action recorded since the month was built: the log is append-only and outlives
+    the flushes between other (transactional) tests, so a test reads only its own."""
+    start = AuditEntry.objects.aggregate(last=Max("seq"))["last"] or 0
+
+    def recorded(action: str) -> list[dict]:
+        return [entry.content for entry in AuditEntry.objects.filter(action=action, seq__gt=start).order_by("seq")]
+
+    return recorded
 
 
 # --- what the pages show ---------------------------------------------------------------------------------
 
 
-def test_the_dashboard_shows_each_partys_main_figures_of_last_month_and_records_the_opening(month, client, at_after):
+def test_the_dashboard_shows_each_partys_main_figures_of_last_month_and_records_the_opening(
+    month, client, at_after, entries
+):
     response = looking(client, "wbc-sec-reviewer").get("/review/?period=last_month")
     assert response.status_code == 200
     html = response.content.decode()
@@ -136,7 +147,7 @@ def test_the_dashboard_shows_each_partys_main_figures_of_last_month_and_records_
     assert opened["details"] == {"period": NOVEMBER, "exercise": False, "page": "dashboard"}
 
 
-def test_the_dashboard_downloads_hold_the_same_figures_and_are_recorded(month, client, at_after):
+def test_the_dashboard_downloads_hold_the_same_figures_and_are_recorded(month, client, at_after, entries):
     reviewer = looking(client, "wbc-sec-reviewer")
     rows = {row["code"]: row for row in csv_rows(reviewer.get("/review/?period=last_month&format=csv"))}
     assert rows["HR"]["owed"] == "5" and rows["HR"]["within_deadline_share"] == "0.6"
@@ -161,7 +172,7 @@ def test_the_dashboard_downloads_hold_the_same_figures_and_are_recorded(month, c
     assert entries("review.opened") == [], "a download is an export, not an opening"
 
 
-def test_exercise_traffic_is_shown_apart_from_real_traffic(month, client, at_after):
+def test_exercise_traffic_is_shown_apart_from_real_traffic(month, client, at_after, entries):
     response = looking(client, "wbc-sec-reviewer").get("/review/?period=last_month&exercise=true")
     hr = main_cells(response)["HR"]
     assert (hr["owed"], hr["within_deadline_share"], hr["ack_p50_s"]) == ("1", "0 %", "20 min"), "the drill F only"
@@ -170,7 +181,7 @@ def test_exercise_traffic_is_shown_apart_from_real_traffic(month, client, at_aft
     assert entries("review.opened")[0]["details"]["exercise"] is True
 
 
-def test_a_partys_page_shows_every_figure_of_its_organisations(month, client, at_after):
+def test_a_partys_page_shows_every_figure_of_its_organisations(month, client, at_after, entries):
     reviewer = looking(client, "wbc-sec-reviewer")
     response = reviewer.get("/review/parties/HR/?period=last_month")
     assert response.status_code == 200
@@ -211,7 +222,9 @@ def test_a_partys_page_shows_every_figure_of_its_organisations(month, client, at
     assert [entry["details"]["table"] for entry in entries("review.exported")] == ["party:HR", "party:HR"]
 
 
-def test_the_items_behind_a_figure_show_titles_only_where_the_viewer_may_read_the_incident(month, client, at_after):
+def test_the_items_behind_a_figure_show_titles_only_where_the_viewer_may_read_the_incident(
+    month, client, at_after, entries
+):
     late = month["C"]  # acknowledged late by HR-CERT, now RED
     query = "/review/items/?figure=acknowledgements.late&organisation=HR-CERT&period=last_month"
     reviewer = looking(client, "wbc-sec-reviewer")
@@ -244,7 +257,9 @@ def test_the_items_behind_a_figure_show_titles_only_where_the_viewer_may_read_th
 # --- who sees what ---------------------------------------------------------------------------------------
 
 
-def test_a_supervisor_sees_the_own_organisation_beside_the_regional_median_and_no_other_party(month, client, at_after):
+def test_a_supervisor_sees_the_own_organisation_beside_the_regional_median_and_no_other_party(
+    month, client, at_after, entries
+):
     supervisor = looking(client, "hr-cert-supervisor")
     response = supervisor.get("/review/?period=last_month")
     assert response.status_code == 200
@@ -278,7 +293,7 @@ def test_a_supervisor_sees_the_own_organisation_beside_the_regional_median_and_n
 
 
 @pytest.mark.parametrize("username", ["hr-cert-duty", "wbc-sec-duty", "osce-cpc-supervisor", "osce-cpc-duty"])
-def test_duty_officers_and_observers_may_open_no_review(month, client, at_after, username):
+def test_duty_officers_and_observers_may_open_no_review(month, client, at_after, username, entries):
     viewer = looking(client, username)
     for path in (
         "/review/",
@@ -317,7 +332,7 @@ BAD_QUERIES = {
 
 
 @pytest.mark.parametrize("page", ["/review/", "/review/parties/HR/", "/review/items/?figure=acknowledgements.late&"])
-def test_a_bad_query_is_a_page_that_says_why(month, client, page):
+def test_a_bad_query_is_a_page_that_says_why(month, client, page, entries):
     reviewer = looking(client, "wbc-sec-reviewer")
     for query, problem in BAD_QUERIES.items():
         if query.startswith("?table") and page != "/review/":
