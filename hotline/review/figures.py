@@ -27,10 +27,10 @@ from zoneinfo import ZoneInfo
 from django.db.models import (
     Case,
     Count,
-    DurationField,
     Exists,
-    ExpressionWrapper,
     F,
+    FloatField,
+    Func,
     Max,
     OuterRef,
     Q,
@@ -163,8 +163,32 @@ def _seconds(value) -> int:
     return round(value.total_seconds()) if isinstance(value, timedelta) else round(value)
 
 
+class _SecondsBetween(Func):
+    """`end` − `start` in seconds, computed by the database itself. Django's own subtraction of two times
+    calls back into Python for every row on SQLite, which made a year's figures several times slower."""
+
+    output_field = FloatField()
+
+    def __init__(self, end: str, start: str):
+        super().__init__(F(end), F(start))
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return self.as_sql(
+            compiler,
+            connection,
+            template="((julianday(%(expressions)s)) * 86400.0)",
+            arg_joiner=") - julianday(",
+            **extra,
+        )
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(
+            compiler, connection, template="EXTRACT(EPOCH FROM (%(expressions)s))", arg_joiner=" - ", **extra
+        )
+
+
 def _duration(end: str, start: str):
-    return ExpressionWrapper(F(end) - F(start), output_field=DurationField())
+    return _SecondsBetween(end, start)
 
 
 def _party_field(organisation_field: str) -> str:
