@@ -116,6 +116,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "hotline.console.context_processors.console",
+                "hotline.review.context_processors.review",
             ],
         },
     },

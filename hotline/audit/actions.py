@@ -59,6 +59,7 @@ KNOWN_ACTIONS = (
     "party.deleted",
     "reachability.check_answered",
     "reachability.check_started",
+    "review.exported",
     "review.opened",
     "review.report_downloaded",
     "review.report_generated",

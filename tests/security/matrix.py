@@ -344,6 +344,25 @@ def answers_check(caller, tlp):
     return ALLOW if acts(caller) and caller.relation in ("own", "recipient", "other") else REFUSED
 
 
+def reads_review(caller, tlp):
+    """hotline/review/access.py: commission reviewers and administrators see every party's figures;
+    supervisors and heads of a member organisation (own, recipient and other are member organisations)
+    their own organisation's beside the regional median; nobody else opens the review."""
+    if caller.relation == "commission":
+        return ALLOW if caller.role in (Role.REVIEWER, Role.ADMINISTRATOR) else REFUSED
+    if caller.relation == "observer":
+        return REFUSED
+    return ALLOW if caller.role in (Role.SUPERVISOR, Role.HEAD) else REFUSED
+
+
+def reads_party_review(caller, tlp):
+    """A party's page of the review (RS, the own organisation's party): every party's for the commission's
+    reviewers and administrators, only their own party's for a member organisation's supervisors and heads."""
+    if caller.relation in ("recipient", "other"):
+        return REFUSED
+    return reads_review(caller, tlp)
+
+
 # The console's live channel (hotline/console/consumers.py): every message type the page may send, and
 # what each caller gets. The channel is a person's (no API key) and its audience is the person's
 # organisation, whatever the role; the test reads the consumer's dispatch, so a new type fails it.
@@ -531,6 +550,9 @@ ROUTES = {
     "escalation/policies/<str:severity>/": console("policy", get(edits_policies), post(edits_policies)),
     "escalation/policies/<str:severity>/<str:pair>/": console("policy", get(edits_policies), post(edits_policies)),
     "escalation/policies/<str:severity>/<str:pair>/remove/": console("policy", post(edits_policies)),
+    "review/": console(None, get(reads_review)),
+    "review/parties/<str:code>/": console("party", get(reads_party_review)),
+    "review/items/": console(None, get(reads_review)),
     "": console(None, get(anyone)),
     "activity/": console(None, get(anyone)),
     "login/": Entry("PUBLIC"),

@@ -229,6 +229,7 @@ QUERIES = {
     "api/v1/audit/consistency/": "?first=1&second=2",
     "api/v1/compliance/items/": "?figure=acknowledgements.late",
     "escalation/policies/override/": "?severity=low&first_party=AL&second_party=BA",
+    "review/items/": "?figure=acknowledgements.late",
 }
 
 
