@@ -56,7 +56,7 @@ ANONYMOUS = {
     "LOGIN_STEP": {302},
     "CONSOLE": {302},
     "API": {401, 403},
-    "DOCS": {200},  # the API description is public today (see report: open question)
+    "DOCS": {200},  # the API description is public by decision (README, "Security model")
 }
 
 
