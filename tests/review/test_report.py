@@ -24,6 +24,7 @@ from incidents.actions import do_acknowledge
 from tests.accounts.world import build_demo_world, person
 from tests.incidents.reports import report as report_incident
 from tests.review import sample_figures
+from tests.review.traffic import MONTH_END, MONTH_START
 
 CROATIAN = "Središnji centar — čćđšž ČĆĐŠŽ"
 CYRILLIC = "Министарство одбране — Ђурђевдан"
@@ -144,3 +145,17 @@ def test_the_beat_task_reports_the_month_before_now(db, settings):
     monthly_report()
     last_month = Period.preset("last_month")
     assert list(PeriodReport.objects.values_list("kind", "since")) == [(ReportKind.MONTHLY, last_month.since)]
+
+
+def test_the_known_answer_month_reads_the_same_in_the_pdf(db, month):
+    """tests/review/traffic.py's November through the report: the figures test_figures.py asserts, as the
+    report prints them (owed, in time, p50, p90, open, level 3, failed deliveries, replies in time, checks
+    answered, checks missed, exercises on time, flights on time)."""
+    report = generate_report(MONTH_START, MONTH_END, ReportKind.MONTHLY, "wbc-sec-reviewer")
+    text = text_of(report.file.read())
+    real = text.split("EXERCISE traffic Drill traffic")[0]
+    assert "Hotline period report November 2026" in text
+    assert "HR-CERT — Croatia — National CERT 5 60% 2 min 30 min 1 1 1 100% 100% 0 — —" in real
+    assert "HR total 5 60% 2 min 30 min 1 1 1 100% 50% 1 — —" in real
+    assert "RS — Serbia 0 — — — 0 0 0 — 0% 2 0% —" in real, "RS-MOD's exercise was notified late"
+    assert month["C"].title not in text and month["D"].title not in text
