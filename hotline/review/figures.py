@@ -1114,16 +1114,25 @@ def notable(period: Period, now: datetime | None = None) -> list[dict]:
 LONGEST_PERIOD = timedelta(days=400)
 
 
-def _moment(text: str, name: str, end: bool) -> datetime:
-    """An RFC 3339 time with its offset, or a date (local midnight; an end date counts as a whole day)."""
+# Periods lie in these years: beyond them a date is a typing mistake, and near the calendar's ends a day's
+# arithmetic overflows.
+MIN_YEAR, MAX_YEAR = 2000, 2100
+
+
+def period_bound(text: str, name: str, end: bool) -> datetime:
+    """An RFC 3339 time with its offset, or a date (local midnight; an end date counts as a whole day),
+    in MIN_YEAR–MAX_YEAR. ValueError says what is wrong, for a person. The API and the console's form
+    both read periods through it."""
     text = text.strip()
     try:
         day = date.fromisoformat(text) if len(text) == 10 else None
-        moment = None if day else datetime.fromisoformat(text.replace("Z", "+00:00"))
+        moment = None if day else datetime.fromisoformat(text.replace("z", "Z").replace("Z", "+00:00"))
     except ValueError:
         raise ValueError(
             f"{name}: give a date (2026-11-01) or a time with its offset (2026-11-01T00:00:00Z)."
         ) from None
+    if not MIN_YEAR <= (day or moment).year <= MAX_YEAR:
+        raise ValueError(f"{name}: a period lies between the years {MIN_YEAR} and {MAX_YEAR}.")
     if day is not None:
         return _local_midnight(day + timedelta(days=1) if end else day)
     if moment.tzinfo is None:
@@ -1145,8 +1154,8 @@ def period_from(params, now: datetime | None = None) -> Period:
         raise ValueError("Give a preset or a from–to period, not both.")
     if preset or not (since_text or until_text):
         return Period.preset(preset or DEFAULT_PRESET, now, exercise)
-    until = _moment(until_text, "until", end=True) if until_text else now
-    since = _moment(since_text, "since", end=False) if since_text else until - timedelta(days=30)
+    until = period_bound(until_text, "until", end=True) if until_text else now
+    since = period_bound(since_text, "since", end=False) if since_text else until - timedelta(days=30)
     if until <= since:
         raise ValueError("The period must end after it starts.")
     if until - since > LONGEST_PERIOD:

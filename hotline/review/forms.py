@@ -12,31 +12,15 @@ figures.LONGEST_PERIOD long and lies between MIN_YEAR and MAX_YEAR; anything els
 error of the form (the page answers 400), never a server error.
 """
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import datetime, timedelta
 
 from django import forms
 from django.utils import timezone
 
-from hotline.review.figures import DEFAULT_PRESET, LONGEST_PERIOD, PRESETS, Period
+from hotline.review.figures import DEFAULT_PRESET, LONGEST_PERIOD, MAX_YEAR, MIN_YEAR, PRESETS, Period, period_bound
 
 CUSTOM = "custom"
 TRAFFIC = [("false", "Real traffic"), ("true", "EXERCISE traffic")]
-MIN_YEAR, MAX_YEAR = 2000, 2100
-
-
-def _bound(text: str, *, end: bool) -> datetime:
-    """A date or an RFC 3339 instant as an aware UTC datetime; ValueError if it is neither."""
-    text = text.strip()
-    if len(text) == 10:
-        day = date.fromisoformat(text)
-        if not MIN_YEAR <= day.year <= MAX_YEAR:
-            raise ValueError
-        moment = datetime.combine(day, time(0), tzinfo=timezone.get_default_timezone())
-        return moment + timedelta(days=1) if end else moment
-    moment = datetime.fromisoformat(text.replace("z", "Z"))
-    if timezone.is_naive(moment) or not MIN_YEAR <= moment.year <= MAX_YEAR:
-        raise ValueError
-    return moment.astimezone(UTC)
 
 
 class BoundField(forms.Field):
@@ -53,7 +37,7 @@ class BoundField(forms.Field):
         try:
             if len(text) > 40:
                 raise ValueError
-            return _bound(text, end=self.end)
+            return period_bound(text, self.label or "", end=self.end)
         except ValueError:
             raise forms.ValidationError(
                 "%(value)s is not a date: write it as YYYY-MM-DD (e.g. 2026-11-30), between %(low)s and %(high)s.",

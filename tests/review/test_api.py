@@ -123,6 +123,8 @@ def test_only_the_secretariat_may_hold_the_compliance_scope(db):
         ({"preset": "forever"}, "Unknown period"),
         ({"preset": "last_month", "since": "2026-11-01"}, "not both"),
         ({"exercise": "maybe"}, "exercise"),
+        ({"until": "9999-12-31"}, "between the years 2000 and 2100"),
+        ({"since": "0001-01-01", "until": "0001-01-02"}, "between the years 2000 and 2100"),
     ],
 )
 def test_a_bad_period_is_a_400_that_says_why(month, signed_in, query, words):
