@@ -1,5 +1,5 @@
-"""How values are written in the JSON Hotline hands out (API, event outbox, console payloads), and how
-times are read from it, once for every app. A utility module: it imports no app."""
+"""How values are written in the JSON Hotline hands out (API, event outbox, console payloads) and in its
+CSV downloads, and how times are read from it, once for every app. A utility module: it imports no app."""
 
 from datetime import date, datetime
 
@@ -35,3 +35,20 @@ def zone_label() -> str:
     year = timezone.now().year
     names = dict.fromkeys(datetime(year, month, 1, 12, tzinfo=zone).tzname() or "" for month in (1, 7))
     return "/".join(name for name in names if name) or "UTC"
+
+
+# A cell a spreadsheet would read as a formula (OWASP "CSV injection") is written as text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_cell(value) -> str:
+    """A value as a CSV cell of the review's downloads: empty for None, times in ISO 8601, lists joined by
+    spaces, and text that a spreadsheet would run as a formula prefixed with an apostrophe."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return iso_time(value)
+    if isinstance(value, list):
+        value = " ".join(str(item) for item in value)
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text

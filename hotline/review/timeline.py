@@ -40,7 +40,7 @@ from hotline.audit.models import AuditEntry
 from hotline.audit.refusals import refuse
 from hotline.escalation.choices import Clock, DeliveryStatus
 from hotline.escalation.timeline import timers_of
-from hotline.formats import iso_time
+from hotline.formats import iso_time, spreadsheet_cell
 from hotline.review.access import may_open_timeline
 from incidents.actions import note_read
 from incidents.choices import POSTABLE_KINDS, MessageKind
@@ -375,21 +375,6 @@ def as_json(review: Review) -> str:
     return json.dumps(document, ensure_ascii=False, indent=1)
 
 
-# A cell a spreadsheet would read as a formula (OWASP "CSV injection") is written as text.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return iso_time(value)
-    if isinstance(value, list):
-        value = " ".join(str(item) for item in value)
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
 def as_csv(review: Review) -> str:
     """One row per event, the columns of FIELDS, with the incident's reference and TLP on each row."""
     output = io.StringIO()
@@ -397,6 +382,6 @@ def as_csv(review: Review) -> str:
     writer.writerow(["incident", "tlp", *FIELDS])
     for event in review.events:
         writer.writerow(
-            [review.incident["reference"], review.incident["tlp"], *(_cell(event[name]) for name in FIELDS)]
+            [review.incident["reference"], review.incident["tlp"], *(spreadsheet_cell(event[name]) for name in FIELDS)]
         )
     return output.getvalue()

@@ -26,7 +26,7 @@ from accounts.models import Organisation, Party
 from accounts.views import designation_notes
 from hotline.audit.log import record
 from hotline.audit.refusals import refuse
-from hotline.formats import iso_time
+from hotline.formats import iso_time, spreadsheet_cell
 from hotline.review import access, charts
 from hotline.review.figures import ITEM_FIGURES, Period, compute, items, main_figures, trend
 from hotline.review.forms import PeriodForm
@@ -366,7 +366,7 @@ def _download(request, period: Period, table: str, chosen: str, columns: list[Co
     writer = csv.writer(response)
     writer.writerow([column.key for column in columns])
     for row in rows:
-        writer.writerow(["" if row.get(column.key) is None else row.get(column.key) for column in columns])
+        writer.writerow([spreadsheet_cell(row.get(column.key)) for column in columns])
     return response
 
 

@@ -14,6 +14,7 @@ from django.db.models import Max
 
 from hotline.audit.models import AuditEntry
 from incidents.actions import do_change_tlp
+from incidents.models import Incident
 from tests.accounts.world import person
 from tests.review.traffic import AFTER, hr_cert_webhooks
 
@@ -252,6 +253,16 @@ def test_the_items_behind_a_figure_show_titles_only_where_the_viewer_may_read_th
         "items:acknowledgements.late",
     ]
     assert [entry["details"]["table"] for entry in entries("review.exported")] == ["items:acknowledgements.late"] * 3
+
+
+def test_a_title_a_spreadsheet_would_run_as_a_formula_is_written_as_text_in_the_csv(month, client, at_after):
+    Incident.objects.filter(pk=month["A"].pk).update(title='=HYPERLINK("http://127.0.0.1/x","logs")')
+    reviewer = looking(client, "wbc-sec-reviewer")
+    query = "/review/items/?figure=acknowledgements.within_deadline&organisation=HR-CERT&period=last_month"
+    titles = [row["title"] for row in csv_rows(reviewer.get(query + "&format=csv"))]
+    assert '\'=HYPERLINK("http://127.0.0.1/x","logs")' in titles
+    [row] = [r for r in json.loads(reviewer.get(query + "&format=json").content)["rows"] if r["title"]][:1]
+    assert row["title"].startswith("=HYPERLINK"), "JSON keeps the text as it is"
 
 
 # --- who sees what ---------------------------------------------------------------------------------------
